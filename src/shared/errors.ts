@@ -1,0 +1,113 @@
+import { z } from 'zod';
+
+/**
+ * Stable error codes. Every boundary (REST, IPC, HTTP host, CLI) carries errors as
+ * `{ code, message }`: the UI shows the message, tests and scripts branch on the code.
+ * Add codes; never rename or reuse one.
+ */
+export const ERROR_CODES = [
+  'VALIDATION_FAILED', // input did not match its schema
+  'UNKNOWN_CHANNEL', // IPC/HTTP channel not in the contract
+  'FORBIDDEN_SENDER', // IPC from a frame/origin we did not load
+  'AUTH_REQUIRED', // no or expired session/token
+  'INVALID_CREDENTIALS', // wrong login or password
+  'FORBIDDEN', // signed in but not allowed
+  'NOT_FOUND',
+  'LOGIN_TAKEN',
+  'POLICY_VIOLATION', // password fails the server's policy
+  'QR_CREDENTIAL_INVALID', // unknown, malformed, voided or expired sign-in credential
+  'RATE_LIMITED',
+  'SERVER_UNREACHABLE', // console could not reach a Gatepass server
+  'SERVER_ERROR', // a Gatepass server answered with something unexpected
+  'KEYCHAIN_UNAVAILABLE', // no OS keychain: the password is asked per session
+  'SERVER_EXISTS',
+  'JOB_NOT_FOUND',
+  'CANCELLED',
+  'WRITE_FAILED',
+  'DISK_FULL',
+  'PERMISSION_DENIED',
+  'PAYLOAD_INVALID', // a QR payload or .usr file that is not ours or not this version
+  'INTERNAL',
+] as const;
+
+export const ErrorCodeSchema = z.enum(ERROR_CODES);
+export type ErrorCode = z.infer<typeof ErrorCodeSchema>;
+
+/** The wire shape of an error, identical on every boundary. */
+export const ErrorBodySchema = z.object({
+  code: z.string(),
+  message: z.string(),
+  /** Per-field or per-rule detail, e.g. policy violations; never secrets. */
+  details: z.unknown().optional(),
+});
+export type ErrorBody = z.infer<typeof ErrorBodySchema>;
+
+/** An error that knows its stable code; thrown anywhere, serialised at boundaries. */
+export class GatepassError extends Error {
+  readonly code: ErrorCode;
+  readonly details: unknown;
+  constructor(code: ErrorCode, message: string, details?: unknown) {
+    super(message);
+    this.name = 'GatepassError';
+    this.code = code;
+    this.details = details;
+  }
+
+  toBody(): ErrorBody {
+    return this.details === undefined
+      ? { code: this.code, message: this.message }
+      : { code: this.code, message: this.message, details: this.details };
+  }
+}
+
+/** HTTP status for each code, used by the server and the browser host. */
+export function httpStatusFor(code: string): number {
+  switch (code) {
+    case 'VALIDATION_FAILED':
+    case 'PAYLOAD_INVALID':
+      return 400;
+    case 'AUTH_REQUIRED':
+    case 'INVALID_CREDENTIALS':
+    case 'QR_CREDENTIAL_INVALID':
+      return 401;
+    case 'FORBIDDEN':
+    case 'FORBIDDEN_SENDER':
+      return 403;
+    case 'NOT_FOUND':
+    case 'UNKNOWN_CHANNEL':
+    case 'JOB_NOT_FOUND':
+      return 404;
+    case 'LOGIN_TAKEN':
+    case 'SERVER_EXISTS':
+      return 409;
+    case 'POLICY_VIOLATION':
+      return 422;
+    case 'RATE_LIMITED':
+      return 429;
+    case 'SERVER_UNREACHABLE':
+    case 'SERVER_ERROR':
+      return 502;
+    default:
+      return 500;
+  }
+}
+
+/** Turns anything thrown into a wire error without leaking internals or secrets. */
+export function toErrorBody(err: unknown): ErrorBody {
+  if (err instanceof GatepassError) return err.toBody();
+  if (err instanceof z.ZodError) {
+    return {
+      code: 'VALIDATION_FAILED',
+      message: formatZodError(err),
+      details: err.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+    };
+  }
+  return { code: 'INTERNAL', message: 'Internal error' };
+}
+
+/** One readable line for a schema failure: "userIds: Expected array, received string". */
+export function formatZodError(err: z.ZodError): string {
+  const first = err.issues.slice(0, 3).map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message));
+  const more = err.issues.length > 3 ? ` (and ${err.issues.length - 3} more)` : '';
+  return `Invalid input: ${first.join('; ')}${more}`;
+}
