@@ -9,6 +9,8 @@ export type Subscribe = (event: EventName, listener: (payload: unknown) => void)
 
 type DomainOf<C> = C extends `${infer D}:${string}` ? D : never;
 type VerbOf<C, D extends string> = C extends `${D}:${infer V}` ? V : never;
+// `{} extends X` is true when every field of X is optional: then the argument may be left out.
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
 type Fn<C extends Channel> = {} extends ChannelInput<C>
   ? (input?: ChannelInput<C>) => Promise<ChannelOutput<C>>
   : (input: ChannelInput<C>) => Promise<ChannelOutput<C>>;

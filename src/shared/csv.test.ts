@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import { CsvError, parseCsv, parseUserImport } from './csv';
+
+describe('parseCsv', () => {
+  it('reads a byte-order mark and CRLF line ends as a spreadsheet writes them', () => {
+    expect(parseCsv('\uFEFFlogin,name\r\na.berg,Anna Berg\r\n').map((r) => r.fields)).toEqual([
+      ['login', 'name'],
+      ['a.berg', 'Anna Berg'],
+    ]);
+  });
+
+  it('keeps commas, doubled quotes and line breaks inside quoted fields', () => {
+    const recs = parseCsv('a,"Berg, Anna ""Annie""","line1\nline2"\nb,c,d');
+    expect(recs[0]!.fields).toEqual(['a', 'Berg, Anna "Annie"', 'line1\nline2']);
+    expect(recs[1]).toEqual({ line: 3, fields: ['b', 'c', 'd'] });
+  });
+
+  it('detects semicolon-separated files', () => {
+    expect(parseCsv('login;name\nx;"Y, Z"').map((r) => r.fields)).toEqual([
+      ['login', 'name'],
+      ['x', 'Y, Z'],
+    ]);
+  });
+
+  it('skips blank lines and reads a last line without a line end', () => {
+    expect(parseCsv('a\n\n\nb').map((r) => r.fields)).toEqual([['a'], ['b']]);
+  });
+
+  it('refuses an unterminated quote and names its line', () => {
+    expect(() => parseCsv('a\nb,"open')).toThrow(CsvError);
+    expect(() => parseCsv('a\nb,"open')).toThrow(/line 2/);
+  });
+});
+
+describe('parseUserImport', () => {
+  it('takes columns by header name in any order', () => {
+    const { rows, errors } = parseUserImport('Email,Login,Display Name\nanna@x.io,a.berg,Anna Berg');
+    expect(errors).toEqual([]);
+    expect(rows).toEqual([{ line: 2, login: 'a.berg', displayName: 'Anna Berg', email: 'anna@x.io' }]);
+  });
+
+  it('reads a file without a header as login, display name, email', () => {
+    expect(parseUserImport('b.chen,Bo Chen,bo@x.io').rows[0]).toMatchObject({ login: 'b.chen', email: 'bo@x.io' });
+  });
+
+  it('treats a missing column as empty', () => {
+    const { rows, errors } = parseUserImport('login,display name\nc.diaz,Carla Diaz\nd.eng');
+    expect(errors).toEqual([]);
+    expect(rows.map((r) => [r.login, r.displayName, r.email])).toEqual([
+      ['c.diaz', 'Carla Diaz', ''],
+      ['d.eng', '', ''],
+    ]);
+  });
+
+  it('gives each bad row its own error and keeps the good ones', () => {
+    const csv = 'login,name,email\na,A,a@x.io\n,No Login,n@x.io\nA,Dup,d@x.io\nb,B,not-an-email\nc,C,c@x.io,extra';
+    const { rows, errors } = parseUserImport(csv);
+    expect(rows.map((r) => r.login)).toEqual(['a']);
+    expect(errors.map((e) => [e.line, e.code])).toEqual([
+      [3, 'MISSING_LOGIN'],
+      [4, 'DUPLICATE_IN_FILE'],
+      [5, 'INVALID_EMAIL'],
+      [6, 'TOO_MANY_COLUMNS'],
+    ]);
+  });
+});
