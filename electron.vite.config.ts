@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { defineConfig, externalizeDepsPlugin } from 'electron-vite';
+import { defineConfig } from 'electron-vite';
 import react from '@vitejs/plugin-react';
 
 /**
@@ -10,8 +10,9 @@ import react from '@vitejs/plugin-react';
  */
 export default defineConfig({
   main: {
-    plugins: [externalizeDepsPlugin()],
     build: {
+      // Node-side code loads its dependencies from node_modules at run time.
+      externalizeDeps: true,
       outDir: 'out/main',
       rollupOptions: {
         input: {
@@ -23,10 +24,11 @@ export default defineConfig({
   },
   preload: {
     build: {
+      // Sandboxed preloads cannot require() packages: bundle zod and the contract in.
+      externalizeDeps: false,
       outDir: 'out/preload',
       rollupOptions: {
         input: { index: resolve('src/preload/index.ts') },
-        // Sandboxed preloads cannot require() arbitrary modules: bundle everything (zod too).
         external: ['electron'],
         output: { format: 'cjs', entryFileNames: '[name].cjs' },
       },

@@ -1,0 +1,187 @@
+import { app, BrowserWindow, dialog, ipcMain, Menu, session, shell, type MenuItemConstructorOptions } from 'electron';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { createConsoleCore, type ConsoleCore } from './console-core';
+import { bindElectronIpc, makeTrustedUrlCheck, sendEvent } from './ipc/bind-electron';
+
+/**
+ * The Electron shell: app lifecycle, the one window with the security baseline
+ * (docs: electronjs.org/docs/latest/tutorial/security), menus, and the save dialog.
+ * Everything else is the console core, shared with the browser host.
+ */
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+const rendererIndex = join(here, '..', 'renderer', 'index.html');
+const rendererPrefix = pathToFileURL(join(here, '..', 'renderer')).href + '/';
+const preloadPath = join(here, '..', 'preload', 'index.cjs');
+// electron-vite sets this in development only; a packaged app always loads its own files.
+const devServerUrl = !app.isPackaged ? process.env.ELECTRON_RENDERER_URL : undefined;
+const isTrustedUrl = makeTrustedUrlCheck(rendererPrefix, devServerUrl);
+
+/** The only external URLs the app opens (in the user's browser). */
+const EXTERNAL_ALLOWLIST = ['https://gatepass.example/docs'];
+
+const CSP = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "font-src 'self'",
+  // The dev server's HMR websocket is needed in development only.
+  devServerUrl ? `connect-src 'self' ${new URL(devServerUrl).origin.replace(/^http/, 'ws')}` : "connect-src 'self'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+let mainWindow: BrowserWindow | null = null;
+let core: ConsoleCore | null = null;
+
+function openExternalSafely(url: string): void {
+  if (EXTERNAL_ALLOWLIST.some((allowed) => url === allowed || url.startsWith(`${allowed}/`))) void shell.openExternal(url);
+}
+
+function createWindow(): BrowserWindow {
+  const win = new BrowserWindow({
+    width: 1280,
+    height: 800,
+    minWidth: 900,
+    minHeight: 560,
+    title: 'Gatepass',
+    show: false,
+    webPreferences: {
+      preload: preloadPath,
+      // The renderer gets window.gatepass through contextBridge and nothing else.
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      nodeIntegrationInSubFrames: false,
+      webviewTag: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      experimentalFeatures: false,
+      navigateOnDragDrop: false,
+      spellcheck: false,
+      devTools: !app.isPackaged,
+    },
+  });
+  win.once('ready-to-show', () => win.show());
+  if (devServerUrl) void win.loadURL(devServerUrl);
+  else void win.loadFile(rendererIndex);
+  return win;
+}
+
+function buildMenu(): Menu {
+  const isMac = process.platform === 'darwin';
+  const template: MenuItemConstructorOptions[] = [
+    ...(isMac ? [{ role: 'appMenu' as const }] : []),
+    { label: 'File', submenu: [isMac ? { role: 'close' } : { role: 'quit' }] },
+    { role: 'editMenu' },
+    {
+      label: 'View',
+      submenu: [
+        { role: 'reload' },
+        ...(!app.isPackaged ? [{ role: 'toggleDevTools' as const }] : []),
+        { type: 'separator' },
+        { role: 'resetZoom' },
+        { role: 'zoomIn' },
+        { role: 'zoomOut' },
+        { type: 'separator' },
+        { role: 'togglefullscreen' },
+      ],
+    },
+    {
+      role: 'help',
+      submenu: [{ label: 'Gatepass documentation', click: () => openExternalSafely(EXTERNAL_ALLOWLIST[0]!) }],
+    },
+  ];
+  return Menu.buildFromTemplate(template);
+}
+
+function hardenSession(): void {
+  const ses = session.defaultSession;
+  // No camera, microphone, notifications, geolocation, ...: the console needs none.
+  ses.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
+  ses.setPermissionCheckHandler(() => false);
+  // file:// pages get their CSP from the <meta> in index.html; this covers the dev server too.
+  ses.webRequest.onHeadersReceived((details, callback) => {
+    callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CSP] } });
+  });
+}
+
+// Every web contents (including any the app did not mean to create) is locked down.
+app.on('web-contents-created', (_event, contents) => {
+  contents.on('will-navigate', (event) => event.preventDefault());
+  contents.on('will-redirect', (event) => event.preventDefault());
+  contents.on('will-attach-webview', (event) => event.preventDefault());
+  contents.setWindowOpenHandler(({ url }) => {
+    openExternalSafely(url);
+    return { action: 'deny' };
+  });
+});
+
+async function main(): Promise<void> {
+  // One console per user: a second start focuses the first window instead.
+  if (!app.requestSingleInstanceLock()) {
+    app.quit();
+    return;
+  }
+  app.on('second-instance', () => {
+    if (mainWindow) {
+      if (mainWindow.isMinimized()) mainWindow.restore();
+      mainWindow.focus();
+    }
+  });
+
+  await app.whenReady();
+  hardenSession();
+  Menu.setApplicationMenu(buildMenu());
+
+  core = await createConsoleCore({
+    userDataDir: process.env.GATEPASS_USER_DATA ?? app.getPath('userData'),
+    host: 'electron',
+    embedded: !process.argv.includes('--no-embedded'),
+    logger: (line) => console.log(line),
+    emit: (event, payload) => {
+      if (mainWindow) sendEvent(mainWindow.webContents, event, payload);
+    },
+    saveTarget: async (suggestedName) => {
+      const options = {
+        title: 'Save sign-in codes',
+        defaultPath: join(app.getPath('documents'), suggestedName),
+        filters: [{ name: 'PDF', extensions: ['pdf'] }],
+      };
+      const r = mainWindow ? await dialog.showSaveDialog(mainWindow, options) : await dialog.showSaveDialog(options);
+      return r.canceled || !r.filePath ? { kind: 'cancelled' } : { kind: 'path', path: r.filePath };
+    },
+  });
+  bindElectronIpc(ipcMain, core.dispatch, isTrustedUrl);
+
+  mainWindow = createWindow();
+  mainWindow.on('closed', () => {
+    mainWindow = null;
+  });
+
+  app.on('activate', () => {
+    if (!mainWindow) mainWindow = createWindow();
+  });
+}
+
+app.on('window-all-closed', () => {
+  if (process.platform !== 'darwin') app.quit();
+});
+
+let quitting = false;
+app.on('will-quit', (event) => {
+  if (quitting || !core) return;
+  // Stop the embedded server and end sessions before the process goes.
+  event.preventDefault();
+  quitting = true;
+  void core.close().finally(() => app.quit());
+});
+
+main().catch((err: unknown) => {
+  dialog.showErrorBox('Gatepass could not start', err instanceof Error ? err.message : String(err));
+  app.exit(1);
+});

@@ -1,0 +1,322 @@
+import { randomUUID } from 'node:crypto';
+import type { RouteName, RouteResponse } from '../../shared/api/routes';
+import { GatepassError } from '../../shared/errors';
+import type { Server } from '../../shared/model/server';
+import type { CredentialStore, SessionSecrets } from './credentials';
+import { createServerClient, type CallInput, type CallOptions, type ServerClient } from './server-client';
+import type { SavedServer, SettingsStore } from './settings';
+
+/** The embedded local server as the console sees it: an address and a way to get an admin token without a password. */
+export interface EmbeddedServerHandle {
+  url: string;
+  issueAdminToken(): Promise<string>;
+}
+
+/** A call on one server with its admin session filled in (and renewed once if it expired). */
+export type AdminCall = <N extends RouteName>(name: N, input?: CallInput<N>, options?: CallOptions) => Promise<RouteResponse<N>>;
+
+type Status = Server['status'];
+
+interface Live {
+  saved: SavedServer;
+  status: Status;
+  statusMessage?: string;
+  passwordSaved: boolean;
+  client: ServerClient | null;
+  /** One sign-in at a time per server; concurrent calls wait for it. */
+  signingIn: Promise<void> | null;
+}
+
+/** Input of servers:add after the contract parsed it. */
+export interface AddServerInput {
+  name?: string;
+  url: string;
+  login: string;
+  password: string;
+  remember: boolean;
+}
+
+/** Connections to every server in the tree: admin sessions, statuses, the saved list. */
+export interface Connections {
+  load(): Promise<void>;
+  list(): Server[];
+  get(serverId: string): Server;
+  /** The URL devices should use for this server (the embedded one's changes each start). */
+  urlOf(serverId: string): string;
+  add(input: AddServerInput): Promise<Server>;
+  remove(serverId: string): Promise<void>;
+  connect(serverId: string, password?: string): Promise<Server>;
+  /** Connects every server in the background; failures only change statuses. */
+  connectAll(): Promise<void>;
+  /** Adds or updates the embedded local server and connects it. */
+  attachEmbedded(handle: EmbeddedServerHandle, name: string): Promise<void>;
+  admin(serverId: string): AdminCall;
+  close(): Promise<void>;
+}
+
+/**
+ * Per server: an admin session token (signed in with the keychain or session password, or
+ * for the embedded server issued directly), a status with a message, and one re-sign-in
+ * when the server says the token expired (AUTH_REQUIRED).
+ */
+export function createConnections(deps: {
+  settings: SettingsStore;
+  credentials: CredentialStore;
+  session: SessionSecrets;
+  onChange: () => void;
+  logger?: (line: string) => void;
+  timeoutMs?: number;
+}): Connections {
+  const { settings, credentials, session, onChange } = deps;
+  const log = deps.logger ?? (() => {});
+  const live = new Map<string, Live>();
+  let embedded: EmbeddedServerHandle | null = null;
+
+  function clientFor(l: Live): ServerClient | null {
+    if (l.client) return l.client;
+    const url = l.saved.embedded ? embedded?.url : l.saved.url;
+    if (!url) return null;
+    l.client = createServerClient(url, deps.timeoutMs ? { timeoutMs: deps.timeoutMs } : {});
+    return l.client;
+  }
+
+  function entry(serverId: string): Live {
+    const l = live.get(serverId);
+    if (!l) throw new GatepassError('NOT_FOUND', 'This server is not in the list (it may have been removed)');
+    return l;
+  }
+
+  function view(l: Live): Server {
+    const s: Server = {
+      id: l.saved.id,
+      name: l.saved.name,
+      url: l.saved.embedded ? (embedded?.url ?? '') : l.saved.url,
+      login: l.saved.login,
+      embedded: l.saved.embedded,
+      status: l.status,
+      passwordSaved: l.passwordSaved,
+    };
+    if (l.statusMessage) s.statusMessage = l.statusMessage;
+    return s;
+  }
+
+  function setStatus(l: Live, status: Status, message?: string): void {
+    const changed = l.status !== status || l.statusMessage !== message;
+    l.status = status;
+    l.statusMessage = message;
+    if (changed) onChange();
+  }
+
+  async function persist(): Promise<void> {
+    await settings.save([...live.values()].map((l) => l.saved));
+  }
+
+  async function signIn(l: Live, explicitPassword?: string): Promise<void> {
+    const id = l.saved.id;
+    const client = clientFor(l);
+    if (!client) {
+      setStatus(l, 'disconnected', 'The local server runs only while the console that started it is open');
+      throw new GatepassError('SERVER_UNREACHABLE', 'The local server is not running in this console');
+    }
+    try {
+      if (l.saved.embedded && embedded) {
+        session.setToken(id, await embedded.issueAdminToken());
+        setStatus(l, 'connected');
+        return;
+      }
+      let password = explicitPassword ?? session.getPassword(id);
+      if (!password) {
+        password = await credentials.get(id);
+        l.passwordSaved = password !== null;
+      }
+      if (!password) {
+        setStatus(l, 'needs-password', `Enter the password for ${l.saved.login}`);
+        return;
+      }
+      const res = await client.call('adminSignin', { body: { login: l.saved.login, password } });
+      session.setToken(id, res.token);
+      // Kept for this session only, so an expired token can be renewed without asking again.
+      if (explicitPassword) session.setPassword(id, explicitPassword);
+      setStatus(l, 'connected');
+    } catch (err) {
+      session.clearToken(id);
+      if (err instanceof GatepassError && err.code === 'SERVER_UNREACHABLE') setStatus(l, 'unreachable', err.message);
+      else if (err instanceof GatepassError && (err.code === 'INVALID_CREDENTIALS' || err.code === 'AUTH_REQUIRED')) {
+        // A stale session password would fail every time: forget it, so the user is asked.
+        if (!explicitPassword) session.forget(id);
+        setStatus(l, 'needs-password', err.message);
+      } else setStatus(l, 'disconnected', err instanceof GatepassError ? err.message : 'Sign-in failed');
+      throw err;
+    }
+  }
+
+  function signInOnce(l: Live, explicitPassword?: string): Promise<void> {
+    if (l.signingIn && !explicitPassword) return l.signingIn;
+    const p = signIn(l, explicitPassword).finally(() => {
+      if (l.signingIn === p) l.signingIn = null;
+    });
+    l.signingIn = p;
+    return p;
+  }
+
+  function admin(serverId: string): AdminCall {
+    return async function adminCall(name, input, options) {
+      const l = entry(serverId);
+      let token = session.getToken(serverId);
+      if (!token) {
+        await signInOnce(l);
+        token = session.getToken(serverId);
+      }
+      if (!token) throw new GatepassError('AUTH_REQUIRED', `Enter the password for ${l.saved.login} on ${l.saved.name}`);
+      const client = clientFor(l);
+      if (!client) throw new GatepassError('SERVER_UNREACHABLE', 'The local server is not running in this console');
+      try {
+        return await client.call(name, input, token, options);
+      } catch (err) {
+        if (!(err instanceof GatepassError)) throw err;
+        if (err.code === 'SERVER_UNREACHABLE') setStatus(l, 'unreachable', err.message);
+        if (err.code !== 'AUTH_REQUIRED') throw err;
+        // The session expired or was ended on the server: sign in again, once.
+        session.clearToken(serverId);
+        await signInOnce(l);
+        const fresh = session.getToken(serverId);
+        if (!fresh) throw new GatepassError('AUTH_REQUIRED', `Enter the password for ${l.saved.login} on ${l.saved.name}`);
+        return await client.call(name, input, fresh, options);
+      }
+    };
+  }
+
+  return {
+    async load() {
+      for (const saved of await settings.load()) {
+        live.set(saved.id, { saved, status: 'disconnected', passwordSaved: false, client: null, signingIn: null });
+      }
+    },
+    list: () => [...live.values()].map(view),
+    get: (serverId) => view(entry(serverId)),
+    urlOf(serverId) {
+      const l = entry(serverId);
+      return l.saved.embedded ? (embedded?.url ?? '') : l.saved.url;
+    },
+    async add(input) {
+      const url = normaliseUrl(input.url);
+      const login = input.login.trim();
+      for (const l of live.values()) {
+        if (!l.saved.embedded && l.saved.url === url && l.saved.login.toLowerCase() === login.toLowerCase()) {
+          throw new GatepassError('SERVER_EXISTS', `${url} is already in the list as "${l.saved.name}" for ${l.saved.login}`);
+        }
+      }
+      if (input.remember) {
+        const kc = await credentials.available();
+        if (!kc.ok) throw new GatepassError('KEYCHAIN_UNAVAILABLE', kc.message ?? 'No system keychain is available');
+      }
+      const client = createServerClient(url, deps.timeoutMs ? { timeoutMs: deps.timeoutMs } : {});
+      const signed = await client.call('adminSignin', { body: { login, password: input.password } });
+      let name = input.name?.trim();
+      if (!name) {
+        name = await client.call('serverInfo').then(
+          (i) => i.name,
+          () => new URL(url).host,
+        );
+      }
+      const id = randomUUID();
+      const l: Live = {
+        saved: { id, name, url, login, embedded: false },
+        status: 'connected',
+        passwordSaved: false,
+        client,
+        signingIn: null,
+      };
+      if (input.remember) {
+        await credentials.set(id, input.password);
+        l.passwordSaved = true;
+      } else {
+        session.setPassword(id, input.password);
+      }
+      session.setToken(id, signed.token);
+      live.set(id, l);
+      try {
+        await persist();
+      } catch (err) {
+        live.delete(id);
+        session.forget(id);
+        await credentials.delete(id);
+        throw new GatepassError('WRITE_FAILED', `Could not save the server list: ${(err as Error).message}`);
+      }
+      onChange();
+      return view(l);
+    },
+    async remove(serverId) {
+      const l = entry(serverId);
+      if (l.saved.embedded) throw new GatepassError('FORBIDDEN', 'The local server cannot be removed; it comes back on the next start');
+      const token = session.getToken(serverId);
+      live.delete(serverId);
+      await persist();
+      session.forget(serverId);
+      await credentials.delete(serverId);
+      onChange();
+      if (token && l.client) {
+        // Best effort: end the admin session on the server; the list change does not wait for it.
+        l.client.call('adminSignout', {}, token, { timeoutMs: 3000 }).catch(() => {});
+      }
+    },
+    async connect(serverId, password) {
+      const l = entry(serverId);
+      if (!password) session.clearToken(serverId);
+      await signInOnce(l, password);
+      return view(l);
+    },
+    async connectAll() {
+      await Promise.allSettled(
+        [...live.values()].map(async (l) => {
+          try {
+            await signInOnce(l);
+          } catch (err) {
+            log(`server "${l.saved.name}": ${err instanceof GatepassError ? err.message : 'sign-in failed'}`);
+          }
+        }),
+      );
+    },
+    async attachEmbedded(handle, name) {
+      embedded = handle;
+      let l = [...live.values()].find((x) => x.saved.embedded);
+      if (!l) {
+        l = {
+          saved: { id: randomUUID(), name, url: '', login: 'admin', embedded: true },
+          status: 'disconnected',
+          passwordSaved: false,
+          client: null,
+          signingIn: null,
+        };
+        // The local server goes first in the tree, where a newcomer looks.
+        const rest = [...live.entries()];
+        live.clear();
+        live.set(l.saved.id, l);
+        for (const [k, v] of rest) live.set(k, v);
+        await persist();
+      }
+      l.client = null;
+      await signInOnce(l);
+      onChange();
+    },
+    admin,
+    async close() {
+      const ends: Promise<unknown>[] = [];
+      for (const l of live.values()) {
+        const token = session.getToken(l.saved.id);
+        if (token && l.client && !l.saved.embedded) ends.push(l.client.call('adminSignout', {}, token, { timeoutMs: 2000 }).catch(() => {}));
+      }
+      await Promise.allSettled(ends);
+      session.clear();
+      live.clear();
+    },
+  };
+}
+
+/** Origin plus path without a trailing slash, so the same server is recognised however it was typed. */
+export function normaliseUrl(raw: string): string {
+  const u = new URL(raw);
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new GatepassError('VALIDATION_FAILED', 'The server address must start with http:// or https://');
+  if (u.username || u.password) throw new GatepassError('VALIDATION_FAILED', 'Put the login in its own field, not in the address');
+  return `${u.origin}${u.pathname.replace(/\/+$/, '')}`;
+}

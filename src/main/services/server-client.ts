@@ -1,0 +1,142 @@
+import axios, { AxiosError, type AxiosInstance } from 'axios';
+import type { z } from 'zod';
+import { api, type RouteBody, type RouteName, type RouteParams, type RouteQuery, type RouteResponse } from '../../shared/api/routes';
+import { ErrorBodySchema, ErrorCodeSchema, GatepassError, formatZodError } from '../../shared/errors';
+
+/** What a call sends: path parameters, query string and JSON body, each checked by the route's schema. */
+export interface CallInput<N extends RouteName> {
+  params?: RouteParams<N>;
+  query?: RouteQuery<N>;
+  body?: RouteBody<N>;
+}
+
+/** Per-call overrides; a bulk issue may need longer than the default timeout. */
+export interface CallOptions {
+  timeoutMs?: number;
+}
+
+/** The console's typed client for one Gatepass server. */
+export interface ServerClient {
+  readonly origin: string;
+  call<N extends RouteName>(name: N, input?: CallInput<N>, token?: string, options?: CallOptions): Promise<RouteResponse<N>>;
+}
+
+const DEFAULT_TIMEOUT_MS = 30_000;
+// Network failures that mean "we could not talk to the server", as opposed to "it refused".
+const UNREACHABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'ECONNABORTED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EPIPE',
+  'ERR_CANCELED',
+  'ETIMEOUT',
+]);
+
+/**
+ * An axios client driven by the shared route table, so the console can only call routes
+ * that exist, with inputs the server will accept, and gets answers checked by the same zod
+ * schemas the server answers with. Request and response bodies are never logged: they hold
+ * passwords, tokens and credentials.
+ */
+export function createServerClient(baseUrl: string, opts: { timeoutMs?: number } = {}): ServerClient {
+  const parsedBase = new URL(baseUrl);
+  const origin = parsedBase.origin;
+  const root = baseUrl.replace(/\/+$/, '');
+  const http: AxiosInstance = axios.create({
+    timeout: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    // A redirect could carry the Authorization header or a password to another host.
+    maxRedirects: 0,
+    // We read every status ourselves and parse JSON ourselves, to tell server errors from garbage.
+    validateStatus: () => true,
+    responseType: 'text',
+    transformResponse: [(data: unknown) => data],
+    headers: { Accept: 'application/json' },
+  });
+
+  async function call<N extends RouteName>(name: N, input: CallInput<N> = {}, token?: string, options: CallOptions = {}): Promise<RouteResponse<N>> {
+    const route = api[name];
+    const params = checkInput(route.params, input.params, name, 'params') as Record<string, unknown>;
+    const query = checkInput(route.query, input.query, name, 'query') as Record<string, unknown>;
+    const hasBody = route.method !== 'GET' && route.method !== 'DELETE';
+    const body = hasBody ? checkInput(route.body, input.body, name, 'body') : undefined;
+
+    const path = route.path.replace(/:([A-Za-z_]\w*)/g, (_m, key: string) => {
+      const value = params[key];
+      if (value === undefined || value === null) throw new GatepassError('VALIDATION_FAILED', `Missing path parameter ${key} for ${name}`);
+      return encodeURIComponent(String(value));
+    });
+    const search = new URLSearchParams();
+    for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== null) search.set(k, String(v));
+    const qs = search.toString();
+    const url = `${root}${path}${qs ? `?${qs}` : ''}`;
+
+    const headers: Record<string, string> = {};
+    if (token) headers.Authorization = `Bearer ${token}`;
+    if (hasBody) headers['Content-Type'] = 'application/json';
+
+    let res;
+    try {
+      res = await http.request<string>({
+        method: route.method,
+        url,
+        headers,
+        data: hasBody ? JSON.stringify(body ?? {}) : undefined,
+        ...(options.timeoutMs ? { timeout: options.timeoutMs } : {}),
+      });
+    } catch (err) {
+      throw mapTransportError(err, origin);
+    }
+
+    const json = parseJson(res.data);
+    if (res.status >= 200 && res.status < 300) {
+      const parsed = route.response.safeParse(json);
+      if (!parsed.success) {
+        throw new GatepassError('SERVER_ERROR', `${origin} answered ${name} with an unexpected shape: ${formatZodError(parsed.error)}`);
+      }
+      return parsed.data as RouteResponse<N>;
+    }
+    const errBody = ErrorBodySchema.safeParse(json);
+    if (errBody.success) {
+      const code = ErrorCodeSchema.safeParse(errBody.data.code);
+      // Keep the server's code so the UI and scripts can branch on it; an unknown code is still a server error.
+      if (code.success) throw new GatepassError(code.data, errBody.data.message, errBody.data.details);
+      throw new GatepassError('SERVER_ERROR', `${origin}: ${errBody.data.message} (${errBody.data.code})`);
+    }
+    throw new GatepassError('SERVER_ERROR', `${origin} answered HTTP ${res.status} to ${name}`);
+  }
+
+  return { origin, call };
+}
+
+function checkInput(schema: z.ZodType, value: unknown, name: string, part: string): unknown {
+  const parsed = schema.safeParse(value ?? {});
+  if (!parsed.success) throw new GatepassError('VALIDATION_FAILED', `${name} ${part}: ${formatZodError(parsed.error)}`);
+  return parsed.data;
+}
+
+function parseJson(text: unknown): unknown {
+  if (typeof text !== 'string' || text.length === 0) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    // Not JSON: a proxy page or some other server; the caller reports it as SERVER_ERROR.
+    return undefined;
+  }
+}
+
+function mapTransportError(err: unknown, origin: string): GatepassError {
+  if (err instanceof GatepassError) return err;
+  if (err instanceof AxiosError) {
+    const code = err.code ?? (err.cause as NodeJS.ErrnoException | undefined)?.code ?? '';
+    if (UNREACHABLE_CODES.has(code) || !err.response) {
+      const why = code === 'ECONNABORTED' || code === 'ETIMEDOUT' ? 'timed out' : code === 'ENOTFOUND' || code === 'EAI_AGAIN' ? 'host not found' : code === 'ECONNREFUSED' ? 'connection refused' : code || 'network error';
+      return new GatepassError('SERVER_UNREACHABLE', `Cannot reach ${origin}: ${why}`);
+    }
+  }
+  return new GatepassError('SERVER_ERROR', `Unexpected failure talking to ${origin}`);
+}

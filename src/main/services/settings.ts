@@ -1,0 +1,105 @@
+import { randomBytes } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { z } from 'zod';
+
+const APP_FOLDER = 'Gatepass';
+const SETTINGS_FILE = 'servers.json';
+
+/**
+ * The console's user data folder, the same for Electron, the browser host and the CLI:
+ * GATEPASS_USER_DATA if set (tests use temp folders), else the OS convention Electron's
+ * app.getPath('userData') follows for an app named Gatepass.
+ */
+export function userDataDir(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): string {
+  if (env.GATEPASS_USER_DATA) return env.GATEPASS_USER_DATA;
+  const home = env.HOME ?? env.USERPROFILE ?? homedir();
+  if (platform === 'darwin') return join(home, 'Library', 'Application Support', APP_FOLDER);
+  if (platform === 'win32') return join(env.APPDATA ?? join(home, 'AppData', 'Roaming'), APP_FOLDER);
+  return join(env.XDG_CONFIG_HOME || join(home, '.config'), APP_FOLDER);
+}
+
+/** One server in the tree, as saved. No password or token is ever part of it. */
+export const SavedServerSchema = z.object({
+  id: z.string().min(1),
+  name: z.string(),
+  /** Empty for the embedded server: it gets a new port on every start. */
+  url: z.string(),
+  login: z.string(),
+  embedded: z.boolean(),
+});
+export type SavedServer = z.infer<typeof SavedServerSchema>;
+
+export const SettingsFileSchema = z.object({
+  version: z.literal(1),
+  servers: z.array(SavedServerSchema),
+});
+export type SettingsFile = z.infer<typeof SettingsFileSchema>;
+
+/** The saved server list, read once and written atomically on every change. */
+export interface SettingsStore {
+  readonly path: string;
+  load(): Promise<SavedServer[]>;
+  save(servers: readonly SavedServer[]): Promise<void>;
+}
+
+/**
+ * Server list in `<userData>/servers.json`. A file that does not parse is moved aside
+ * (`servers.json.corrupt-<time>`) and the console starts with an empty list, so one bad
+ * write never locks the user out; it is kept for inspection rather than deleted.
+ */
+export function createSettingsStore(dir: string, logger: (line: string) => void = () => {}): SettingsStore {
+  const path = join(dir, SETTINGS_FILE);
+  // Writes are serialised so two quick changes cannot interleave their renames.
+  let queue: Promise<void> = Promise.resolve();
+
+  async function load(): Promise<SavedServer[]> {
+    let text: string;
+    try {
+      text = await fs.readFile(path, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw err;
+    }
+    let parsed: ReturnType<typeof SettingsFileSchema.safeParse> | null = null;
+    try {
+      parsed = SettingsFileSchema.safeParse(JSON.parse(text));
+    } catch {
+      parsed = null;
+    }
+    if (parsed?.success) return parsed.data.servers;
+    const backup = `${path}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+    await fs.rename(path, backup).catch(() => {});
+    logger(`warning: settings file ${path} was unreadable; moved to ${backup} and starting with an empty server list`);
+    return [];
+  }
+
+  function save(servers: readonly SavedServer[]): Promise<void> {
+    const data: SettingsFile = { version: 1, servers: servers.map((s) => SavedServerSchema.parse(s)) };
+    const run = queue.then(() => writeJsonAtomic(dir, path, data));
+    queue = run.catch(() => {});
+    return run;
+  }
+
+  return { path, load, save };
+}
+
+/** temp file in the same folder, fsync, rename: a reader sees the old file or the new one, never half. */
+async function writeJsonAtomic(dir: string, path: string, data: unknown): Promise<void> {
+  await fs.mkdir(dir, { recursive: true, mode: 0o700 });
+  const tmp = join(dir, `.${SETTINGS_FILE}.${randomBytes(6).toString('hex')}.tmp`);
+  const handle = await fs.open(tmp, 'wx', 0o600);
+  try {
+    await handle.writeFile(`${JSON.stringify(data, null, 2)}\n`, 'utf8');
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  try {
+    await fs.rename(tmp, path);
+  } catch (err) {
+    await fs.rm(tmp, { force: true });
+    throw err;
+  }
+}

@@ -1,0 +1,246 @@
+import { execFileSync } from 'node:child_process';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeSigninPayload } from '../shared/qr-payload';
+import { createServerClient } from '../main/services/server-client';
+import { startWebHost, type WebHost } from './host';
+
+interface Reply {
+  status: number;
+  headers: IncomingHttpHeaders;
+  body: Buffer;
+  json(): unknown;
+}
+
+/** Raw HTTP, so the test controls Host, Origin and the exact path bytes (fetch would normalise them). */
+function raw(port: number, method: string, path: string, headers: Record<string, string> = {}, body?: string): Promise<Reply> {
+  return new Promise((ok, fail) => {
+    const req = httpRequest({ host: '127.0.0.1', port, method, path, headers: { host: `127.0.0.1:${port}`, ...headers } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const buf = Buffer.concat(chunks);
+        ok({ status: res.statusCode ?? 0, headers: res.headers, body: buf, json: () => JSON.parse(buf.toString('utf8')) });
+      });
+    });
+    req.on('error', fail);
+    if (body !== undefined) req.write(body);
+    req.end();
+  });
+}
+
+let root: string;
+let rendererDir: string;
+let host: WebHost;
+let port: number;
+let token: string;
+let cookie: string;
+let firstRedeem: Reply;
+
+beforeAll(async () => {
+  root = await mkdtemp(join(tmpdir(), 'gp-webhost-'));
+  rendererDir = join(root, 'renderer');
+  await mkdir(join(rendererDir, 'assets'), { recursive: true });
+  await writeFile(join(rendererDir, 'index.html'), '<!doctype html><title>Gatepass</title><script type="module" src="/assets/app.js"></script>');
+  await writeFile(join(rendererDir, 'assets', 'app.js'), 'console.log("gatepass");');
+  // Something a path traversal would love to read, next to the renderer folder.
+  await writeFile(join(root, 'secret.txt'), 'TOP-SECRET-FILE');
+
+  host = await startWebHost({ port: 0, userDataDir: join(root, 'user-data'), rendererDir, embedded: true, seedDemo: 20 });
+  const url = new URL(host.url);
+  port = Number(url.port);
+  token = url.searchParams.get('t') ?? '';
+  firstRedeem = await raw(port, 'GET', `/?t=${encodeURIComponent(token)}`);
+  cookie = String(firstRedeem.headers['set-cookie']?.[0] ?? '').split(';')[0]!;
+}, 120_000);
+
+afterAll(async () => {
+  await host?.close();
+  await rm(root, { recursive: true, force: true });
+});
+
+const ipcHeaders = () => ({ cookie, 'x-gatepass-request': '1', 'content-type': 'application/json', origin: `http://127.0.0.1:${port}` });
+async function ipc(channel: string, input: unknown = {}): Promise<{ ok: boolean; data?: unknown; error?: { code: string; message: string } }> {
+  const r = await raw(port, 'POST', `/ipc/${channel}`, ipcHeaders(), JSON.stringify(input));
+  return r.json() as { ok: boolean; data?: unknown; error?: { code: string; message: string } };
+}
+
+describe('the browser host launch and session', () => {
+  it('is reachable only on 127.0.0.1 and prints a URL with a 32-byte launch token', () => {
+    expect(host.origin).toBe(`http://127.0.0.1:${port}`);
+    expect(Buffer.from(token, 'base64url')).toHaveLength(32);
+  });
+
+  it('trades the launch token for an HttpOnly, SameSite=Strict session cookie and drops it from the address bar', () => {
+    expect(firstRedeem.status).toBe(302);
+    expect(firstRedeem.headers.location).toBe('/');
+    const setCookie = String(firstRedeem.headers['set-cookie']?.[0]);
+    expect(setCookie).toMatch(/^gp_session=[A-Za-z0-9_-]{43}; HttpOnly; SameSite=Strict; Path=\/$/);
+  });
+
+  it('accepts the launch token only once', async () => {
+    const again = await raw(port, 'GET', `/?t=${encodeURIComponent(token)}`);
+    expect(again.status).toBe(401);
+    expect(again.headers['set-cookie']).toBeUndefined();
+  });
+
+  it('shows a page saying to open the printed link to a browser without the cookie', async () => {
+    const r = await raw(port, 'GET', '/');
+    expect(r.status).toBe(401);
+    expect(r.body.toString()).toContain('Open the link printed in the terminal');
+  });
+
+  it('serves the renderer with the strict CSP and security headers once signed in', async () => {
+    const r = await raw(port, 'GET', '/', { cookie });
+    expect(r.status).toBe(200);
+    expect(r.body.toString()).toContain('<title>Gatepass</title>');
+    expect(r.headers['content-security-policy']).toBe(
+      "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; font-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+    );
+    expect(r.headers['x-content-type-options']).toBe('nosniff');
+    expect(r.headers['referrer-policy']).toBe('no-referrer');
+    expect(r.headers['cache-control']).toBe('no-store');
+    const js = await raw(port, 'GET', '/assets/app.js', { cookie });
+    expect(js.status).toBe(200);
+    expect(js.headers['content-type']).toMatch(/^text\/javascript/);
+  });
+
+  it('refuses paths that climb out of the renderer folder', async () => {
+    for (const path of ['/../secret.txt', '/%2e%2e/secret.txt', '/assets/..%2f..%2fsecret.txt', '/assets/%2e%2e%5c%2e%2e%5csecret.txt', '/..%00/secret.txt']) {
+      const r = await raw(port, 'GET', path, { cookie });
+      expect(r.status, path).toBeGreaterThanOrEqual(400);
+      expect(r.body.toString(), path).not.toContain('TOP-SECRET-FILE');
+    }
+  });
+});
+
+describe('the browser host IPC guard', () => {
+  it('answers a call without the session cookie with 401 AUTH_REQUIRED', async () => {
+    const r = await raw(port, 'POST', '/ipc/servers:list', { 'x-gatepass-request': '1' }, '{}');
+    expect(r.status).toBe(401);
+    expect(r.json()).toMatchObject({ ok: false, error: { code: 'AUTH_REQUIRED' } });
+  });
+
+  it('refuses a call from another Origin with 403 FORBIDDEN_SENDER', async () => {
+    const r = await raw(port, 'POST', '/ipc/servers:list', { ...ipcHeaders(), origin: 'https://evil.example' }, '{}');
+    expect(r.status).toBe(403);
+    expect(r.json()).toMatchObject({ ok: false, error: { code: 'FORBIDDEN_SENDER' } });
+  });
+
+  it('refuses a request addressed to another Host name (DNS rebinding) with 403', async () => {
+    for (const h of [`evil.example:${port}`, `localhost:${port}`, '127.0.0.1']) {
+      const r = await raw(port, 'POST', '/ipc/servers:list', { ...ipcHeaders(), host: h }, '{}');
+      expect(r.status, h).toBe(403);
+      expect(r.json()).toMatchObject({ ok: false, error: { code: 'FORBIDDEN_SENDER' } });
+    }
+  });
+
+  it('refuses a call without the x-gatepass-request header', async () => {
+    const { 'x-gatepass-request': _omit, ...headers } = ipcHeaders();
+    const r = await raw(port, 'POST', '/ipc/servers:list', headers, '{}');
+    expect(r.status).toBe(403);
+    expect(r.json()).toMatchObject({ ok: false, error: { code: 'FORBIDDEN_SENDER' } });
+  });
+
+  it('answers an unknown channel with 404 UNKNOWN_CHANNEL', async () => {
+    const r = await raw(port, 'POST', '/ipc/shell:exec', ipcHeaders(), '{}');
+    expect(r.status).toBe(404);
+    expect(r.json()).toMatchObject({ ok: false, error: { code: 'UNKNOWN_CHANNEL' } });
+  });
+
+  it('answers a body that is not JSON with VALIDATION_FAILED', async () => {
+    const r = await raw(port, 'POST', '/ipc/servers:list', ipcHeaders(), '{not json');
+    expect(r.json()).toMatchObject({ ok: false, error: { code: 'VALIDATION_FAILED' } });
+  });
+
+  it('does not open the event stream without the cookie', async () => {
+    const r = await raw(port, 'GET', '/events');
+    expect(r.status).toBe(401);
+  });
+});
+
+describe('the whole flow through the browser host', () => {
+  it('lists the embedded local server, pages its users, generates codes for 3 users and downloads the PDF once', async () => {
+    const servers = await ipc('servers:list');
+    expect(servers.ok).toBe(true);
+    const list = servers.data as Array<{ id: string; name: string; embedded: boolean; status: string; url: string }>;
+    expect(list).toHaveLength(1);
+    expect(list[0]).toMatchObject({ name: 'Local server', embedded: true, status: 'connected' });
+    const serverId = list[0]!.id;
+
+    const page = await ipc('users:list', { serverId, offset: 0, limit: 5 });
+    expect(page).toMatchObject({ ok: true, data: { total: 20 } });
+    const users = (page.data as { items: Array<{ id: string; login: string }> }).items;
+    expect(users).toHaveLength(5);
+
+    // Listen to progress events while exporting.
+    const events: string[] = [];
+    const sse = httpRequest({ host: '127.0.0.1', port, path: '/events', headers: { host: `127.0.0.1:${port}`, cookie } });
+    const sseReady = new Promise<void>((ok) => {
+      sse.on('response', (res) => {
+        res.on('data', (c: Buffer) => events.push(c.toString()));
+        ok();
+      });
+    });
+    sse.end();
+    await sseReady;
+
+    const gen = await ipc('qr:generate', { serverId, userIds: users.slice(0, 3).map((u) => u.id), mode: { kind: 'same', password: 'Correct-Horse-42' } });
+    expect(gen.ok, JSON.stringify(gen.error)).toBe(true);
+    const job = gen.data as { jobId: string; codes: Array<{ status: string; login: string; qr: { size: number; path: string } | null }> };
+    expect(job.codes.map((c) => c.status)).toEqual(['ok', 'ok', 'ok']);
+    expect(job.codes.map((c) => c.login)).toEqual(users.slice(0, 3).map((u) => u.login));
+    expect(job.codes[0]!.qr!.size).toBeGreaterThanOrEqual(21);
+    // The payload (a secret) never reaches the renderer: only the QR image does.
+    expect(JSON.stringify(job)).not.toMatch(/"gp":"signin"|\\"gp\\"/);
+
+    const pathRefused = await ipc('export:save', { jobId: job.jobId, format: 'pdf', path: join(root, 'chosen.pdf') });
+    expect(pathRefused).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+
+    const saved = await ipc('export:save', { jobId: job.jobId, format: 'pdf' });
+    expect(saved.ok, JSON.stringify(saved.error)).toBe(true);
+    const dl = saved.data as { kind: string; url: string; fileName: string; bytes: number };
+    expect(dl.kind).toBe('download');
+    expect(dl.fileName).toMatch(/^gatepass-qr-local-server-\d{4}-\d{2}-\d{2}\.pdf$/);
+
+    const file = await raw(port, 'GET', dl.url, { cookie });
+    expect(file.status).toBe(200);
+    expect(file.headers['content-type']).toBe('application/pdf');
+    expect(file.headers['content-disposition']).toBe(`attachment; filename="${dl.fileName}"; filename*=UTF-8''${dl.fileName}`);
+    expect(file.body.subarray(0, 5).toString()).toBe('%PDF-');
+    expect(file.body.length).toBe(dl.bytes);
+
+    const again = await raw(port, 'GET', dl.url, { cookie });
+    expect(again.status).toBe(404);
+    expect(await ipc('export:save', { jobId: job.jobId, format: 'pdf' })).toMatchObject({ ok: false, error: { code: 'JOB_NOT_FOUND' } });
+
+    sse.destroy();
+    expect(events.join('')).toMatch(/event: export:progress\ndata: \{"jobId":"[^"]+","done":3,"total":3\}\n\n/);
+
+    // A real scanner reads the first card, and a device signs in with what it read.
+    const pdf = join(root, 'codes.pdf');
+    await writeFile(pdf, file.body);
+    execFileSync('/usr/bin/pdftoppm', ['-r', '150', '-png', '-f', '1', '-l', '1', pdf, join(root, 'page')]);
+    const png = (await readdir(root)).find((f) => f.startsWith('page') && f.endsWith('.png'))!;
+    const text = execFileSync('/usr/bin/zbarimg', ['--nodbus', '-q', '--raw', join(root, png)]).toString().trim();
+    const payload = decodeSigninPayload(text);
+    expect(payload.login).toBe(users[0]!.login);
+    expect(payload.server).toBe(list[0]!.url);
+    const device = await createServerClient(payload.server).call('qrSignin', { body: { login: payload.login, credential: payload.credential } });
+    expect(device.user.login).toBe(users[0]!.login);
+  });
+
+  it('reports app info for the web host with the keychain state', async () => {
+    const info = await ipc('app:info');
+    expect(info).toMatchObject({ ok: true, data: { host: 'web', version: expect.stringMatching(/^\d+\.\d+\.\d+/) } });
+  });
+
+  it('writes no password or token into the saved server list', async () => {
+    const text = await readFile(join(root, 'user-data', 'servers.json'), 'utf8');
+    expect(text).not.toContain('Correct-Horse-42');
+    expect(Object.keys(JSON.parse(text).servers[0]).sort()).toEqual(['embedded', 'id', 'login', 'name', 'url']);
+  });
+});
