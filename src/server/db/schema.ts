@@ -1,0 +1,90 @@
+import type { Generated } from 'kysely';
+
+/**
+ * The server's tables as Kysely sees them. Times are ISO-8601 UTC strings
+ * (`2025-01-02T03:04:05.678Z`): the fixed width makes text comparison chronological, and
+ * the same column type works on SQLite and PostgreSQL.
+ */
+export interface Database {
+  admins: AdminTable;
+  admin_sessions: AdminSessionTable;
+  admin_signin_failures: SigninFailureTable;
+  users: UserTable;
+  user_sessions: UserSessionTable;
+  qr_credentials: QrCredentialTable;
+  audit_log: AuditTable;
+  settings: SettingTable;
+}
+
+export interface AdminTable {
+  id: string;
+  login: string;
+  password_hash: string;
+  created_at: string;
+}
+
+export interface AdminSessionTable {
+  /** SHA-256 (hex) of the bearer token; the token itself is never stored. */
+  token_hash: string;
+  admin_id: string;
+  created_at: string;
+  expires_at: string;
+}
+
+export interface SigninFailureTable {
+  id: string;
+  /** The login as tried, lowercased; failures are counted per login across replicas. */
+  login_key: string;
+  at: string;
+}
+
+export interface UserTable {
+  id: string;
+  login: string;
+  /** Lowercased login: unique, so two users cannot differ only by case. */
+  login_key: string;
+  display_name: string;
+  email: string;
+  /** Lowercased "login\ndisplay name\nemail": one column for the substring search, lowercased in JS
+   * (full Unicode) because SQLite's lower() only folds ASCII. */
+  search_text: string;
+  /** argon2id PHC string, or null for a user who has no password yet (demo users). */
+  password_hash: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface UserSessionTable {
+  token_hash: string;
+  user_id: string;
+  created_at: string;
+  expires_at: string;
+}
+
+export interface QrCredentialTable {
+  /** The public half of `<id>.<secret>`. */
+  id: string;
+  user_id: string;
+  /** The user's login when issued: a credential is only good for that login. */
+  login: string;
+  /** SHA-256 (hex) of the secret half. */
+  secret_hash: string;
+  issued_at: string;
+  expires_at: string | null;
+  voided_at: string | null;
+}
+
+export interface AuditTable {
+  id: Generated<number>;
+  at: string;
+  actor: string;
+  action: string;
+  target: string | null;
+  detail: string | null;
+}
+
+export interface SettingTable {
+  key: string;
+  /** JSON. */
+  value: string;
+}

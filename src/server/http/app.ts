@@ -1,0 +1,112 @@
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { z } from 'zod';
+import { api, type Api, type RouteDef, type RouteName, type RouteResponse } from '../../shared/api/routes';
+import { GatepassError, httpStatusFor, toErrorBody, type ErrorBody } from '../../shared/errors';
+import { authenticateAdmin } from '../services/admins';
+import type { Caller, ServiceContext } from '../services/context';
+import { authenticateUser } from '../services/credentials';
+import { buildOpenApi } from './openapi';
+
+/** What a handler gets: the route's parsed inputs and the authenticated caller. */
+export interface HandlerInput<N extends RouteName> {
+  params: z.output<Api[N]['params']>;
+  query: z.output<Api[N]['query']>;
+  body: z.output<Api[N]['body']>;
+  caller: Caller;
+}
+
+/** One handler per route of the shared table; the type makes a missing route a compile error. */
+export type Handlers = { [N in RouteName]: (input: HandlerInput<N>) => Promise<RouteResponse<N>> };
+
+/** Options for the HTTP app. */
+export interface AppOptions {
+  ctx: ServiceContext;
+  handlers: Handlers;
+  title: string;
+  version: string;
+  logger: (line: string) => void;
+}
+
+// A batch of 10,000 items with long passwords is a few MB; anything far larger is not ours.
+const BODY_LIMIT = 16 * 1024 * 1024;
+
+function bearer(req: FastifyRequest): string | null {
+  const h = req.headers.authorization;
+  if (!h) return null;
+  const m = /^Bearer\s+(\S+)$/i.exec(h);
+  return m?.[1] ?? null;
+}
+
+async function authenticate(ctx: ServiceContext, need: RouteDef['auth'], req: FastifyRequest): Promise<Caller> {
+  if (need === 'none') return { kind: 'none' };
+  const token = bearer(req);
+  const caller = token ? (need === 'admin' ? await authenticateAdmin(ctx, token) : await authenticateUser(ctx, token)) : null;
+  if (!caller) throw new GatepassError('AUTH_REQUIRED', need === 'admin' ? 'Sign in as an administrator' : 'Sign in first');
+  return caller;
+}
+
+function sendError(reply: FastifyReply, body: ErrorBody): FastifyReply {
+  return reply.code(httpStatusFor(body.code)).send(body);
+}
+
+/**
+ * The Fastify app, with every route registered from the shared table: auth per route,
+ * params/query/body parsed with the route's zod schemas, errors as `{code, message, details?}`.
+ */
+export function buildApp(opts: AppOptions): FastifyInstance {
+  // Fastify's own logger is off: it would log URLs and headers; we log one line per problem.
+  const app = Fastify({ logger: false, bodyLimit: BODY_LIMIT, return503OnClosing: true });
+
+  // Our JSON parser accepts an empty body (a POST with no payload) and reports bad JSON in our shape.
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, raw, done) => {
+    const text = typeof raw === 'string' ? raw : raw.toString('utf8');
+    if (text.trim() === '') return done(null, undefined);
+    try {
+      done(null, JSON.parse(text) as unknown);
+    } catch {
+      done(new GatepassError('VALIDATION_FAILED', 'The request body is not valid JSON'), undefined);
+    }
+  });
+
+  app.addHook('onSend', async (_req, reply) => {
+    // Answers carry tokens and credentials: no cache may keep them.
+    reply.header('cache-control', 'no-store');
+  });
+
+  app.setErrorHandler((err, _req, reply) => {
+    if (err instanceof GatepassError) return sendError(reply, err.toBody());
+    const body = toErrorBody(err);
+    if (body.code !== 'INTERNAL') return sendError(reply, body);
+    const status = (err as { statusCode?: unknown }).statusCode;
+    if (typeof status === 'number' && status >= 400 && status < 500) {
+      // Fastify's own request errors (too large, unsupported media type, bad URL).
+      return sendError(reply, { code: 'VALIDATION_FAILED', message: err instanceof Error ? err.message : 'Bad request' });
+    }
+    opts.logger(`Gatepass server error: ${err instanceof Error ? err.message : String(err)}`);
+    return sendError(reply, body);
+  });
+
+  app.setNotFoundHandler((_req, reply) => sendError(reply, { code: 'NOT_FOUND', message: 'No such endpoint' }));
+
+  for (const name of Object.keys(api) as RouteName[]) {
+    const route: RouteDef = api[name];
+    // Widened once here; each handler's own signature is checked by the Handlers type.
+    const handler = opts.handlers[name] as (input: HandlerInput<RouteName>) => Promise<unknown>;
+    app.route({
+      method: route.method,
+      url: route.path,
+      handler: async (req) => {
+        const caller = await authenticate(opts.ctx, route.auth, req);
+        const params = route.params.parse(req.params ?? {});
+        const query = route.query.parse(req.query ?? {});
+        const body = route.body.parse(req.body ?? {});
+        return handler({ params, query, body, caller } as HandlerInput<RouteName>);
+      },
+    });
+  }
+
+  const openapi = buildOpenApi({ title: opts.title, version: opts.version });
+  app.get('/api/openapi.json', async () => openapi);
+  return app;
+}

@@ -1,0 +1,96 @@
+import { availableParallelism } from 'node:os';
+import packageJson from '../../package.json';
+import { openDatabase } from './db/connect';
+import { migrateToLatest } from './db/migrations';
+import { buildApp } from './http/app';
+import { createHandlers } from './http/handlers';
+import { createPasswordHasher, type HashCost } from './security/passwords';
+import { ensureFirstAdmin, issueFirstAdminToken } from './services/admins';
+import type { ServiceContext } from './services/context';
+import { seedDemoUsers } from './services/demo-users';
+
+/** How to start a Gatepass server. */
+export interface ServerOptions {
+  /** SQLite file path, or a postgres:// URL. */
+  db: string;
+  /** TCP port; 0 picks a free one. */
+  port: number;
+  /** Bind address; default 127.0.0.1. */
+  host?: string;
+  /** Display name; default 'Gatepass server'. */
+  name?: string;
+  /** Create this many demo users if the users table is empty. */
+  seedDemo?: number;
+  /** Password for `admin` on the first start; else env GATEPASS_ADMIN_PASSWORD; else generated. */
+  adminPassword?: string;
+  logger?: (line: string) => void;
+}
+
+/** A started server. */
+export interface RunningServer {
+  /** http://127.0.0.1:PORT */
+  url: string;
+  port: number;
+  name: string;
+  /** Set only when this start created `admin` with a generated password (print it once). */
+  generatedAdminPassword: string | null;
+  /** An admin session for the embedded server, so the console needs no password. */
+  issueAdminToken(): Promise<string>;
+  close(): Promise<void>;
+}
+
+/** Not part of the public options: knobs for the test suite. */
+export interface InternalServerOptions {
+  /** 'test' makes argon2id cheap so the suite is quick; production cost otherwise. */
+  hashCost?: HashCost;
+}
+
+/** Opens the database, migrates it, creates the first admin (and demo users), and listens. */
+export async function startServer(opts: ServerOptions, internal: InternalServerOptions = {}): Promise<RunningServer> {
+  const log = opts.logger ?? (() => {});
+  const name = opts.name ?? 'Gatepass server';
+  const host = opts.host ?? '127.0.0.1';
+  const handle = openDatabase(opts.db);
+  try {
+    await migrateToLatest(handle.db, handle.dialect);
+    const ctx: ServiceContext = {
+      db: handle.db,
+      dialect: handle.dialect,
+      hasher: createPasswordHasher(internal.hashCost ?? 'production'),
+      // Hashing runs on libuv's pool (default 4 threads); keep every core busy, no more.
+      hashConcurrency: Math.max(2, availableParallelism()),
+      now: () => new Date(),
+    };
+    const envPassword = process.env.GATEPASS_ADMIN_PASSWORD;
+    const generatedAdminPassword = await ensureFirstAdmin(ctx, opts.adminPassword ?? (envPassword ? envPassword : undefined));
+    if (opts.seedDemo) {
+      const t0 = Date.now();
+      const seeded = await seedDemoUsers(ctx.db, opts.seedDemo, ctx.now());
+      if (seeded > 0) log(`Gatepass server seeded ${seeded} demo users in ${Date.now() - t0} ms`);
+    }
+    const version = packageJson.version;
+    const app = buildApp({ ctx, handlers: createHandlers(ctx, { name, version }), title: name, version, logger: log });
+    await app.listen({ port: opts.port, host });
+    const address = app.server.address();
+    const port = typeof address === 'object' && address ? address.port : opts.port;
+    const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+    log(`Gatepass server listening on ${url}`);
+    let closed = false;
+    return {
+      url,
+      port,
+      name,
+      generatedAdminPassword,
+      issueAdminToken: () => issueFirstAdminToken(ctx),
+      async close() {
+        if (closed) return;
+        closed = true;
+        await app.close();
+        await handle.close();
+      },
+    };
+  } catch (err) {
+    await handle.close().catch(() => {});
+    throw err;
+  }
+}

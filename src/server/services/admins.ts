@@ -1,0 +1,112 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { z } from 'zod';
+import type { AdminSessionSchema } from '../../shared/api/routes';
+import { GatepassError } from '../../shared/errors';
+import { isUniqueViolation } from '../db/connect';
+import { newToken, sha256Hex } from '../security/tokens';
+import { recordAudit } from './audit';
+import { isoAfter, toCount, type AdminCaller, type ServiceContext } from './context';
+
+/** The administrator every server starts with. */
+export const FIRST_ADMIN_LOGIN = 'admin';
+/** Admin sessions last a working day. */
+export const ADMIN_SESSION_MS = 12 * 60 * 60 * 1000;
+/** Failed sign-ins allowed per login within the window before 429 RATE_LIMITED. */
+export const SIGNIN_FAILURE_LIMIT = 10;
+export const SIGNIN_FAILURE_WINDOW_MS = 15 * 60 * 1000;
+
+/**
+ * Creates `admin` when there is no administrator yet. Returns the generated password when
+ * it made one (so the CLI can print it once), else null.
+ */
+export async function ensureFirstAdmin(ctx: ServiceContext, password: string | undefined): Promise<string | null> {
+  const existing = await ctx.db.selectFrom('admins').select('id').limit(1).executeTakeFirst();
+  if (existing) return null;
+  // 18 random bytes = 24 base64url characters, about 144 bits.
+  const generated = password ? null : randomBytes(18).toString('base64url');
+  const hash = await ctx.hasher.hash(password ?? generated ?? '');
+  try {
+    await ctx.db
+      .insertInto('admins')
+      .values({ id: randomUUID(), login: FIRST_ADMIN_LOGIN, password_hash: hash, created_at: ctx.now().toISOString() })
+      .execute();
+  } catch (err) {
+    // Another replica created it first: theirs stands, and nobody learns a password from us.
+    if (isUniqueViolation(err)) return null;
+    throw err;
+  }
+  return generated;
+}
+
+/** Creates an admin session and returns its token (stored only as its SHA-256). */
+export async function createAdminSession(ctx: ServiceContext, adminId: string): Promise<{ token: string; expiresAt: string }> {
+  const token = newToken();
+  const now = ctx.now();
+  const expiresAt = isoAfter(now, ADMIN_SESSION_MS);
+  await ctx.db
+    .insertInto('admin_sessions')
+    .values({ token_hash: sha256Hex(token), admin_id: adminId, created_at: now.toISOString(), expires_at: expiresAt })
+    .execute();
+  return { token, expiresAt };
+}
+
+/** Session for the first administrator without a password: for the console's embedded server. */
+export async function issueFirstAdminToken(ctx: ServiceContext): Promise<string> {
+  const admin = await ctx.db.selectFrom('admins').select('id').where('login', '=', FIRST_ADMIN_LOGIN).executeTakeFirst();
+  if (!admin) throw new GatepassError('NOT_FOUND', 'There is no administrator account');
+  return (await createAdminSession(ctx, admin.id)).token;
+}
+
+/**
+ * Password sign-in for administrators. Unknown logins cost a dummy verify, so timing does
+ * not tell them apart from wrong passwords; failures are counted per login in the database,
+ * so every replica sees the same count.
+ */
+export async function adminSignin(ctx: ServiceContext, login: string, password: string): Promise<z.output<typeof AdminSessionSchema>> {
+  const now = ctx.now();
+  const loginKey = login.trim().toLowerCase();
+  const since = isoAfter(now, -SIGNIN_FAILURE_WINDOW_MS);
+  const failures = await ctx.db
+    .selectFrom('admin_signin_failures')
+    .select((eb) => eb.fn.countAll().as('n'))
+    .where('login_key', '=', loginKey)
+    .where('at', '>', since)
+    .executeTakeFirstOrThrow();
+  if (toCount(failures.n) >= SIGNIN_FAILURE_LIMIT) {
+    throw new GatepassError('RATE_LIMITED', 'Too many failed sign-ins for this login; try again in 15 minutes');
+  }
+
+  const admin = await ctx.db.selectFrom('admins').select(['id', 'login', 'password_hash']).where('login', '=', login.trim()).executeTakeFirst();
+  const ok = admin ? await ctx.hasher.verify(admin.password_hash, password) : (await ctx.hasher.verifyDummy(password), false);
+  if (!admin || !ok) {
+    await ctx.db.transaction().execute(async (trx) => {
+      await trx.deleteFrom('admin_signin_failures').where('login_key', '=', loginKey).where('at', '<=', since).execute();
+      await trx.insertInto('admin_signin_failures').values({ id: randomUUID(), login_key: loginKey, at: now.toISOString() }).execute();
+      await recordAudit(trx, now, { actor: login.trim().slice(0, 128) || '(empty)', action: 'admin.signin_failed', detail: 'Wrong login or password' });
+    });
+    throw new GatepassError('INVALID_CREDENTIALS', 'Wrong login or password');
+  }
+  await ctx.db.deleteFrom('admin_signin_failures').where('login_key', '=', loginKey).execute();
+  const session = await createAdminSession(ctx, admin.id);
+  await recordAudit(ctx.db, now, { actor: admin.login, action: 'admin.signin' });
+  return { token: session.token, expiresAt: session.expiresAt, login: admin.login };
+}
+
+/** The admin behind a bearer token, or null when it is unknown or expired. */
+export async function authenticateAdmin(ctx: ServiceContext, token: string): Promise<AdminCaller | null> {
+  const tokenHash = sha256Hex(token);
+  const row = await ctx.db
+    .selectFrom('admin_sessions as s')
+    .innerJoin('admins as a', 'a.id', 's.admin_id')
+    .select(['a.id', 'a.login'])
+    .where('s.token_hash', '=', tokenHash)
+    .where('s.expires_at', '>', ctx.now().toISOString())
+    .executeTakeFirst();
+  return row ? { kind: 'admin', adminId: row.id, login: row.login, tokenHash } : null;
+}
+
+/** Ends the caller's session. */
+export async function adminSignout(ctx: ServiceContext, caller: AdminCaller): Promise<void> {
+  await ctx.db.deleteFrom('admin_sessions').where('token_hash', '=', caller.tokenHash).execute();
+  await recordAudit(ctx.db, ctx.now(), { actor: caller.login, action: 'admin.signout' });
+}

@@ -1,0 +1,192 @@
+import type { Kysely } from 'kysely';
+import type { z } from 'zod';
+import type { IssueBatchResultSchema, IssueBatchSchema, IssueResultSchema, UserSessionSchema } from '../../shared/api/routes';
+import { GatepassError } from '../../shared/errors';
+import { describeViolations, type PasswordPolicy } from '../../shared/model/password-policy';
+import type { Database } from '../db/schema';
+import { digestsEqual, newCredential, newToken, parseCredential, sha256Hex } from '../security/tokens';
+import { recordAudit } from './audit';
+import { isoAfter, type AdminCaller, type Caller, type ServiceContext } from './context';
+import { getPolicy, policyViolations } from './policy';
+
+/** Device (user) sessions started by a QR sign-in last 30 days. */
+export const USER_SESSION_MS = 30 * 24 * 60 * 60 * 1000;
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+type IssueResult = z.output<typeof IssueResultSchema>;
+type UserCaller = Extract<Caller, { kind: 'user' }>;
+
+/** Voids every live QR credential of a user; call inside the transaction that changes the user. */
+export async function voidCredentials(trx: Kysely<Database>, userId: string, now: Date): Promise<number> {
+  const res = await trx
+    .updateTable('qr_credentials')
+    .set({ voided_at: now.toISOString() })
+    .where('user_id', '=', userId)
+    .where('voided_at', 'is', null)
+    .executeTakeFirst();
+  return Number(res.numUpdatedRows);
+}
+
+/** Runs `fn` over `items` with at most `limit` in flight, keeping result order. */
+async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i] as T, i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+  return out;
+}
+
+/**
+ * The core job: for each user, set the new password (policy permitting), void their old
+ * credentials, issue a new one and end their sessions, in one transaction per user, so a
+ * user is either fully re-issued or untouched. Passwords are hashed concurrently outside
+ * the transactions; an unknown user or a policy failure is that item's result, not the
+ * batch's.
+ */
+export async function issueQrBatch(
+  ctx: ServiceContext,
+  caller: AdminCaller,
+  input: z.output<typeof IssueBatchSchema>,
+): Promise<z.output<typeof IssueBatchResultSchema>> {
+  const policy = await getPolicy(ctx.db);
+  const ids = [...new Set(input.items.map((i) => i.userId))];
+  const logins = new Map<string, string>();
+  // Chunked so 10,000 ids stay under every engine's bound-parameter limit.
+  for (let i = 0; i < ids.length; i += 500) {
+    const rows = await ctx.db.selectFrom('users').select(['id', 'login']).where('id', 'in', ids.slice(i, i + 500)).execute();
+    for (const r of rows) logins.set(r.id, r.login);
+  }
+  // The same user twice would leave the earlier credential voided by the later one: refuse the repeats.
+  const lastIndex = new Map<string, number>();
+  input.items.forEach((item, i) => lastIndex.set(item.userId, i));
+
+  const results = await mapLimit(input.items, ctx.hashConcurrency, async (item, index): Promise<IssueResult> => {
+    const login = logins.get(item.userId) ?? null;
+    if (login === null) return { ok: false, userId: item.userId, login: null, code: 'NOT_FOUND', message: 'No such user' };
+    if (lastIndex.get(item.userId) !== index) {
+      return { ok: false, userId: item.userId, login, code: 'VALIDATION_FAILED', message: 'This user is listed more than once in the batch' };
+    }
+    return issueOne(ctx, caller, policy, item.userId, login, item.password, input.validDays);
+  });
+  return { results };
+}
+
+function policyFailure(userId: string, login: string, password: string, policy: PasswordPolicy): IssueResult | null {
+  const violations = policyViolations(password, policy, login);
+  return violations.length === 0
+    ? null
+    : { ok: false, userId, login, code: 'POLICY_VIOLATION', message: describeViolations(violations), details: violations };
+}
+
+async function issueOne(
+  ctx: ServiceContext,
+  caller: AdminCaller,
+  policy: PasswordPolicy,
+  userId: string,
+  login: string,
+  password: string,
+  validDays: number | undefined,
+): Promise<IssueResult> {
+  const early = policyFailure(userId, login, password, policy);
+  if (early) return early;
+  const hash = await ctx.hasher.hash(password);
+  const cred = newCredential();
+  return ctx.db.transaction().execute(async (trx): Promise<IssueResult> => {
+    // Lock the user row on PostgreSQL so two replicas issuing for one user queue up (SQLite
+    // has a single writer already). NO KEY UPDATE, not UPDATE: a racing QR sign-in holds the
+    // credential row and needs a KEY SHARE lock on the user for its session's foreign key.
+    const user = await trx
+      .selectFrom('users')
+      .select(['id', 'login'])
+      .where('id', '=', userId)
+      .$if(ctx.dialect === 'postgres', (qb) => qb.forNoKeyUpdate())
+      .executeTakeFirst();
+    if (!user) return { ok: false, userId, login, code: 'NOT_FOUND', message: 'No such user' };
+    if (user.login !== login) {
+      const late = policyFailure(userId, user.login, password, policy);
+      if (late) return late;
+    }
+    const now = ctx.now();
+    const nowIso = now.toISOString();
+    // Void first, then end sessions: a QR sign-in racing with us locks the credential row,
+    // so by the time our delete runs its session is committed and gets deleted too.
+    await voidCredentials(trx, userId, now);
+    const ended = await trx.deleteFrom('user_sessions').where('user_id', '=', userId).executeTakeFirst();
+    const sessionsEnded = Number(ended.numDeletedRows);
+    const expiresAt = validDays === undefined ? null : isoAfter(now, validDays * DAY_MS);
+    await trx
+      .insertInto('qr_credentials')
+      .values({ id: cred.id, user_id: userId, login: user.login, secret_hash: sha256Hex(cred.secret), issued_at: nowIso, expires_at: expiresAt, voided_at: null })
+      .execute();
+    await trx.updateTable('users').set({ password_hash: hash, updated_at: nowIso }).where('id', '=', userId).execute();
+    await recordAudit(trx, now, {
+      actor: caller.login,
+      action: 'qr.issue',
+      target: user.login,
+      // The credential id is public (the secret is not); it ties a printed code to this entry.
+      detail: `Password set, credential ${cred.id} issued${expiresAt ? ` until ${expiresAt}` : ''}, ${sessionsEnded} session(s) ended`,
+    });
+    return {
+      ok: true,
+      userId,
+      issued: { userId, login: user.login, credential: cred.credential, issuedAt: nowIso, expiresAt, sessionsEnded },
+    };
+  });
+}
+
+const INVALID = () => new GatepassError('QR_CREDENTIAL_INVALID', 'This sign-in code is not valid');
+
+/**
+ * Device sign-in with a QR credential. Every failure (malformed, unknown id, wrong secret,
+ * wrong login, voided, expired) gives the same answer, so the endpoint is no oracle.
+ */
+export async function qrSignin(ctx: ServiceContext, login: string, credential: string): Promise<z.output<typeof UserSessionSchema>> {
+  const parsed = parseCredential(credential);
+  // Hash even for malformed input so the cheap path is not measurably cheaper.
+  const givenHash = sha256Hex(parsed?.secret ?? credential);
+  if (!parsed) throw INVALID();
+  return ctx.db.transaction().execute(async (trx) => {
+    const now = ctx.now();
+    const nowIso = now.toISOString();
+    // FOR UPDATE on PostgreSQL: a concurrent re-issue waits for us (or we for it), so a
+    // session can never outlive the voiding of the credential that created it.
+    const row = await trx
+      .selectFrom('qr_credentials as q')
+      .innerJoin('users as u', 'u.id', 'q.user_id')
+      .select(['q.secret_hash', 'q.login as issued_login', 'q.expires_at', 'q.voided_at', 'u.id', 'u.login', 'u.login_key', 'u.display_name'])
+      .where('q.id', '=', parsed.id)
+      .$if(ctx.dialect === 'postgres', (qb) => qb.forUpdate('q'))
+      .executeTakeFirst();
+    const secretOk = digestsEqual(givenHash, row?.secret_hash ?? sha256Hex(''));
+    const valid =
+      row !== undefined &&
+      secretOk &&
+      row.voided_at === null &&
+      (row.expires_at === null || row.expires_at > nowIso) &&
+      row.login_key === login.trim().toLowerCase() &&
+      row.issued_login === row.login;
+    if (!valid || !row) throw INVALID();
+    const token = newToken();
+    const expiresAt = isoAfter(now, USER_SESSION_MS);
+    await trx.insertInto('user_sessions').values({ token_hash: sha256Hex(token), user_id: row.id, created_at: nowIso, expires_at: expiresAt }).execute();
+    return { token, expiresAt, user: { id: row.id, login: row.login, displayName: row.display_name } };
+  });
+}
+
+/** The user behind a device session token, or null when it is unknown, ended or expired. */
+export async function authenticateUser(ctx: ServiceContext, token: string): Promise<UserCaller | null> {
+  const tokenHash = sha256Hex(token);
+  const row = await ctx.db
+    .selectFrom('user_sessions as s')
+    .innerJoin('users as u', 'u.id', 's.user_id')
+    .select(['u.id', 'u.login', 'u.display_name'])
+    .where('s.token_hash', '=', tokenHash)
+    .where('s.expires_at', '>', ctx.now().toISOString())
+    .executeTakeFirst();
+  return row ? { kind: 'user', userId: row.id, login: row.login, displayName: row.display_name, tokenHash } : null;
+}
