@@ -1,0 +1,179 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createWriteStream, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Writable } from 'node:stream';
+import { finished } from 'node:stream/promises';
+import { afterAll, describe, expect, it } from 'vitest';
+import { GatepassError } from '../../../shared/errors';
+import { encodeSigninPayload } from '../../../shared/qr-payload';
+import { type Card, writeCardsPdf } from './pdf-cards';
+
+const dir = mkdtempSync(path.join(tmpdir(), 'gp-pdf-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const SERVER = 'https://gp.example.com:8443';
+const ISSUED = '2025-11-24T08:41:00.000Z';
+
+function okCard(login: string, displayName: string, expiresAt: string | null = null): Card {
+  // A credential shaped like the server's: 16-byte id and 32-byte secret, base64url.
+  const credential = `${randomBytes(16).toString('base64url')}.${randomBytes(32).toString('base64url')}`;
+  const payload = encodeSigninPayload({ server: SERVER, login, credential, issuedAt: ISSUED, expiresAt });
+  return { login, displayName, serverName: 'Plant 2', serverUrl: SERVER, status: 'ok', payload, issuedAt: ISSUED, expiresAt };
+}
+
+const brokenCard: Card = {
+  login: 'c.diaz',
+  displayName: 'Carla Díaz',
+  serverName: 'Plant 2',
+  serverUrl: SERVER,
+  status: 'broken',
+  payload: null,
+  reason: 'Password must be at least 12 characters',
+  issuedAt: null,
+  expiresAt: null,
+};
+
+async function writeToFile(cards: readonly Card[], file: string, opts: Parameters<typeof writeCardsPdf>[2] = {}): Promise<void> {
+  const out = createWriteStream(file);
+  await writeCardsPdf(cards, out, opts);
+  await finished(out);
+}
+
+function decodePage(png: string): { text: string; status: number | null } {
+  const res = spawnSync('zbarimg', ['--nodbus', '-q', '--raw', png], { encoding: 'utf8' });
+  return { text: res.stdout.trim(), status: res.status };
+}
+
+async function expectCode(p: Promise<unknown>, code: string): Promise<void> {
+  const err = await p.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(GatepassError);
+  expect((err as GatepassError).code).toBe(code);
+}
+
+describe('writeCardsPdf', () => {
+  const cards = [okCard('a.berg', 'Anna Berg'), okCard('b.ivanova', 'Бора Иванова', '2025-12-24T08:41:00.000Z'), brokenCard];
+  const file = path.join(dir, 'three.pdf');
+  const ready = writeToFile(cards, file);
+
+  it('writes a PDF that qpdf finds structurally sound, one page per card', async () => {
+    await ready;
+    expect(spawnSync('qpdf', ['--check', file]).status).toBe(0);
+    expect(execFileSync('qpdf', ['--show-npages', file], { encoding: 'utf8' }).trim()).toBe('3');
+  });
+
+  it('prints codes that zbarimg decodes to exactly each payload, and nothing on the broken card', async () => {
+    await ready;
+    const prefix = path.join(dir, 'page');
+    execFileSync('pdftoppm', ['-r', '150', '-png', file, prefix]);
+    const pngs = readdirSync(dir)
+      .filter((f) => f.startsWith('page') && f.endsWith('.png'))
+      .sort()
+      .map((f) => path.join(dir, f));
+    expect(pngs).toHaveLength(3);
+    expect(decodePage(pngs[0]!).text).toBe(cards[0]!.payload);
+    expect(decodePage(pngs[1]!).text).toBe(cards[1]!.payload);
+    const broken = decodePage(pngs[2]!);
+    expect(broken.text).toBe('');
+    expect(broken.status).not.toBe(0);
+  });
+
+  it('embeds a font that carries Cyrillic display names and the broken card reason as text', async () => {
+    await ready;
+    const text = execFileSync('pdftotext', ['-layout', file, '-'], { encoding: 'utf8' });
+    expect(text).toContain('Бора Иванова');
+    expect(text).toContain('a.berg');
+    expect(text).toContain('NO VALID CODE');
+    expect(text).toContain('Password must be at least 12 characters');
+    expect(text).toContain('Scan with the Gatepass app to sign in');
+    expect(text).toContain('2025-12-24 08:41 UTC');
+  });
+
+  it('reports progress once per page, in order', async () => {
+    const seen: Array<[number, number]> = [];
+    await writeToFile(cards, path.join(dir, 'progress.pdf'), { onProgress: (d, t) => seen.push([d, t]) });
+    expect(seen).toEqual([
+      [1, 3],
+      [2, 3],
+      [3, 3],
+    ]);
+  });
+
+  it('uses A4 paper when asked', async () => {
+    const a4 = path.join(dir, 'a4.pdf');
+    await writeToFile([cards[0]!], a4, { pageSize: 'A4' });
+    expect(execFileSync('pdfinfo', [a4], { encoding: 'utf8' })).toMatch(/Page size:\s+595\.\d+ x 841\.\d+ pts \(A4\)/);
+  });
+
+  it('stops and rejects with CANCELLED when aborted mid-way', async () => {
+    const ac = new AbortController();
+    const many = Array.from({ length: 60 }, (_, i) => okCard(`user${i}`, `User ${i}`));
+    let last = 0;
+    const out = createWriteStream(path.join(dir, 'aborted.pdf'));
+    await expectCode(
+      writeCardsPdf(many, out, {
+        signal: ac.signal,
+        onProgress: (done) => {
+          last = done;
+          if (done === 5) ac.abort();
+        },
+      }),
+      'CANCELLED',
+    );
+    expect(last).toBe(5);
+    out.destroy();
+  });
+
+  it('rejects with the disk error when the output cannot take the bytes', async () => {
+    const out = createWriteStream('/dev/full');
+    const err = await writeCardsPdf(cards, out).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect((err as NodeJS.ErrnoException | null)?.code).toBe('ENOSPC');
+  });
+
+  it('waits for a slow reader and still delivers every page', async () => {
+    const chunks: Buffer[] = [];
+    const slow = new Writable({
+      highWaterMark: 1024,
+      write(chunk: Buffer, _enc, cb) {
+        chunks.push(chunk);
+        setTimeout(cb, 1);
+      },
+    });
+    const many = Array.from({ length: 12 }, (_, i) => okCard(`slow${i}`, `Slow ${i}`));
+    await writeCardsPdf(many, slow);
+    const out = path.join(dir, 'slow.pdf');
+    const w = createWriteStream(out);
+    w.end(Buffer.concat(chunks));
+    await finished(w);
+    expect(execFileSync('qpdf', ['--show-npages', out], { encoding: 'utf8' }).trim()).toBe('12');
+    expect(spawnSync('qpdf', ['--check', out]).status).toBe(0);
+  });
+
+  it('prints a broken card, not a failed export, for a payload too long for any QR code', async () => {
+    const file = path.join(dir, 'too-long.pdf');
+    await writeToFile([{ ...okCard('d.long', 'D Long'), payload: 'x'.repeat(5000) }, okCard('e.fine', 'E Fine')], file);
+    expect(execFileSync('qpdf', ['--show-npages', file], { encoding: 'utf8' }).trim()).toBe('2');
+    const text = execFileSync('pdftotext', ['-f', '1', '-l', '1', file, '-'], { encoding: 'utf8' });
+    expect(text).toContain('NO VALID CODE');
+    expect(text).toContain('too long for a QR code');
+  });
+
+  it('refuses an empty card list with VALIDATION_FAILED', async () => {
+    let written = 0;
+    const out = new Writable({
+      write(chunk: Buffer, _enc, cb) {
+        written += chunk.length;
+        cb();
+      },
+    });
+    await expectCode(writeCardsPdf([], out), 'VALIDATION_FAILED');
+    expect(written).toBe(0);
+  });
+});
