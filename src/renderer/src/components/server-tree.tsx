@@ -1,0 +1,225 @@
+import { useMemo, useRef, useState, type KeyboardEvent } from 'react';
+import { useShallow } from 'zustand/react/shallow';
+import type { Server } from '../../../shared/model/server';
+import { useAppStore } from '../store/store';
+import type { View } from '../store/types';
+import { ChevronIcon, ListIcon, ServerIcon, UsersIcon } from './icons';
+
+/**
+ * The navigation tree, following the WAI-ARIA tree pattern (role tree/treeitem/group,
+ * roving tabindex, arrows/Home/End). React Aria's Tree renders a treegrid of rows, which
+ * names items differently from what assistive tech and our end-to-end tests expect of a
+ * plain navigation tree, so the pattern is implemented here on the same keyboard model.
+ */
+
+type Node =
+  | { kind: 'server'; key: string; server: Server }
+  | { kind: 'section'; key: string; server: Server; section: View['section'] };
+
+const STATUS_TEXT: Record<Server['status'], string> = {
+  connected: 'connected',
+  disconnected: 'disconnected',
+  'needs-password': 'needs password',
+  unreachable: 'unreachable',
+};
+
+const SECTIONS: { section: View['section']; label: string }[] = [
+  { section: 'users', label: 'Users' },
+  { section: 'audit', label: 'Audit' },
+];
+
+function keyOf(serverId: string, section?: string) {
+  return section ? `${serverId}/${section}` : serverId;
+}
+
+/** The server tree on the left: servers, each with Users and Audit. */
+export function ServerTree() {
+  const { servers, view, serversLoaded, serversError } = useAppStore(
+    useShallow((s) => ({ servers: s.servers, view: s.view, serversLoaded: s.serversLoaded, serversError: s.serversError })),
+  );
+  const [collapsed, setCollapsed] = useState<ReadonlySet<string>>(new Set());
+  const [focusKey, setFocusKey] = useState<string | null>(null);
+  const refs = useRef(new Map<string, HTMLDivElement>());
+
+  // The visible nodes in order: what Up/Down walk through.
+  const visible = useMemo(() => {
+    const out: Node[] = [];
+    for (const server of servers) {
+      out.push({ kind: 'server', key: keyOf(server.id), server });
+      if (!collapsed.has(server.id)) {
+        for (const s of SECTIONS) out.push({ kind: 'section', key: keyOf(server.id, s.section), server, section: s.section });
+      }
+    }
+    return out;
+  }, [servers, collapsed]);
+
+  const selectedKey = view ? keyOf(view.serverId, view.section) : null;
+  const tabKey = visible.some((n) => n.key === focusKey) ? focusKey : (selectedKey ?? visible[0]?.key ?? null);
+
+  function focus(key: string | undefined) {
+    if (!key) return;
+    setFocusKey(key);
+    refs.current.get(key)?.focus();
+  }
+
+  function setExpanded(serverId: string, expanded: boolean) {
+    const next = new Set(collapsed);
+    if (expanded) next.delete(serverId);
+    else next.add(serverId);
+    setCollapsed(next);
+  }
+
+  function activate(node: Node) {
+    const { setView, openDialog } = useAppStore.getState();
+    if (node.kind === 'section') {
+      setView({ serverId: node.server.id, section: node.section });
+    } else if (node.server.status === 'needs-password') {
+      openDialog({ kind: 'connect', serverId: node.server.id });
+    } else {
+      setExpanded(node.server.id, collapsed.has(node.server.id));
+    }
+  }
+
+  function onKeyDown(e: KeyboardEvent<HTMLDivElement>, node: Node) {
+    const i = visible.findIndex((n) => n.key === node.key);
+    let handled = true;
+    switch (e.key) {
+      case 'ArrowDown':
+        focus(visible[i + 1]?.key);
+        break;
+      case 'ArrowUp':
+        focus(visible[i - 1]?.key);
+        break;
+      case 'Home':
+        focus(visible[0]?.key);
+        break;
+      case 'End':
+        focus(visible[visible.length - 1]?.key);
+        break;
+      case 'ArrowRight':
+        if (node.kind === 'server') {
+          if (collapsed.has(node.server.id)) setExpanded(node.server.id, true);
+          else focus(keyOf(node.server.id, SECTIONS[0]?.section));
+        }
+        break;
+      case 'ArrowLeft':
+        if (node.kind === 'section') focus(keyOf(node.server.id));
+        else if (!collapsed.has(node.server.id)) setExpanded(node.server.id, false);
+        break;
+      case 'Enter':
+      case ' ':
+        activate(node);
+        break;
+      default:
+        handled = false;
+    }
+    if (handled) {
+      e.preventDefault();
+      e.stopPropagation();
+    }
+  }
+
+  const register = (key: string) => (el: HTMLDivElement | null) => {
+    if (el) refs.current.set(key, el);
+    else refs.current.delete(key);
+  };
+
+  if (!serversLoaded) return <div className="tree-empty">Loading servers…</div>;
+  if (serversError) return <div className="tree-empty error-text" role="alert">{serversError}</div>;
+  if (servers.length === 0) return <div className="tree-empty">No servers yet. Use Add server.</div>;
+
+  return (
+    <div role="tree" aria-label="Servers" className="tree">
+      {servers.map((server) => {
+        const expanded = !collapsed.has(server.id);
+        const key = keyOf(server.id);
+        const node: Node = { kind: 'server', key, server };
+        const statusId = `srv-status-${server.id}`;
+        return (
+          <div
+            key={server.id}
+            ref={register(key)}
+            role="treeitem"
+            aria-level={1}
+            aria-expanded={expanded}
+            aria-selected={false}
+            aria-label={server.name}
+            aria-describedby={statusId}
+            tabIndex={tabKey === key ? 0 : -1}
+            className="treeitem"
+            onKeyDown={(e) => onKeyDown(e, node)}
+            onFocus={(e) => {
+              if (e.target === e.currentTarget) setFocusKey(key);
+            }}
+          >
+            <div className={`tree-row level-1 status-${server.status}`} onClick={() => { focus(key); setExpanded(server.id, !expanded); }}>
+              <span className={`chevron${expanded ? ' open' : ''}`}>
+                <ChevronIcon />
+              </span>
+              <ServerIcon />
+              <span className="tree-label" title={server.url}>
+                {server.name}
+              </span>
+              <span className="status-dot" aria-hidden="true" title={STATUS_TEXT[server.status]} />
+            </div>
+            <div className="tree-status-line">
+              <span id={statusId} className="tree-status">
+                {STATUS_TEXT[server.status]}
+                {server.statusMessage && server.status !== 'connected' ? <span className="visually-hidden">: {server.statusMessage}</span> : null}
+              </span>
+              {server.status === 'needs-password' || server.status === 'unreachable' || server.status === 'disconnected' ? (
+                <button
+                  type="button"
+                  tabIndex={-1}
+                  className="link-button"
+                  onClick={(e) => {
+                    e.stopPropagation();
+                    useAppStore.getState().openDialog({ kind: 'connect', serverId: server.id });
+                  }}
+                >
+                  Connect
+                </button>
+              ) : null}
+            </div>
+            {server.statusMessage && server.status !== 'connected' ? (
+              <div className="tree-message" aria-hidden="true" title={server.statusMessage}>
+                {server.statusMessage}
+              </div>
+            ) : null}
+            {expanded ? (
+              <div role="group">
+                {SECTIONS.map((s) => {
+                  const childKey = keyOf(server.id, s.section);
+                  const child: Node = { kind: 'section', key: childKey, server, section: s.section };
+                  return (
+                    <div
+                      key={s.section}
+                      ref={register(childKey)}
+                      role="treeitem"
+                      aria-level={2}
+                      aria-selected={selectedKey === childKey}
+                      tabIndex={tabKey === childKey ? 0 : -1}
+                      className="treeitem"
+                      onKeyDown={(e) => onKeyDown(e, child)}
+                      onFocus={() => setFocusKey(childKey)}
+                      onClick={(e) => {
+                        e.stopPropagation();
+                        focus(childKey);
+                        activate(child);
+                      }}
+                    >
+                      <div className={`tree-row level-2${selectedKey === childKey ? ' selected' : ''}`}>
+                        {s.section === 'users' ? <UsersIcon /> : <ListIcon />}
+                        <span className="tree-label">{s.label}</span>
+                      </div>
+                    </div>
+                  );
+                })}
+              </div>
+            ) : null}
+          </div>
+        );
+      })}
+    </div>
+  );
+}

@@ -1,0 +1,333 @@
+import { useVirtualizer } from '@tanstack/react-virtual';
+import { useEffect, useRef, useState, type KeyboardEvent, type MouseEvent } from 'react';
+import { Input, Label, SearchField } from 'react-aria-components';
+import { useShallow } from 'zustand/react/shallow';
+import type { User, UserSort } from '../../../shared/model/user';
+import { formatCount, formatDateTime } from '../lib/format';
+import { rowAt } from '../lib/page-cache';
+import { headerCheckState, isSelected, selectedCount } from '../lib/selection';
+import { useAppStore } from '../store/store';
+
+/** Row height in pixels; rows are fixed-height so 100,000 of them need no measuring. */
+const ROW_HEIGHT = 24;
+/** The search box waits this long after the last key before asking the server. */
+const SEARCH_DEBOUNCE_MS = 250;
+
+interface Column {
+  readonly title: string;
+  readonly sort?: UserSort;
+}
+const COLUMNS: readonly Column[] = [
+  { title: 'Login', sort: 'login' },
+  { title: 'Display name', sort: 'displayName' },
+  { title: 'Email', sort: 'email' },
+  { title: '2FA' },
+  { title: 'QR issued' },
+  { title: 'Sessions' },
+];
+
+function rowDomId(index: number) {
+  return `user-row-${index}`;
+}
+
+/** The search box and the count line over the table. */
+function UserTableHeaderBar() {
+  const { query, total, count } = useAppStore(
+    useShallow((s) => ({ query: s.query, total: s.total, count: selectedCount(s.selection, s.total ?? 0) })),
+  );
+  const [text, setText] = useState(query?.search ?? '');
+  const [forQuery, setForQuery] = useState(query?.serverId);
+  // A different server starts with an empty search box (adjusting state during render, per React docs).
+  if (forQuery !== query?.serverId) {
+    setForQuery(query?.serverId);
+    setText(query?.search ?? '');
+  }
+
+  useEffect(() => {
+    const q = useAppStore.getState().query;
+    if (!q || q.search === text.trim()) return;
+    const t = setTimeout(() => useAppStore.getState().setUserQuery({ ...q, search: text.trim() }), SEARCH_DEBOUNCE_MS);
+    return () => clearTimeout(t);
+  }, [text]);
+
+  return (
+    <div className="table-bar">
+      <SearchField className="search" value={text} onChange={setText} aria-label="Search users">
+        <Label className="visually-hidden">Search users</Label>
+        <Input placeholder="Search users" />
+      </SearchField>
+      <span className="spacer" />
+      <span className="count" aria-live="polite">
+        {total === null ? 'Loading…' : formatCount(total, 'user')}
+        {count > 0 ? ` · ${formatCount(count, 'selected', 'selected')}` : ''}
+      </span>
+    </div>
+  );
+}
+
+function HeaderCheckbox({ state, onChange }: { state: 'checked' | 'mixed' | 'empty'; onChange: (all: boolean) => void }) {
+  const ref = useRef<HTMLInputElement>(null);
+  useEffect(() => {
+    if (ref.current) ref.current.indeterminate = state === 'mixed';
+  }, [state]);
+  return (
+    <input
+      ref={ref}
+      type="checkbox"
+      className="check"
+      aria-label="Select all users"
+      checked={state === 'checked'}
+      onChange={(e) => onChange(e.target.checked)}
+    />
+  );
+}
+
+function UserCells({ user }: { user: User }) {
+  return (
+    <>
+      <div role="gridcell" className="cell" title={user.login}>{user.login}</div>
+      <div role="gridcell" className="cell" title={user.displayName}>{user.displayName}</div>
+      <div role="gridcell" className="cell" title={user.email}>{user.email}</div>
+      <div role="gridcell" className={`cell ${user.totpEnabled ? 'on' : 'muted'}`}>{user.totpEnabled ? 'on' : 'off'}</div>
+      <div role="gridcell" className="cell">{formatDateTime(user.qrIssuedAt)}</div>
+      <div role="gridcell" className="cell num">{user.activeSessions}</div>
+    </>
+  );
+}
+
+function PlaceholderCells() {
+  return (
+    <>
+      <div role="gridcell" className="cell"><span className="skeleton w60" /><span className="visually-hidden">Loading…</span></div>
+      <div role="gridcell" className="cell"><span className="skeleton w80" /></div>
+      <div role="gridcell" className="cell"><span className="skeleton w90" /></div>
+      <div role="gridcell" className="cell"><span className="skeleton w30" /></div>
+      <div role="gridcell" className="cell"><span className="skeleton w60" /></div>
+      <div role="gridcell" className="cell"><span className="skeleton w30" /></div>
+    </>
+  );
+}
+
+/**
+ * The user table: an ARIA grid over `total` virtual rows. Only the rows on screen exist in
+ * the DOM and only their pages are fetched, so 100,000 users scroll like 100.
+ */
+export function UserTable() {
+  const { query, total, pages, selection, focusIndex, usersError, generation } = useAppStore(
+    useShallow((s) => ({
+      query: s.query,
+      total: s.total,
+      pages: s.pages,
+      selection: s.selection,
+      focusIndex: s.focusIndex,
+      usersError: s.usersError,
+      generation: s.generation,
+    })),
+  );
+  const scrollRef = useRef<HTMLDivElement>(null);
+  const gridRef = useRef<HTMLDivElement>(null);
+  const count = total ?? 0;
+
+  // eslint-disable-next-line react-hooks/incompatible-library -- the virtualizer is read during render by design
+  const virtualizer = useVirtualizer({
+    count,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => ROW_HEIGHT,
+    overscan: 20,
+    useFlushSync: false,
+  });
+  const items = virtualizer.getVirtualItems();
+  const first = items[0]?.index ?? 0;
+  const last = items[items.length - 1]?.index ?? 0;
+
+  useEffect(() => {
+    if (count > 0) useAppStore.getState().ensureRows(first, last);
+  }, [first, last, count, generation]);
+
+  // A new query starts at the top.
+  useEffect(() => {
+    scrollRef.current?.scrollTo({ top: 0 });
+  }, [generation]);
+
+  useEffect(() => {
+    if (focusIndex !== null) virtualizer.scrollToIndex(focusIndex, { align: 'auto' });
+  }, [focusIndex, virtualizer]);
+
+  function openEdit(index: number) {
+    const user = rowAt(pages, index);
+    const st = useAppStore.getState();
+    if (!user || !query) return;
+    st.openDialog({ kind: 'editUser', serverId: query.serverId, userId: user.id });
+  }
+
+  function onRowMouseDown(e: MouseEvent) {
+    // Shift-click selects a range: do not also select the text in between.
+    if (e.shiftKey) e.preventDefault();
+  }
+
+  function onRowClick(e: MouseEvent, index: number) {
+    const user = rowAt(pages, index);
+    gridRef.current?.focus({ preventScroll: true });
+    if (!user) return;
+    void useAppStore.getState().clickRow(index, user.id, { shift: e.shiftKey, toggle: e.ctrlKey || e.metaKey });
+  }
+
+  function onCheckClick(e: MouseEvent, index: number) {
+    e.stopPropagation();
+    const user = rowAt(pages, index);
+    gridRef.current?.focus({ preventScroll: true });
+    if (user) void useAppStore.getState().clickRow(index, user.id, { shift: e.shiftKey, toggle: true });
+  }
+
+  function onKeyDown(e: KeyboardEvent<HTMLDivElement>) {
+    if (e.target !== gridRef.current) return; // keys in the header checkbox or buttons are theirs
+    const st = useAppStore.getState();
+    const cur = focusIndex ?? -1;
+    const pageRows = Math.max(1, Math.floor((scrollRef.current?.clientHeight ?? 240) / ROW_HEIGHT) - 1);
+    const mod = e.ctrlKey || e.metaKey;
+    let handled = true;
+    switch (e.key) {
+      case 'ArrowDown':
+        void st.moveFocus(cur + 1, e.shiftKey);
+        break;
+      case 'ArrowUp':
+        void st.moveFocus(Math.max(0, cur - 1), e.shiftKey);
+        break;
+      case 'PageDown':
+        void st.moveFocus(cur + pageRows, e.shiftKey);
+        break;
+      case 'PageUp':
+        void st.moveFocus(Math.max(0, cur - pageRows), e.shiftKey);
+        break;
+      case 'Home':
+        void st.moveFocus(0, e.shiftKey);
+        break;
+      case 'End':
+        void st.moveFocus(count - 1, e.shiftKey);
+        break;
+      case ' ': {
+        const user = focusIndex === null ? undefined : rowAt(pages, focusIndex);
+        if (user && focusIndex !== null) void st.clickRow(focusIndex, user.id, { shift: false, toggle: true });
+        break;
+      }
+      case 'Enter':
+        if (focusIndex !== null) openEdit(focusIndex);
+        break;
+      case 'Delete':
+        if (query && selectedCount(st.selection, count) > 0) {
+          st.openDialog({ kind: 'deleteUsers', serverId: query.serverId, count: selectedCount(st.selection, count) });
+        }
+        break;
+      case 'Escape':
+        st.clearSelection();
+        break;
+      default:
+        if (mod && e.key.toLowerCase() === 'a') st.selectAllRows();
+        else handled = false;
+    }
+    if (handled) {
+      e.preventDefault();
+      e.stopPropagation();
+    }
+  }
+
+  function sortBy(sort: UserSort) {
+    if (!query) return;
+    const order = query.sort === sort && query.order === 'asc' ? 'desc' : 'asc';
+    useAppStore.getState().setUserQuery({ ...query, sort, order });
+  }
+
+  const focusedRendered = focusIndex !== null && items.some((i) => i.index === focusIndex);
+  const check = headerCheckState(selection, count);
+
+  return (
+    <div className="table-pane">
+      <UserTableHeaderBar />
+      <div
+        ref={gridRef}
+        role="grid"
+        aria-label="Users"
+        aria-rowcount={count + 1}
+        aria-colcount={COLUMNS.length + 1}
+        aria-multiselectable="true"
+        aria-activedescendant={focusedRendered && focusIndex !== null ? rowDomId(focusIndex) : undefined}
+        tabIndex={0}
+        className="grid"
+        onKeyDown={onKeyDown}
+        onFocus={(e) => {
+          // The first Tab into the grid lands on the first row, so arrows have a place to start.
+          if (e.target === gridRef.current && focusIndex === null && count > 0) void useAppStore.getState().moveFocus(0, false);
+        }}
+      >
+        <div role="row" aria-rowindex={1} className="grid-row header">
+          <div role="columnheader" className="cell check-cell">
+            <HeaderCheckbox
+              state={check}
+              onChange={(all) => (all ? useAppStore.getState().selectAllRows() : useAppStore.getState().clearSelection())}
+            />
+          </div>
+          {COLUMNS.map((c) => {
+            const sorted = c.sort && query?.sort === c.sort;
+            return (
+              <div
+                key={c.title}
+                role="columnheader"
+                className="cell"
+                aria-sort={sorted ? (query?.order === 'asc' ? 'ascending' : 'descending') : c.sort ? 'none' : undefined}
+              >
+                {c.sort ? (
+                  <button type="button" className="sort-button" onClick={() => c.sort && sortBy(c.sort)}>
+                    {c.title}
+                    <span className="sort-mark" aria-hidden="true">
+                      {sorted ? (query?.order === 'asc' ? '▲' : '▼') : ''}
+                    </span>
+                  </button>
+                ) : (
+                  c.title
+                )}
+              </div>
+            );
+          })}
+        </div>
+        <div ref={scrollRef} className="grid-body" role="rowgroup">
+          {usersError ? (
+            <div className="grid-message error-text" role="alert">
+              {usersError}{' '}
+              <button type="button" className="link-button" onClick={() => useAppStore.getState().refreshUsers()}>
+                Retry
+              </button>
+            </div>
+          ) : total === 0 ? (
+            <div className="grid-message">{query?.search ? 'No users match the search.' : 'No users yet.'}</div>
+          ) : null}
+          <div className="grid-spacer" style={{ height: virtualizer.getTotalSize() }}>
+            {items.map((item) => {
+              const user = rowAt(pages, item.index);
+              const selected = user ? isSelected(selection, user.id) : false;
+              const classes = ['grid-row', 'body', item.index % 2 ? 'odd' : '', selected ? 'selected' : '', focusIndex === item.index ? 'focused' : '', user ? '' : 'placeholder'];
+              return (
+                <div
+                  key={item.index}
+                  id={rowDomId(item.index)}
+                  role="row"
+                  aria-rowindex={item.index + 2}
+                  aria-selected={selected}
+                  className={classes.filter(Boolean).join(' ')}
+                  style={{ transform: `translateY(${item.start}px)` }}
+                  onMouseDown={onRowMouseDown}
+                  onClick={(e) => onRowClick(e, item.index)}
+                  onDoubleClick={() => openEdit(item.index)}
+                >
+                  <div role="gridcell" className="cell check-cell" onClick={(e) => onCheckClick(e, item.index)}>
+                    <span className={`fake-check${selected ? ' on' : ''}`} aria-hidden="true" />
+                  </div>
+                  {user ? <UserCells user={user} /> : <PlaceholderCells />}
+                </div>
+              );
+            })}
+          </div>
+        </div>
+      </div>
+    </div>
+  );
+}

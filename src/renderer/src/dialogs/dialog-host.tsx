@@ -1,0 +1,30 @@
+import { useAppStore } from '../store/store';
+import { AddServerDialog } from './add-server-dialog';
+import { ConnectDialog } from './connect-dialog';
+import { DeleteDialog } from './delete-dialog';
+import { GenerateDialog } from './generate-dialog';
+import { GeneratedDialog } from './generated-dialog';
+import { UserDialog } from './user-dialog';
+
+/** Renders the one open dialog from the store's discriminated union. */
+export function DialogHost() {
+  const dialog = useAppStore((s) => s.dialog);
+  switch (dialog.kind) {
+    case 'none':
+      return null;
+    case 'addServer':
+      return <AddServerDialog />;
+    case 'connect':
+      return <ConnectDialog key={dialog.serverId} serverId={dialog.serverId} />;
+    case 'addUser':
+      return <UserDialog key="add" serverId={dialog.serverId} />;
+    case 'editUser':
+      return <UserDialog key={dialog.userId} serverId={dialog.serverId} userId={dialog.userId} />;
+    case 'deleteUsers':
+      return <DeleteDialog count={dialog.count} />;
+    case 'generate':
+      return <GenerateDialog serverId={dialog.serverId} count={dialog.count} />;
+    case 'generated':
+      return <GeneratedDialog jobId={dialog.jobId} />;
+  }
+}

@@ -1,0 +1,57 @@
+import type { FormEvent, ReactNode } from 'react';
+import { Dialog, Heading, Modal, ModalOverlay } from 'react-aria-components';
+import { useAppStore } from '../store/store';
+
+/**
+ * Every dialog's frame: React Aria's modal traps focus, hides the rest of the window from
+ * assistive tech, and closes on Esc; the form makes Enter submit.
+ */
+export function ModalFrame(props: {
+  title: string;
+  children: ReactNode;
+  onSubmit?: () => void;
+  /** Blocks Esc and outside clicks while a call is running. */
+  busy?: boolean;
+  className?: string;
+  role?: 'dialog' | 'alertdialog';
+}) {
+  const close = () => {
+    if (!props.busy) useAppStore.getState().closeDialog();
+  };
+  function submit(e: FormEvent) {
+    e.preventDefault();
+    if (!props.busy) props.onSubmit?.();
+  }
+  return (
+    <ModalOverlay isOpen isDismissable={false} isKeyboardDismissDisabled={!!props.busy} onOpenChange={(open) => !open && close()} className="modal-overlay">
+      <Modal className={`modal ${props.className ?? ''}`}>
+        <Dialog className="dialog" role={props.role ?? 'dialog'}>
+          <Heading slot="title" className="dialog-title">
+            {props.title}
+          </Heading>
+          {props.onSubmit ? (
+            <form onSubmit={submit} noValidate className="dialog-body">
+              {props.children}
+            </form>
+          ) : (
+            <div className="dialog-body">{props.children}</div>
+          )}
+        </Dialog>
+      </Modal>
+    </ModalOverlay>
+  );
+}
+
+/** The row of buttons at the bottom of a dialog. */
+export function DialogButtons({ children }: { children: ReactNode }) {
+  return <div className="dialog-buttons">{children}</div>;
+}
+
+/** An error from the last attempt, announced to screen readers. */
+export function DialogError({ message }: { message: string | null }) {
+  return message ? (
+    <p className="dialog-error" role="alert">
+      {message}
+    </p>
+  ) : null;
+}

@@ -1,0 +1,136 @@
+import type { StateCreator } from 'zustand';
+import { errorMessage } from '../lib/format';
+import { PAGE_SIZE, missingPages, pageOf, pagesInRange, rowAt, withPage } from '../lib/page-cache';
+import { EMPTY_SELECTION, resolveSelectedIds } from '../lib/selection';
+import type { AppState, UserQuery, UsersSlice } from './types';
+
+/** users:list accepts at most 500 rows per call. */
+const ID_BATCH = 500;
+/** users:delete and qr:generate accept at most 10,000 ids per call. */
+export const MAX_IDS_PER_CALL = 10_000;
+
+function listInput(q: UserQuery, offset: number, limit: number) {
+  return { serverId: q.serverId, offset, limit, sort: q.sort, order: q.order, ...(q.search ? { search: q.search } : {}) };
+}
+
+/** The user table's cache: pages of 200 by page index, reset whenever the query changes. */
+export const createUsersSlice: StateCreator<AppState, [], [], UsersSlice> = (set, get) => {
+  let center = 0;
+
+  async function fetchPage(page: number): Promise<void> {
+    const { query, generation } = get();
+    if (!query) return;
+    set({ inflight: new Set([...get().inflight, page]) });
+    try {
+      const res = await window.gatepass.users.list(listInput(query, page * PAGE_SIZE, PAGE_SIZE));
+      if (get().generation !== generation) return; // an answer to an older query
+      const inflight = new Set(get().inflight);
+      inflight.delete(page);
+      set({ total: res.total, pages: withPage(get().pages, page, res.items, center), inflight, usersError: null });
+    } catch (err) {
+      if (get().generation !== generation) return;
+      const inflight = new Set(get().inflight);
+      inflight.delete(page);
+      set({ inflight, usersError: errorMessage(err), total: get().total ?? 0 });
+    }
+  }
+
+  return {
+    query: null,
+    total: null,
+    pages: new Map(),
+    inflight: new Set(),
+    generation: 0,
+    usersError: null,
+
+    setUserQuery(query) {
+      set({
+        query,
+        total: null,
+        pages: new Map(),
+        inflight: new Set(),
+        generation: get().generation + 1,
+        usersError: null,
+        selection: EMPTY_SELECTION,
+        focusIndex: null,
+      });
+      if (query) void fetchPage(0);
+    },
+
+    ensureRows(start, end) {
+      const { total, pages, inflight, usersError } = get();
+      if (total === null || usersError) return; // the first page is on its way, or the list failed
+      center = pageOf(Math.floor((start + end) / 2));
+      for (const p of missingPages(pagesInRange(start, end, total), pages, inflight)) void fetchPage(p);
+    },
+
+    refreshUsers() {
+      if (!get().query) return;
+      // The selection is kept across a refresh (F5): ids that vanished are refused server-side.
+      set({ total: null, pages: new Map(), inflight: new Set(), generation: get().generation + 1, usersError: null });
+      void fetchPage(0);
+    },
+
+    async idsInRange(lo, hi) {
+      const { pages, query } = get();
+      const cached: string[] = [];
+      for (let i = lo; i <= hi; i++) {
+        const u = rowAt(pages, i);
+        if (!u) break;
+        cached.push(u.id);
+      }
+      if (cached.length === hi - lo + 1 || !query) return cached;
+      const out: string[] = [];
+      for (let offset = lo; offset <= hi; offset += ID_BATCH) {
+        const limit = Math.min(ID_BATCH, hi - offset + 1);
+        const res = await window.gatepass.users.list(listInput(query, offset, limit));
+        out.push(...res.items.map((u) => u.id));
+        if (res.items.length < limit) break;
+      }
+      return out;
+    },
+
+    async resolveSelection() {
+      const { query, selection, total } = get();
+      if (!query) return [];
+      return resolveSelectedIds(selection, total ?? 0, async (offset, limit) => {
+        const res = await window.gatepass.users.list(listInput(query, offset, limit));
+        return res.items.map((u) => u.id);
+      });
+    },
+
+    async createUser(input) {
+      const q = get().query;
+      if (!q) throw new Error('Choose a server first');
+      const user = await window.gatepass.users.create({ serverId: q.serverId, ...input });
+      get().refreshUsers();
+      return user;
+    },
+
+    async updateUser(userId, input) {
+      const q = get().query;
+      if (!q) throw new Error('Choose a server first');
+      const user = await window.gatepass.users.update({ serverId: q.serverId, userId, ...input });
+      get().refreshUsers();
+      return user;
+    },
+
+    async deleteSelectedUsers() {
+      const q = get().query;
+      if (!q) return { deleted: 0, failed: 0 };
+      const ids = await get().resolveSelection();
+      let deleted = 0;
+      let failed = 0;
+      let firstFailure: string | undefined;
+      for (let i = 0; i < ids.length; i += MAX_IDS_PER_CALL) {
+        const res = await window.gatepass.users.delete({ serverId: q.serverId, userIds: ids.slice(i, i + MAX_IDS_PER_CALL) });
+        deleted += res.deleted;
+        failed += res.failed.length;
+        firstFailure ??= res.failed[0]?.message;
+      }
+      set({ selection: EMPTY_SELECTION, focusIndex: null });
+      get().refreshUsers();
+      return firstFailure === undefined ? { deleted, failed } : { deleted, failed, firstFailure };
+    },
+  };
+};
