@@ -1,7 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-export const root = join(__dirname, '..');
+export const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const cli = join(root, 'out', 'main', 'cli.js');
 
 export interface Started {
