@@ -41,12 +41,26 @@ async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, 
   return out;
 }
 
+/** A user whose new password passed the policy and has been hashed, waiting to be written. */
+interface Hashed {
+  index: number;
+  userId: string;
+  login: string;
+  password: string;
+  hash: string;
+}
+
+/** Users written per transaction: few enough that a lock is short, enough to amortise a commit. */
+const WRITE_GROUP = 32;
+
 /**
  * The core job: for each user, set the new password (policy permitting), void their old
- * credentials, issue a new one and end their sessions, in one transaction per user, so a
- * user is either fully re-issued or untouched. Passwords are hashed concurrently outside
- * the transactions; an unknown user or a policy failure is that item's result, not the
- * batch's.
+ * credentials, issue a new one and end their sessions, so a user is either fully re-issued
+ * or untouched. The password hash is the only cost that must be paid (issue 4: issuing is
+ * bound by it), so hashing is pipelined on every core while the database writes run
+ * beside it in groups: one transaction per group, falling back to one per user if a group
+ * fails, so one bad row never costs the others. An unknown user or a policy failure is
+ * that item's result, not the batch's.
  */
 export async function issueQrBatch(
   ctx: ServiceContext,
@@ -65,14 +79,36 @@ export async function issueQrBatch(
   const lastIndex = new Map<string, number>();
   input.items.forEach((item, i) => lastIndex.set(item.userId, i));
 
-  const results = await mapLimit(input.items, ctx.hashConcurrency, async (item, index): Promise<IssueResult> => {
+  const results = new Array<IssueResult>(input.items.length);
+  const toHash: Omit<Hashed, 'hash'>[] = [];
+  input.items.forEach((item, index) => {
     const login = logins.get(item.userId) ?? null;
-    if (login === null) return { ok: false, userId: item.userId, login: null, code: 'NOT_FOUND', message: 'No such user' };
-    if (lastIndex.get(item.userId) !== index) {
-      return { ok: false, userId: item.userId, login, code: 'VALIDATION_FAILED', message: 'This user is listed more than once in the batch' };
-    }
-    return issueOne(ctx, caller, policy, item.userId, login, item.password, input.validDays);
+    if (login === null) results[index] = { ok: false, userId: item.userId, login: null, code: 'NOT_FOUND', message: 'No such user' };
+    else if (lastIndex.get(item.userId) !== index)
+      results[index] = { ok: false, userId: item.userId, login, code: 'VALIDATION_FAILED', message: 'This user is listed more than once in the batch' };
+    else results[index] = policyFailure(item.userId, login, item.password, policy) ?? (toHash.push({ index, userId: item.userId, login, password: item.password }), undefined as never);
   });
+
+  // Writes are chained so they run one group at a time, beside the hashing.
+  let pending: Hashed[] = [];
+  let writes: Promise<void> = Promise.resolve();
+  const flush = () => {
+    const group = pending;
+    pending = [];
+    if (group.length === 0) return writes;
+    writes = writes.then(async () => {
+      for (const [index, result] of await writeGroup(ctx, caller, policy, group, input.validDays)) results[index] = result;
+    });
+    return writes;
+  };
+  // One more hash in flight than cores, so a core never idles while the main thread writes;
+  // still few enough that a sign-in's verify finds a free thread in libuv's pool.
+  await mapLimit(toHash, ctx.hashConcurrency + 1, async (item) => {
+    const hash = await ctx.hasher.hash(item.password);
+    pending.push({ ...item, hash });
+    if (pending.length >= WRITE_GROUP) void flush();
+  });
+  await flush();
   return { results };
 }
 
@@ -83,60 +119,86 @@ function policyFailure(userId: string, login: string, password: string, policy: 
     : { ok: false, userId, login, code: 'POLICY_VIOLATION', message: describeViolations(violations), details: violations };
 }
 
-async function issueOne(
+/** Writes a group in one transaction; if that fails, each user in a transaction of their own. */
+async function writeGroup(
   ctx: ServiceContext,
   caller: AdminCaller,
   policy: PasswordPolicy,
-  userId: string,
-  login: string,
-  password: string,
+  group: Hashed[],
+  validDays: number | undefined,
+): Promise<[number, IssueResult][]> {
+  // A fixed lock order (by id) so two replicas issuing overlapping groups cannot deadlock.
+  const ordered = [...group].sort((a, b) => (a.userId < b.userId ? -1 : a.userId > b.userId ? 1 : 0));
+  try {
+    return await ctx.db.transaction().execute(async (trx) => {
+      const out: [number, IssueResult][] = [];
+      for (const item of ordered) out.push([item.index, await issueOne(trx, ctx, caller, policy, item, validDays)]);
+      return out;
+    });
+  } catch {
+    // Why: a failure in one user's statements must not cost the rest of the group.
+    const out: [number, IssueResult][] = [];
+    for (const item of ordered) {
+      try {
+        out.push([item.index, await ctx.db.transaction().execute((trx) => issueOne(trx, ctx, caller, policy, item, validDays))]);
+      } catch {
+        out.push([item.index, { ok: false, userId: item.userId, login: item.login, code: 'INTERNAL', message: 'Could not save this user; nothing was changed' }]);
+      }
+    }
+    return out;
+  }
+}
+
+/** One user's re-issue, inside the caller's transaction. */
+async function issueOne(
+  trx: Kysely<Database>,
+  ctx: ServiceContext,
+  caller: AdminCaller,
+  policy: PasswordPolicy,
+  item: Hashed,
   validDays: number | undefined,
 ): Promise<IssueResult> {
-  const early = policyFailure(userId, login, password, policy);
-  if (early) return early;
-  const hash = await ctx.hasher.hash(password);
+  const { userId, login, password, hash } = item;
   const cred = newCredential();
-  return ctx.db.transaction().execute(async (trx): Promise<IssueResult> => {
-    // Lock the user row on PostgreSQL so two replicas issuing for one user queue up (SQLite
-    // has a single writer already). NO KEY UPDATE, not UPDATE: a racing QR sign-in holds the
-    // credential row and needs a KEY SHARE lock on the user for its session's foreign key.
-    const user = await trx
-      .selectFrom('users')
-      .select(['id', 'login'])
-      .where('id', '=', userId)
-      .$if(ctx.dialect === 'postgres', (qb) => qb.forNoKeyUpdate())
-      .executeTakeFirst();
-    if (!user) return { ok: false, userId, login, code: 'NOT_FOUND', message: 'No such user' };
-    if (user.login !== login) {
-      const late = policyFailure(userId, user.login, password, policy);
-      if (late) return late;
-    }
-    const now = ctx.now();
-    const nowIso = now.toISOString();
-    // Void first, then end sessions: a QR sign-in racing with us locks the credential row,
-    // so by the time our delete runs its session is committed and gets deleted too.
-    await voidCredentials(trx, userId, now);
-    const ended = await trx.deleteFrom('user_sessions').where('user_id', '=', userId).executeTakeFirst();
-    const sessionsEnded = Number(ended.numDeletedRows);
-    const expiresAt = validDays === undefined ? null : isoAfter(now, validDays * DAY_MS);
-    await trx
-      .insertInto('qr_credentials')
-      .values({ id: cred.id, user_id: userId, login: user.login, secret_hash: sha256Hex(cred.secret), issued_at: nowIso, expires_at: expiresAt, voided_at: null })
-      .execute();
-    await trx.updateTable('users').set({ password_hash: hash, updated_at: nowIso }).where('id', '=', userId).execute();
-    await recordAudit(trx, now, {
-      actor: caller.login,
-      action: 'qr.issue',
-      target: user.login,
-      // The credential id is public (the secret is not); it ties a printed code to this entry.
-      detail: `Password set, credential ${cred.id} issued${expiresAt ? ` until ${expiresAt}` : ''}, ${sessionsEnded} session(s) ended`,
-    });
-    return {
-      ok: true,
-      userId,
-      issued: { userId, login: user.login, credential: cred.credential, issuedAt: nowIso, expiresAt, sessionsEnded },
-    };
+  // Lock the user row on PostgreSQL so two replicas issuing for one user queue up (SQLite
+  // has a single writer already). NO KEY UPDATE, not UPDATE: a racing QR sign-in holds the
+  // credential row and needs a KEY SHARE lock on the user for its session's foreign key.
+  const user = await trx
+    .selectFrom('users')
+    .select(['id', 'login'])
+    .where('id', '=', userId)
+    .$if(ctx.dialect === 'postgres', (qb) => qb.forNoKeyUpdate())
+    .executeTakeFirst();
+  if (!user) return { ok: false, userId, login, code: 'NOT_FOUND', message: 'No such user' };
+  if (user.login !== login) {
+    const late = policyFailure(userId, user.login, password, policy);
+    if (late) return late;
+  }
+  const now = ctx.now();
+  const nowIso = now.toISOString();
+  // Void first, then end sessions: a QR sign-in racing with us locks the credential row,
+  // so by the time our delete runs its session is committed and gets deleted too.
+  await voidCredentials(trx, userId, now);
+  const ended = await trx.deleteFrom('user_sessions').where('user_id', '=', userId).executeTakeFirst();
+  const sessionsEnded = Number(ended.numDeletedRows);
+  const expiresAt = validDays === undefined ? null : isoAfter(now, validDays * DAY_MS);
+  await trx
+    .insertInto('qr_credentials')
+    .values({ id: cred.id, user_id: userId, login: user.login, secret_hash: sha256Hex(cred.secret), issued_at: nowIso, expires_at: expiresAt, voided_at: null })
+    .execute();
+  await trx.updateTable('users').set({ password_hash: hash, updated_at: nowIso }).where('id', '=', userId).execute();
+  await recordAudit(trx, now, {
+    actor: caller.login,
+    action: 'qr.issue',
+    target: user.login,
+    // The credential id is public (the secret is not); it ties a printed code to this entry.
+    detail: `Password set, credential ${cred.id} issued${expiresAt ? ` until ${expiresAt}` : ''}, ${sessionsEnded} session(s) ended`,
   });
+  return {
+    ok: true,
+    userId,
+    issued: { userId, login: user.login, credential: cred.credential, issuedAt: nowIso, expiresAt, sessionsEnded },
+  };
 }
 
 const INVALID = () => new GatepassError('QR_CREDENTIAL_INVALID', 'This sign-in code is not valid');
