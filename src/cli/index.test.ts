@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -113,9 +113,23 @@ describe('gatepass --help', () => {
     expect(r.stdout).toContain('Exit codes:');
   });
 
-  it('exits 2 when a required option is missing', async () => {
+  it('exits 2 when neither --qr-text nor --config is given', async () => {
     const r = await cli(['device', 'signin']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/required option '--qr-text <text>' not specified/);
+    expect(r.stderr.trim()).toBe('gatepass: give either --qr-text <text> or --config <file.usr> (VALIDATION_FAILED)');
+  });
+
+  it('exits 2 when a required option of export is missing', async () => {
+    const r = await cli(['export', '--server', 'http://127.0.0.1:9']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/required option '--login <admin>' not specified/);
+  });
+
+  it('exits 2 with PAYLOAD_INVALID for a .usr file that is not one', async () => {
+    const file = join(dir, 'bad.usr');
+    await writeFile(file, '{"format":"something-else"}');
+    const r = await cli(['device', 'signin', '--config', file]);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toBe('gatepass: Not a Gatepass .usr file (PAYLOAD_INVALID)');
   });
 });

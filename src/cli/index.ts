@@ -2,24 +2,30 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { readFile } from 'node:fs/promises';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { GatepassError } from '../shared/errors';
 import { decodeSigninPayload } from '../shared/qr-payload';
+import { decodeUsrConfig } from '../shared/usr-config';
 import { appVersion } from '../main/app-version';
 import { createServerClient } from '../main/services/server-client';
 import { userDataDir } from '../main/services/settings';
+import { exportCommand, usersImportCommand, type ExportCliOptions, type ImportCliOptions } from './bulk';
+import { readStdin } from './stdin';
+import { checkTlsPin } from './tls-pin';
 
 /** Exit codes, stable for scripts. */
-export const EXIT = { OK: 0, FAILED: 1, BAD_INPUT: 2 } as const;
+export const EXIT = { OK: 0, FAILED: 1, BAD_INPUT: 2, PARTIAL: 3 } as const;
 
 const EXIT_HELP = `
 Exit codes:
   0  success
   1  the server refused, could not be reached, or something failed
-  2  bad input (options, or a QR text that is not a Gatepass sign-in code)`;
+  2  bad input (options, files, or a QR text that is not a Gatepass sign-in code)
+  3  partly done: some users got no code or some rows were not imported (the file is written)`;
 
 /** A failure the CLI reports as `gatepass: <message> (<CODE>)` with its exit code. */
-class CliFailure extends Error {
+export class CliFailure extends Error {
   constructor(
     readonly code: string,
     message: string,
@@ -39,12 +45,6 @@ function count(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0 || n > 1_000_000) throw new InvalidArgumentError('a whole number from 0 to 1000000');
   return n;
-}
-
-async function readStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const c of process.stdin) chunks.push(c as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 /** Waits for SIGINT/SIGTERM, then runs `close` once. */
@@ -80,8 +80,8 @@ function openInBrowser(url: string): void {
   child.unref();
 }
 
-/** The `gatepass` command line: server, console, device. */
-export function buildProgram(): Command {
+/** The `gatepass` command line: server, console, device, export, users. `state` receives an action's exit code. */
+export function buildProgram(state: { exitCode: number } = { exitCode: EXIT.OK }): Command {
   const program = new Command('gatepass')
     .description('Gatepass: issue sign-in QR codes in bulk, and run the server they sign in to')
     .version(appVersion())
@@ -141,21 +141,36 @@ export function buildProgram(): Command {
   const device = program.command('device').description('Act as a device (to check sign-in codes)').addHelpText('after', EXIT_HELP);
   device
     .command('signin')
-    .description('Sign in with a scanned QR text, as the Gatepass app would')
-    .requiredOption('--qr-text <text>', "the QR code's text, or - to read it from stdin")
+    .description('Sign in with a scanned QR text or a .usr device configuration file, as the Gatepass app would')
+    .option('--qr-text <text>', "the QR code's text, or - to read it from stdin")
+    .option('--config <file.usr>', 'a device configuration file (docs/usr-format.md)')
     .option('--timeout <ms>', 'give up after this many milliseconds', count, 15_000)
     .addHelpText('after', EXIT_HELP)
-    .action(async (o: { qrText: string; timeout: number }) => {
-      const text = o.qrText === '-' ? await readStdin() : o.qrText;
-      let payload;
+    .action(async (o: { qrText?: string; config?: string; timeout: number }) => {
+      if ((o.qrText === undefined) === (o.config === undefined)) {
+        throw new CliFailure('VALIDATION_FAILED', 'give either --qr-text <text> or --config <file.usr>', EXIT.BAD_INPUT);
+      }
+      let payload: { server: string; login: string; credential: string };
+      let pin: string | null = null;
       try {
-        payload = decodeSigninPayload(text);
+        if (o.config !== undefined) {
+          const text = await readFile(o.config, 'utf8').catch((err: NodeJS.ErrnoException) => {
+            throw new GatepassError('VALIDATION_FAILED', `Cannot read ${o.config}: ${err.code ?? 'error'}`);
+          });
+          const usr = decodeUsrConfig(text);
+          payload = { server: usr.server.url, login: usr.login, credential: usr.credential };
+          pin = usr.server.tlsPin;
+        } else {
+          payload = decodeSigninPayload(o.qrText === '-' ? await readStdin() : (o.qrText ?? ''));
+        }
       } catch (err) {
         if (err instanceof GatepassError) throw new CliFailure(err.code, err.message, EXIT.BAD_INPUT);
         throw err;
       }
       const client = createServerClient(payload.server, { timeoutMs: o.timeout });
       try {
+        // A pinned server must present that key before the credential is sent to it.
+        if (pin && payload.server.startsWith('https:')) await checkTlsPin(payload.server, pin, o.timeout);
         const session = await client.call('qrSignin', { body: { login: payload.login, credential: payload.credential } });
         const name = await client.call('serverInfo').then(
           (i) => i.name,
@@ -168,12 +183,50 @@ export function buildProgram(): Command {
       }
     });
 
+  program
+    .command('export')
+    .description('Set passwords, issue sign-in QR codes and save them (the console\'s Generate QR Code, headless)')
+    .requiredOption('--server <url>', 'the Gatepass server')
+    .requiredOption('--login <admin>', 'administrator login')
+    .option('--password-stdin', "read the administrator's password from stdin (required: never on the command line)")
+    .requiredOption('--users <list>', 'all, or logins separated by commas (the template index follows this order)')
+    .addOption(new Option('--mode <mode>', 'how passwords are set').choices(['same', 'template', 'unique']).makeOptionMandatory())
+    .option('--password <pw>', 'mode same: the password (visible to other local users; prefer --password-file)')
+    .option('--password-file <file>', 'mode same: read the password from the first line of this file')
+    .option('--prefix <p>', 'mode template: text before the index', '')
+    .option('--start <n>', 'mode template: the first index', count)
+    .option('--postfix <p>', 'mode template: text after the index', '')
+    .option('--passwords-file <csv>', 'mode unique: CSV of login,password')
+    .addOption(new Option('--format <format>', 'pdf: all codes in one PDF; zip: a PDF per user').choices(['pdf', 'zip']).default('pdf'))
+    .option('--config-files', 'add a <login>.usr device configuration file per user (with --format pdf the result is a ZIP: the PDF plus config/<login>.usr)')
+    .addOption(new Option('--page-size <size>', 'paper size').choices(['A4', 'Letter']).default('A4'))
+    .addOption(new Option('--layout <layout>', 'single: a card per page; badges: several per page').choices(['single', 'badges']).default('single'))
+    .requiredOption('--out <path>', 'the file to write (written atomically, owner-only)')
+    .addHelpText('after', EXIT_HELP)
+    .action(async (o: ExportCliOptions) => {
+      state.exitCode = await exportCommand(o);
+    });
+
+  const users = program.command('users').description('Manage users on a server').addHelpText('after', EXIT_HELP);
+  users
+    .command('import <file.csv>')
+    .description('Create users from a CSV file (login, display name, email); each row is created or reported')
+    .requiredOption('--server <url>', 'the Gatepass server')
+    .requiredOption('--login <admin>', 'administrator login')
+    .option('--password-stdin', "read the administrator's password from stdin (required)")
+    .option('--report <out.csv>', "write every row's outcome to this CSV file")
+    .addHelpText('after', EXIT_HELP)
+    .action(async (file: string, o: ImportCliOptions) => {
+      state.exitCode = await usersImportCommand(file, o);
+    });
+
   return program;
 }
 
 /** Runs the CLI; resolves with the exit code instead of exiting, so it can be tested. */
 export async function runCli(argv: readonly string[]): Promise<number> {
-  const program = buildProgram();
+  const state = { exitCode: EXIT.OK as number };
+  const program = buildProgram(state);
   program.exitOverride();
   for (const c of program.commands) {
     c.exitOverride();
@@ -181,6 +234,7 @@ export async function runCli(argv: readonly string[]): Promise<number> {
   }
   try {
     await program.parseAsync([...argv], { from: 'user' });
+    if (state.exitCode !== EXIT.OK) return state.exitCode;
     return typeof process.exitCode === 'number' ? process.exitCode : EXIT.OK;
   } catch (err) {
     if (err instanceof CommanderError) {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, promises as fs } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { isAbsolute, join } from 'node:path';
+import { basename, extname, isAbsolute, join } from 'node:path';
 import { GatepassError } from '../shared/errors';
 import type { EventName, EventPayload } from '../shared/ipc/contract';
 import { sanitizeFileBase } from '../shared/file-names';
@@ -10,9 +10,9 @@ import { appVersion } from './app-version';
 import { createDispatcher, type Dispatch, type Handlers } from './ipc/dispatch';
 import { createConnections } from './services/connections';
 import { createCredentialStore, SessionSecrets, type CredentialStore } from './services/credentials';
-import { writeCardsPdf } from './services/export/pdf-cards';
-import { writeFileAtomic } from './services/files/atomic-write';
-import { createJobStore, generateQrJob, summariseJob } from './services/jobs';
+import { bundleContentType, bundleKind, saveBundle, type BundleKind, type BundleProgress } from './services/bundle/export-bundle';
+import { importUsers } from './services/bundle/user-import';
+import { countSignedIn, createJobStore, generateQrJob, regenerateQrJob, summariseJob } from './services/jobs';
 import { createSettingsStore } from './services/settings';
 
 /** Where export:save should write: a path the user chose, a browser download, or nothing. */
@@ -69,6 +69,8 @@ export async function createConsoleCore(opts: ConsoleCoreOptions): Promise<Conso
   const settings = createSettingsStore(opts.userDataDir, log);
   const connections = createConnections({ settings, credentials, session, logger: log, onChange: () => opts.emit('servers:changed', {}) });
   const jobs = createJobStore();
+  // Saves in progress by job id, so export:cancel can stop them.
+  const saving = new Map<string, AbortController>();
   const downloads = new Map<string, { file: PendingDownload; expires: number }>();
   let downloadDir: string | null = null;
   let embeddedServer: { close(): Promise<void> } | null = null;
@@ -186,52 +188,87 @@ export async function createConsoleCore(opts: ConsoleCoreOptions): Promise<Conso
       jobs.add(job);
       return summariseJob(job);
     },
-    async 'export:save'({ jobId, path }) {
+    async 'qr:regenerate'({ jobId, userIds, mode }) {
       const job = jobs.get(jobId);
-      const fileName = defaultExportName(job.serverName, new Date());
-      let target: SaveTarget;
-      if (path !== undefined) {
-        if (!opts.allowSavePath) throw new GatepassError('FORBIDDEN', 'Choose where to save in the save dialog');
-        if (!isAbsolute(path)) throw new GatepassError('VALIDATION_FAILED', 'The path must be absolute');
-        target = { kind: 'path', path };
-      } else {
-        target = await opts.saveTarget(fileName);
-      }
-      if (target.kind === 'cancelled') return { kind: 'cancelled' as const };
+      if (saving.has(jobId)) throw new GatepassError('VALIDATION_FAILED', 'These codes are being saved; wait for the save to finish or cancel it');
+      await regenerateQrJob(job, { call: connections.admin(job.serverId), userIds, mode });
+      return summariseJob(job);
+    },
+    async 'users:signedIn'({ serverId, userIds }) {
+      return countSignedIn(connections.admin(serverId), userIds);
+    },
+    async 'users:import'({ serverId, csv }) {
+      return importUsers(connections.admin(serverId), csv);
+    },
+    async 'export:cancel'({ jobId }) {
+      saving.get(jobId)?.abort();
+      return { ok: true as const };
+    },
+    async 'export:save'({ jobId, path, format, includeConfig, pageSize, layout }) {
+      const job = jobs.get(jobId);
+      if (saving.has(jobId)) throw new GatepassError('VALIDATION_FAILED', 'These codes are already being saved');
+      const kind = bundleKind(format, includeConfig);
+      const fileName = exportFileName(job.serverName, new Date(), kind);
+      const ac = new AbortController();
+      saving.set(jobId, ac);
+      try {
+        let target: SaveTarget;
+        if (path !== undefined) {
+          if (!opts.allowSavePath) throw new GatepassError('FORBIDDEN', 'Choose where to save in the save dialog');
+          if (!isAbsolute(path)) throw new GatepassError('VALIDATION_FAILED', 'The path must be absolute');
+          target = { kind: 'path', path };
+        } else {
+          target = await opts.saveTarget(fileName);
+        }
+        if (target.kind === 'cancelled' || ac.signal.aborted) return { kind: 'cancelled' as const };
 
-      const outPath = target.kind === 'path' ? target.path : join(await privateDownloadDir(), `${randomBytes(8).toString('hex')}.pdf`);
-      let last = 0;
-      const written = await writeFileAtomic(
-        outPath,
-        (out) =>
-          writeCardsPdf(job.cards, out, {
+        const outPath = target.kind === 'path' ? target.path : join(await privateDownloadDir(), `${randomBytes(8).toString('hex')}.${kind}`);
+        // The ZIP's inner PDF is named like the file the user chose.
+        const baseName = target.kind === 'path' ? basename(target.path, extname(target.path)) || 'gatepass-qr' : fileName.slice(0, -(kind.length + 1));
+        let last = 0;
+        let written;
+        try {
+          written = await saveBundle(job.cards, outPath, {
+            format,
+            includeConfig,
+            pageSize,
+            layout,
+            baseName,
+            tlsPin: job.tlsPin ?? null,
             title: `Gatepass sign-in codes: ${job.serverName}`,
-            onProgress(done, total) {
-              // At most ~10 events a second: a 10,000-page export must not flood the renderer.
+            signal: ac.signal,
+            onProgress(p: BundleProgress) {
+              // At most ~10 events a second: a 10,000-user export must not flood the renderer.
               const t = Date.now();
-              if (done === total || t - last >= 100) {
+              if (p.done === p.total || t - last >= 100) {
                 last = t;
-                opts.emit('export:progress', { jobId, done, total });
+                opts.emit('export:progress', { jobId, ...p });
               }
             },
-          }),
-        { mode: 0o600 },
-      );
-      // Saved: the payloads have left main, keep them no longer.
-      jobs.delete(jobId);
-      if (target.kind === 'path') return { kind: 'saved' as const, path: written.path, bytes: written.bytes };
+          });
+        } catch (err) {
+          // export:cancel: nothing was written, the codes stay available to save again.
+          if (ac.signal.aborted && err instanceof GatepassError && err.code === 'CANCELLED') return { kind: 'cancelled' as const };
+          throw err;
+        }
+        // Saved: the payloads have left main, keep them no longer.
+        jobs.delete(jobId);
+        if (target.kind === 'path') return { kind: 'saved' as const, path: written.path, bytes: written.bytes };
 
-      sweepDownloads();
-      const id = randomBytes(32).toString('base64url');
-      const file: PendingDownload = {
-        path: written.path,
-        fileName,
-        bytes: written.bytes,
-        contentType: 'application/pdf',
-        discard: () => fs.rm(written.path, { force: true }),
-      };
-      downloads.set(id, { file, expires: Date.now() + DOWNLOAD_TTL_MS });
-      return { kind: 'download' as const, url: `/downloads/${id}`, fileName, bytes: written.bytes };
+        sweepDownloads();
+        const id = randomBytes(32).toString('base64url');
+        const file: PendingDownload = {
+          path: written.path,
+          fileName,
+          bytes: written.bytes,
+          contentType: bundleContentType(kind),
+          discard: () => fs.rm(written.path, { force: true }),
+        };
+        downloads.set(id, { file, expires: Date.now() + DOWNLOAD_TTL_MS });
+        return { kind: 'download' as const, url: `/downloads/${id}`, fileName, bytes: written.bytes };
+      } finally {
+        saving.delete(jobId);
+      }
     },
   };
 
@@ -250,6 +287,7 @@ export async function createConsoleCore(opts: ConsoleCoreOptions): Promise<Conso
       return d.file;
     },
     async close() {
+      for (const ac of saving.values()) ac.abort();
       jobs.close();
       await connections.close();
       for (const d of downloads.values()) await d.file.discard();
@@ -258,6 +296,11 @@ export async function createConsoleCore(opts: ConsoleCoreOptions): Promise<Conso
       if (embeddedServer) await embeddedServer.close();
     },
   };
+}
+
+/** {@link defaultExportName} with the bundle's extension (.pdf or .zip). */
+export function exportFileName(serverName: string, date: Date, kind: BundleKind): string {
+  return defaultExportName(serverName, date).replace(/\.pdf$/, `.${kind}`);
 }
 
 /** `gatepass-qr-<server>-<yyyy-mm-dd>.pdf`, safe as a file name everywhere. */

@@ -218,7 +218,7 @@ describe('the whole flow through the browser host', () => {
     expect(await ipc('export:save', { jobId: job.jobId, format: 'pdf' })).toMatchObject({ ok: false, error: { code: 'JOB_NOT_FOUND' } });
 
     sse.destroy();
-    expect(events.join('')).toMatch(/event: export:progress\ndata: \{"jobId":"[^"]+","done":3,"total":3\}\n\n/);
+    expect(events.join('')).toMatch(/event: export:progress\ndata: \{"jobId":"[^"]+","done":3,"total":3,"phase":"writing"\}\n\n/);
 
     // A real scanner reads the first card, and a device signs in with what it read.
     const pdf = join(root, 'codes.pdf');
@@ -231,6 +231,23 @@ describe('the whole flow through the browser host', () => {
     expect(payload.server).toBe(list[0]!.url);
     const device = await createServerClient(payload.server).call('qrSignin', { body: { login: payload.login, credential: payload.credential } });
     expect(device.user.login).toBe(users[0]!.login);
+  });
+
+  it('downloads per-user PDFs with their .usr files as one ZIP that passes unzip -t', async () => {
+    const serverId = ((await ipc('servers:list')).data as Array<{ id: string }>)[0]!.id;
+    const users = ((await ipc('users:list', { serverId, offset: 5, limit: 2 })).data as { items: Array<{ id: string; login: string }> }).items;
+    const gen = await ipc('qr:generate', { serverId, userIds: users.map((u) => u.id), mode: { kind: 'unique', passwords: { [users[0]!.id]: 'Strong-Pass-71', [users[1]!.id]: 'Strong-Pass-72' } } });
+    expect(gen.ok, JSON.stringify(gen.error)).toBe(true);
+    const saved = await ipc('export:save', { jobId: (gen.data as { jobId: string }).jobId, format: 'zip', includeConfig: true });
+    const dl = saved.data as { kind: string; url: string; fileName: string };
+    expect(dl.fileName).toMatch(/^gatepass-qr-local-server-\d{4}-\d{2}-\d{2}\.zip$/);
+    const file = await raw(port, 'GET', dl.url, { cookie });
+    expect(file.headers['content-type']).toBe('application/zip');
+    const zip = join(root, 'download.zip');
+    await writeFile(zip, file.body);
+    execFileSync('/usr/bin/unzip', ['-t', zip]);
+    const names = execFileSync('/usr/bin/zipinfo', ['-1', zip], { encoding: 'utf8' }).trim().split('\n').sort();
+    expect(names).toEqual(users.flatMap((u) => [`${u.login}.pdf`, `${u.login}.usr`]).sort());
   });
 
   it('reports app info for the web host with the keychain state', async () => {

@@ -30,6 +30,8 @@ export interface WebHost {
 
 const SESSION_COOKIE = 'gp_session';
 const BODY_LIMIT = 20 * 1024 * 1024;
+// users:import carries up to 20 MB of CSV text; JSON escaping (quotes, CR/LF) can double it.
+const IMPORT_BODY_LIMIT = 48 * 1024 * 1024;
 const SSE_KEEPALIVE_MS = 25_000;
 
 // The renderer needs only its own scripts, styles and images (QR codes are inline SVG/data:).
@@ -180,8 +182,9 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
       req.resume();
       return sendJson(res, 404, envelopeError('UNKNOWN_CHANNEL', `Unknown channel: ${channel.slice(0, 64)}`));
     }
-    const body = await readBody(req, BODY_LIMIT);
-    if (body === 'too-large') return sendJson(res, 413, envelopeError('VALIDATION_FAILED', 'Request body is larger than 20 MB'));
+    const limit = channel === 'users:import' ? IMPORT_BODY_LIMIT : BODY_LIMIT;
+    const body = await readBody(req, limit);
+    if (body === 'too-large') return sendJson(res, 413, envelopeError('VALIDATION_FAILED', `Request body is larger than ${limit / 1024 / 1024} MB`));
     let input: unknown = {};
     if (body.length > 0) {
       try {

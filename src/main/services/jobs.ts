@@ -3,6 +3,7 @@ import type { User } from '../../shared/model/user';
 import { GatepassError } from '../../shared/errors';
 import type { GeneratedCode, PasswordMode } from '../../shared/ipc/contract';
 import { encodeSigninPayload } from '../../shared/qr-payload';
+import { templatePasswords } from '../../shared/password-template';
 import type { AdminCall } from './connections';
 import type { Card } from './export/pdf-cards';
 import { qrImage } from './export/qr-matrix';
@@ -17,6 +18,8 @@ export interface QrJob {
   serverName: string;
   serverUrl: string;
   createdAt: string;
+  /** The server's TLS pin for .usr files (`sha256/<base64>`), null when it has none. */
+  tlsPin?: string | null;
   codes: GeneratedCode[];
   cards: Card[];
 }
@@ -98,23 +101,47 @@ const ISSUE_CHUNK = 250;
 const ISSUE_CHUNK_TIMEOUT_MS = 5 * 60_000;
 
 /**
- * The main job: resolve the users, ask the server to set each password and issue a sign-in
- * credential (in chunks), and turn each issued credential into a payload and its QR image.
- * Users the server refused stay in the result as broken, with its code and reason.
+ * The password for each user id, in the order given: the template's index counts by
+ * position in that list (deleted users keep their position). Unique mode needs a password
+ * for every id; template and unique need 2 users or more (`minUsers`).
  */
-export async function generateQrJob(input: {
+export function passwordsFor(mode: PasswordMode, ids: readonly string[], minUsers = 2): string[] {
+  if (mode.kind !== 'same' && ids.length < minUsers) {
+    throw new GatepassError('VALIDATION_FAILED', `"${mode.kind === 'template' ? 'Use template' : 'Use unique'}" needs at least ${minUsers} users`);
+  }
+  switch (mode.kind) {
+    case 'same':
+      return ids.map(() => mode.password);
+    case 'template':
+      return templatePasswords(mode, ids.length);
+    case 'unique': {
+      const missing = ids.filter((id) => !Object.prototype.hasOwnProperty.call(mode.passwords, id) || !mode.passwords[id]);
+      if (missing.length > 0) throw new GatepassError('VALIDATION_FAILED', `No password given for ${missing.length} of the ${ids.length} users`);
+      return ids.map((id) => mode.passwords[id]!);
+    }
+  }
+}
+
+interface Issued {
+  codes: Map<string, GeneratedCode>;
+  cards: Map<string, Card>;
+}
+
+/**
+ * Resolves the users, asks the server to set each password and issue a sign-in credential
+ * (in chunks), and turns each issued credential into a payload and its QR image. Users the
+ * server refused (or that are gone) come back broken, with its code and reason.
+ */
+async function issueFor(input: {
   call: AdminCall;
-  serverId: string;
   serverName: string;
   serverUrl: string;
-  userIds: readonly string[];
-  mode: PasswordMode;
-  now?: () => Date;
-}): Promise<QrJob> {
-  const { call, serverUrl } = input;
-  const ids = [...new Set(input.userIds)];
-  const users = await resolveUsers(call, ids);
-
+  ids: readonly string[];
+  passwords: readonly string[];
+}): Promise<Issued> {
+  const { call, serverUrl, ids } = input;
+  const users = await lookupUsers(call, ids);
+  const passwordOf = new Map(ids.map((id, i) => [id, input.passwords[i]!]));
   const codes = new Map<string, GeneratedCode>();
   const cards = new Map<string, Card>();
   const broken = (userId: string, login: string, displayName: string, code: string, reason: string) => {
@@ -136,7 +163,7 @@ export async function generateQrJob(input: {
     try {
       const res = await call(
         'issueQrBatch',
-        { body: { items: chunk.map((u) => ({ userId: u.id, password: passwordFor(input.mode) })) } },
+        { body: { items: chunk.map((u) => ({ userId: u.id, password: passwordOf.get(u.id)! })) } },
         { timeoutMs: ISSUE_CHUNK_TIMEOUT_MS },
       );
       results = res.results;
@@ -173,27 +200,83 @@ export async function generateQrJob(input: {
       cards.set(u.id, { login: iss.login, displayName: u.displayName, serverName: input.serverName, serverUrl, status: 'ok', payload, issuedAt: iss.issuedAt, expiresAt: iss.expiresAt });
     }
   }
+  return { codes, cards };
+}
 
+/** The server's TLS pin in the .usr form (`sha256/<base64>`), or null when it has none or says something else. */
+export async function fetchTlsPin(call: AdminCall): Promise<string | null> {
+  let pin: string | null;
+  try {
+    pin = (await call('serverInfo')).tlsPin;
+  } catch (err) {
+    // The pin is optional in a .usr file; a server too old to say is treated as having none.
+    if (err instanceof GatepassError && err.code !== 'SERVER_UNREACHABLE' && err.code !== 'AUTH_REQUIRED') return null;
+    throw err;
+  }
+  if (!pin) return null;
+  const full = pin.startsWith('sha256/') ? pin : `sha256/${pin}`;
+  return /^sha256\/[A-Za-z0-9+/]{43}=$/.test(full) ? full : null;
+}
+
+/**
+ * The main job: the password for each user by the mode, then {@link issueFor}. Template and
+ * unique modes need 2 users or more (VALIDATION_FAILED otherwise).
+ */
+export async function generateQrJob(input: {
+  call: AdminCall;
+  serverId: string;
+  serverName: string;
+  serverUrl: string;
+  userIds: readonly string[];
+  mode: PasswordMode;
+  now?: () => Date;
+}): Promise<QrJob> {
+  const ids = [...new Set(input.userIds)];
+  const passwords = passwordsFor(input.mode, ids);
+  const tlsPin = await fetchTlsPin(input.call);
+  const { codes, cards } = await issueFor({ call: input.call, serverName: input.serverName, serverUrl: input.serverUrl, ids, passwords });
   return {
     jobId: randomUUID(),
     serverId: input.serverId,
     serverName: input.serverName,
-    serverUrl,
+    serverUrl: input.serverUrl,
     createdAt: (input.now?.() ?? new Date()).toISOString(),
+    tlsPin,
     // In the order the user selected them.
     codes: ids.map((id) => codes.get(id)!),
     cards: ids.map((id) => cards.get(id)!),
   };
 }
 
-function passwordFor(mode: PasswordMode): string {
-  switch (mode.kind) {
-    case 'same':
-      return mode.password;
+/**
+ * "Generate again": issues for just `userIds` of an existing job (the broken ones, usually)
+ * and replaces their codes and cards in place, so the job keeps its id and order. One user
+ * is enough here, in any mode; the template index counts in the order of `userIds`.
+ */
+export async function regenerateQrJob(job: QrJob, input: { call: AdminCall; userIds: readonly string[]; mode: PasswordMode }): Promise<QrJob> {
+  const ids = [...new Set(input.userIds)];
+  const position = new Map(job.codes.map((c, i) => [c.userId, i]));
+  const unknown = ids.filter((id) => !position.has(id));
+  if (unknown.length > 0) throw new GatepassError('VALIDATION_FAILED', `${unknown.length} of these users are not in this job`);
+  const passwords = passwordsFor(input.mode, ids, 1);
+  const { codes, cards } = await issueFor({ call: input.call, serverName: job.serverName, serverUrl: job.serverUrl, ids, passwords });
+  for (const id of ids) {
+    const i = position.get(id)!;
+    job.codes[i] = codes.get(id)!;
+    job.cards[i] = cards.get(id)!;
   }
+  return job;
 }
 
-async function resolveUsers(call: AdminCall, ids: readonly string[]): Promise<Map<string, User>> {
+/** How many of these users have a session now, and the first 50 of their logins (issuing ends those sessions). */
+export async function countSignedIn(call: AdminCall, userIds: readonly string[]): Promise<{ count: number; logins: string[] }> {
+  const users = await lookupUsers(call, [...new Set(userIds)]);
+  const signedIn = [...users.values()].filter((u) => u.activeSessions > 0);
+  return { count: signedIn.length, logins: signedIn.slice(0, 50).map((u) => u.login) };
+}
+
+/** Users by id (one request each for a few, paging the whole list for many); missing ids are absent. */
+export async function lookupUsers(call: AdminCall, ids: readonly string[]): Promise<Map<string, User>> {
   const found = new Map<string, User>();
   if (ids.length <= LOOKUP_ONE_BY_ONE_MAX) {
     let next = 0;

@@ -35,6 +35,10 @@ export type GeneratedCode = z.infer<typeof GeneratedCodeSchema>;
 
 export const PasswordModeSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('same'), password: z.string().min(1).max(1024) }),
+  /** prefix + index + postfix, the index counting up from `start` in the order of `userIds` (2 users or more). */
+  z.object({ kind: z.literal('template'), prefix: z.string().max(512), start: z.number().int().min(0).max(1_000_000_000), postfix: z.string().max(512) }),
+  /** A password per user id (2 users or more); every user of the call needs one. */
+  z.object({ kind: z.literal('unique'), passwords: z.record(z.string(), z.string().min(1).max(1024)) }),
 ]);
 export type PasswordMode = z.infer<typeof PasswordModeSchema>;
 
@@ -54,6 +58,16 @@ export const SaveResultSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('download'), url: z.string(), fileName: z.string(), bytes: z.number().int() }),
   z.object({ kind: z.literal('cancelled') }),
 ]);
+
+/** One import row that was not created; `line` is the CSV line, `login` is '' when the row had none. */
+export const ImportFailureSchema = z.object({ line: z.number().int(), login: z.string(), code: z.string(), message: z.string() });
+export const ImportResultSchema = z.object({
+  created: z.number().int(),
+  failed: z.array(ImportFailureSchema),
+  /** CSV (line,login,status,code,message) with every row's outcome, for "Save the report". */
+  report: z.string(),
+});
+export type ImportResult = z.infer<typeof ImportResultSchema>;
 
 function channel<I extends z.ZodType, O extends z.ZodType>(input: I, output: O, summary: string) {
   return { input, output, summary };
@@ -118,21 +132,51 @@ export const contract = {
     JobSummarySchema,
     'Set passwords, issue QR credentials and keep the job in main',
   ),
+  'qr:regenerate': channel(
+    z.object({ jobId: z.string(), userIds: z.array(z.string()).min(1).max(10_000), mode: PasswordModeSchema }),
+    JobSummarySchema,
+    'Issue again for some users of a job (the broken ones) and update that job in place; one user is enough here',
+  ),
+  'users:signedIn': channel(
+    ServerRef.extend({ userIds: z.array(z.string()).min(1).max(10_000) }),
+    z.object({ count: z.number().int(), logins: z.array(z.string()).max(50) }),
+    'How many of these users have a session now (issuing ends their sessions): for the confirmation',
+  ),
+  'users:import': channel(
+    ServerRef.extend({ csv: z.string().max(20 * 1024 * 1024) }),
+    ImportResultSchema,
+    'Create users from CSV text (login, display name, email); every row is created or gets its own error',
+  ),
   'export:save': channel(
     z.object({
       jobId: z.string(),
-      format: z.enum(['pdf']),
+      /**
+       * pdf: "All QR codes in one file"; zip: "Each QR code as a separate file" (`<login>.pdf`).
+       * With includeConfig, pdf gives ONE zip: `<name>.pdf` plus `config/<login>.usr`; zip adds
+       * `<login>.usr` next to each PDF. Broken users get no .usr, and a README.txt lists them.
+       */
+      format: z.enum(['pdf', 'zip']),
+      includeConfig: z.boolean().default(false),
+      pageSize: z.enum(['A4', 'Letter']).default('A4'),
+      /** badges: several cards per page, when the card renderer supports it (else single). */
+      layout: z.enum(['single', 'badges']).default('single'),
       /** Only for the CLI and tests; the console asks with a save dialog or downloads. */
       path: z.string().optional(),
     }),
     SaveResultSchema,
     'Save a job as files',
   ),
+  'export:cancel': channel(
+    z.object({ jobId: z.string() }),
+    z.object({ ok: z.literal(true) }),
+    'Cancel a running save of this job: it returns { kind: "cancelled" } and leaves no file',
+  ),
 } as const;
 
 /** Events main pushes to the renderer. */
 export const events = {
-  'export:progress': z.object({ jobId: z.string(), done: z.number().int(), total: z.number().int() }),
+  /** rendering: cards done of total; writing: config files and finishing the file. */
+  'export:progress': z.object({ jobId: z.string(), done: z.number().int(), total: z.number().int(), phase: z.enum(['rendering', 'writing']) }),
   'servers:changed': z.object({}),
 } as const;
 

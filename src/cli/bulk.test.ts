@@ -1,0 +1,118 @@
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startServer } from '../server/index';
+import { createServerClient } from '../main/services/server-client';
+
+const ADMIN_PASSWORD = 'Admin-Pass-12345';
+const repo = path.join(import.meta.dirname, '..', '..');
+const LOGINS = ['a.one', 'b.two', 'come-3', 'd.four', 'e.five'];
+
+let dir: string;
+let server: Awaited<ReturnType<typeof startServer>>;
+
+function cli(args: string[], stdin = `${ADMIN_PASSWORD}\n`): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((ok, fail) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/index.ts', ...args], { cwd: repo, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.on('error', fail);
+    child.on('close', (code) => ok({ code, stdout, stderr }));
+    child.stdin.end(stdin);
+  });
+}
+
+const base = () => ['--server', server.url, '--login', 'admin', '--password-stdin'];
+
+beforeAll(async () => {
+  dir = mkdtempSync(path.join(tmpdir(), 'gp-cli-bulk-'));
+  server = await startServer({ db: path.join(dir, 'server.sqlite'), port: 0, name: 'CLI bulk', adminPassword: ADMIN_PASSWORD }, { hashCost: 'test' });
+  const token = await server.issueAdminToken();
+  const client = createServerClient(server.url);
+  for (const login of LOGINS) await client.call('createUser', { body: { login, displayName: `User ${login}` } }, token);
+}, 60_000);
+
+afterAll(async () => {
+  await server?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('gatepass export', () => {
+  it('exits 0 when every user got a code, with progress lines on stderr and a summary', async () => {
+    const out = path.join(dir, 'two.pdf');
+    const pwFile = path.join(dir, 'pw.txt');
+    writeFileSync(pwFile, 'Correct-Horse-42\n');
+    const r = await cli(['export', ...base(), '--users', 'a.one,b.two', '--mode', 'same', '--password-file', pwFile, '--format', 'pdf', '--page-size', 'Letter', '--out', out]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('2 issued, 0 broken');
+    // Not a terminal: plain lines at each 10% step, no carriage returns.
+    expect(r.stderr).toContain('Rendering 1/2 (50%)\nRendering 2/2 (100%)\n');
+    expect(r.stderr).not.toContain('\r');
+    expect(readFileSync(out).subarray(0, 5).toString()).toBe('%PDF-');
+    expect(statSync(out).mode & 0o077).toBe(0);
+  }, 30_000);
+
+  it('exits 3 and still writes the ZIP when some users are broken, naming them and the reason', async () => {
+    const out = path.join(dir, 'all.zip');
+    const r = await cli(['export', ...base(), '--users', 'all', '--mode', 'template', '--prefix', 'Welcome-', '--start', '1', '--postfix', '-Qz', '--format', 'zip', '--config-files', '--out', out]);
+    expect(r.code).toBe(3);
+    // --users all is login order: a.one, b.two, come-3 (Welcome-3-Qz contains its login), ...
+    expect(r.stdout).toContain('4 issued, 1 broken');
+    expect(r.stdout).toMatch(/ {2}broken: come-3: .*login.* \(POLICY_VIOLATION\)/);
+    expect(spawnSync('unzip', ['-t', out]).status).toBe(0);
+    expect(execFileSync('zipinfo', ['-1', out], { encoding: 'utf8' }).split('\n').filter((n) => n.endsWith('.usr'))).toHaveLength(4);
+  }, 30_000);
+
+  it('takes unique passwords from a CSV file of login,password', async () => {
+    const out = path.join(dir, 'unique.pdf');
+    const file = path.join(dir, 'passwords.csv');
+    writeFileSync(file, 'login,password\r\nd.four,"Pass,Word-41"\r\ne.five,Pass-Word-51\r\n');
+    const r = await cli(['export', ...base(), '--users', 'd.four,e.five', '--mode', 'unique', '--passwords-file', file, '--out', out]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('2 issued, 0 broken');
+  }, 30_000);
+
+  it('exits 2 with VALIDATION_FAILED for template mode with one user, and writes nothing', async () => {
+    const out = path.join(dir, 'one.pdf');
+    const r = await cli(['export', ...base(), '--users', 'a.one', '--mode', 'template', '--start', '1', '--out', out]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^gatepass: .*at least 2 users \(VALIDATION_FAILED\)\n$/m);
+    expect(existsSync(out)).toBe(false);
+  }, 30_000);
+
+  it('exits 2 for an unknown login and 1 for a wrong administrator password', async () => {
+    const unknown = await cli(['export', ...base(), '--users', 'a.one,nobody', '--mode', 'same', '--password', 'Correct-Horse-42', '--out', path.join(dir, 'x.pdf')]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('No such users on the server: nobody (VALIDATION_FAILED)');
+    const wrong = await cli(['export', ...base(), '--users', 'a.one', '--mode', 'same', '--password', 'Correct-Horse-42', '--out', path.join(dir, 'y.pdf')], 'wrong-password\n');
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr).toMatch(/^gatepass: .+ \(INVALID_CREDENTIALS\)\n$/);
+    expect(wrong.stderr).not.toContain('wrong-password');
+    expect(readdirSync(dir).filter((f) => f === 'x.pdf' || f === 'y.pdf' || f.endsWith('.tmp'))).toEqual([]);
+  }, 30_000);
+
+  it('refuses to run without --password-stdin (exit 2)', async () => {
+    const r = await cli(['export', '--server', server.url, '--login', 'admin', '--users', 'all', '--mode', 'same', '--password', 'x', '--out', path.join(dir, 'z.pdf')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--password-stdin');
+  }, 30_000);
+});
+
+describe('gatepass users import', () => {
+  it('creates each good row, prints each bad row with its error, writes the report, and exits 3', async () => {
+    const csv = path.join(dir, 'people.csv');
+    writeFileSync(csv, '\uFEFFlogin,display name,email\r\nf.six,"Six, F.",f@example.com\r\ng.seven,Gee\r\nf.six,Dup,\r\na.one,Exists,\r\n');
+    const report = path.join(dir, 'report.csv');
+    const r = await cli(['users', 'import', csv, ...base(), '--report', report]);
+    expect(r.code).toBe(3);
+    expect(r.stdout).toContain('2 created, 2 failed');
+    expect(r.stderr).toContain('Line 4: login "f.six" appears earlier in the file (DUPLICATE_IN_FILE)');
+    expect(r.stderr).toMatch(/Line 5: .* \(LOGIN_TAKEN\)/);
+    const lines = readFileSync(report, 'utf8').trim().split('\r\n');
+    expect(lines.map((l) => l.split(',').slice(0, 4).join(','))).toEqual(['line,login,status,code', '2,f.six,created,', '3,g.seven,created,', '4,f.six,failed,DUPLICATE_IN_FILE', '5,a.one,failed,LOGIN_TAKEN']);
+  }, 30_000);
+});
