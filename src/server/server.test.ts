@@ -282,6 +282,31 @@ function serverSuite(backend: Backend) {
       expect(rules).toEqual(['requireUppercase', 'forbidCommon']);
     });
 
+    it('lets an administrator change the policy, applies it to the next password, and audits it', async () => {
+      const before = await call(url(), 'getPolicy', {}, admin);
+      expect(before.ok).toBe(true);
+      const stricter = { ...(before.body as object), minLength: 20, requireSymbol: true };
+      const set = await call(url(), 'setPolicy', { body: stricter }, admin);
+      try {
+        expect(set.status).toBe(200);
+        const u = await newUser();
+        const r = await call(url(), 'setPassword', { params: { id: u.id }, body: { password: 'Harbour-Lights-42' } }, admin);
+        expect(r.status).toBe(422);
+        expect((r.error?.details as { rule: string }[]).map((v) => v.rule)).toEqual(['minLength']);
+        const audit = await call(url(), 'listAudit', { query: { limit: 20 } }, admin);
+        expect(audit.ok && audit.body.items.some((e) => e.action === 'policy.update')).toBe(true);
+      } finally {
+        await call(url(), 'setPolicy', { body: before.body }, admin);
+      }
+    });
+
+    it('refuses a policy whose minimum length exceeds its maximum', async () => {
+      const before = await call(url(), 'getPolicy', {}, admin);
+      const r = await call(url(), 'setPolicy', { body: { ...(before.body as object), minLength: 50, maxLength: 10 } }, admin);
+      expect(r.status).toBe(400);
+      expect(r.error?.code).toBe('VALIDATION_FAILED');
+    });
+
     it('blocks common passwords whatever their case', async () => {
       const u = await newUser();
       const r = await call(url(), 'setPassword', { params: { id: u.id }, body: { password: 'PASSword123' } }, admin);

@@ -3,7 +3,7 @@ import { adminSignin, adminSignout } from '../services/admins';
 import { listAudit } from '../services/audit';
 import type { AdminCaller, Caller, ServiceContext } from '../services/context';
 import { issueQrBatch, qrSignin } from '../services/credentials';
-import { getPolicy } from '../services/policy';
+import { getPolicy, setPolicy } from '../services/policy';
 import { createUser, deleteUser, getUser, listUsers, setUserPassword, updateUser } from '../services/users';
 import type { Handlers } from './app';
 
@@ -31,6 +31,7 @@ export function createHandlers(ctx: ServiceContext, info: { name: string; versio
       return { ok: true };
     },
     getPolicy: () => getPolicy(ctx.db),
+    setPolicy: ({ caller, body }) => setPolicy(ctx, asAdmin(caller), body),
     setPassword: async ({ caller, params, body }) => {
       await setUserPassword(ctx, asAdmin(caller), params.id, body.password);
       return { ok: true };

@@ -24,7 +24,7 @@ export async function getPolicy(db: Kysely<Database>): Promise<PasswordPolicy> {
   return parsed.success ? parsed.data : DEFAULT_PASSWORD_POLICY;
 }
 
-/** Replaces the policy and audits the change. (The REST table has no route for this yet.) */
+/** Replaces the policy and audits the change (PUT /api/v1/policy). */
 export async function setPolicy(ctx: ServiceContext, caller: AdminCaller, policy: PasswordPolicy): Promise<PasswordPolicy> {
   const value = JSON.stringify(PasswordPolicySchema.parse(policy));
   await ctx.db.transaction().execute(async (trx) => {

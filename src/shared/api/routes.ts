@@ -161,6 +161,14 @@ export const api = {
   }),
   deleteUser: route({ method: 'DELETE', path: '/api/v1/users/:id', summary: 'Delete a user', auth: 'admin', params: IdParams, response: Ok }),
   getPolicy: route({ method: 'GET', path: '/api/v1/policy', summary: 'The password policy', auth: 'admin', response: PasswordPolicySchema }),
+  setPolicy: route({
+    method: 'PUT',
+    path: '/api/v1/policy',
+    summary: 'Replace the password policy (applies to passwords set from now on)',
+    auth: 'admin',
+    body: PasswordPolicySchema.refine((p) => p.minLength <= p.maxLength, { message: 'minLength must not exceed maxLength', path: ['minLength'] }),
+    response: PasswordPolicySchema,
+  }),
   setPassword: route({
     method: 'PUT',
     path: '/api/v1/users/:id/password',
