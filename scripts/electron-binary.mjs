@@ -10,8 +10,8 @@ export function findElectronBinary() {
   const pkgDir = join(root, 'node_modules', 'electron');
   if (!existsSync(pkgDir)) return { path: null, reason: 'the electron package is not installed' };
   const pathFile = join(pkgDir, 'path.txt');
-  if (!existsSync(pathFile)) return { path: null, reason: "Electron's binary was not downloaded (it cannot be fetched on this machine)" };
+  if (!existsSync(pathFile)) return { path: null, reason: "its binary was not downloaded, which happens where it cannot be fetched" };
   const bin = join(pkgDir, 'dist', readFileSync(pathFile, 'utf8').trim());
-  if (!existsSync(bin)) return { path: null, reason: `Electron's binary is missing at ${bin}` };
+  if (!existsSync(bin)) return { path: null, reason: `its binary is missing at ${bin}` };
   return { path: bin, reason: null };
 }

@@ -19,7 +19,7 @@ if (!existsSync(join(root, 'out', 'main', 'cli.js')) || !existsSync(join(root, '
 const electron = findElectronBinary();
 const child = electron.path
   ? spawn(electron.path, [root, ...process.argv.slice(2)], { cwd: root, stdio: 'inherit' })
-  : (console.log(`Electron is not available (${electron.reason}): serving the console in your browser instead.`),
+  : (console.log(`Electron is not available: ${electron.reason}. Serving the console in your browser instead.`),
     spawn(process.execPath, [join(root, 'out', 'main', 'cli.js'), 'console', ...process.argv.slice(2)], { cwd: root, stdio: 'inherit' }));
 
 for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
