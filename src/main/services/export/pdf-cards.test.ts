@@ -1,6 +1,6 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
@@ -8,7 +8,8 @@ import { finished } from 'node:stream/promises';
 import { afterAll, describe, expect, it } from 'vitest';
 import { GatepassError } from '../../../shared/errors';
 import { encodeSigninPayload } from '../../../shared/qr-payload';
-import { type Card, writeCardsPdf } from './pdf-cards';
+import { workerFile } from './export-pool';
+import { type Card, WORKER_MIN_CARDS, renderCardPdfs, writeCardsPdf } from './pdf-cards';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'gp-pdf-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -175,5 +176,92 @@ describe('writeCardsPdf', () => {
     });
     await expectCode(writeCardsPdf([], out), 'VALIDATION_FAILED');
     expect(written).toBe(0);
+  });
+});
+
+function pagePngs(file: string, prefix: string, pages: string[] = []): string[] {
+  const p = path.join(dir, prefix);
+  execFileSync('pdftoppm', ['-r', '150', '-png', ...pages, file, p]);
+  return readdirSync(dir)
+    .filter((f) => f.startsWith(`${prefix}-`) && f.endsWith('.png'))
+    .sort()
+    .map((f) => path.join(dir, f));
+}
+
+describe('writeCardsPdf with the badge layout', () => {
+  it('puts six cards on a page, each code decoding to its own payload, and the broken one to nothing', async () => {
+    const cards = [...Array.from({ length: 6 }, (_, i) => okCard(`badge${i}`, `Badge ${i}`)), brokenCard];
+    const file = path.join(dir, 'badges.pdf');
+    await writeToFile(cards, file, { layout: 'badges', pageSize: 'A4' });
+    expect(spawnSync('qpdf', ['--check', file]).status).toBe(0);
+    expect(execFileSync('qpdf', ['--show-npages', file], { encoding: 'utf8' }).trim()).toBe('2');
+    const [first, second] = pagePngs(file, 'badge');
+    const decoded = spawnSync('zbarimg', ['--nodbus', '-q', '--raw', first!], { encoding: 'utf8' }).stdout.trim().split('\n').sort();
+    expect(decoded).toEqual(cards.slice(0, 6).map((c) => c.payload).sort());
+    expect(decodePage(second!).text).toBe('');
+    const text = execFileSync('pdftotext', ['-f', '2', '-l', '2', file, '-'], { encoding: 'utf8' });
+    expect(text).toContain('c.diaz');
+    expect(text).toContain('NO VALID CODE');
+  });
+});
+
+describe('writeCardsPdf in worker threads', () => {
+  it('finds the worker module beside the engine when running from src/', () => {
+    expect(workerFile()).toEqual({ file: expect.stringMatching(/export-worker\.ts$/), ts: true });
+  });
+
+  it('writes every page in order, from the first to the last, when the job is big enough for workers', async () => {
+    const n = WORKER_MIN_CARDS + 37;
+    const cards = Array.from({ length: n }, (_, i) => okCard(`w${String(i).padStart(4, '0')}`, `Worker ${i}`));
+    const file = path.join(dir, 'workers.pdf');
+    const seen: number[] = [];
+    await writeToFile(cards, file, { onProgress: (d) => seen.push(d) });
+    expect(seen).toEqual(Array.from({ length: n }, (_, i) => i + 1));
+    expect(spawnSync('qpdf', ['--check', file]).status).toBe(0);
+    expect(execFileSync('qpdf', ['--show-npages', file], { encoding: 'utf8' }).trim()).toBe(String(n));
+    for (const page of [1, 17, n]) {
+      const [png] = pagePngs(file, `wp${page}`, ['-f', String(page), '-l', String(page)]);
+      expect(decodePage(png!).text).toBe(cards[page - 1]!.payload);
+    }
+  });
+});
+
+describe('renderCardPdfs', () => {
+  it('yields one small complete PDF per user, in order, each decoding to its payload', async () => {
+    const cards = [okCard('p.one', 'Пётр Один'), brokenCard, okCard('p.three', 'Ελένη Τρία')];
+    const docs: Array<{ index: number; bytes: Uint8Array }> = [];
+    for await (const d of renderCardPdfs(cards)) docs.push(d);
+    expect(docs.map((d) => d.index)).toEqual([0, 1, 2]);
+    for (const [i, d] of docs.entries()) {
+      const file = path.join(dir, `user-${i}.pdf`);
+      writeFileSync(file, d.bytes);
+      expect(spawnSync('qpdf', ['--check', file]).status).toBe(0);
+      expect(execFileSync('qpdf', ['--show-npages', file], { encoding: 'utf8' }).trim()).toBe('1');
+      // One font subset for the whole export, reused: each file stays small.
+      expect(d.bytes.length).toBeLessThan(40_000);
+      const [png] = pagePngs(file, `user${i}`);
+      const decoded = decodePage(png!);
+      if (cards[i]!.payload) expect(decoded.text).toBe(cards[i]!.payload);
+      else expect(decoded.text).toBe('');
+    }
+    const text = execFileSync('pdftotext', [path.join(dir, 'user-2.pdf'), '-'], { encoding: 'utf8' });
+    expect(text).toContain('Ελένη Τρία');
+  });
+
+  it('renders in worker threads for a big export and stops with CANCELLED when aborted', async () => {
+    const cards = Array.from({ length: WORKER_MIN_CARDS + 5 }, (_, i) => okCard(`d${i}`, `Doc ${i}`));
+    const ac = new AbortController();
+    let count = 0;
+    await expectCode(
+      (async () => {
+        for await (const d of renderCardPdfs(cards, { signal: ac.signal })) {
+          expect(d.index).toBe(count);
+          count++;
+          if (count === 50) ac.abort();
+        }
+      })(),
+      'CANCELLED',
+    );
+    expect(count).toBe(50);
   });
 });

@@ -1,14 +1,19 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { once } from 'node:events';
 import path from 'node:path';
 import { finished } from 'node:stream/promises';
-import PDFDocument from 'pdfkit';
 import { GatepassError } from '../../../shared/errors';
+import { type CardData, CardRenderer, DOC_FONT_FIRST, FIXED_TEXT, type RenderConfig, BADGES_PER_PAGE, formatCardDate, pageCount } from './card-render';
+import { RenderPool } from './export-pool';
+import { buildSubset, type FontSubset, parseTtf, type TtfFont } from './font-subset';
 import { defaultFontDir } from './font-dir';
-import { QUIET_ZONE_MODULES, type QrMatrix, qrMatrix, qrRuns } from './qr-matrix';
+import { OBJECTS_PER_FONT, PDF_HEADER, XrefTable, fontObjects, objectBytes, pageTree, pdfTextString } from './pdf-writer';
+import type { EcLevel } from './qr-encode';
 
-/** One sign-in card: a page per user. `payload` is the QR text when the credential was issued. */
-export interface Card {
+export { formatCardDate };
+
+/** One sign-in card: a page (or a badge) per user. `payload` is the QR text when the credential was issued. */
+export interface Card extends CardData {
   login: string;
   displayName: string;
   serverName: string;
@@ -22,303 +27,339 @@ export interface Card {
   expiresAt: string | null;
 }
 
-/** Options for {@link writeCardsPdf}. */
+/** Options for {@link writeCardsPdf} and {@link renderCardPdfs}. */
 export interface PdfOptions {
   pageSize?: 'A4' | 'Letter';
-  /** Called after each page with (pages done, total pages). */
+  /** single: one card per page; badges: 2 x 3 cards per page with cut marks. */
+  layout?: 'single' | 'badges';
+  /** QR error correction; 'Q' (25% recoverable) suits printed cards. */
+  ecLevel?: EcLevel;
+  /** Called as cards are written with (cards done, total cards). */
   onProgress?: (done: number, total: number) => void;
   signal?: AbortSignal;
   /** PDF document title (Info dictionary). */
   title?: string;
   /** Folder holding Roboto-Regular.ttf and Roboto-Medium.ttf; defaults to the project's assets/fonts. */
   fontDir?: string;
+  /** Worker threads: 'auto' uses them from {@link WORKER_MIN_CARDS} cards on. */
+  threads?: 'auto' | 'off';
 }
 
-const PT_PER_INCH = 72;
-/** QR symbol plus its quiet zone: 3 in, so the symbol itself is about 2.6 in, above the 2 in minimum. */
-const QR_BOX = 3 * PT_PER_INCH;
-const MARGIN = 54;
-const HEADER_H = 34;
+/** Below this many cards, starting threads costs more than it saves (measured ~40 ms per worker start). */
+export const WORKER_MIN_CARDS = 200;
+/** Pages per worker request, and requests in flight per worker: bounds memory to a few hundred pages. */
+const BATCH = 16;
+const IN_FLIGHT = 6;
+/** Content streams: zlib level 1 was as small as level 6 within 3% on card pages, and faster (bench). */
+const DEFLATE_LEVEL = 1;
 
-const INK = '#1d2433';
-const MUTED = '#5b6475';
-const RULE = '#d5d9e0';
-const BAND = '#1f3a5f';
-const DANGER = '#b42318';
+const parsedFonts = new Map<string, TtfFont>();
 
-/** Roboto's ascender in em (hhea 1900/2048): shifts shrunk text so baselines stay aligned. */
-const ASCENT = 0.927;
-
-const INSTRUCTION = 'Scan with the Gatepass app to sign in. Keep this card private: it works like a password.';
-
-/**
- * Streams one PDF of sign-in cards, one page per card, into `out` (pdfkit piped to `out`,
- * pausing when `out` asks for backpressure, so memory does not grow with the page count
- * beyond pdfkit's per-page bookkeeping). Resolves when `out` has finished. On abort it
- * rejects with CANCELLED, on a write error with that error, and in both cases it stops
- * writing without ending `out`: the caller owns `out` and discards it (writeFileAtomic does).
- */
-export async function writeCardsPdf(cards: readonly Card[], out: NodeJS.WritableStream, opts: PdfOptions = {}): Promise<void> {
-  if (cards.length === 0) throw new GatepassError('VALIDATION_FAILED', 'No sign-in cards to write');
-  const { signal } = opts;
-  throwIfAborted(signal);
-
-  const fontDir = opts.fontDir ?? defaultFontDir();
-  const regular = path.join(fontDir, 'Roboto-Regular.ttf');
-  const medium = path.join(fontDir, 'Roboto-Medium.ttf');
-  if (!existsSync(regular) || !existsSync(medium)) {
-    throw new GatepassError('INTERNAL', `The card fonts are missing from ${fontDir}`);
+function loadFont(file: string, name: string): TtfFont {
+  let f = parsedFonts.get(file);
+  if (!f) {
+    f = parseTtf(new Uint8Array(readFileSync(file)), name);
+    parsedFonts.set(file, f);
   }
+  return f;
+}
 
-  const pageSize = opts.pageSize === 'A4' ? 'A4' : 'LETTER';
-  const doc = new PDFDocument({
-    autoFirstPage: false,
-    // Start with our own font so pdfkit never loads (or embeds) its Helvetica AFM.
-    font: regular,
-    info: { Title: opts.title ?? 'Gatepass sign-in cards', Creator: 'Gatepass', Producer: 'Gatepass' },
-    // Sign-in cards are printed; no metadata beyond the title.
-    pdfVersion: '1.7',
-  });
-  // Fonts are selected by path, not by registerFont() names: pdfkit caches a font under
-  // the key it was first opened with, and a registered alias of the constructor's font would
-  // miss that cache and re-parse the TTF on every call (measured: ~5 ms per page).
-  const fonts: Fonts = { regular, medium };
-
-  let outError: Error | null = null;
-  const onOutError = (err: Error): void => {
-    outError = err;
+/** Every code point the cards can show, so the font subset covers them before any page is drawn. */
+function codepointsOf(cards: readonly Card[]): Set<number> {
+  const cps = new Set<number>();
+  const addText = (s: string | null | undefined): void => {
+    // Printable ASCII is always in the subset (FIXED_TEXT): skip those strings cheaply.
+    if (!s || /^[\x20-\x7e]*$/.test(s)) return;
+    for (const ch of s) cps.add(ch.codePointAt(0) ?? 0);
   };
-  out.on('error', onOutError);
-  doc.on('error', onOutError);
-  doc.pipe(out);
-
-  try {
-    const total = cards.length;
-    for (let i = 0; i < total; i++) {
-      const card = cards[i];
-      if (!card) continue;
-      // A small bottom margin so the footer line below the content area never makes pdfkit start a new page.
-      doc.addPage({ size: pageSize, margins: { top: MARGIN, left: MARGIN, right: MARGIN, bottom: 16 } });
-      drawCard(doc, fonts, card, i + 1, total);
-      // Let abort events, stream errors and the pipe's data flow run between pages.
-      await new Promise<void>((resolve) => setImmediate(resolve));
-      if (outError) throw outError;
-      throwIfAborted(signal);
-      // `pipe` pauses the document when `out.write` returns false; wait for `out` to drain
-      // before drawing more, so a slow disk cannot make us buffer the whole document.
-      if (doc.readableFlowing === false) await waitForDrain(out, signal, () => outError);
-      opts.onProgress?.(i + 1, total);
-    }
-    doc.end();
-    // `pipe` ends `out` when the document ends; done when everything reached it.
-    await finishedOrAborted(out, signal);
-    if (outError) throw outError;
-    out.removeListener('error', onOutError);
-  } catch (err) {
-    doc.unpipe(out);
-    // The document's remaining buffered output is garbage now; drop it.
-    doc.destroy();
-    // Our listener stays on `out`: a failed stream can emit follow-up errors (e.g.
-    // ERR_STREAM_DESTROYED for writes still in flight) that would otherwise crash the
-    // process; the first error is the one we report.
-    throw err;
+  addText(FIXED_TEXT);
+  for (const c of cards) {
+    addText(c.login);
+    addText(c.displayName);
+    addText(c.serverName);
+    addText(c.serverUrl);
+    addText(c.reason);
   }
+  for (const ch of FIXED_TEXT) cps.add(ch.codePointAt(0) ?? 0);
+  return cps;
+}
+
+interface Fonts {
+  regular: FontSubset;
+  medium: FontSubset;
+}
+
+function subsetFonts(cards: readonly Card[], fontDir: string): Fonts {
+  const regularFile = path.join(fontDir, 'Roboto-Regular.ttf');
+  const mediumFile = path.join(fontDir, 'Roboto-Medium.ttf');
+  if (!existsSync(regularFile) || !existsSync(mediumFile)) throw new GatepassError('INTERNAL', `The card fonts are missing from ${fontDir}`);
+  const cps = codepointsOf(cards);
+  return { regular: buildSubset(loadFont(regularFile, 'Roboto-Regular'), cps), medium: buildSubset(loadFont(mediumFile, 'Roboto-Medium'), cps) };
 }
 
 function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw new GatepassError('CANCELLED', 'Export cancelled');
 }
 
-async function waitForDrain(out: NodeJS.WritableStream, signal: AbortSignal | undefined, failed: () => Error | null): Promise<void> {
-  const ac = new AbortController();
-  const onAbort = (): void => ac.abort();
-  signal?.addEventListener('abort', onAbort, { once: true });
-  try {
-    await Promise.race([once(out, 'drain', { signal: ac.signal }), once(out, 'error', { signal: ac.signal })]);
-  } catch (err) {
-    // `once` rejects on our own abort (cancel) or with the stream's error; report which.
-    const e = failed();
-    if (e) throw e;
-    throwIfAborted(signal);
-    throw err;
-  } finally {
-    ac.abort();
-    signal?.removeEventListener('abort', onAbort);
+/** Writes to `out` with backpressure, counting bytes; the first stream error is kept and rethrown. */
+class OutputWriter {
+  position = 0;
+  error: Error | null = null;
+  private readonly onError = (err: Error): void => {
+    this.error ??= err;
+  };
+
+  constructor(
+    private readonly out: NodeJS.WritableStream,
+    private readonly signal: AbortSignal | undefined,
+  ) {
+    // Stays attached even after a failure: a failed stream can emit follow-up errors (e.g.
+    // ERR_STREAM_DESTROYED for writes in flight) that would otherwise crash the process.
+    out.on('error', this.onError);
   }
-}
 
-async function finishedOrAborted(out: NodeJS.WritableStream, signal: AbortSignal | undefined): Promise<void> {
-  try {
-    // `finished` accepts any Node stream; the cast is the NodeJS.WritableStream interface vs. the class.
-    await finished(out as unknown as NodeJS.ReadableStream | NodeJS.WritableStream, signal ? { signal } : {});
-  } catch (err) {
-    throwIfAborted(signal);
-    throw err;
+  async write(bytes: Uint8Array): Promise<void> {
+    if (this.error) throw this.error;
+    this.position += bytes.length;
+    if (!this.out.write(bytes)) await this.drain();
   }
-}
 
-/** "2025-11-24 08:41 UTC": unambiguous on paper in every locale. */
-export function formatCardDate(iso: string): string {
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return iso;
-  const p = (n: number): string => String(n).padStart(2, '0');
-  return `${d.getUTCFullYear()}-${p(d.getUTCMonth() + 1)}-${p(d.getUTCDate())} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())} UTC`;
-}
-
-interface Fonts {
-  regular: string;
-  medium: string;
-}
-
-function drawCard(doc: PDFKit.PDFDocument, f: Fonts, card: Card, pageNo: number, total: number): void {
-  const pageW = doc.page.width;
-  const pageH = doc.page.height;
-  const contentW = pageW - 2 * MARGIN;
-  // Encode first: a payload that cannot become a QR code turns this card into a broken one
-  // instead of failing the whole export.
-  let matrix: QrMatrix | null = null;
-  let reason = card.reason ?? 'unknown reason';
-  if (card.status === 'ok' && card.payload !== null) {
+  private async drain(): Promise<void> {
+    const ac = new AbortController();
+    const onAbort = (): void => ac.abort();
+    this.signal?.addEventListener('abort', onAbort, { once: true });
     try {
-      matrix = qrMatrix(card.payload);
+      await Promise.race([once(this.out, 'drain', { signal: ac.signal }), once(this.out, 'error', { signal: ac.signal })]);
     } catch (err) {
-      if (!(err instanceof GatepassError)) throw err;
-      reason = err.message;
+      // `once` rejects on our own abort (cancel) or with the stream's error; report which.
+      if (this.error) throw this.error;
+      throwIfAborted(this.signal);
+      throw err;
+    } finally {
+      ac.abort();
+      this.signal?.removeEventListener('abort', onAbort);
     }
-  } else if (card.status === 'ok') {
-    reason = 'the server returned no code';
-  }
-  const ok = matrix !== null;
-
-  // Header band: product name left, server name right.
-  doc.rect(0, 0, pageW, HEADER_H).fill(BAND);
-  doc.fillColor('#ffffff').font(f.medium).fontSize(11);
-  doc.text('GATEPASS', MARGIN, 12, { lineBreak: false, characterSpacing: 1.5 });
-  doc.font(f.regular).fontSize(10);
-  oneLine(doc, card.serverName, MARGIN + 90, 12.5, contentW - 90, { align: 'right' });
-
-  // Title block.
-  let y = HEADER_H + 40;
-  doc.fillColor(MUTED).font(f.medium).fontSize(9);
-  doc.text(ok ? 'SIGN-IN CARD' : 'SIGN-IN CARD · NOT ISSUED', MARGIN, y, { lineBreak: false, characterSpacing: 1.2 });
-  y += 16;
-  // The login is what the user types elsewhere: shrink a long one to fit before cutting it.
-  const loginSize = fitFontSize(doc.font(f.medium), card.login, contentW, 30, 14);
-  doc.fillColor(INK).fontSize(loginSize);
-  // Keep the baseline where a full-size login would sit (Roboto's ascender is 0.927 em).
-  oneLine(doc, card.login, MARGIN, y + (30 - loginSize) * ASCENT, contentW);
-  y += 38;
-  if (card.displayName) {
-    doc.fillColor(MUTED).font(f.regular).fontSize(fitFontSize(doc, card.displayName, contentW, 15, 11));
-    oneLine(doc, card.displayName, MARGIN, y, contentW);
-  }
-  y += 34;
-
-  // The code, centred, inside a hairline frame that marks the quiet zone's edge.
-  const qrX = (pageW - QR_BOX) / 2;
-  const qrY = y;
-  if (matrix) drawQr(doc, matrix, qrX, qrY);
-  else drawNoCode(doc, f, qrX, qrY);
-  y = qrY + QR_BOX + 24;
-
-  if (!ok) {
-    doc.fillColor(DANGER).font(f.medium).fontSize(11);
-    doc.text(`No sign-in code was issued: ${reason}`, MARGIN, y, { width: contentW, align: 'center', height: 60, ellipsis: true });
-    y = Math.max(y + 20, doc.y) + 12;
+    if (this.error) throw this.error;
   }
 
-  // Details: label column and value column, hairline above.
-  doc.moveTo(MARGIN, y).lineTo(pageW - MARGIN, y).lineWidth(0.5).strokeColor(RULE).stroke();
-  y += 14;
-  const rows: Array<[string, string]> = [
-    ['Server', card.serverName],
-    ['Address', card.serverUrl],
-  ];
-  if (card.issuedAt) rows.push(['Issued', formatCardDate(card.issuedAt)]);
-  if (card.expiresAt) rows.push(['Expires', formatCardDate(card.expiresAt)]);
-  else if (ok) rows.push(['Expires', 'Until replaced, or until the password or login changes']);
-  const labelW = 90;
-  for (const [label, value] of rows) {
-    doc.fillColor(MUTED).font(f.regular).fontSize(10);
-    doc.text(label, MARGIN, y + (11 - 10) * ASCENT, { lineBreak: false });
-    const size = fitFontSize(doc.font(f.regular), value, contentW - labelW, 11, 8);
-    doc.fillColor(INK).fontSize(size);
-    oneLine(doc, value, MARGIN + labelW, y + (11 - size) * ASCENT, contentW - labelW);
-    y += 20;
+  async end(): Promise<void> {
+    if (this.error) throw this.error;
+    this.out.end();
+    try {
+      // `finished` accepts any Node stream; the cast is the NodeJS.WritableStream interface vs. the class.
+      await finished(this.out as unknown as NodeJS.WritableStream, this.signal ? { signal: this.signal } : {});
+    } catch (err) {
+      throwIfAborted(this.signal);
+      throw this.error ?? err;
+    }
+    if (this.error) throw this.error;
+    this.out.removeListener('error', this.onError);
   }
-  y += 6;
-  doc.moveTo(MARGIN, y).lineTo(pageW - MARGIN, y).lineWidth(0.5).strokeColor(RULE).stroke();
-  y += 16;
+}
 
-  if (ok) {
-    doc.fillColor(INK).font(f.medium).fontSize(11);
-    doc.text(INSTRUCTION, MARGIN, y, { width: contentW });
-  } else {
-    doc.fillColor(MUTED).font(f.regular).fontSize(11);
-    doc.text('Ask your administrator for a new sign-in card.', MARGIN, y, { width: contentW });
+const yieldToLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/**
+ * Produces each page's bytes in order: from worker threads for big jobs (in flight batches
+ * bounded, awaited in order), in-thread for small ones or when the worker file is missing.
+ */
+async function* pageChunks(cards: readonly Card[], cfg: RenderConfig, useWorkers: boolean): AsyncGenerator<{ bytes: Uint8Array; contentAt: number; cardsDone: number }> {
+  const perPage = cfg.layout === 'badges' ? BADGES_PER_PAGE : 1;
+  const pageCards = (p: number): Card[] => cards.slice(p * perPage, (p + 1) * perPage);
+  const cardsDone = (p: number): number => Math.min(cards.length, (p + 1) * perPage);
+  const pool = useWorkers ? RenderPool.start(cfg) : null;
+  if (!pool) {
+    const r = new CardRenderer(cfg);
+    for (let p = 0; p < cfg.pages; p++) {
+      yield { ...r.pageChunk(p, pageCards(p), p * perPage), cardsDone: cardsDone(p) };
+      await yieldToLoop();
+    }
+    return;
   }
-
-  // Footer.
-  doc.fillColor(MUTED).font(f.regular).fontSize(8);
-  const footerY = pageH - MARGIN + 18;
-  doc.text(`${card.login} · card ${pageNo} of ${total}`, MARGIN, footerY, { width: contentW, align: 'right', lineBreak: false });
-  doc.text('Gatepass', MARGIN, footerY, { lineBreak: false });
+  try {
+    const queue: Array<{ first: number; reply: Promise<import('./export-pool').WorkerReply> }> = [];
+    let next = 0;
+    const submit = (): void => {
+      while (next < cfg.pages && queue.length < IN_FLIGHT * 2) {
+        const pages = [];
+        for (let p = next; p < Math.min(cfg.pages, next + BATCH); p++) pages.push({ pageIndex: p, firstCard: p * perPage, cards: pageCards(p) });
+        queue.push({ first: next, reply: pool.request({ type: 'pages', pages }) });
+        next += pages.length;
+      }
+    };
+    submit();
+    while (queue.length > 0) {
+      const head = queue.shift();
+      if (!head) break;
+      const reply = await head.reply;
+      if (!reply.ok) throw new GatepassError('INTERNAL', `Rendering cards failed: ${reply.error}`);
+      if (!('chunks' in reply)) throw new GatepassError('INTERNAL', 'Export worker sent documents for pages');
+      submit();
+      for (let k = 0; k < reply.chunks.length; k++) {
+        const ch = reply.chunks[k];
+        if (ch) yield { ...ch, cardsDone: cardsDone(head.first + k) };
+      }
+    }
+  } finally {
+    await pool.close();
+  }
 }
 
-/** The largest size from `max` down to `min` at which `text` fits `width` in the current font. */
-function fitFontSize(doc: PDFKit.PDFDocument, text: string, width: number, max: number, min: number): number {
-  doc.fontSize(max);
-  const w = doc.widthOfString(text);
-  if (w <= width) return max;
-  return Math.max(min, Math.floor(((max * width) / w) * 10) / 10);
+/**
+ * Streams one PDF of sign-in cards into `out`: pages are rendered (QR, layout, deflate) in
+ * worker threads and written in order with backpressure, each object's offset kept for the
+ * xref, so memory stays flat with the page count. The font subset (Roboto Regular and
+ * Medium, only the glyphs the cards use) is written once, at the end. Resolves when `out`
+ * has finished. On abort it rejects with CANCELLED, on a write error with that error, and
+ * in both cases stops without ending `out`: the caller owns `out` and discards it.
+ */
+export async function writeCardsPdf(cards: readonly Card[], out: NodeJS.WritableStream, opts: PdfOptions = {}): Promise<void> {
+  if (cards.length === 0) throw new GatepassError('VALIDATION_FAILED', 'No sign-in cards to write');
+  const { signal } = opts;
+  throwIfAborted(signal);
+  const fonts = subsetFonts(cards, opts.fontDir ?? defaultFontDir());
+  const layout = opts.layout ?? 'single';
+  const pages = pageCount(cards.length, layout);
+
+  // Object numbers: 1 catalog, 2 info, 3 shared resources, then the two fonts, the page
+  // tree, and two objects per page (page, content): all known before the first byte.
+  const regularNum = 4;
+  const mediumNum = regularNum + OBJECTS_PER_FONT;
+  const treeFirst = mediumNum + OBJECTS_PER_FONT;
+  const tree = pageTree(pages, treeFirst);
+  const pageBase = treeFirst + tree.count;
+  const cfg: RenderConfig = {
+    pageSize: opts.pageSize === 'A4' ? 'A4' : 'Letter',
+    layout,
+    ecLevel: opts.ecLevel ?? 'Q',
+    regular: fonts.regular.metrics,
+    medium: fonts.medium.metrics,
+    totalCards: cards.length,
+    deflateLevel: DEFLATE_LEVEL,
+    pageBase,
+    treeFirst,
+    pages,
+    resourcesNum: 3,
+  };
+
+  const w = new OutputWriter(out, signal);
+  const xref = new XrefTable();
+  const put = async (num: number, bytes: Uint8Array): Promise<void> => {
+    xref.set(num, w.position);
+    await w.write(bytes);
+  };
+  await w.write(PDF_HEADER);
+  const useWorkers = opts.threads !== 'off' && cards.length >= WORKER_MIN_CARDS;
+  let page = 0;
+  for await (const ch of pageChunks(cards, cfg, useWorkers)) {
+    const num = pageBase + 2 * page;
+    xref.set(num, w.position);
+    xref.set(num + 1, w.position + ch.contentAt);
+    await w.write(ch.bytes);
+    page++;
+    opts.onProgress?.(ch.cardsDone, cards.length);
+    throwIfAborted(signal);
+  }
+  for (const node of tree.nodes((i) => pageBase + 2 * i)) await put(node.num, objectBytes(node.num, node.body));
+  await put(1, objectBytes(1, `<< /Type /Catalog /Pages ${tree.root} 0 R >>`));
+  await put(2, objectBytes(2, `<< /Title ${pdfTextString(opts.title ?? 'Gatepass sign-in cards')} /Creator (Gatepass) /Producer (Gatepass) >>`));
+  await put(3, objectBytes(3, `<< /Font << /F1 ${regularNum} 0 R /F2 ${mediumNum} 0 R >> >>`));
+  for (const [first, subset] of [
+    [regularNum, fonts.regular],
+    [mediumNum, fonts.medium],
+  ] as const) {
+    const objs = fontObjects(subset, first);
+    for (let k = 0; k < objs.length; k++) await put(first + k, objs[k] ?? new Uint8Array(0));
+  }
+  const startxref = w.position;
+  for (const chunk of xref.tail(startxref, 1, 2)) await w.write(chunk);
+  await w.end();
 }
 
-/** Text on one line, cut with an ellipsis rather than wrapping into the next block. */
-function oneLine(doc: PDFKit.PDFDocument, text: string, x: number, y: number, width: number, extra: PDFKit.Mixins.TextOptions = {}): void {
-  const h = doc.currentLineHeight(true);
-  doc.text(text, x, y, { width, height: h, ellipsis: true, lineBreak: true, ...extra });
+/** One user's complete PDF from {@link renderCardPdfs}. */
+export interface CardPdf {
+  index: number;
+  bytes: Uint8Array;
 }
 
-/** The symbol as one filled path of row runs, scaled so symbol + 4-module quiet zone fill QR_BOX. */
-function drawQr(doc: PDFKit.PDFDocument, m: QrMatrix, x: number, y: number): void {
-  const unit = QR_BOX / (m.size + 2 * QUIET_ZONE_MODULES);
-  doc.save();
-  doc.translate(x + QUIET_ZONE_MODULES * unit, y + QUIET_ZONE_MODULES * unit).scale(unit);
-  for (const r of qrRuns(m)) doc.rect(r.x, r.y, r.w, 1);
-  doc.fill('#000000');
-  doc.restore();
-  // Corner marks outside the quiet zone: they frame the code without eating into it.
-  cornerMarks(doc, x, y, QR_BOX);
-}
-
-function cornerMarks(doc: PDFKit.PDFDocument, x: number, y: number, s: number): void {
-  const l = 14;
-  doc.save().lineWidth(1).strokeColor(RULE);
-  doc.moveTo(x, y + l).lineTo(x, y).lineTo(x + l, y);
-  doc.moveTo(x + s - l, y).lineTo(x + s, y).lineTo(x + s, y + l);
-  doc.moveTo(x + s, y + s - l).lineTo(x + s, y + s).lineTo(x + s - l, y + s);
-  doc.moveTo(x + l, y + s).lineTo(x, y + s).lineTo(x, y + s - l);
-  doc.stroke().restore();
-}
-
-/** A hatched grey box with a cross and "NO VALID CODE": plainly not a QR code, to a person or a scanner. */
-function drawNoCode(doc: PDFKit.PDFDocument, f: Fonts, x: number, y: number): void {
-  const s = QR_BOX;
-  doc.save();
-  doc.rect(x, y, s, s).fill('#f2f3f5');
-  doc.rect(x, y, s, s).clip();
-  doc.lineWidth(0.75).strokeColor('#c9ced6');
-  for (let d = -s; d < s; d += 12) doc.moveTo(x + d, y + s).lineTo(x + d + s, y);
-  doc.stroke();
-  doc.lineWidth(2).strokeColor('#9aa1ad');
-  doc.moveTo(x, y).lineTo(x + s, y + s).moveTo(x + s, y).lineTo(x, y + s).stroke();
-  doc.restore();
-  doc.rect(x, y, s, s).lineWidth(1.5).strokeColor('#9aa1ad').stroke();
-  // A white label over the cross so the words stay readable.
-  const lw = 150;
-  const lh = 34;
-  doc.rect(x + (s - lw) / 2, y + (s - lh) / 2, lw, lh).fill('#ffffff');
-  doc.rect(x + (s - lw) / 2, y + (s - lh) / 2, lw, lh).lineWidth(1).strokeColor('#9aa1ad').stroke();
-  doc.fillColor(DANGER).font(f.medium).fontSize(14);
-  doc.text('NO VALID CODE', x + (s - lw) / 2, y + (s - lh) / 2 + 10, { width: lw, align: 'center', lineBreak: false, characterSpacing: 0.8 });
+/**
+ * Small complete one-card PDFs, one per card, in order (for a ZIP of per-user files). The
+ * font subset is built once for all cards and its compressed objects are copied into each
+ * document as they are, so a document costs its page and a few hundred bytes of structure.
+ * Pages render in worker threads for big jobs. Stop iterating to stop; abort -> CANCELLED.
+ */
+export async function* renderCardPdfs(cards: readonly Card[], opts: PdfOptions = {}): AsyncGenerator<CardPdf> {
+  if (cards.length === 0) throw new GatepassError('VALIDATION_FAILED', 'No sign-in cards to write');
+  const { signal } = opts;
+  throwIfAborted(signal);
+  const fonts = subsetFonts(cards, opts.fontDir ?? defaultFontDir());
+  const objs = [...fontObjects(fonts.regular, DOC_FONT_FIRST), ...fontObjects(fonts.medium, DOC_FONT_FIRST + OBJECTS_PER_FONT)];
+  const docFontOffsets: number[] = [];
+  let len = 0;
+  for (const o of objs) {
+    docFontOffsets.push(len);
+    len += o.length;
+  }
+  const docFontBlock = new Uint8Array(len);
+  objs.forEach((o, i) => docFontBlock.set(o, docFontOffsets[i] ?? 0));
+  const cfg: RenderConfig = {
+    pageSize: opts.pageSize === 'A4' ? 'A4' : 'Letter',
+    // A per-user file holds one card: always the full-page design.
+    layout: 'single',
+    ecLevel: opts.ecLevel ?? 'Q',
+    regular: fonts.regular.metrics,
+    medium: fonts.medium.metrics,
+    totalCards: 1,
+    deflateLevel: DEFLATE_LEVEL,
+    pageBase: 4,
+    treeFirst: 3,
+    pages: 1,
+    resourcesNum: 0,
+    docFontBlock,
+    docFontOffsets,
+    ...(opts.title ? { title: opts.title } : {}),
+  };
+  const useWorkers = opts.threads !== 'off' && cards.length >= WORKER_MIN_CARDS;
+  const pool = useWorkers ? RenderPool.start(cfg) : null;
+  if (!pool) {
+    const r = new CardRenderer(cfg);
+    for (let i = 0; i < cards.length; i++) {
+      const card = cards[i];
+      if (!card) continue;
+      yield { index: i, bytes: r.document(card, i) };
+      opts.onProgress?.(i + 1, cards.length);
+      throwIfAborted(signal);
+      if (i % 16 === 15) await yieldToLoop();
+    }
+    return;
+  }
+  try {
+    const queue: Array<{ start: number; reply: Promise<import('./export-pool').WorkerReply> }> = [];
+    let next = 0;
+    const submit = (): void => {
+      while (next < cards.length && queue.length < IN_FLIGHT * 2) {
+        const slice = cards.slice(next, next + BATCH);
+        queue.push({ start: next, reply: pool.request({ type: 'docs', start: next, cards: slice }) });
+        next += slice.length;
+      }
+    };
+    submit();
+    while (queue.length > 0) {
+      const head = queue.shift();
+      if (!head) break;
+      const reply = await head.reply;
+      if (!reply.ok) throw new GatepassError('INTERNAL', `Rendering cards failed: ${reply.error}`);
+      if (!('docs' in reply)) throw new GatepassError('INTERNAL', 'Export worker sent pages for documents');
+      submit();
+      for (let k = 0; k < reply.docs.length; k++) {
+        const bytes = reply.docs[k];
+        if (!bytes) continue;
+        yield { index: head.start + k, bytes };
+        opts.onProgress?.(head.start + k + 1, cards.length);
+        throwIfAborted(signal);
+      }
+    }
+  } finally {
+    await pool.close();
+  }
 }

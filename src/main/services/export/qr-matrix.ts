@@ -1,8 +1,7 @@
-import QRCode from 'qrcode';
 import { GatepassError } from '../../../shared/errors';
+import { type EcLevel, encodeQrText } from './qr-encode';
 
-/** QR error correction level (ISO/IEC 18004 §6.5.1): L 7%, M 15%, Q 25%, H 30% recoverable. */
-export type EcLevel = 'L' | 'M' | 'Q' | 'H';
+export type { EcLevel } from './qr-encode';
 
 /** A QR symbol as a square of modules, quiet zone excluded; `modules[y * size + x] === 1` is dark. */
 export interface QrMatrix {
@@ -20,24 +19,12 @@ export const DEFAULT_EC_LEVEL: EcLevel = 'Q';
 /** Quiet zone width in modules that readers need around the symbol (ISO/IEC 18004 §6.3.8). */
 export const QUIET_ZONE_MODULES = 4;
 
-/** Encodes `text` (as UTF-8 bytes) into a QR module matrix with the `qrcode` package (best of the 8 masks). */
+/** Encodes `text` (as UTF-8 bytes, byte mode) into a QR module matrix, best of the 8 masks (qr-encode.ts). */
 export function qrMatrix(text: string, ecLevel: EcLevel = DEFAULT_EC_LEVEL): QrMatrix {
-  let qr: QRCode.QRCode;
-  try {
-    // One byte-mode (UTF-8) segment: our JSON payloads gain nothing from qrcode's optimal
-    // segmentation (same symbol version measured), which costs half of the encoding time.
-    qr = QRCode.create([{ data: Buffer.from(text, 'utf8'), mode: 'byte' }], { errorCorrectionLevel: ecLevel });
-  } catch (err) {
-    // qrcode throws a plain Error when the data does not fit version 40; say so without echoing the payload.
-    throw new GatepassError('PAYLOAD_INVALID', `The sign-in code text is too long for a QR code (${text.length} characters)`, {
-      cause: err instanceof Error ? err.message : String(err),
-    });
-  }
-  const { size, data } = qr.modules;
-  // Copy and normalise to 0/1: the BitMatrix belongs to qrcode and its values are truthy bytes.
-  const modules = new Uint8Array(size * size);
-  for (let i = 0; i < modules.length; i++) modules[i] = data[i] ? 1 : 0;
-  return { size, modules };
+  const symbol = encodeQrText(text, ecLevel);
+  // Say that the text does not fit version 40 without echoing the payload (it holds a credential).
+  if (!symbol) throw new GatepassError('PAYLOAD_INVALID', `The sign-in code text is too long for a QR code (${text.length} characters)`);
+  return { size: symbol.size, modules: symbol.modules };
 }
 
 /**

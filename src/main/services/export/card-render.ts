@@ -1,0 +1,525 @@
+import { deflateSync } from 'node:zlib';
+import type { FontMetrics } from './font-subset';
+import { PDF_HEADER, pageTree, objectBytes, pdfTextString, streamObjectBytes } from './pdf-writer';
+import { type EcLevel, encodeQrText } from './qr-encode';
+
+/**
+ * The card design as PDF content-stream operators, and the page/document bytes around it.
+ * Pure and synchronous, so the same code runs in the export worker threads and in-thread
+ * for small jobs. Coordinates below are measured from the page's top-left corner (as the
+ * design was drawn with pdfkit) and flipped once, in the drawing helpers.
+ */
+
+/** One sign-in card (the same shape as pdf-cards.ts Card, repeated so workers need no pdfkit-side module). */
+export interface CardData {
+  login: string;
+  displayName: string;
+  serverName: string;
+  serverUrl: string;
+  status: 'ok' | 'broken';
+  payload: string | null;
+  reason?: string;
+  issuedAt: string | null;
+  expiresAt: string | null;
+}
+
+/** Everything a renderer needs; structured-clone friendly so it can be sent to a worker once. */
+export interface RenderConfig {
+  pageSize: 'A4' | 'Letter';
+  layout: 'single' | 'badges';
+  ecLevel: EcLevel;
+  regular: FontMetrics;
+  medium: FontMetrics;
+  /** Cards in the whole export, for "card i of n". */
+  totalCards: number;
+  /** zlib level for content streams. */
+  deflateLevel: number;
+  /** One-PDF mode: where page objects and the page tree start (see pdf-cards.ts). */
+  pageBase: number;
+  treeFirst: number;
+  pages: number;
+  resourcesNum: number;
+  /** Per-document mode: the prebuilt font objects (numbered from DOC_FONT_FIRST) and the title. */
+  docFontBlock?: Uint8Array;
+  docFontOffsets?: number[];
+  title?: string;
+}
+
+/** Cards per page in the badge layout: 2 columns x 3 rows keeps each code about 2 inches. */
+export const BADGES_PER_PAGE = 6;
+
+/** Pages needed for `cards` cards in `layout`. */
+export function pageCount(cards: number, layout: 'single' | 'badges'): number {
+  return layout === 'badges' ? Math.ceil(cards / BADGES_PER_PAGE) : cards;
+}
+
+const PAGE: Record<'A4' | 'Letter', [number, number]> = { A4: [595.28, 841.89], Letter: [612, 792] };
+
+const PT_PER_INCH = 72;
+/** QR symbol plus its quiet zone: 3 in, so the symbol itself is about 2.6 in, above the 2 in minimum. */
+const QR_BOX = 3 * PT_PER_INCH;
+const MARGIN = 54;
+const HEADER_H = 34;
+const INK = '#1d2433';
+const MUTED = '#5b6475';
+const RULE = '#d5d9e0';
+const BAND = '#1f3a5f';
+const DANGER = '#b42318';
+const WHITE = '#ffffff';
+const INSTRUCTION = 'Scan with the Gatepass app to sign in. Keep this card private: it works like a password.';
+const QUIET = 4;
+
+/** Text that any card may show besides its own fields: its glyphs go into every font subset. */
+export const FIXED_TEXT = [
+  INSTRUCTION,
+  'GATEPASS SIGN-IN CARD · NOT ISSUED NO VALID CODE No sign-in code was issued: Ask your administrator for a new sign-in card.',
+  'Server Address Issued Expires Until replaced, or until the password or login changes card of Gatepass … unknown reason the server returned no code',
+  'The sign-in code text is too long for a QR code ( characters)',
+  // Printable ASCII, so dates, page numbers and any Latin text are always covered.
+  Array.from({ length: 95 }, (_, i) => String.fromCharCode(32 + i)).join(''),
+].join(' ');
+
+/** "2025-11-24 08:41 UTC": unambiguous on paper in every locale. */
+export function formatCardDate(iso: string): string {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  const p = (n: number): string => String(n).padStart(2, '0');
+  return `${d.getUTCFullYear()}-${p(d.getUTCMonth() + 1)}-${p(d.getUTCDate())} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())} UTC`;
+}
+
+/** A font as layout sees it: code point -> CID (2 bytes, Identity-H) and widths. */
+class LayoutFont {
+  private readonly cid = new Map<number, number>();
+  readonly widths: Float64Array;
+  readonly ascent: number;
+  readonly lineHeight: number;
+
+  constructor(
+    readonly resource: string,
+    m: FontMetrics,
+  ) {
+    m.codepoints.forEach((cp, i) => this.cid.set(cp, m.cids[i] ?? 0));
+    this.widths = m.widths;
+    this.ascent = m.ascent;
+    this.lineHeight = m.ascent - m.descent;
+  }
+
+  width(text: string, size: number, spacing = 0): number {
+    let w = 0;
+    let n = 0;
+    for (const ch of text) {
+      w += this.widths[this.cid.get(ch.codePointAt(0) ?? 0) ?? 0] ?? 0;
+      n++;
+    }
+    return (w * size) / 1000 + spacing * Math.max(0, n - 1);
+  }
+
+  hex(text: string): string {
+    let h = '';
+    for (const ch of text) h += HEX4(this.cid.get(ch.codePointAt(0) ?? 0) ?? 0);
+    return h;
+  }
+}
+
+// Subsets hold a few hundred glyphs: a small table covers them, the rest are formatted on demand.
+const HEX4_TABLE = Array.from({ length: 4096 }, (_, i) => i.toString(16).padStart(4, '0'));
+const HEX4 = (cid: number): string => HEX4_TABLE[cid] ?? cid.toString(16).padStart(4, '0');
+
+/** Decimal strings of module coordinates (a symbol is at most 177 modules wide). */
+const INT = Array.from({ length: 178 }, (_, i) => String(i));
+
+/** Short decimal for content streams: at most 2 decimals, no trailing zeros. */
+function n(v: number): string {
+  return String(Math.round(v * 100) / 100);
+}
+
+function rgb(hex: string): string {
+  const v = Number.parseInt(hex.slice(1), 16);
+  return `${n(((v >> 16) & 255) / 255)} ${n(((v >> 8) & 255) / 255)} ${n((v & 255) / 255)}`;
+}
+
+interface TextOpts {
+  spacing?: number;
+  align?: 'left' | 'right' | 'center';
+  width?: number;
+}
+
+/** Collects content-stream operators for one page, in top-left coordinates. */
+class Canvas {
+  private parts: string[] = [];
+
+  constructor(
+    readonly h: number,
+    readonly reg: LayoutFont,
+    readonly med: LayoutFont,
+  ) {}
+
+  fillRect(x: number, y: number, w: number, hh: number, color: string): void {
+    this.parts.push(`${rgb(color)} rg ${n(x)} ${n(this.h - y - hh)} ${n(w)} ${n(hh)} re f`);
+  }
+
+  strokeRect(x: number, y: number, w: number, hh: number, color: string, lw: number): void {
+    this.parts.push(`${rgb(color)} RG ${n(lw)} w ${n(x)} ${n(this.h - y - hh)} ${n(w)} ${n(hh)} re S`);
+  }
+
+  /** A polyline per item of `lines` (each a list of x,y pairs), stroked once. */
+  strokeLines(lines: number[][], color: string, lw: number, dash = ''): void {
+    let s = `${rgb(color)} RG ${n(lw)} w ${dash ? `${dash} d ` : ''}`;
+    for (const pts of lines) {
+      for (let i = 0; i < pts.length; i += 2) s += `${n(pts[i] ?? 0)} ${n(this.h - (pts[i + 1] ?? 0))} ${i === 0 ? 'm' : 'l'} `;
+    }
+    this.parts.push(`${s}S${dash ? ' [] 0 d' : ''}`);
+  }
+
+  raw(ops: string): void {
+    this.parts.push(ops);
+  }
+
+  /** One line of text whose top is at `y` (baseline at y + ascent, as pdfkit places it). */
+  text(font: LayoutFont, size: number, color: string, text: string, x: number, y: number, o: TextOpts = {}): void {
+    const spacing = o.spacing ?? 0;
+    let tx = x;
+    if (o.width !== undefined && o.align && o.align !== 'left') {
+      const w = font.width(text, size, spacing);
+      tx = o.align === 'right' ? x + o.width - w : x + (o.width - w) / 2;
+    }
+    const tc = spacing ? `${n(spacing)} Tc ` : '';
+    this.parts.push(`BT ${rgb(color)} rg /${font.resource} ${n(size)} Tf ${tc}${n(tx)} ${n(this.h - y - font.ascent * size)} Td <${font.hex(text)}> Tj${spacing ? ' 0 Tc' : ''} ET`);
+  }
+
+  /** Text cut with an ellipsis to fit `width` on one line. */
+  oneLine(font: LayoutFont, size: number, color: string, text: string, x: number, y: number, width: number, o: TextOpts = {}): void {
+    this.text(font, size, color, ellipsize(font, text, size, width, o.spacing ?? 0), x, y, { ...o, width });
+  }
+
+  /** Word-wrapped text, at most `maxLines` lines (the last cut with an ellipsis); returns the y below it. */
+  wrapped(font: LayoutFont, size: number, color: string, text: string, x: number, y: number, width: number, align: TextOpts['align'], maxLines = 100): number {
+    const lines = wrap(font, text, size, width);
+    const shown = lines.slice(0, maxLines);
+    if (lines.length > maxLines && shown.length > 0) shown[shown.length - 1] = ellipsize(font, `${shown[shown.length - 1] ?? ''}…`, size, width, 0);
+    const lh = font.lineHeight * size;
+    shown.forEach((line, i) => this.text(font, size, color, line, x, y + i * lh, { align, width }));
+    return y + shown.length * lh;
+  }
+
+  content(): string {
+    return this.parts.join('\n');
+  }
+}
+
+function ellipsize(font: LayoutFont, text: string, size: number, width: number, spacing: number): string {
+  if (font.width(text, size, spacing) <= width) return text;
+  const chars = [...text];
+  while (chars.length > 0 && font.width(`${chars.join('')}…`, size, spacing) > width) chars.pop();
+  return `${chars.join('').trimEnd()}…`;
+}
+
+function wrap(font: LayoutFont, text: string, size: number, width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    const next = line ? `${line} ${word}` : word;
+    if (line && font.width(next, size) > width) {
+      lines.push(line);
+      line = word;
+    } else line = next;
+  }
+  if (line) lines.push(line);
+  return lines;
+}
+
+/** The largest size from `max` down to `min` at which `text` fits `width`. */
+function fitSize(font: LayoutFont, text: string, width: number, max: number, min: number): number {
+  const w = font.width(text, max);
+  if (w <= width) return max;
+  return Math.max(min, Math.floor(((max * width) / w) * 10) / 10);
+}
+
+interface Qr {
+  size: number;
+  modules: Uint8Array;
+}
+
+/** The card's code, or why it has none (a payload too long becomes a broken card, not a failed export). */
+function cardCode(card: CardData, ec: EcLevel): { qr: Qr | null; reason: string } {
+  if (card.status === 'ok' && card.payload !== null) {
+    const sym = encodeQrText(card.payload, ec);
+    if (sym) return { qr: sym, reason: '' };
+    return { qr: null, reason: `The sign-in code text is too long for a QR code (${card.payload.length} characters)` };
+  }
+  return { qr: null, reason: card.status === 'ok' ? 'the server returned no code' : (card.reason ?? 'unknown reason') };
+}
+
+/**
+ * The symbol as ONE path: a `re` per horizontal run of dark modules, in module units under
+ * one `cm`, filled once. Merged runs keep the page small and fast to rasterise.
+ */
+function qrOps(qr: Qr, x: number, yTop: number, unit: number, pageH: number): string {
+  const { size, modules } = qr;
+  // Module (0,0) is the top-left; PDF y grows upwards, so flip with a negative y scale.
+  const parts: string[] = [`q 0 0 0 rg ${n(unit)} 0 0 ${n(-unit)} ${n(x)} ${n(pageH - yTop)} cm`];
+  // Runs are collected as array parts joined once; the number strings come from a table
+  // (number-to-string per run was most of this function's time).
+  const ops: string[] = [];
+  for (let y = 0; y < size; y++) {
+    const row = y * size;
+    const ys = ` ${INT[y] ?? String(y)} `;
+    let xx = 0;
+    while (xx < size) {
+      if (modules[row + xx] !== 1) {
+        xx++;
+        continue;
+      }
+      const start = xx;
+      while (xx < size && modules[row + xx] === 1) xx++;
+      ops.push((INT[start] ?? '') + ys + (INT[xx - start] ?? '') + ' 1 re');
+    }
+  }
+  ops.push('f Q');
+  parts.push(ops.join('\n'));
+  return parts.join('\n');
+}
+
+function cornerMarks(c: Canvas, x: number, y: number, s: number, l: number): void {
+  c.strokeLines(
+    [
+      [x, y + l, x, y, x + l, y],
+      [x + s - l, y, x + s, y, x + s, y + l],
+      [x + s, y + s - l, x + s, y + s, x + s - l, y + s],
+      [x + l, y + s, x, y + s, x, y + s - l],
+    ],
+    RULE,
+    1,
+  );
+}
+
+/** A hatched grey box with a cross and "NO VALID CODE": plainly not a QR code, to a person or a scanner. */
+function noCode(c: Canvas, x: number, y: number, s: number, labelSize: number): void {
+  c.fillRect(x, y, s, s, '#f2f3f5');
+  const hatch: number[][] = [];
+  const step = s / 18;
+  for (let d = -s; d < s; d += step) hatch.push([x + d, y + s, x + d + s, y]);
+  c.raw(`q ${n(x)} ${n(c.h - y - s)} ${n(s)} ${n(s)} re W n`);
+  c.strokeLines(hatch, '#c9ced6', 0.75);
+  c.strokeLines(
+    [
+      [x, y, x + s, y + s],
+      [x + s, y, x, y + s],
+    ],
+    '#9aa1ad',
+    2,
+  );
+  c.raw('Q');
+  c.strokeRect(x, y, s, s, '#9aa1ad', 1.5);
+  const lw = s * 0.7;
+  const lh = labelSize * 2.4;
+  c.fillRect(x + (s - lw) / 2, y + (s - lh) / 2, lw, lh, WHITE);
+  c.strokeRect(x + (s - lw) / 2, y + (s - lh) / 2, lw, lh, '#9aa1ad', 1);
+  c.text(c.med, labelSize, DANGER, 'NO VALID CODE', x + (s - lw) / 2, y + (s - labelSize * 1.17) / 2, { width: lw, align: 'center', spacing: labelSize * 0.057 });
+}
+
+/** Renders pages and per-user documents; one instance per worker (or in-thread). */
+export class CardRenderer {
+  private readonly reg: LayoutFont;
+  private readonly med: LayoutFont;
+  private readonly w: number;
+  private readonly h: number;
+  private readonly tree: ReturnType<typeof pageTree>;
+
+  constructor(private readonly cfg: RenderConfig) {
+    this.reg = new LayoutFont('F1', cfg.regular);
+    this.med = new LayoutFont('F2', cfg.medium);
+    [this.w, this.h] = PAGE[cfg.pageSize];
+    this.tree = pageTree(cfg.pages, cfg.treeFirst);
+  }
+
+  /** Content stream of one page (uncompressed operators). */
+  pageContent(cards: readonly CardData[], firstCardIndex: number): string {
+    const c = new Canvas(this.h, this.reg, this.med);
+    if (this.cfg.layout === 'badges') this.drawBadges(c, cards, firstCardIndex);
+    else if (cards[0]) this.drawCard(c, cards[0], firstCardIndex + 1);
+    return c.content();
+  }
+
+  /** Page `pageIndex` of the one-PDF export as bytes: its page object and content stream; `contentAt` is the second object's offset in it. */
+  pageChunk(pageIndex: number, cards: readonly CardData[], firstCardIndex: number): { bytes: Uint8Array; contentAt: number } {
+    const pageNum = this.cfg.pageBase + 2 * pageIndex;
+    const page = objectBytes(
+      pageNum,
+      `<< /Type /Page /Parent ${this.tree.parentOf(pageIndex)} 0 R /MediaBox [0 0 ${this.w} ${this.h}] /Resources ${this.cfg.resourcesNum} 0 R /Contents ${pageNum + 1} 0 R >>`,
+    );
+    const data = deflateSync(this.pageContent(cards, firstCardIndex), { level: this.cfg.deflateLevel });
+    const content = streamObjectBytes(pageNum + 1, '/Filter /FlateDecode', data);
+    const bytes = new Uint8Array(page.length + content.length);
+    bytes.set(page);
+    bytes.set(content, page.length);
+    return { bytes, contentAt: page.length };
+  }
+
+  /** A complete one-page PDF for one user, around the shared prebuilt font objects. */
+  document(card: CardData, cardIndex: number): Uint8Array {
+    const block = this.cfg.docFontBlock;
+    const fontOffsets = this.cfg.docFontOffsets;
+    if (!block || !fontOffsets) throw new Error('Renderer was not configured for per-user documents');
+    const data = deflateSync(this.pageContent([card], cardIndex), { level: this.cfg.deflateLevel });
+    const objs = [
+      objectBytes(1, '<< /Type /Catalog /Pages 3 0 R >>'),
+      objectBytes(2, `<< /Title ${pdfTextString(this.cfg.title ?? `Gatepass sign-in card: ${card.login}`)} /Creator (Gatepass) /Producer (Gatepass) >>`),
+      objectBytes(3, '<< /Type /Pages /Kids [4 0 R] /Count 1 >>'),
+      objectBytes(4, `<< /Type /Page /Parent 3 0 R /MediaBox [0 0 ${this.w} ${this.h}] /Resources << /Font << /F1 ${DOC_FONT_FIRST} 0 R /F2 ${DOC_FONT_FIRST + 5} 0 R >> >> /Contents 5 0 R >>`),
+      streamObjectBytes(5, '/Filter /FlateDecode', data),
+    ];
+    const offsets: number[] = [];
+    let pos = PDF_HEADER.length;
+    for (const o of objs) {
+      offsets.push(pos);
+      pos += o.length;
+    }
+    for (const off of fontOffsets) offsets.push(pos + off);
+    pos += block.length;
+    let xref = `xref\n0 ${offsets.length + 1}\n0000000000 65535 f \n`;
+    for (const off of offsets) xref += `${String(off).padStart(10, '0')} 00000 n\r\n`;
+    xref += `trailer\n<< /Size ${offsets.length + 1} /Root 1 0 R /Info 2 0 R >>\nstartxref\n${pos}\n%%EOF\n`;
+    const tail = Buffer.from(xref, 'latin1');
+    const out = new Uint8Array(pos + tail.length);
+    out.set(PDF_HEADER);
+    let p = PDF_HEADER.length;
+    for (const o of objs) {
+      out.set(o, p);
+      p += o.length;
+    }
+    out.set(block, p);
+    out.set(tail, p + block.length);
+    return out;
+  }
+
+  private drawCard(c: Canvas, card: CardData, cardNo: number): void {
+    const { w: pageW, h: pageH, reg, med } = this;
+    const contentW = pageW - 2 * MARGIN;
+    const { qr, reason } = cardCode(card, this.cfg.ecLevel);
+    const ok = qr !== null;
+
+    c.fillRect(0, 0, pageW, HEADER_H, BAND);
+    c.text(med, 11, WHITE, 'GATEPASS', MARGIN, 12, { spacing: 1.5 });
+    c.oneLine(reg, 10, WHITE, card.serverName, MARGIN + 90, 12.5, contentW - 90, { align: 'right' });
+
+    let y = HEADER_H + 40;
+    c.text(med, 9, MUTED, ok ? 'SIGN-IN CARD' : 'SIGN-IN CARD · NOT ISSUED', MARGIN, y, { spacing: 1.2 });
+    y += 16;
+    // The login is what the user types elsewhere: shrink a long one to fit before cutting it,
+    // keeping the baseline where a full-size login would sit.
+    const loginSize = fitSize(med, card.login, contentW, 30, 14);
+    c.oneLine(med, loginSize, INK, card.login, MARGIN, y + (30 - loginSize) * med.ascent, contentW);
+    y += 38;
+    if (card.displayName) c.oneLine(reg, fitSize(reg, card.displayName, contentW, 15, 11), MUTED, card.displayName, MARGIN, y, contentW);
+    y += 34;
+
+    const qrX = (pageW - QR_BOX) / 2;
+    const qrY = y;
+    if (qr) {
+      const unit = QR_BOX / (qr.size + 2 * QUIET);
+      c.raw(qrOps(qr, qrX + QUIET * unit, qrY + QUIET * unit, unit, pageH));
+      cornerMarks(c, qrX, qrY, QR_BOX, 14);
+    } else noCode(c, qrX, qrY, QR_BOX, 14);
+    y = qrY + QR_BOX + 24;
+
+    if (!ok) {
+      const below = c.wrapped(med, 11, DANGER, `No sign-in code was issued: ${reason}`, MARGIN, y, contentW, 'center', 4);
+      y = Math.max(y + 20, below) + 12;
+    }
+
+    c.strokeLines([[MARGIN, y, pageW - MARGIN, y]], RULE, 0.5);
+    y += 14;
+    const rows: Array<[string, string]> = [
+      ['Server', card.serverName],
+      ['Address', card.serverUrl],
+    ];
+    if (card.issuedAt) rows.push(['Issued', formatCardDate(card.issuedAt)]);
+    if (card.expiresAt) rows.push(['Expires', formatCardDate(card.expiresAt)]);
+    else if (ok) rows.push(['Expires', 'Until replaced, or until the password or login changes']);
+    const labelW = 90;
+    for (const [label, value] of rows) {
+      c.text(reg, 10, MUTED, label, MARGIN, y + (11 - 10) * reg.ascent);
+      const size = fitSize(reg, value, contentW - labelW, 11, 8);
+      c.oneLine(reg, size, INK, value, MARGIN + labelW, y + (11 - size) * reg.ascent, contentW - labelW);
+      y += 20;
+    }
+    y += 6;
+    c.strokeLines([[MARGIN, y, pageW - MARGIN, y]], RULE, 0.5);
+    y += 16;
+    if (ok) c.wrapped(med, 11, INK, INSTRUCTION, MARGIN, y, contentW, 'left');
+    else c.wrapped(reg, 11, MUTED, 'Ask your administrator for a new sign-in card.', MARGIN, y, contentW, 'left');
+
+    const footerY = pageH - MARGIN + 18;
+    const total = this.cfg.totalCards;
+    c.text(reg, 8, MUTED, total > 1 ? `${card.login} · card ${cardNo} of ${total}` : card.login, MARGIN, footerY, { width: contentW, align: 'right' });
+    c.text(reg, 8, MUTED, 'Gatepass', MARGIN, footerY);
+  }
+
+  /**
+   * Badge sheet: 2 x 3 cards with cut marks in the margins. Each code is 2 inches (symbol
+   * without quiet zone) for the sign-in payloads (QR version 6 and up); a smaller symbol
+   * would need a wider quiet zone than the cell has, so it is scaled to fit.
+   */
+  private drawBadges(c: Canvas, cards: readonly CardData[], firstIndex: number): void {
+    const { w: pageW, h: pageH, reg, med } = this;
+    const m = 20;
+    const cw = (pageW - 2 * m) / 2;
+    const ch = (pageH - 2 * m) / 3;
+    // Cut marks: ticks in the margin on every cut line, clear of the cards.
+    const ticks: number[][] = [];
+    for (let i = 0; i <= 2; i++) {
+      const x = m + i * cw;
+      ticks.push([x, 4, x, m - 4], [x, pageH - m + 4, x, pageH - 4]);
+    }
+    for (let j = 0; j <= 3; j++) {
+      const y = m + j * ch;
+      ticks.push([4, y, m - 4, y], [pageW - m + 4, y, pageW - 4, y]);
+    }
+    c.strokeLines(ticks, MUTED, 0.5);
+    cards.forEach((card, k) => {
+      const x = m + (k % 2) * cw;
+      const y = m + Math.floor(k / 2) * ch;
+      this.drawBadge(c, card, x, y, cw, ch, firstIndex + k + 1);
+    });
+    void reg;
+    void med;
+  }
+
+  private drawBadge(c: Canvas, card: CardData, x: number, y: number, cw: number, ch: number, _cardNo: number): void {
+    const { reg, med } = this;
+    const pad = 12;
+    const innerW = cw - 2 * pad;
+    const { qr, reason } = cardCode(card, this.cfg.ecLevel);
+    // A faint outline so the sheet reads as cards on screen; the cut marks guide the cutter.
+    c.strokeLines([[x, y, x + cw, y, x + cw, y + ch, x, y + ch, x, y]], RULE, 0.5, '[2 2] 0');
+    c.fillRect(x, y, cw, 20, BAND);
+    c.text(med, 7.5, WHITE, 'GATEPASS', x + pad, y + 6, { spacing: 1 });
+    c.oneLine(reg, 7.5, WHITE, card.serverName, x + pad + 60, y + 6, innerW - 60, { align: 'right' });
+    const loginSize = fitSize(med, card.login, innerW, 16, 9);
+    c.oneLine(med, loginSize, INK, card.login, x + pad, y + 27 + (16 - loginSize) * med.ascent, innerW);
+    if (card.displayName) c.oneLine(reg, fitSize(reg, card.displayName, innerW, 9.5, 7), MUTED, card.displayName, x + pad, y + 46, innerW);
+    const top = y + 72;
+    if (qr) {
+      const dates: string[] = [];
+      if (card.issuedAt) dates.push(`Issued ${formatCardDate(card.issuedAt)}`);
+      if (card.expiresAt) dates.push(`Expires ${formatCardDate(card.expiresAt)}`);
+      c.oneLine(reg, 6.5, MUTED, card.serverUrl, x + pad, y + 58, innerW);
+      if (dates.length) c.oneLine(reg, 6.5, MUTED, dates.join(' · '), x + pad, y + 66, innerW);
+      // Symbol of 2 in, its 4-module quiet zone inside the space below the text.
+      const avail = y + ch - 2 - top;
+      const symbol = Math.min(2 * PT_PER_INCH, (avail * qr.size) / (qr.size + 2 * QUIET));
+      const unit = symbol / qr.size;
+      const sx = x + (cw - symbol) / 2;
+      const sy = top + QUIET * unit;
+      c.raw(qrOps(qr, sx, sy, unit, this.h));
+    } else {
+      c.wrapped(med, 7, DANGER, `Not issued: ${reason}`, x + pad, y + 58, innerW, 'left', 2);
+      const s = Math.min(2 * PT_PER_INCH, y + ch - 8 - (top + 6));
+      noCode(c, x + (cw - s) / 2, top + 6, s, 10);
+    }
+  }
+}
+
+/** First object number of the font objects in a per-user document (1-5 are catalog, info, pages, page, content). */
+export const DOC_FONT_FIRST = 6;
