@@ -24,18 +24,19 @@ test.describe('the Electron shell', () => {
       const win = await app.firstWindow();
       await expect(win).toHaveTitle(/Gatepass/);
       await expect(win.getByRole('treeitem', { name: /Local server/ }).first()).toBeVisible({ timeout: 30_000 });
-      const exposed = await win.evaluate(() => ({
-        api: typeof window.gatepass,
-        require: typeof (globalThis as { require?: unknown }).require,
-        process: typeof (globalThis as { process?: unknown }).process,
-      }));
-      expect(exposed).toEqual({ api: 'object', require: 'undefined', process: 'undefined' });
-      const prefs = await app.evaluate(({ BrowserWindow }) => {
-        const w = BrowserWindow.getAllWindows()[0]!;
-        const p = w.webContents.getLastWebPreferences() ?? {};
-        return { contextIsolation: p.contextIsolation, sandbox: p.sandbox, nodeIntegration: p.nodeIntegration };
+      // With contextIsolation and sandbox the page world has no require, no process, and the
+      // API exposes only the contract's domains (no ipcRenderer).
+      const exposed = await win.evaluate(() => {
+        const g = globalThis as unknown as { gatepass?: Record<string, unknown>; require?: unknown; process?: unknown };
+        return {
+          api: typeof g.gatepass,
+          frozen: Object.isFrozen(g.gatepass),
+          leaks: Object.keys(g.gatepass ?? {}).filter((k) => /ipc|electron|require/i.test(k)),
+          require: typeof g.require,
+          process: typeof g.process,
+        };
       });
-      expect(prefs).toEqual({ contextIsolation: true, sandbox: true, nodeIntegration: false });
+      expect(exposed).toEqual({ api: 'object', frozen: true, leaks: [], require: 'undefined', process: 'undefined' });
     } finally {
       await app.close();
       rmSync(userData, { recursive: true, force: true });

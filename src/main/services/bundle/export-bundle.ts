@@ -2,7 +2,7 @@ import { GatepassError } from '../../../shared/errors';
 import { createFileNamer, sanitizeFileBase } from '../../../shared/file-names';
 import { decodeSigninPayload } from '../../../shared/qr-payload';
 import { encodeUsrConfig } from '../../../shared/usr-config';
-import { writeCardsPdf, type Card, type PdfOptions } from '../export/pdf-cards';
+import { renderCardPdfs, writeCardsPdf, type Card, type PdfOptions } from '../export/pdf-cards';
 import { writeFileAtomic } from '../files/atomic-write';
 import { createZipSink, type ZipSink } from './zip-stream';
 
@@ -92,9 +92,7 @@ export async function writeBundle(cards: readonly Card[], out: NodeJS.WritableSt
   const now = opts.now?.() ?? new Date();
   const total = cards.length;
   const progress = (done: number, phase: BundleProgress['phase']) => opts.onProgress?.({ done, total, phase });
-  // Handed on as a variable, so writeCardsPdf receives `layout` as soon as its options know
-  // it; until then pdfkit's single-card layout is used (reported by the console).
-  const pdfOptions: PdfOptions & { layout?: 'single' | 'badges' } = {
+  const pdfOptions: PdfOptions = {
     pageSize: opts.pageSize,
     layout: opts.layout,
     ...(opts.title ? { title: opts.title } : {}),
@@ -127,13 +125,17 @@ export async function writeBundle(cards: readonly Card[], out: NodeJS.WritableSt
         if ((i + 1) % 500 === 0) progress(i + 1, 'writing');
       }
     } else {
-      for (let i = 0; i < total; i++) {
-        const card = cards[i]!;
+      // Per-user PDFs come from the worker pool in order, each a complete small document
+      // sharing one font subset built for the whole export; per-user files are always one
+      // card per page, so `layout` does not apply here.
+      const { layout: _layout, ...perUser } = pdfOptions;
+      for await (const { index, bytes } of renderCardPdfs(cards, perUser)) {
+        const card = cards[index]!;
         const pdfName = name(card.login, 'pdf');
         const usrName = name(card.login, 'usr');
-        await writeCardsPdf([card], zip.entry(pdfName), pdfOptions);
+        await zip.addFile(pdfName, bytes);
         if (opts.includeConfig && card.status === 'ok' && card.payload !== null) await zip.addFile(usrName, usrFor(card, opts.tlsPin));
-        progress(i + 1, 'rendering');
+        progress(index + 1, 'rendering');
       }
     }
     const readme = brokenReadme(cards, cards[0]!.serverName, now, opts.includeConfig);
