@@ -139,3 +139,22 @@ export function CrossIcon({ className }: IconProps) {
     </Svg>
   );
 }
+
+/** Downward chevron (the split Save button's options part). */
+export function ChevronDownIcon({ className }: IconProps) {
+  return (
+    <Svg className={className}>
+      <path d="M4 6l4 4 4-4" stroke="currentColor" strokeWidth="1.6" fill="none" strokeLinecap="round" strokeLinejoin="round" />
+    </Svg>
+  );
+}
+
+/** Sheet with an arrow in (import users from a file). */
+export function ImportIcon({ className }: IconProps) {
+  return (
+    <Svg className={className}>
+      <path d="M3 9.5V13.5h10V9.5" stroke="currentColor" strokeWidth="1.4" fill="none" strokeLinejoin="round" />
+      <path d="M8 2v8M5 7l3 3 3-3" stroke="currentColor" strokeWidth="1.4" fill="none" strokeLinecap="round" strokeLinejoin="round" />
+    </Svg>
+  );
+}

@@ -33,7 +33,8 @@ export function StatusBar() {
       {busy ? <span className="status-job">{busy}</span> : null}
       {saving ? (
         <span className="status-job">
-          Saving PDF{saving.total > 0 ? ` ${saving.done}/${saving.total}` : '…'}
+          {saving.phase === 'writing' ? 'Writing files' : 'Saving'}
+          {saving.total > 0 ? ` ${saving.done.toLocaleString('en-US')}/${saving.total.toLocaleString('en-US')}` : '…'}
           <progress max={saving.total || 1} value={saving.done} aria-label="Saving" />
         </span>
       ) : null}

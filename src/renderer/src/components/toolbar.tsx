@@ -1,6 +1,6 @@
 import type { ReactElement } from 'react';
 import { Button, Separator, Toolbar, Tooltip, TooltipTrigger } from 'react-aria-components';
-import { EditIcon, PlusIcon, QrIcon, RefreshIcon, TrashIcon, UserPlusIcon } from './icons';
+import { EditIcon, ImportIcon, PlusIcon, QrIcon, RefreshIcon, TrashIcon, UserPlusIcon } from './icons';
 import { useCommands, type Command } from './use-commands';
 
 function ToolButton(props: { label: string; tip: string; shortcut?: string; icon: ReactElement; cmd: Command }) {
@@ -27,6 +27,7 @@ export function AppToolbar() {
       <ToolButton label="Refresh" tip="Reload servers and users" shortcut="F5" icon={<RefreshIcon />} cmd={c.refresh} />
       <Separator orientation="vertical" className="toolbar-sep" />
       <ToolButton label="Add user" tip="Create a user on this server" icon={<UserPlusIcon />} cmd={c.addUser} />
+      <ToolButton label="Import users" tip="Create users from a CSV file (login, display name, email)" icon={<ImportIcon />} cmd={c.importUsers} />
       <ToolButton label="Edit" tip="Edit the selected user" shortcut="Enter" icon={<EditIcon />} cmd={c.edit} />
       <ToolButton label="Delete" tip="Delete the selected users" shortcut="Delete" icon={<TrashIcon />} cmd={c.delete} />
       <Separator orientation="vertical" className="toolbar-sep" />

@@ -9,7 +9,7 @@ export interface Command {
 }
 
 /** The toolbar's commands, shared by the buttons and the keyboard shortcuts so they never disagree. */
-export function useCommands(): Record<'addServer' | 'refresh' | 'addUser' | 'edit' | 'delete' | 'generate', Command> {
+export function useCommands(): Record<'addServer' | 'refresh' | 'addUser' | 'importUsers' | 'edit' | 'delete' | 'generate', Command> {
   const s = useAppStore(
     useShallow((st) => {
       const server = st.view ? st.servers.find((x) => x.id === st.view?.serverId) : undefined;
@@ -31,6 +31,7 @@ export function useCommands(): Record<'addServer' | 'refresh' | 'addUser' | 'edi
     addServer: { enabled: !s.dialogOpen, run: () => openDialog({ kind: 'addServer' }) },
     refresh: { enabled: !s.dialogOpen, run: () => void refreshAll() },
     addUser: { enabled: usable, run: () => openDialog({ kind: 'addUser', serverId }) },
+    importUsers: { enabled: usable, run: () => openDialog({ kind: 'importUsers', serverId }) },
     edit: {
       enabled: usable && s.singleId !== null,
       run: () => s.singleId && openDialog({ kind: 'editUser', serverId, userId: s.singleId }),

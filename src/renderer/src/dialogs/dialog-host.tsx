@@ -4,6 +4,8 @@ import { ConnectDialog } from './connect-dialog';
 import { DeleteDialog } from './delete-dialog';
 import { GenerateDialog } from './generate-dialog';
 import { GeneratedDialog } from './generated-dialog';
+import { ImportDialog } from './import-dialog';
+import { SaveDialog } from './save-dialog';
 import { UserDialog } from './user-dialog';
 
 /** Renders the one open dialog from the store's discriminated union. */
@@ -23,8 +25,16 @@ export function DialogHost() {
     case 'deleteUsers':
       return <DeleteDialog count={dialog.count} />;
     case 'generate':
-      return <GenerateDialog serverId={dialog.serverId} count={dialog.count} />;
+      return dialog.again ? (
+        <GenerateDialog key={`again-${dialog.again.jobId}`} serverId={dialog.serverId} count={dialog.count} again={dialog.again} />
+      ) : (
+        <GenerateDialog key="new" serverId={dialog.serverId} count={dialog.count} />
+      );
     case 'generated':
       return <GeneratedDialog jobId={dialog.jobId} />;
+    case 'saveOptions':
+      return <SaveDialog jobId={dialog.jobId} />;
+    case 'importUsers':
+      return <ImportDialog key={dialog.serverId} />;
   }
 }

@@ -2,9 +2,12 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useRef, useState } from 'react';
 import { Button } from 'react-aria-components';
 import { useShallow } from 'zustand/react/shallow';
+import { ChevronDownIcon } from '../components/icons';
 import { useAppStore } from '../store/store';
+import type { SaveOptions } from '../store/types';
 import { DialogButtons, ModalFrame } from './modal-frame';
 import { QrCard } from './qr-card';
+import { isSaved, SaveStatus } from './save-status';
 
 /** Card cell size in pixels (card plus gap); fixed so thousands of cards need no measuring. */
 const CELL_W = 176;
@@ -15,9 +18,20 @@ export function columnsFor(width: number, cellWidth = CELL_W): number {
   return Math.max(1, Math.floor(width / cellWidth));
 }
 
+/** "one PDF (A4)", "a ZIP of per-user PDFs with configuration files (Letter, badges)". */
+export function describeSaveOptions(o: SaveOptions): string {
+  const what =
+    o.format === 'pdf'
+      ? o.includeConfig
+        ? 'one ZIP holding one PDF and a config folder of .usr files'
+        : 'one PDF'
+      : `a ZIP of per-user PDFs${o.includeConfig ? ' with .usr configuration files' : ''}`;
+  return `${what} (${o.pageSize}${o.layout === 'badges' ? ', badges' : ''})`;
+}
+
 /** The Generated QR codes popup: every result of the job as a card, virtualised by rows of cards. */
 export function GeneratedDialog({ jobId }: { jobId: string }) {
-  const { job, save } = useAppStore(useShallow((s) => ({ job: s.jobs[jobId], save: s.saves[jobId] })));
+  const { job, save, saveOptions } = useAppStore(useShallow((s) => ({ job: s.jobs[jobId], save: s.saves[jobId], saveOptions: s.saveOptions })));
   const scrollRef = useRef<HTMLDivElement>(null);
   const [width, setWidth] = useState(CELL_W * 4);
 
@@ -42,15 +56,24 @@ export function GeneratedDialog({ jobId }: { jobId: string }) {
   });
 
   const ok = codes.filter((c) => c.status === 'ok' && c.qr).length;
-  const broken = codes.length - ok;
+  const brokenUsers = codes.filter((c) => c.status !== 'ok' || !c.qr).map((c) => ({ id: c.userId, login: c.login }));
+  const broken = brokenUsers.length;
   const saving = save?.state === 'saving';
+  const saved = isSaved(save);
+  const st = useAppStore.getState;
+
+  function generateAgain() {
+    if (!job || broken === 0) return;
+    st().openDialog({ kind: 'generate', serverId: job.serverId, count: broken, again: { jobId, users: brokenUsers } });
+  }
 
   return (
-    <ModalFrame title="Generated QR codes" className="large">
+    <ModalFrame title="Generated QR codes" className="large" busy={saving}>
       <div className="generated-summary" role="status">
         <strong>{ok.toLocaleString('en-US')} generated</strong>
-        {broken > 0 ? <span className="error-text">, {broken.toLocaleString('en-US')} broken</span> : <span>, 0 broken</span>}
+        {broken > 0 ? <strong className="error-text">, {broken.toLocaleString('en-US')} broken</strong> : <span>, 0 broken</span>}
         {job ? <span className="muted"> · {job.serverName}</span> : null}
+        {broken > 0 ? <span className="muted"> · broken users keep their old password and codes</span> : null}
       </div>
       <div ref={scrollRef} className="qr-scroll" role="list" aria-label="Generated QR codes" tabIndex={0}>
         <div className="qr-spacer" style={{ height: virtualizer.getTotalSize() }}>
@@ -63,33 +86,36 @@ export function GeneratedDialog({ jobId }: { jobId: string }) {
           ))}
         </div>
       </div>
-      <div className="save-line" aria-live="polite">
-        {save?.state === 'saving' ? (
-          <>
-            Saving PDF… {save.total > 0 ? `${save.done} of ${save.total}` : ''}
-            <progress max={save.total || 1} value={save.done} aria-label="Saving PDF" />
-          </>
-        ) : save?.state === 'done' ? (
-          save.result.kind === 'saved' ? (
-            <span className="ok-text">Saved to {save.result.path}</span>
-          ) : save.result.kind === 'download' ? (
-            <span className="ok-text">Downloaded {save.result.fileName}</span>
-          ) : (
-            <span className="muted">Save cancelled</span>
-          )
-        ) : save?.state === 'error' ? (
-          <span className="error-text" role="alert">{save.message}</span>
-        ) : ok === 0 ? (
-          <span className="muted">Nothing to save: every code is broken.</span>
-        ) : null}
-      </div>
+      <SaveStatus
+        jobId={jobId}
+        save={save}
+        idle={ok === 0 ? 'Nothing to save: every code is broken.' : `Save writes ${describeSaveOptions(saveOptions)}.`}
+      />
+      {saved ? <p className="note">The console no longer keeps these codes: generate again to issue new ones.</p> : null}
       <DialogButtons>
-        <Button className="button" onPress={() => useAppStore.getState().closeDialog()} isDisabled={saving}>
+        {broken > 0 ? (
+          <Button className="button" onPress={generateAgain} isDisabled={saving || saved || !job}>
+            Generate again ({broken.toLocaleString('en-US')} broken)
+          </Button>
+        ) : null}
+        <span className="spacer" />
+        <Button className="button" onPress={() => st().closeDialog()} isDisabled={saving}>
           Close
         </Button>
-        <Button className="button primary" onPress={() => void useAppStore.getState().saveJob(jobId)} isDisabled={saving || ok === 0 || !job}>
-          Save
-        </Button>
+        <div className="split-button" role="group" aria-label="Save">
+          <Button className="button primary split-main" onPress={() => void st().saveJob(jobId)} isDisabled={saving || saved || ok === 0 || !job} autoFocus>
+            Save
+          </Button>
+          {/* Its name must not contain "Save": the one-click path is the button named Save. */}
+          <Button
+            className="button primary split-more"
+            aria-label="Choose file type and layout…"
+            onPress={() => st().openDialog({ kind: 'saveOptions', jobId })}
+            isDisabled={saving || saved || ok === 0 || !job}
+          >
+            <ChevronDownIcon />
+          </Button>
+        </div>
       </DialogButtons>
     </ModalFrame>
   );

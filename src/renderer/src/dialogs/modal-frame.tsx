@@ -14,9 +14,13 @@ export function ModalFrame(props: {
   busy?: boolean;
   className?: string;
   role?: 'dialog' | 'alertdialog';
+  /** What Esc does; by default it closes the dialog (a dialog opened from another returns there instead). */
+  onClose?: () => void;
 }) {
   const close = () => {
-    if (!props.busy) useAppStore.getState().closeDialog();
+    if (props.busy) return;
+    if (props.onClose) props.onClose();
+    else useAppStore.getState().closeDialog();
   };
   function submit(e: FormEvent) {
     e.preventDefault();

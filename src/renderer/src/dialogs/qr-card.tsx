@@ -14,14 +14,20 @@ export function QrSvg({ size, path, label }: { size: number; path: string; label
   );
 }
 
-/** A card in the Generated QR codes popup: the code (or a broken placeholder), login, name and status. */
+/**
+ * A card in the Generated QR codes popup: the code, or for a broken one a crossed-out,
+ * hatched box that cannot be mistaken for a code, with the server's reason in full.
+ */
 export function QrCard({ code }: { code: GeneratedCode }) {
   const broken = code.status === 'broken' || !code.qr;
+  const reason = code.reason ?? 'Not issued';
   return (
-    <div role="listitem" className={`qr-card${broken ? ' broken' : ''}`} aria-label={`${code.login}: ${broken ? 'broken' : 'ok'}`}>
+    <div role="listitem" className={`qr-card${broken ? ' broken' : ''}`} aria-label={`${code.login}: ${broken ? `broken, ${reason}` : 'ok'}`}>
       {broken || !code.qr ? (
-        <div className="qr-broken" role="img" aria-label={`No QR code for ${code.login}`}>
+        <div className="qr-broken" role="img" aria-label={`No QR code for ${code.login}: ${reason}`}>
           <BrokenIcon className="broken-icon" />
+          <span className="broken-title">NOT ISSUED</span>
+          <span className="broken-reason" title={reason}>{reason}</span>
         </div>
       ) : (
         <QrSvg size={code.qr.size} path={code.qr.path} label={`QR code for ${code.login}`} />
@@ -29,9 +35,7 @@ export function QrCard({ code }: { code: GeneratedCode }) {
       <div className="qr-login" title={code.login}>{code.login}</div>
       <div className="qr-name" title={code.displayName}>{code.displayName || '\u00a0'}</div>
       {broken ? (
-        <div className="qr-status bad" title={code.reason}>
-          Broken: {code.reason ?? 'not issued'}
-        </div>
+        <div className="qr-status bad">Broken: keeps the old password</div>
       ) : (
         <div className="qr-status ok">Issued</div>
       )}

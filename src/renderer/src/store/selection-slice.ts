@@ -37,8 +37,11 @@ export const createSelectionSlice: StateCreator<AppState, [], [], SelectionSlice
       const [lo, hi] = rangeBounds(anchored.anchor, target);
       const ids = await get().idsInRange(lo, hi);
       set({ selection: selectRange(anchored, ids, false) });
-    } else if (user) {
-      set({ selection: selectOnly(user.id, target) });
+    } else {
+      // A jump (End, PageDown) may land on a page not loaded yet: fetch its id, then select,
+      // unless focus has moved on meanwhile.
+      const id = user?.id ?? (await get().idsInRange(target, target))[0];
+      if (id !== undefined && get().focusIndex === target) set({ selection: selectOnly(id, target) });
     }
   },
 

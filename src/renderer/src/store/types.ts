@@ -1,4 +1,4 @@
-import type { ChannelOutput } from '../../../shared/ipc/contract';
+import type { ChannelInput, ChannelOutput } from '../../../shared/ipc/contract';
 import type { Server } from '../../../shared/model/server';
 import type { User, UserSort } from '../../../shared/model/user';
 import type { RowSelection } from '../lib/selection';
@@ -9,6 +9,24 @@ export type AppInfo = ChannelOutput<'app:info'>;
 export type JobSummary = ChannelOutput<'qr:generate'>;
 /** What export:save did. */
 export type SaveResult = ChannelOutput<'export:save'>;
+/** How the password of each user is chosen (qr:generate / qr:regenerate). */
+export type PasswordMode = ChannelInput<'qr:generate'>['mode'];
+/** What users:import reported. */
+export type ImportResult = ChannelOutput<'users:import'>;
+
+/** The options of the Save QR codes dialog; "Save" reuses the last ones. */
+export interface SaveOptions {
+  readonly format: 'pdf' | 'zip';
+  readonly includeConfig: boolean;
+  readonly pageSize: 'A4' | 'Letter';
+  readonly layout: 'single' | 'badges';
+}
+
+/** A user the Generate dialog issues for: id for the call, login for the per-user policy check. */
+export interface TargetUser {
+  readonly id: string;
+  readonly login: string;
+}
 
 /** Which part of which server the main pane shows. */
 export interface View {
@@ -32,8 +50,16 @@ export type DialogState =
   | { readonly kind: 'addUser'; readonly serverId: string }
   | { readonly kind: 'editUser'; readonly serverId: string; readonly userId: string }
   | { readonly kind: 'deleteUsers'; readonly serverId: string; readonly count: number }
-  | { readonly kind: 'generate'; readonly serverId: string; readonly count: number }
-  | { readonly kind: 'generated'; readonly jobId: string };
+  | {
+      readonly kind: 'generate';
+      readonly serverId: string;
+      readonly count: number;
+      /** "Generate again": issue for just these users of an existing job (qr:regenerate). */
+      readonly again?: { readonly jobId: string; readonly users: readonly TargetUser[] };
+    }
+  | { readonly kind: 'generated'; readonly jobId: string }
+  | { readonly kind: 'saveOptions'; readonly jobId: string }
+  | { readonly kind: 'importUsers'; readonly serverId: string };
 
 /** A message for the status area: failures of actions that have no dialog to show them in. */
 export interface Notice {
@@ -43,7 +69,7 @@ export interface Notice {
 
 /** Where saving a job stands. */
 export type SaveState =
-  | { readonly state: 'saving'; readonly done: number; readonly total: number }
+  | { readonly state: 'saving'; readonly done: number; readonly total: number; readonly phase: 'rendering' | 'writing'; readonly options: SaveOptions }
   | { readonly state: 'done'; readonly result: SaveResult }
   | { readonly state: 'error'; readonly message: string };
 
@@ -81,6 +107,9 @@ export interface UsersSlice {
   idsInRange(lo: number, hi: number): Promise<string[]>;
   /** The selected ids, paging the server when "all" is selected. */
   resolveSelection(): Promise<string[]>;
+  /** The selected users (id and login) in the table's order, for per-user passwords and checks. */
+  resolveSelectedUsers(): Promise<TargetUser[]>;
+  importUsers(csv: string): Promise<ImportResult>;
   createUser(input: { login: string; displayName: string; email: string }): Promise<User>;
   updateUser(userId: string, input: { login: string; displayName: string; email: string }): Promise<User>;
   deleteSelectedUsers(): Promise<{ deleted: number; failed: number; firstFailure?: string }>;
@@ -108,9 +137,14 @@ export interface JobsSlice {
   readonly saves: Readonly<Record<string, SaveState>>;
   /** A long action in progress, for the status bar ("Generating 1,204 codes…"). */
   readonly busy: string | null;
-  generateCodes(serverId: string, password: string): Promise<JobSummary>;
-  saveJob(jobId: string): Promise<SaveResult | null>;
-  onExportProgress(p: { jobId: string; done: number; total: number }): void;
+  /** The options "Save" uses: the last ones chosen in Save as…, else one PDF, no config files, A4. */
+  readonly saveOptions: SaveOptions;
+  generateCodes(serverId: string, userIds: readonly string[], mode: PasswordMode): Promise<JobSummary>;
+  /** "Generate again" for some users of a job; the job keeps its id and order. */
+  regenerateCodes(jobId: string, userIds: readonly string[], mode: PasswordMode): Promise<JobSummary>;
+  saveJob(jobId: string, options?: SaveOptions): Promise<SaveResult | null>;
+  cancelSave(jobId: string): Promise<void>;
+  onExportProgress(p: { jobId: string; done: number; total: number; phase: 'rendering' | 'writing' }): void;
 }
 
 /** The whole renderer store. */

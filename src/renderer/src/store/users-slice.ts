@@ -2,6 +2,7 @@ import type { StateCreator } from 'zustand';
 import { errorMessage } from '../lib/format';
 import { PAGE_SIZE, missingPages, pageOf, pagesInRange, rowAt, withPage } from '../lib/page-cache';
 import { EMPTY_SELECTION, resolveSelectedIds } from '../lib/selection';
+import { orderByCachedRows } from '../lib/target-users';
 import type { AppState, UserQuery, UsersSlice } from './types';
 
 /** users:list accepts at most 500 rows per call. */
@@ -97,6 +98,45 @@ export const createUsersSlice: StateCreator<AppState, [], [], UsersSlice> = (set
         const res = await window.gatepass.users.list(listInput(query, offset, limit));
         return res.items.map((u) => u.id);
       });
+    },
+
+    async resolveSelectedUsers() {
+      const { query, selection, total, pages } = get();
+      if (!query) return [];
+      if (selection.all) {
+        // Page the list in its order, dropping the rows unticked after Ctrl+A.
+        const out: { id: string; login: string }[] = [];
+        for (let offset = 0; offset < (total ?? 0); offset += ID_BATCH) {
+          const res = await window.gatepass.users.list(listInput(query, offset, ID_BATCH));
+          for (const u of res.items) if (!selection.ids.has(u.id)) out.push({ id: u.id, login: u.login });
+          if (res.items.length < ID_BATCH) break;
+        }
+        return out;
+      }
+      const { found, missing } = orderByCachedRows(selection.ids, pages);
+      if (missing.length === 0) return found;
+      if (missing.length <= 20) {
+        // A few rows scrolled out of the cache: ask for them one by one.
+        const extra = await Promise.all(missing.map((userId) => window.gatepass.users.get({ serverId: query.serverId, userId })));
+        return [...found, ...extra.map((u) => ({ id: u.id, login: u.login }))];
+      }
+      // Many (a long Shift-range): walk the list once, which also gives the table's order.
+      const wanted = selection.ids;
+      const out: { id: string; login: string }[] = [];
+      for (let offset = 0; offset < (total ?? 0) && out.length < wanted.size; offset += ID_BATCH) {
+        const res = await window.gatepass.users.list(listInput(query, offset, ID_BATCH));
+        for (const u of res.items) if (wanted.has(u.id)) out.push({ id: u.id, login: u.login });
+        if (res.items.length < ID_BATCH) break;
+      }
+      return out;
+    },
+
+    async importUsers(csv) {
+      const q = get().query;
+      if (!q) throw new Error('Choose a server first');
+      const res = await window.gatepass.users.import({ serverId: q.serverId, csv });
+      get().refreshUsers();
+      return res;
     },
 
     async createUser(input) {

@@ -1,0 +1,63 @@
+import type { ReactNode } from 'react';
+import { checkPassword, type PasswordPolicy, type PolicyRule, type PolicyViolation } from '../../../shared/model/password-policy';
+import { CheckIcon, CrossIcon } from '../components/icons';
+
+/** The rules the console can check as the administrator types, in the order they are shown. */
+export function localRules(p: PasswordPolicy): { rule: PolicyRule; text: string }[] {
+  const out: { rule: PolicyRule; text: string }[] = [{ rule: 'minLength', text: `At least ${p.minLength} characters` }];
+  out.push({ rule: 'maxLength', text: `At most ${p.maxLength} characters` });
+  if (p.requireLowercase) out.push({ rule: 'requireLowercase', text: 'A lowercase letter' });
+  if (p.requireUppercase) out.push({ rule: 'requireUppercase', text: 'An uppercase letter' });
+  if (p.requireDigit) out.push({ rule: 'requireDigit', text: 'A digit' });
+  if (p.requireSymbol) out.push({ rule: 'requireSymbol', text: 'A symbol (not a letter or digit)' });
+  return out;
+}
+
+/** What the console can check of one user's password; the blocklist stays on the server. */
+export function violationsFor(password: string, policy: PasswordPolicy, login: string): PolicyViolation[] {
+  return checkPassword(password, policy, { login });
+}
+
+/**
+ * The server's policy beside the password fields. With `password` set each local rule shows
+ * met / not met live; without it (template and unique modes) the rules are listed and each
+ * password is checked on its own row instead.
+ */
+export function PolicyPanel(props: { policy: PasswordPolicy | null; error: string | null; password?: string; children?: ReactNode }) {
+  const { policy, error, password } = props;
+  const failed = new Set(policy && password !== undefined ? checkPassword(password, policy).map((v) => v.rule) : []);
+  return (
+    <section className="policy" aria-label="Password policy">
+      <h3>Server password policy</h3>
+      {error ? <p className="error-text" role="alert">{error}</p> : null}
+      {!policy && !error ? <p className="note">Loading…</p> : null}
+      {policy ? (
+        <ul>
+          {localRules(policy).map((r) => {
+            if (password === undefined) {
+              return (
+                <li key={r.rule}>
+                  <span className="bullet" aria-hidden="true" />
+                  <span>{r.text}</span>
+                </li>
+              );
+            }
+            const ok = password.length > 0 && !failed.has(r.rule);
+            return (
+              <li key={r.rule} className={ok ? 'ok' : password ? 'bad' : ''}>
+                {ok ? <CheckIcon /> : <CrossIcon />}
+                <span>{r.text}</span>
+                <span className="visually-hidden">{ok ? ': met' : ': not met'}</span>
+              </li>
+            );
+          })}
+          {policy.forbidLogin ? <li className="server-checked">Must not contain the user's login (checked per user)</li> : null}
+          {policy.forbidCommon ? (
+            <li className="server-checked">Not a common password: the server may still refuse common passwords (its blocklist is not visible here)</li>
+          ) : null}
+        </ul>
+      ) : null}
+      {props.children}
+    </section>
+  );
+}
