@@ -12,15 +12,14 @@ const here = dirname(fileURLToPath(import.meta.url));
 function run(args) {
   return new Promise((resolve, reject) => {
     const cp = spawn(process.execPath, args, { cwd: join(here, '..'), stdio: ['ignore', 'pipe', 'inherit'] });
-    let last = '';
+    let out = '';
     cp.stdout.on('data', (chunk) => {
-      const text = chunk.toString();
-      process.stdout.write(text);
-      const lines = (last + text).split('\n').filter((l) => l.trim() !== '');
-      last = lines.at(-1) ?? last;
+      out += chunk.toString();
+      process.stdout.write(chunk);
     });
     cp.on('error', reject);
     cp.on('exit', (code) => {
+      const last = out.split('\n').filter((l) => l.trim() !== '').at(-1) ?? '';
       try {
         resolve({ code, summary: JSON.parse(last) });
       } catch {
