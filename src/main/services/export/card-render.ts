@@ -10,14 +10,16 @@ import { type EcLevel, encodeQrText } from './qr-encode';
  * design was drawn with pdfkit) and flipped once, in the drawing helpers.
  */
 
-/** One sign-in card (the same shape as pdf-cards.ts Card, repeated so workers need no pdfkit-side module). */
+/** One sign-in card, the data a worker renders (pdf-cards.ts exports it as Card). */
 export interface CardData {
   login: string;
   displayName: string;
   serverName: string;
   serverUrl: string;
   status: 'ok' | 'broken';
+  /** QR text when ok */
   payload: string | null;
+  /** Why no code was issued, when broken */
   reason?: string;
   issuedAt: string | null;
   expiresAt: string | null;

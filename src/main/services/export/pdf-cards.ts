@@ -4,7 +4,7 @@ import path from 'node:path';
 import { finished } from 'node:stream/promises';
 import { GatepassError } from '../../../shared/errors';
 import { type CardData, CardRenderer, DOC_FONT_FIRST, FIXED_TEXT, type RenderConfig, BADGES_PER_PAGE, formatCardDate, pageCount } from './card-render';
-import { RenderPool } from './export-pool';
+import { RenderPool, type WorkerReply } from './export-pool';
 import { buildSubset, type FontSubset, parseTtf, type TtfFont } from './font-subset';
 import { defaultFontDir } from './font-dir';
 import { OBJECTS_PER_FONT, PDF_HEADER, XrefTable, fontObjects, objectBytes, pageTree, pdfTextString } from './pdf-writer';
@@ -13,19 +13,7 @@ import type { EcLevel } from './qr-encode';
 export { formatCardDate };
 
 /** One sign-in card: a page (or a badge) per user. `payload` is the QR text when the credential was issued. */
-export interface Card extends CardData {
-  login: string;
-  displayName: string;
-  serverName: string;
-  serverUrl: string;
-  status: 'ok' | 'broken';
-  /** QR text when ok */
-  payload: string | null;
-  /** Why no code was issued, when broken */
-  reason?: string;
-  issuedAt: string | null;
-  expiresAt: string | null;
-}
+export type Card = CardData;
 
 /** Options for {@link writeCardsPdf} and {@link renderCardPdfs}. */
 export interface PdfOptions {
@@ -160,6 +148,32 @@ class OutputWriter {
 const yieldToLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /**
+ * Keeps up to IN_FLIGHT * 2 worker requests of BATCH items queued and yields each successful
+ * reply in submission order, so output order never depends on which worker finishes first.
+ */
+async function* inOrder(total: number, request: (start: number, end: number) => Promise<WorkerReply>): AsyncGenerator<{ start: number; reply: WorkerReply }> {
+  const queue: Array<{ start: number; reply: Promise<WorkerReply> }> = [];
+  let next = 0;
+  const submit = (): void => {
+    while (next < total && queue.length < IN_FLIGHT * 2) {
+      const end = Math.min(total, next + BATCH);
+      const reply = request(next, end);
+      // Why: if the consumer stops early, replies still queued must not become unhandled rejections.
+      reply.catch(() => undefined);
+      queue.push({ start: next, reply });
+      next = end;
+    }
+  };
+  submit();
+  for (let head = queue.shift(); head; head = queue.shift()) {
+    const reply = await head.reply;
+    if (!reply.ok) throw new GatepassError('INTERNAL', `Rendering cards failed: ${reply.error}`);
+    submit();
+    yield { start: head.start, reply };
+  }
+}
+
+/**
  * Produces each page's bytes in order: from worker threads for big jobs (in flight batches
  * bounded, awaited in order), in-thread for small ones or when the worker file is missing.
  */
@@ -177,27 +191,16 @@ async function* pageChunks(cards: readonly Card[], cfg: RenderConfig, useWorkers
     return;
   }
   try {
-    const queue: Array<{ first: number; reply: Promise<import('./export-pool').WorkerReply> }> = [];
-    let next = 0;
-    const submit = (): void => {
-      while (next < cfg.pages && queue.length < IN_FLIGHT * 2) {
-        const pages = [];
-        for (let p = next; p < Math.min(cfg.pages, next + BATCH); p++) pages.push({ pageIndex: p, firstCard: p * perPage, cards: pageCards(p) });
-        queue.push({ first: next, reply: pool.request({ type: 'pages', pages }) });
-        next += pages.length;
-      }
+    const requestPages = (start: number, end: number) => {
+      const pages = [];
+      for (let p = start; p < end; p++) pages.push({ pageIndex: p, firstCard: p * perPage, cards: pageCards(p) });
+      return pool.request({ type: 'pages', pages });
     };
-    submit();
-    while (queue.length > 0) {
-      const head = queue.shift();
-      if (!head) break;
-      const reply = await head.reply;
-      if (!reply.ok) throw new GatepassError('INTERNAL', `Rendering cards failed: ${reply.error}`);
+    for await (const { start, reply } of inOrder(cfg.pages, requestPages)) {
       if (!('chunks' in reply)) throw new GatepassError('INTERNAL', 'Export worker sent documents for pages');
-      submit();
       for (let k = 0; k < reply.chunks.length; k++) {
         const ch = reply.chunks[k];
-        if (ch) yield { ...ch, cardsDone: cardsDone(head.first + k) };
+        if (ch) yield { ...ch, cardsDone: cardsDone(start + k) };
       }
     }
   } finally {
@@ -334,28 +337,14 @@ export async function* renderCardPdfs(cards: readonly Card[], opts: PdfOptions =
     return;
   }
   try {
-    const queue: Array<{ start: number; reply: Promise<import('./export-pool').WorkerReply> }> = [];
-    let next = 0;
-    const submit = (): void => {
-      while (next < cards.length && queue.length < IN_FLIGHT * 2) {
-        const slice = cards.slice(next, next + BATCH);
-        queue.push({ start: next, reply: pool.request({ type: 'docs', start: next, cards: slice }) });
-        next += slice.length;
-      }
-    };
-    submit();
-    while (queue.length > 0) {
-      const head = queue.shift();
-      if (!head) break;
-      const reply = await head.reply;
-      if (!reply.ok) throw new GatepassError('INTERNAL', `Rendering cards failed: ${reply.error}`);
+    const requestDocs = (start: number, end: number) => pool.request({ type: 'docs', start, cards: cards.slice(start, end) });
+    for await (const { start, reply } of inOrder(cards.length, requestDocs)) {
       if (!('docs' in reply)) throw new GatepassError('INTERNAL', 'Export worker sent pages for documents');
-      submit();
       for (let k = 0; k < reply.docs.length; k++) {
         const bytes = reply.docs[k];
         if (!bytes) continue;
-        yield { index: head.start + k, bytes };
-        opts.onProgress?.(head.start + k + 1, cards.length);
+        yield { index: start + k, bytes };
+        opts.onProgress?.(start + k + 1, cards.length);
         throwIfAborted(signal);
       }
     }
