@@ -1,19 +1,16 @@
 import { test, expect, type Locator, type Page } from '@playwright/test';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cli, root, startCli, type Started } from './support';
+import { addServerInUi, cli, root, startStack, type Stack } from './support';
 
-const adminPassword = 'Admin-Pass-2026!';
 /** The seed's first five logins in login order (src/server/services/demo-users.ts, --seed-demo 25). */
 const firstFive = ['a.berg', 'b.ito', 'c.petrov', 'd.weber', 'e.dubois'];
 /** Template "A.berg-Key-<n>": a.berg's password contains its login (forbidLogin), the others pass. */
 const prefix = 'A.berg-Key-';
 
 let work: string;
-let server: Started;
-let consoleHost: Started;
+let stack: Stack;
 let serverUrl: string;
 let consoleUrl: string;
 /** One page for both tests: the console's launch link works once, then the session lives in this context's cookie. */
@@ -22,19 +19,8 @@ let page: Page;
 test.describe.configure({ mode: 'serial' });
 
 test.beforeAll(async ({ browser }) => {
-  work = mkdtempSync(join(tmpdir(), 'gatepass-e2e-bulk-'));
-  server = await startCli(
-    ['server', '--db', join(work, 'server.sqlite'), '--port', '0', '--seed-demo', '25', '--name', 'Plant 1'],
-    { GATEPASS_ADMIN_PASSWORD: adminPassword },
-    /listening on (http:\/\/127\.0\.0\.1:\d+)/,
-  );
-  serverUrl = server.match[1]!;
-  consoleHost = await startCli(
-    ['console', '--port', '0', '--no-embedded'],
-    { GATEPASS_USER_DATA: join(work, 'console-data') },
-    /Gatepass console: (http:\/\/127\.0\.0\.1:\d+\/\S*)/,
-  );
-  consoleUrl = consoleHost.match[1]!;
+  stack = await startStack('Plant 1', 25);
+  ({ work, serverUrl, consoleUrl } = stack);
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
   page = await context.newPage();
   await page.goto(consoleUrl);
@@ -44,9 +30,7 @@ test.beforeAll(async ({ browser }) => {
 
 test.afterAll(async () => {
   await page?.context().close();
-  await consoleHost?.stop();
-  await server?.stop();
-  if (work) rmSync(work, { recursive: true, force: true });
+  await stack?.stop();
 });
 
 /** Opens the console, adds the server and shows its users; returns the table's data rows. */
@@ -54,16 +38,7 @@ async function openUsers() {
   // A fresh load of the console on the session cookie, whatever the last test left open.
   await page.goto(new URL('/', consoleUrl).href);
   const tree = page.getByRole('tree');
-  if (!(await tree.getByRole('treeitem', { name: /Plant 1/ }).first().isVisible())) {
-    await page.getByRole('button', { name: 'Add server' }).click();
-    const addDialog = page.getByRole('dialog', { name: 'Add server' });
-    await addDialog.getByLabel('Name').fill('Plant 1');
-    await addDialog.getByLabel('Server URL').fill(serverUrl);
-    await addDialog.getByLabel('Login').fill('admin');
-    await addDialog.getByLabel('Password', { exact: true }).fill(adminPassword);
-    await addDialog.getByRole('button', { name: 'Add' }).click();
-    await expect(addDialog).toBeHidden();
-  }
+  if (!(await tree.getByRole('treeitem', { name: /Plant 1/ }).first().isVisible())) await addServerInUi(page, 'Plant 1', serverUrl);
   await expect(tree.getByRole('treeitem', { name: /Plant 1/ }).first()).toBeVisible();
   const usersNode = tree.getByRole('treeitem', { name: 'Users' }).first();
   if (!(await usersNode.isVisible())) await tree.getByRole('treeitem', { name: /Plant 1/ }).first().press('ArrowRight');

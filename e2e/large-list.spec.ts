@@ -1,44 +1,22 @@
 import { test, expect } from '@playwright/test';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { startCli, type Started } from './support';
+import { addServerInUi, startStack, type Stack } from './support';
 
 // A server with 100,000 users must open and scroll as smoothly as a small one: the list is
 // virtualised and paged from the server, and search and sort run on the server.
 const USERS = 100_000;
-const adminPassword = 'Admin-Pass-2026!';
-
-let work: string;
-let server: Started;
-let consoleHost: Started;
+let stack: Stack;
 
 test.beforeAll(async () => {
-  work = mkdtempSync(join(tmpdir(), 'gatepass-e2e-large-'));
-  server = await startCli(
-    ['server', '--db', join(work, 'large.sqlite'), '--port', '0', '--seed-demo', String(USERS), '--name', 'Big site'],
-    { GATEPASS_ADMIN_PASSWORD: adminPassword },
-    /listening on (http:\/\/127\.0\.0\.1:\d+)/,
-  );
-  consoleHost = await startCli(['console', '--port', '0', '--no-embedded'], { GATEPASS_USER_DATA: join(work, 'console') }, /Gatepass console: (http:\/\/\S+)/);
+  stack = await startStack('Big site', USERS);
 });
 
 test.afterAll(async () => {
-  await consoleHost?.stop();
-  await server?.stop();
-  if (work) rmSync(work, { recursive: true, force: true });
+  await stack?.stop();
 });
 
 test('a server with 100,000 users opens, jumps to the last user, searches and selects all', async ({ page }, testInfo) => {
-  await page.goto(consoleHost.match[1]!);
-  await page.getByRole('button', { name: 'Add server' }).click();
-  const dialog = page.getByRole('dialog', { name: 'Add server' });
-  await dialog.getByLabel('Name').fill('Big site');
-  await dialog.getByLabel('Server URL').fill(server.match[1]!);
-  await dialog.getByLabel('Login').fill('admin');
-  await dialog.getByLabel('Password', { exact: true }).fill(adminPassword);
-  await dialog.getByRole('button', { name: 'Add', exact: true }).click();
-  await page.getByRole('tree').getByRole('treeitem', { name: 'Users' }).first().click();
+  await page.goto(stack.consoleUrl);
+  await addServerInUi(page, 'Big site', stack.serverUrl);
 
   const grid = page.getByRole('grid');
   await expect(grid).toHaveAttribute('aria-rowcount', String(USERS + 1));

@@ -1,46 +1,25 @@
 import { test, expect } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startCli, type Started } from './support';
+import { addServerInUi, startStack, type Stack } from './support';
 
 // Issue 4, point 5: 10,000 selected users generate, preview and save with a progress bar and
 // Cancel; a cancelled save writes nothing and the same job can then be saved in full.
 const USERS = 10_000;
-const adminPassword = 'Admin-Pass-2026!';
-
-let work: string;
-let server: Started;
-let consoleHost: Started;
+let stack: Stack;
 
 test.beforeAll(async () => {
-  work = mkdtempSync(join(tmpdir(), 'gatepass-e2e-scale-'));
-  server = await startCli(
-    ['server', '--db', join(work, 'scale.sqlite'), '--port', '0', '--seed-demo', String(USERS), '--name', 'Depot'],
-    { GATEPASS_ADMIN_PASSWORD: adminPassword },
-    /listening on (http:\/\/127\.0\.0\.1:\d+)/,
-  );
-  consoleHost = await startCli(['console', '--port', '0', '--no-embedded'], { GATEPASS_USER_DATA: join(work, 'console') }, /Gatepass console: (http:\/\/\S+)/);
+  stack = await startStack('Depot', USERS);
 });
 
 test.afterAll(async () => {
-  await consoleHost?.stop();
-  await server?.stop();
-  if (work) rmSync(work, { recursive: true, force: true });
+  await stack?.stop();
 });
 
 test('10,000 users get codes, the save shows progress, a cancel writes nothing, and a full save holds every user', async ({ page }, testInfo) => {
   test.setTimeout(360_000);
-  await page.goto(consoleHost.match[1]!);
-  await page.getByRole('button', { name: 'Add server' }).click();
-  const dialog = page.getByRole('dialog', { name: 'Add server' });
-  await dialog.getByLabel('Name').fill('Depot');
-  await dialog.getByLabel('Server URL').fill(server.match[1]!);
-  await dialog.getByLabel('Login').fill('admin');
-  await dialog.getByLabel('Password', { exact: true }).fill(adminPassword);
-  await dialog.getByRole('button', { name: 'Add', exact: true }).click();
-  await page.getByRole('tree').getByRole('treeitem', { name: 'Users' }).first().click();
+  await page.goto(stack.consoleUrl);
+  await addServerInUi(page, 'Depot', stack.serverUrl);
 
   const grid = page.getByRole('grid');
   await expect(grid).toHaveAttribute('aria-rowcount', String(USERS + 1));
@@ -75,7 +54,7 @@ test('10,000 users get codes, the save shows progress, a cancel writes nothing, 
   const downloadPromise = page.waitForEvent('download', { timeout: 120_000 });
   await save.getByRole('button', { name: 'Save', exact: true }).click();
   const download = await downloadPromise;
-  const zip = join(work, 'codes.zip');
+  const zip = join(stack.work, 'codes.zip');
   await download.saveAs(zip);
 
   execFileSync('unzip', ['-tq', zip]);

@@ -1,4 +1,7 @@
+import { expect, type Page } from '@playwright/test';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -50,4 +53,62 @@ export function startCli(args: string[], env: Record<string, string>, ready: Reg
       reject(new Error(`gatepass ${args[0]} exited early with ${code}. Output:\n${out}`));
     });
   });
+}
+
+export const ADMIN_PASSWORD = 'Admin-Pass-2026!';
+
+/** A Gatepass server and a browser-host console (no embedded server), each a real `gatepass` process. */
+export interface Stack {
+  work: string;
+  serverUrl: string;
+  consoleUrl: string;
+  stop: () => Promise<void>;
+}
+
+/**
+ * Starts `gatepass server` on a fresh SQLite file with `users` demo users and `gatepass console`
+ * with its own user data folder, in a temporary folder removed by stop().
+ */
+export async function startStack(name: string, users: number): Promise<Stack> {
+  const work = mkdtempSync(join(tmpdir(), 'gatepass-e2e-'));
+  const server = await startCli(
+    ['server', '--db', join(work, 'server.sqlite'), '--port', '0', '--seed-demo', String(users), '--name', name],
+    { GATEPASS_ADMIN_PASSWORD: ADMIN_PASSWORD },
+    /listening on (http:\/\/127\.0\.0\.1:\d+)/,
+  );
+  const consoleHost = await startCli(
+    ['console', '--port', '0', '--no-embedded'],
+    { GATEPASS_USER_DATA: join(work, 'console-data') },
+    /Gatepass console: (http:\/\/127\.0\.0\.1:\d+\/\S*)/,
+  ).catch(async (err: unknown) => {
+    await server.stop();
+    throw err;
+  });
+  return {
+    work,
+    serverUrl: server.match[1]!,
+    consoleUrl: consoleHost.match[1]!,
+    stop: async () => {
+      await consoleHost.stop();
+      await server.stop();
+      rmSync(work, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Adds a server through the Add server dialog, as an administrator would, and opens its Users. */
+export async function addServerInUi(page: Page, name: string, serverUrl: string): Promise<void> {
+  await page.getByRole('button', { name: 'Add server' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Add server' });
+  await dialog.getByLabel('Name').fill(name);
+  await dialog.getByLabel('Server URL').fill(serverUrl);
+  await dialog.getByLabel('Login').fill('admin');
+  await dialog.getByLabel('Password', { exact: true }).fill(ADMIN_PASSWORD);
+  await dialog.getByRole('button', { name: 'Add', exact: true }).click();
+  await expect(dialog).toBeHidden();
+  const tree = page.getByRole('tree');
+  await expect(tree.getByRole('treeitem', { name }).first()).toBeVisible();
+  const usersNode = tree.getByRole('treeitem', { name: 'Users' }).first();
+  if (!(await usersNode.isVisible())) await tree.getByRole('treeitem', { name }).first().press('ArrowRight');
+  await usersNode.click();
 }
