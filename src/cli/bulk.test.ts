@@ -1,30 +1,19 @@
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer } from '../server/index';
 import { createServerClient } from '../main/services/server-client';
+import { runCli } from './test-support/run-cli';
 
 const ADMIN_PASSWORD = 'Admin-Pass-12345';
-const repo = path.join(import.meta.dirname, '..', '..');
 const LOGINS = ['a.one', 'b.two', 'come-3', 'd.four', 'e.five'];
 
 let dir: string;
 let server: Awaited<ReturnType<typeof startServer>>;
 
-function cli(args: string[], stdin = `${ADMIN_PASSWORD}\n`): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((ok, fail) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/index.ts', ...args], { cwd: repo, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('error', fail);
-    child.on('close', (code) => ok({ code, stdout, stderr }));
-    child.stdin.end(stdin);
-  });
-}
+const cli = (args: string[], stdin = `${ADMIN_PASSWORD}\n`) => runCli(args, stdin);
 
 const base = () => ['--server', server.url, '--login', 'admin', '--password-stdin'];
 

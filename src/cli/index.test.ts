@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,28 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeSigninPayload } from '../shared/qr-payload';
 import { startServer } from '../server/index';
 import { createServerClient } from '../main/services/server-client';
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-const repo = join(import.meta.dirname, '..', '..');
-
-/** Runs the CLI from source as a user would run the built one; async, so the in-process server keeps answering. */
-function cli(args: string[], stdin?: string): Promise<Run> {
-  return new Promise((ok, fail) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/index.ts', ...args], { cwd: repo, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('error', fail);
-    child.on('close', (code) => ok({ code, stdout, stderr }));
-    child.stdin.end(stdin ?? '');
-  });
-}
+import { runCli as cli } from './test-support/run-cli';
 
 let dir: string;
 let server: Awaited<ReturnType<typeof startServer>>;

@@ -1,4 +1,4 @@
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -9,9 +9,9 @@ import { startServer } from '../../../server/index';
 import { createConsoleCore, type ConsoleCore } from '../../console-core';
 import { createCredentialStore } from '../credentials';
 import { createServerClient } from '../server-client';
+import { runCli as cli } from '../../../cli/test-support/run-cli';
 
 const ADMIN_PASSWORD = 'Admin-Pass-12345';
-const repo = path.join(import.meta.dirname, '..', '..', '..', '..');
 // Template Welcome-<n>-Qz from 1: the third user's password, Welcome-3-Qz, contains their login.
 const LOGINS = ['a.one', 'b.two', 'come-3', 'd.four', 'e.five'];
 
@@ -24,17 +24,6 @@ let serverId: string;
 const progress: Array<{ jobId: string; done: number; total: number; phase: string }> = [];
 let onProgress: (jobId: string) => void = () => {};
 
-function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((ok, fail) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/index.ts', ...args], { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('error', fail);
-    child.on('close', (code) => ok({ code, stdout, stderr }));
-  });
-}
 
 async function call<T>(channel: string, input: unknown): Promise<T> {
   const env = await core.dispatch(channel, input);
