@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Validator } from '@seriousme/openapi-schema-validator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPgCluster, type PgCluster } from '../../scripts/pg-cluster.mjs';
 import { api, type RouteName } from '../shared/api/routes';
@@ -537,6 +538,14 @@ function serverSuite(backend: Backend) {
         expect(op?.security, name).toEqual(route.auth === 'none' ? [] : [{ bearer: [] }]);
       }
       expect(doc.paths['/api/v1/qr-credentials']?.post?.requestBody).toBeDefined();
+    });
+
+    it('is a valid OpenAPI 3.1 document by an independent validator', async () => {
+      const doc: unknown = await (await fetch(`${url()}/api/openapi.json`)).json();
+      const validator = new Validator();
+      const result = await validator.validate(doc as object);
+      expect(result.errors ?? []).toEqual([]);
+      expect(result.valid).toBe(true);
     });
   });
 }
