@@ -39,7 +39,7 @@ export function qrSvgPath(m: QrMatrix): string {
   return d;
 }
 
-/** The runs of dark modules, row by row, for writers that draw rectangles themselves (e.g. pdfkit). */
+/** The runs of dark modules, row by row (the PDF writer walks rows the same way inline, for speed: card-render.ts). */
 export function qrRuns(m: QrMatrix): Array<{ x: number; y: number; w: number }> {
   const { size, modules } = m;
   const runs: Array<{ x: number; y: number; w: number }> = [];
