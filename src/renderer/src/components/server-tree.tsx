@@ -110,6 +110,10 @@ export function ServerTree() {
       case ' ':
         activate(node);
         break;
+      case 'Delete':
+        // The embedded local server comes back at every start, so it cannot be removed.
+        if (node.kind === 'server' && !node.server.embedded) useAppStore.getState().openDialog({ kind: 'removeServer', serverId: node.server.id });
+        break;
       default:
         handled = false;
     }
@@ -180,6 +184,21 @@ export function ServerTree() {
                   Connect
                 </button>
               ) : null}
+              {server.embedded ? null : (
+                <button
+                  type="button"
+                  tabIndex={-1}
+                  className="link-button subtle"
+                  aria-label={`Remove ${server.name}`}
+                  title="Remove this server from the console (Delete)"
+                  onClick={(e) => {
+                    e.stopPropagation();
+                    useAppStore.getState().openDialog({ kind: 'removeServer', serverId: server.id });
+                  }}
+                >
+                  Remove
+                </button>
+              )}
             </div>
             {server.statusMessage && server.status !== 'connected' ? (
               <div className="tree-message" aria-hidden="true" title={server.statusMessage}>

@@ -68,7 +68,7 @@ export function AddServerDialog() {
       </Checkbox>
       {!keychainOk ? (
         <p className="note">
-          {appInfo?.keychainMessage ?? 'No system keychain is available'}: the password is kept for this session only and asked again next time.
+          {appInfo?.keychainMessage ?? 'No system keychain is available: the password is kept for this session only and asked again next time.'}
         </p>
       ) : null}
       <DialogError message={error} />

@@ -5,6 +5,7 @@ import { DeleteDialog } from './delete-dialog';
 import { GenerateDialog } from './generate-dialog';
 import { GeneratedDialog } from './generated-dialog';
 import { ImportDialog } from './import-dialog';
+import { RemoveServerDialog } from './remove-server-dialog';
 import { SaveDialog } from './save-dialog';
 import { UserDialog } from './user-dialog';
 
@@ -36,5 +37,7 @@ export function DialogHost() {
       return <SaveDialog jobId={dialog.jobId} />;
     case 'importUsers':
       return <ImportDialog key={dialog.serverId} />;
+    case 'removeServer':
+      return <RemoveServerDialog key={dialog.serverId} serverId={dialog.serverId} />;
   }
 }

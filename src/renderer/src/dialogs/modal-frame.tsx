@@ -1,4 +1,4 @@
-import type { FormEvent, ReactNode } from 'react';
+import { useEffect, useRef, type FormEvent, type ReactNode } from 'react';
 import { Dialog, Heading, Modal, ModalOverlay } from 'react-aria-components';
 import { useAppStore } from '../store/store';
 
@@ -17,6 +17,21 @@ export function ModalFrame(props: {
   /** What Esc does; by default it closes the dialog (a dialog opened from another returns there instead). */
   onClose?: () => void;
 }) {
+  const dialogRef = useRef<HTMLElement>(null);
+  const wasBusy = useRef(false);
+  // While a call runs its buttons are disabled, and a disabled button that had focus drops it
+  // to <body>, where Esc and Tab no longer reach the dialog. Bring focus back to the first
+  // field when the call ends, so the administrator can correct it or press Esc.
+  useEffect(() => {
+    if (wasBusy.current && !props.busy) {
+      const el = dialogRef.current;
+      if (el && !el.contains(document.activeElement)) {
+        const first = el.querySelector<HTMLElement>('input:not([disabled]), textarea:not([disabled]), select:not([disabled]), button:not([disabled])');
+        (first ?? el).focus();
+      }
+    }
+    wasBusy.current = !!props.busy;
+  }, [props.busy]);
   const close = () => {
     if (props.busy) return;
     if (props.onClose) props.onClose();
@@ -29,7 +44,7 @@ export function ModalFrame(props: {
   return (
     <ModalOverlay isOpen isDismissable={false} isKeyboardDismissDisabled={!!props.busy} onOpenChange={(open) => !open && close()} className="modal-overlay">
       <Modal className={`modal ${props.className ?? ''}`}>
-        <Dialog className="dialog" role={props.role ?? 'dialog'}>
+        <Dialog ref={dialogRef} className="dialog" role={props.role ?? 'dialog'}>
           <Heading slot="title" className="dialog-title">
             {props.title}
           </Heading>

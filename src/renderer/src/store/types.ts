@@ -59,7 +59,8 @@ export type DialogState =
     }
   | { readonly kind: 'generated'; readonly jobId: string }
   | { readonly kind: 'saveOptions'; readonly jobId: string }
-  | { readonly kind: 'importUsers'; readonly serverId: string };
+  | { readonly kind: 'importUsers'; readonly serverId: string }
+  | { readonly kind: 'removeServer'; readonly serverId: string };
 
 /** A message for the status area: failures of actions that have no dialog to show them in. */
 export interface Notice {

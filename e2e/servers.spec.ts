@@ -1,0 +1,55 @@
+import { test, expect } from '@playwright/test';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ADMIN_PASSWORD, addServerInUi, startStack, type Stack } from './support';
+
+let stack: Stack;
+
+test.beforeAll(async () => {
+  stack = await startStack('Plant 3', 5);
+});
+
+test.afterAll(async () => {
+  await stack?.stop();
+});
+
+test('adding a server explains a wrong password and an unreachable address, keeps no password on disk, and removes it again', async ({ page }) => {
+  await page.goto(stack.consoleUrl);
+  const open = async () => {
+    await page.getByRole('button', { name: 'Add server' }).click();
+    return page.getByRole('dialog', { name: 'Add server' });
+  };
+
+  let dialog = await open();
+  await dialog.getByLabel('Name').fill('Plant 3');
+  await dialog.getByLabel('Server URL').fill(stack.serverUrl);
+  await dialog.getByLabel('Login').fill('admin');
+  await dialog.getByLabel('Password', { exact: true }).fill('not-the-password');
+  await dialog.getByRole('button', { name: 'Add', exact: true }).click();
+  await expect(dialog.getByRole('alert')).toContainText(/password/i);
+  await expect(dialog).toBeVisible();
+
+  // Nothing listens on port 9 of loopback: the console says it cannot reach the server.
+  await dialog.getByLabel('Server URL').fill('http://127.0.0.1:9');
+  await dialog.getByLabel('Password', { exact: true }).fill(ADMIN_PASSWORD);
+  await dialog.getByRole('button', { name: 'Add', exact: true }).click();
+  await expect(dialog.getByRole('alert')).toContainText(/reach/i);
+  await page.keyboard.press('Escape');
+  await expect(dialog).toBeHidden();
+
+  await addServerInUi(page, 'Plant 3', stack.serverUrl);
+  // The server list on disk has the address and login, never the password.
+  const settings = readFileSync(join(stack.work, 'console-data', 'servers.json'), 'utf8');
+  expect(settings).toContain(stack.serverUrl);
+  expect(settings).not.toContain(ADMIN_PASSWORD);
+
+  const serverItem = page.getByRole('tree').getByRole('treeitem', { name: 'Plant 3' });
+  await serverItem.focus();
+  await page.keyboard.press('Delete');
+  dialog = page.getByRole('alertdialog', { name: 'Remove server' });
+  await expect(dialog).toContainText('not changed');
+  await dialog.getByRole('button', { name: 'Remove', exact: true }).click();
+  await expect(serverItem).toHaveCount(0);
+  await page.reload();
+  await expect(page.getByText('No servers yet. Use Add server.')).toBeVisible();
+});
