@@ -32,6 +32,12 @@ export interface RenderConfig {
   ecLevel: EcLevel;
   regular: FontMetrics;
   medium: FontMetrics;
+  /**
+   * Fonts tried, in order, for characters the Roboto subset lacks (DejaVu Sans, then Droid
+   * Sans Fallback): only those the export uses. Absent for an export Roboto covers alone.
+   */
+  regularFallbacks?: FallbackFont[];
+  mediumFallbacks?: FallbackFont[];
   /** Cards in the whole export, for "card i of n". */
   totalCards: number;
   /** zlib level for content streams. */
@@ -44,7 +50,15 @@ export interface RenderConfig {
   /** Per-document mode: the prebuilt font objects (numbered from DOC_FONT_FIRST) and the title. */
   docFontBlock?: Uint8Array;
   docFontOffsets?: number[];
+  /** Per-document mode: the page's font dictionary entries; defaults to F1 and F2 only. */
+  docFontDict?: string;
   title?: string;
+}
+
+/** A fallback font subset and the page resource name it is drawn with. */
+export interface FallbackFont {
+  resource: string;
+  metrics: FontMetrics;
 }
 
 /** Cards per page in the badge layout: 2 columns x 3 rows keeps each code about 2 inches. */
@@ -106,6 +120,16 @@ class LayoutFont {
     this.lineHeight = m.ascent - m.descent;
   }
 
+  /** Whether the subset has a glyph for `cp` (subsets list only the code points they cover). */
+  has(cp: number): boolean {
+    return this.cid.has(cp);
+  }
+
+  /** Advance of `cp` in 1/1000 em (.notdef's when not covered). */
+  advance(cp: number): number {
+    return this.widths[this.cid.get(cp) ?? 0] ?? 0;
+  }
+
   width(text: string, size: number, spacing = 0): number {
     let w = 0;
     let n = 0;
@@ -120,6 +144,121 @@ class LayoutFont {
     let h = '';
     for (const ch of text) h += HEX4(this.cid.get(ch.codePointAt(0) ?? 0) ?? 0);
     return h;
+  }
+}
+
+/** One same-font piece of a line, in drawing order. */
+interface Segment {
+  font: LayoutFont;
+  hex: string;
+}
+
+/**
+ * Strong right-to-left characters: Hebrew, Arabic, Syriac, Thaana, NKo, Samaritan, Mandaic,
+ * their presentation forms, and the historic RTL blocks of plane 1.
+ */
+const RTL = /[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc\u{10800}-\u{10fff}\u{1e800}-\u{1efff}]/u;
+const STRONG_LTR = /^[\p{L}\p{Mc}]/u;
+const DIGIT = /^\p{Nd}/u;
+/** A character with the combining marks that follow it: reordering never separates them. */
+const CLUSTER = /\P{M}\p{M}*|\p{M}+/gu;
+
+/**
+ * Visual order for a line holding right-to-left text, as a PDF draws glyphs left to right.
+ * This is a deliberately small approximation, NOT the Unicode Bidirectional Algorithm
+ * (UAX #9): each run that starts and ends with a strong RTL character (with the neutrals and
+ * digits between) is reversed by character cluster, digit sequences inside it are put back
+ * left to right, and everything else stays in logical order. Embedding levels, mirrored
+ * brackets, RTL paragraphs and Arabic contextual shaping (joining forms) are not done: Arabic
+ * letters print in their isolated forms. That is adequate for names, which is what cards show.
+ */
+export function visualOrder(text: string): string {
+  if (!RTL.test(text)) return text;
+  const clusters = text.match(CLUSTER) ?? [];
+  const out: string[] = [];
+  let i = 0;
+  while (i < clusters.length) {
+    const c = clusters[i] ?? '';
+    if (!RTL.test(c)) {
+      out.push(c);
+      i++;
+      continue;
+    }
+    let end = i;
+    for (let k = i + 1; k < clusters.length; k++) {
+      const d = clusters[k] ?? '';
+      if (RTL.test(d)) end = k;
+      else if (STRONG_LTR.test(d)) break;
+    }
+    const run = clusters.slice(i, end + 1).reverse();
+    // Numbers inside RTL text still read left to right.
+    for (let a = 0; a < run.length; a++) {
+      if (!DIGIT.test(run[a] ?? '')) continue;
+      let b = a;
+      while (b + 1 < run.length && DIGIT.test(run[b + 1] ?? '')) b++;
+      const digits = run.slice(a, b + 1).reverse();
+      run.splice(a, digits.length, ...digits);
+      a = b;
+    }
+    out.push(...run);
+    i = end + 1;
+  }
+  return out.join('');
+}
+
+/**
+ * Roboto first, then the fallback fonts: each character is drawn with the first font that
+ * has a glyph for it (Roboto's .notdef when none has). With no fallbacks (an export Roboto
+ * covers alone) every call is the single font's, so such exports are exactly as before.
+ */
+class FontChain {
+  readonly ascent: number;
+  readonly lineHeight: number;
+  private readonly rest: LayoutFont[];
+
+  constructor(
+    readonly primary: LayoutFont,
+    fallbacks: readonly FallbackFont[] = [],
+  ) {
+    this.rest = fallbacks.map((f) => new LayoutFont(f.resource, f.metrics));
+    this.ascent = primary.ascent;
+    this.lineHeight = primary.lineHeight;
+  }
+
+  private fontOf(cp: number): LayoutFont {
+    if (this.primary.has(cp)) return this.primary;
+    for (const f of this.rest) if (f.has(cp)) return f;
+    return this.primary;
+  }
+
+  width(text: string, size: number, spacing = 0): number {
+    if (this.rest.length === 0) return this.primary.width(text, size, spacing);
+    let w = 0;
+    let count = 0;
+    for (const ch of text) {
+      const cp = ch.codePointAt(0) ?? 0;
+      w += this.fontOf(cp).advance(cp);
+      count++;
+    }
+    return (w * size) / 1000 + spacing * Math.max(0, count - 1);
+  }
+
+  /** `text` in visual order, split into same-font segments. */
+  segments(text: string): Segment[] {
+    if (this.rest.length === 0) return [{ font: this.primary, hex: this.primary.hex(text) }];
+    const segs: Segment[] = [];
+    let cur: Segment | null = null;
+    for (const ch of visualOrder(text)) {
+      const cp = ch.codePointAt(0) ?? 0;
+      const font = this.fontOf(cp);
+      const hex = font.hex(ch);
+      if (cur && cur.font === font) cur.hex += hex;
+      else {
+        cur = { font, hex };
+        segs.push(cur);
+      }
+    }
+    return segs.length > 0 ? segs : [{ font: this.primary, hex: '' }];
   }
 }
 
@@ -152,8 +291,8 @@ class Canvas {
 
   constructor(
     readonly h: number,
-    readonly reg: LayoutFont,
-    readonly med: LayoutFont,
+    readonly reg: FontChain,
+    readonly med: FontChain,
   ) {}
 
   fillRect(x: number, y: number, w: number, hh: number, color: string): void {
@@ -178,7 +317,7 @@ class Canvas {
   }
 
   /** One line of text whose top is at `y` (baseline at y + ascent, as pdfkit places it). */
-  text(font: LayoutFont, size: number, color: string, text: string, x: number, y: number, o: TextOpts = {}): void {
+  text(font: FontChain, size: number, color: string, text: string, x: number, y: number, o: TextOpts = {}): void {
     const spacing = o.spacing ?? 0;
     let tx = x;
     if (o.width !== undefined && o.align && o.align !== 'left') {
@@ -186,16 +325,21 @@ class Canvas {
       tx = o.align === 'right' ? x + o.width - w : x + (o.width - w) / 2;
     }
     const tc = spacing ? `${n(spacing)} Tc ` : '';
-    this.parts.push(`BT ${rgb(color)} rg /${font.resource} ${n(size)} Tf ${tc}${n(tx)} ${n(this.h - y - font.ascent * size)} Td <${font.hex(text)}> Tj${spacing ? ' 0 Tc' : ''} ET`);
+    const [first, ...more] = font.segments(text);
+    if (!first) return;
+    // Each Tj advances the text position by its glyphs (and Tc), so the segments follow on.
+    let rest = '';
+    for (const s of more) rest += ` /${s.font.resource} ${n(size)} Tf <${s.hex}> Tj`;
+    this.parts.push(`BT ${rgb(color)} rg /${first.font.resource} ${n(size)} Tf ${tc}${n(tx)} ${n(this.h - y - font.ascent * size)} Td <${first.hex}> Tj${rest}${spacing ? ' 0 Tc' : ''} ET`);
   }
 
   /** Text cut with an ellipsis to fit `width` on one line. */
-  oneLine(font: LayoutFont, size: number, color: string, text: string, x: number, y: number, width: number, o: TextOpts = {}): void {
+  oneLine(font: FontChain, size: number, color: string, text: string, x: number, y: number, width: number, o: TextOpts = {}): void {
     this.text(font, size, color, ellipsize(font, text, size, width, o.spacing ?? 0), x, y, { ...o, width });
   }
 
   /** Word-wrapped text, at most `maxLines` lines (the last cut with an ellipsis); returns the y below it. */
-  wrapped(font: LayoutFont, size: number, color: string, text: string, x: number, y: number, width: number, align: TextOpts['align'], maxLines = 100): number {
+  wrapped(font: FontChain, size: number, color: string, text: string, x: number, y: number, width: number, align: TextOpts['align'], maxLines = 100): number {
     const lines = wrap(font, text, size, width);
     const shown = lines.slice(0, maxLines);
     if (lines.length > maxLines && shown.length > 0) shown[shown.length - 1] = ellipsize(font, `${shown[shown.length - 1] ?? ''}…`, size, width, 0);
@@ -209,14 +353,14 @@ class Canvas {
   }
 }
 
-function ellipsize(font: LayoutFont, text: string, size: number, width: number, spacing: number): string {
+function ellipsize(font: FontChain, text: string, size: number, width: number, spacing: number): string {
   if (font.width(text, size, spacing) <= width) return text;
   const chars = [...text];
   while (chars.length > 0 && font.width(`${chars.join('')}…`, size, spacing) > width) chars.pop();
   return `${chars.join('').trimEnd()}…`;
 }
 
-function wrap(font: LayoutFont, text: string, size: number, width: number): string[] {
+function wrap(font: FontChain, text: string, size: number, width: number): string[] {
   const lines: string[] = [];
   let line = '';
   for (const word of text.split(/\s+/).filter(Boolean)) {
@@ -231,7 +375,7 @@ function wrap(font: LayoutFont, text: string, size: number, width: number): stri
 }
 
 /** The largest size from `max` down to `min` at which `text` fits `width`. */
-function fitSize(font: LayoutFont, text: string, width: number, max: number, min: number): number {
+function fitSize(font: FontChain, text: string, width: number, max: number, min: number): number {
   const w = font.width(text, max);
   if (w <= width) return max;
   return Math.max(min, Math.floor(((max * width) / w) * 10) / 10);
@@ -322,15 +466,15 @@ function noCode(c: Canvas, x: number, y: number, s: number, labelSize: number): 
 
 /** Renders pages and per-user documents; one instance per worker (or in-thread). */
 export class CardRenderer {
-  private readonly reg: LayoutFont;
-  private readonly med: LayoutFont;
+  private readonly reg: FontChain;
+  private readonly med: FontChain;
   private readonly w: number;
   private readonly h: number;
   private readonly tree: ReturnType<typeof pageTree>;
 
   constructor(private readonly cfg: RenderConfig) {
-    this.reg = new LayoutFont('F1', cfg.regular);
-    this.med = new LayoutFont('F2', cfg.medium);
+    this.reg = new FontChain(new LayoutFont('F1', cfg.regular), cfg.regularFallbacks);
+    this.med = new FontChain(new LayoutFont('F2', cfg.medium), cfg.mediumFallbacks);
     [this.w, this.h] = PAGE[cfg.pageSize];
     this.tree = pageTree(cfg.pages, cfg.treeFirst);
   }
@@ -368,7 +512,7 @@ export class CardRenderer {
       objectBytes(1, '<< /Type /Catalog /Pages 3 0 R >>'),
       objectBytes(2, `<< /Title ${pdfTextString(this.cfg.title ?? `Gatepass sign-in card: ${card.login}`)} /Creator (Gatepass) /Producer (Gatepass) >>`),
       objectBytes(3, '<< /Type /Pages /Kids [4 0 R] /Count 1 >>'),
-      objectBytes(4, `<< /Type /Page /Parent 3 0 R /MediaBox [0 0 ${this.w} ${this.h}] /Resources << /Font << /F1 ${DOC_FONT_FIRST} 0 R /F2 ${DOC_FONT_FIRST + 5} 0 R >> >> /Contents 5 0 R >>`),
+      objectBytes(4, `<< /Type /Page /Parent 3 0 R /MediaBox [0 0 ${this.w} ${this.h}] /Resources << /Font << ${this.cfg.docFontDict ?? `/F1 ${DOC_FONT_FIRST} 0 R /F2 ${DOC_FONT_FIRST + 5} 0 R`} >> >> /Contents 5 0 R >>`),
       streamObjectBytes(5, '/Filter /FlateDecode', data),
     ];
     const offsets: number[] = [];

@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import path from 'node:path';
 import { finished } from 'node:stream/promises';
 import { GatepassError } from '../../../shared/errors';
-import { type CardData, CardRenderer, DOC_FONT_FIRST, FIXED_TEXT, type RenderConfig, BADGES_PER_PAGE, formatCardDate, pageCount } from './card-render';
+import { type CardData, CardRenderer, DOC_FONT_FIRST, FIXED_TEXT, type FallbackFont, type RenderConfig, BADGES_PER_PAGE, formatCardDate, pageCount } from './card-render';
 import { RenderPool, type WorkerReply } from './export-pool';
 import { buildSubset, type FontSubset, parseTtf, type TtfFont } from './font-subset';
 import { defaultFontDir } from './font-dir';
@@ -27,7 +27,11 @@ export interface PdfOptions {
   signal?: AbortSignal;
   /** PDF document title (Info dictionary). */
   title?: string;
-  /** Folder holding Roboto-Regular.ttf and Roboto-Medium.ttf; defaults to the project's assets/fonts. */
+  /**
+   * Folder holding Roboto-Regular.ttf and Roboto-Medium.ttf (required) and the fallback fonts
+   * DejaVuSans.ttf, DejaVuSans-Bold.ttf, DroidSansFallbackFull.ttf (each used if present);
+   * defaults to the project's assets/fonts.
+   */
   fontDir?: string;
   /** Worker threads: 'auto' uses them from {@link WORKER_MIN_CARDS} cards on. */
   threads?: 'auto' | 'off';
@@ -41,7 +45,8 @@ const IN_FLIGHT = 6;
 /** Content streams: zlib level 1 was as small as level 6 within 3% on card pages, and faster (bench). */
 const DEFLATE_LEVEL = 1;
 
-const parsedFonts = new Map<string, TtfFont>();
+/** Parsed fonts by file, kept for the process: each file is read and parsed at most once. */
+const parsedFonts = new Map<string, TtfFont | null>();
 
 function loadFont(file: string, name: string): TtfFont {
   let f = parsedFonts.get(file);
@@ -52,37 +57,126 @@ function loadFont(file: string, name: string): TtfFont {
   return f;
 }
 
-/** Every code point the cards can show, so the font subset covers them before any page is drawn. */
-function codepointsOf(cards: readonly Card[]): Set<number> {
-  const cps = new Set<number>();
-  const addText = (s: string | null | undefined): void => {
-    // Printable ASCII is always in the subset (FIXED_TEXT): skip those strings cheaply.
+/** A fallback font, or null when its file is not in the font folder (a custom folder may hold only Roboto). */
+function loadOptionalFont(file: string, name: string): TtfFont | null {
+  const known = parsedFonts.get(file);
+  if (known !== undefined) return known;
+  const f = existsSync(file) ? loadFont(file, name) : null;
+  parsedFonts.set(file, f);
+  return f;
+}
+
+/**
+ * Code points the cards can show: `all` for the Roboto subsets (as always: every field in
+ * both faces), and per face the card fields drawn in it, for choosing fallback fonts
+ * (regular: login in the footer, display name, server name and address; medium: login,
+ * reason). Strings of printable ASCII are skipped cheaply: Roboto covers them (FIXED_TEXT).
+ */
+function codepointsOf(cards: readonly Card[]): { all: Set<number>; regular: Set<number>; medium: Set<number> } {
+  const all = new Set<number>();
+  const regular = new Set<number>();
+  const medium = new Set<number>();
+  const addText = (s: string | null | undefined, ...into: Array<Set<number>>): void => {
     if (!s || /^[\x20-\x7e]*$/.test(s)) return;
-    for (const ch of s) cps.add(ch.codePointAt(0) ?? 0);
+    for (const ch of s) {
+      const cp = ch.codePointAt(0) ?? 0;
+      all.add(cp);
+      for (const set of into) set.add(cp);
+    }
   };
   addText(FIXED_TEXT);
   for (const c of cards) {
-    addText(c.login);
-    addText(c.displayName);
-    addText(c.serverName);
-    addText(c.serverUrl);
-    addText(c.reason);
+    addText(c.login, regular, medium);
+    addText(c.displayName, regular);
+    addText(c.serverName, regular);
+    addText(c.serverUrl, regular);
+    addText(c.reason, medium);
   }
-  for (const ch of FIXED_TEXT) cps.add(ch.codePointAt(0) ?? 0);
-  return cps;
+  for (const ch of FIXED_TEXT) all.add(ch.codePointAt(0) ?? 0);
+  return { all, regular, medium };
+}
+
+/** A font subset to embed and the page resource name that draws with it. */
+interface EmbeddedFont {
+  resource: string;
+  subset: FontSubset;
 }
 
 interface Fonts {
   regular: FontSubset;
   medium: FontSubset;
+  /** Fallback subsets this export uses (none for text Roboto covers), in resource order. */
+  fallbacks: EmbeddedFont[];
+  regularFallbacks: FallbackFont[];
+  mediumFallbacks: FallbackFont[];
 }
+
+/**
+ * The fallback chain after Roboto, per face: DejaVu Sans (Hebrew, Arabic, Armenian,
+ * Georgian, many symbols) in the matching weight, then Droid Sans Fallback (CJK; one weight
+ * serves both faces). Resource names are fixed so a font always draws as the same name.
+ */
+const DEJAVU = { file: 'DejaVuSans.ttf', name: 'DejaVuSans', resource: 'F3' };
+const DEJAVU_BOLD = { file: 'DejaVuSans-Bold.ttf', name: 'DejaVuSans-Bold', resource: 'F4' };
+const DROID = { file: 'DroidSansFallbackFull.ttf', name: 'DroidSansFallback', resource: 'F5' };
 
 function subsetFonts(cards: readonly Card[], fontDir: string): Fonts {
   const regularFile = path.join(fontDir, 'Roboto-Regular.ttf');
   const mediumFile = path.join(fontDir, 'Roboto-Medium.ttf');
   if (!existsSync(regularFile) || !existsSync(mediumFile)) throw new GatepassError('INTERNAL', `The card fonts are missing from ${fontDir}`);
   const cps = codepointsOf(cards);
-  return { regular: buildSubset(loadFont(regularFile, 'Roboto-Regular'), cps), medium: buildSubset(loadFont(mediumFile, 'Roboto-Medium'), cps) };
+  const roboto = { regular: loadFont(regularFile, 'Roboto-Regular'), medium: loadFont(mediumFile, 'Roboto-Medium') };
+  const fonts: Fonts = { regular: buildSubset(roboto.regular, cps.all), medium: buildSubset(roboto.medium, cps.all), fallbacks: [], regularFallbacks: [], mediumFallbacks: [] };
+  // What Roboto lacks, per face: usually nothing, and then no other font is even read.
+  let regLeft = [...cps.regular].filter((cp) => roboto.regular.glyphOf(cp) === 0);
+  let medLeft = [...cps.medium].filter((cp) => roboto.medium.glyphOf(cp) === 0);
+  if (regLeft.length === 0 && medLeft.length === 0) return fonts;
+
+  const take = (spec: typeof DEJAVU, left: number[], chains: Array<FallbackFont[]>): number[] => {
+    if (left.length === 0) return left;
+    const font = loadOptionalFont(path.join(fontDir, spec.file), spec.name);
+    if (!font) return left;
+    const covered = left.filter((cp) => font.glyphOf(cp) !== 0);
+    if (covered.length === 0) return left;
+    const subset = buildSubset(font, covered);
+    fonts.fallbacks.push({ resource: spec.resource, subset });
+    for (const chain of chains) chain.push({ resource: spec.resource, metrics: subset.metrics });
+    return left.filter((cp) => font.glyphOf(cp) === 0);
+  };
+  regLeft = take(DEJAVU, regLeft, [fonts.regularFallbacks]);
+  medLeft = take(DEJAVU_BOLD, medLeft, [fonts.mediumFallbacks]);
+  // Droid (4 MB) is parsed only now, when some character is in neither Roboto nor DejaVu.
+  const cjk = [...new Set([...regLeft, ...medLeft])];
+  if (cjk.length > 0) {
+    const chains: Array<FallbackFont[]> = [];
+    if (regLeft.length > 0) chains.push(fonts.regularFallbacks);
+    if (medLeft.length > 0) chains.push(fonts.mediumFallbacks);
+    take(DROID, cjk, chains);
+  }
+  // Characters no bundled font has (e.g. Korean, Thai, colour emoji) stay Roboto's .notdef box.
+  return fonts;
+}
+
+/** The page font dictionary's entries: Roboto as F1 and F2, then the fallbacks in use. */
+function fontDict(fonts: Fonts, first: number): { dict: string; objects: Uint8Array[] } {
+  const all: EmbeddedFont[] = [{ resource: 'F1', subset: fonts.regular }, { resource: 'F2', subset: fonts.medium }, ...fonts.fallbacks];
+  const objects: Uint8Array[] = [];
+  const dict = all
+    .map((f, i) => {
+      const num = first + i * OBJECTS_PER_FONT;
+      objects.push(...fontObjects(f.subset, num));
+      return `/${f.resource} ${num} 0 R`;
+    })
+    .join(' ');
+  return { dict, objects };
+}
+
+/** The renderer's fallback chains; left out entirely when Roboto covers the export. */
+function fallbackConfig(fonts: Fonts): Pick<RenderConfig, 'regularFallbacks' | 'mediumFallbacks'> {
+  return {
+    ...(fonts.regularFallbacks.length > 0 ? { regularFallbacks: fonts.regularFallbacks } : {}),
+    ...(fonts.mediumFallbacks.length > 0 ? { mediumFallbacks: fonts.mediumFallbacks } : {}),
+  };
 }
 
 function throwIfAborted(signal: AbortSignal | undefined): void {
@@ -224,11 +318,12 @@ export async function writeCardsPdf(cards: readonly Card[], out: NodeJS.Writable
   const layout = opts.layout ?? 'single';
   const pages = pageCount(cards.length, layout);
 
-  // Object numbers: 1 catalog, 2 info, 3 shared resources, then the two fonts, the page
-  // tree, and two objects per page (page, content): all known before the first byte.
-  const regularNum = 4;
-  const mediumNum = regularNum + OBJECTS_PER_FONT;
-  const treeFirst = mediumNum + OBJECTS_PER_FONT;
+  // Object numbers: 1 catalog, 2 info, 3 shared resources, then the two Roboto fonts and any
+  // fallback fonts, the page tree, and two objects per page (page, content): all known
+  // before the first byte.
+  const fontFirst = 4;
+  const embedded = fontDict(fonts, fontFirst);
+  const treeFirst = fontFirst + embedded.objects.length;
   const tree = pageTree(pages, treeFirst);
   const pageBase = treeFirst + tree.count;
   const cfg: RenderConfig = {
@@ -237,6 +332,7 @@ export async function writeCardsPdf(cards: readonly Card[], out: NodeJS.Writable
     ecLevel: opts.ecLevel ?? 'Q',
     regular: fonts.regular.metrics,
     medium: fonts.medium.metrics,
+    ...fallbackConfig(fonts),
     totalCards: cards.length,
     deflateLevel: DEFLATE_LEVEL,
     pageBase,
@@ -266,14 +362,8 @@ export async function writeCardsPdf(cards: readonly Card[], out: NodeJS.Writable
   for (const node of tree.nodes((i) => pageBase + 2 * i)) await put(node.num, objectBytes(node.num, node.body));
   await put(1, objectBytes(1, `<< /Type /Catalog /Pages ${tree.root} 0 R >>`));
   await put(2, objectBytes(2, `<< /Title ${pdfTextString(opts.title ?? 'Gatepass sign-in cards')} /Creator (Gatepass) /Producer (Gatepass) >>`));
-  await put(3, objectBytes(3, `<< /Font << /F1 ${regularNum} 0 R /F2 ${mediumNum} 0 R >> >>`));
-  for (const [first, subset] of [
-    [regularNum, fonts.regular],
-    [mediumNum, fonts.medium],
-  ] as const) {
-    const objs = fontObjects(subset, first);
-    for (let k = 0; k < objs.length; k++) await put(first + k, objs[k] ?? new Uint8Array(0));
-  }
+  await put(3, objectBytes(3, `<< /Font << ${embedded.dict} >> >>`));
+  for (let k = 0; k < embedded.objects.length; k++) await put(fontFirst + k, embedded.objects[k] ?? new Uint8Array(0));
   const startxref = w.position;
   for (const chunk of xref.tail(startxref, 1, 2)) await w.write(chunk);
   await w.end();
@@ -296,7 +386,7 @@ export async function* renderCardPdfs(cards: readonly Card[], opts: PdfOptions =
   const { signal } = opts;
   throwIfAborted(signal);
   const fonts = subsetFonts(cards, opts.fontDir ?? defaultFontDir());
-  const objs = [...fontObjects(fonts.regular, DOC_FONT_FIRST), ...fontObjects(fonts.medium, DOC_FONT_FIRST + OBJECTS_PER_FONT)];
+  const { dict: docFontDict, objects: objs } = fontDict(fonts, DOC_FONT_FIRST);
   const docFontOffsets: number[] = [];
   let len = 0;
   for (const o of objs) {
@@ -312,6 +402,7 @@ export async function* renderCardPdfs(cards: readonly Card[], opts: PdfOptions =
     ecLevel: opts.ecLevel ?? 'Q',
     regular: fonts.regular.metrics,
     medium: fonts.medium.metrics,
+    ...fallbackConfig(fonts),
     totalCards: 1,
     deflateLevel: DEFLATE_LEVEL,
     pageBase: 4,
@@ -320,6 +411,7 @@ export async function* renderCardPdfs(cards: readonly Card[], opts: PdfOptions =
     resourcesNum: 0,
     docFontBlock,
     docFontOffsets,
+    docFontDict,
     ...(opts.title ? { title: opts.title } : {}),
   };
   const useWorkers = opts.threads !== 'off' && cards.length >= WORKER_MIN_CARDS;
