@@ -32,6 +32,16 @@ export async function recordAudit(db: Kysely<Database>, at: Date, rec: AuditReco
     .execute();
 }
 
+/** Writes several entries in one statement (a batch issue writes one per user). */
+export async function recordAuditMany(db: Kysely<Database>, at: Date, recs: readonly AuditRecord[]): Promise<void> {
+  if (recs.length === 0) return;
+  const iso = at.toISOString();
+  await db
+    .insertInto('audit_log')
+    .values(recs.map((rec) => ({ at: iso, actor: rec.actor.slice(0, 200), action: rec.action, target: rec.target ?? null, detail: rec.detail ?? null })))
+    .execute();
+}
+
 /** A page of the audit log, newest first. */
 export async function listAudit(ctx: ServiceContext, offset: number, limit: number): Promise<z.output<typeof AuditPageSchema>> {
   const [rows, total] = await Promise.all([

@@ -1,11 +1,11 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { z } from 'zod';
 import type { IssueBatchResultSchema, IssueBatchSchema, IssueResultSchema, UserSessionSchema } from '../../shared/api/routes';
 import { GatepassError } from '../../shared/errors';
 import { describeViolations, type PasswordPolicy } from '../../shared/model/password-policy';
 import type { Database } from '../db/schema';
 import { digestsEqual, newCredential, newToken, parseCredential, sha256Hex } from '../security/tokens';
-import { recordAudit } from './audit';
+import { recordAuditMany } from './audit';
 import { isoAfter, type AdminCaller, type Caller, type ServiceContext } from './context';
 import { getPolicy, policyViolations } from './policy';
 
@@ -130,17 +130,13 @@ async function writeGroup(
   // A fixed lock order (by id) so two replicas issuing overlapping groups cannot deadlock.
   const ordered = [...group].sort((a, b) => (a.userId < b.userId ? -1 : a.userId > b.userId ? 1 : 0));
   try {
-    return await ctx.db.transaction().execute(async (trx) => {
-      const out: [number, IssueResult][] = [];
-      for (const item of ordered) out.push([item.index, await issueOne(trx, ctx, caller, policy, item, validDays)]);
-      return out;
-    });
+    return await ctx.db.transaction().execute((trx) => issueGroup(trx, ctx, caller, policy, ordered, validDays));
   } catch {
-    // Why: a failure in one user's statements must not cost the rest of the group.
+    // Why: a failure in one user's rows must not cost the rest of the group.
     const out: [number, IssueResult][] = [];
     for (const item of ordered) {
       try {
-        out.push([item.index, await ctx.db.transaction().execute((trx) => issueOne(trx, ctx, caller, policy, item, validDays))]);
+        out.push(...(await ctx.db.transaction().execute((trx) => issueGroup(trx, ctx, caller, policy, [item], validDays))));
       } catch {
         out.push([item.index, { ok: false, userId: item.userId, login: item.login, code: 'INTERNAL', message: 'Could not save this user; nothing was changed' }]);
       }
@@ -149,56 +145,86 @@ async function writeGroup(
   }
 }
 
-/** One user's re-issue, inside the caller's transaction. */
-async function issueOne(
+/**
+ * Re-issues a group of users inside the caller's transaction with one statement per step
+ * for the whole group (lock, void, end sessions, insert credentials, set hashes, audit), so
+ * the database costs a few statements per group rather than six per user. Each user still
+ * changes completely or not at all, since the transaction covers them all.
+ */
+async function issueGroup(
   trx: Kysely<Database>,
   ctx: ServiceContext,
   caller: AdminCaller,
   policy: PasswordPolicy,
-  item: Hashed,
+  group: Hashed[],
   validDays: number | undefined,
-): Promise<IssueResult> {
-  const { userId, login, password, hash } = item;
-  const cred = newCredential();
-  // Lock the user row on PostgreSQL so two replicas issuing for one user queue up (SQLite
+): Promise<[number, IssueResult][]> {
+  const out: [number, IssueResult][] = [];
+  // Lock the users' rows on PostgreSQL so two replicas issuing for one user queue up (SQLite
   // has a single writer already). NO KEY UPDATE, not UPDATE: a racing QR sign-in holds the
   // credential row and needs a KEY SHARE lock on the user for its session's foreign key.
-  const user = await trx
+  const rows = await trx
     .selectFrom('users')
     .select(['id', 'login'])
-    .where('id', '=', userId)
+    .where('id', 'in', group.map((g) => g.userId))
+    .orderBy('id')
     .$if(ctx.dialect === 'postgres', (qb) => qb.forNoKeyUpdate())
-    .executeTakeFirst();
-  if (!user) return { ok: false, userId, login, code: 'NOT_FOUND', message: 'No such user' };
-  if (user.login !== login) {
-    const late = policyFailure(userId, user.login, password, policy);
-    if (late) return late;
+    .execute();
+  const current = new Map(rows.map((r) => [r.id, r.login]));
+  const live: Array<{ item: Hashed; login: string }> = [];
+  for (const item of group) {
+    const login = current.get(item.userId);
+    if (login === undefined) {
+      out.push([item.index, { ok: false, userId: item.userId, login: item.login, code: 'NOT_FOUND', message: 'No such user' }]);
+      continue;
+    }
+    // Renamed since the policy check: the new login may be inside the password.
+    const late = login === item.login ? null : policyFailure(item.userId, login, item.password, policy);
+    if (late) out.push([item.index, late]);
+    else live.push({ item, login });
   }
+  if (live.length === 0) return out;
+
   const now = ctx.now();
   const nowIso = now.toISOString();
+  const ids = live.map((l) => l.item.userId);
   // Void first, then end sessions: a QR sign-in racing with us locks the credential row,
   // so by the time our delete runs its session is committed and gets deleted too.
-  await voidCredentials(trx, userId, now);
-  const ended = await trx.deleteFrom('user_sessions').where('user_id', '=', userId).executeTakeFirst();
-  const sessionsEnded = Number(ended.numDeletedRows);
+  await trx.updateTable('qr_credentials').set({ voided_at: nowIso }).where('user_id', 'in', ids).where('voided_at', 'is', null).execute();
+  const ended = await trx.deleteFrom('user_sessions').where('user_id', 'in', ids).returning('user_id').execute();
+  const endedBy = new Map<string, number>();
+  for (const e of ended) endedBy.set(e.user_id, (endedBy.get(e.user_id) ?? 0) + 1);
   const expiresAt = validDays === undefined ? null : isoAfter(now, validDays * DAY_MS);
+  const issued = live.map((l) => ({ ...l, cred: newCredential() }));
   await trx
     .insertInto('qr_credentials')
-    .values({ id: cred.id, user_id: userId, login: user.login, secret_hash: sha256Hex(cred.secret), issued_at: nowIso, expires_at: expiresAt, voided_at: null })
+    .values(issued.map(({ item, login, cred }) => ({ id: cred.id, user_id: item.userId, login, secret_hash: sha256Hex(cred.secret), issued_at: nowIso, expires_at: expiresAt, voided_at: null })))
     .execute();
-  await trx.updateTable('users').set({ password_hash: hash, updated_at: nowIso }).where('id', '=', userId).execute();
-  await recordAudit(trx, now, {
-    actor: caller.login,
-    action: 'qr.issue',
-    target: user.login,
-    // The credential id is public (the secret is not); it ties a printed code to this entry.
-    detail: `Password set, credential ${cred.id} issued${expiresAt ? ` until ${expiresAt}` : ''}, ${sessionsEnded} session(s) ended`,
-  });
-  return {
-    ok: true,
-    userId,
-    issued: { userId, login: user.login, credential: cred.credential, issuedAt: nowIso, expiresAt, sessionsEnded },
-  };
+  // Each user's own hash, in one statement: CASE id WHEN ... THEN ... END.
+  const hashFor = sql<string>`case id ${sql.join(
+    issued.map(({ item }) => sql`when ${item.userId} then ${item.hash}`),
+    sql` `,
+  )} end`;
+  await trx.updateTable('users').set({ password_hash: hashFor, updated_at: nowIso }).where('id', 'in', ids).execute();
+  await recordAuditMany(
+    trx,
+    now,
+    issued.map(({ item, login, cred }) => ({
+      actor: caller.login,
+      action: 'qr.issue' as const,
+      target: login,
+      // The credential id is public (the secret is not); it ties a printed code to this entry.
+      detail: `Password set, credential ${cred.id} issued${expiresAt ? ` until ${expiresAt}` : ''}, ${endedBy.get(item.userId) ?? 0} session(s) ended`,
+    })),
+  );
+  for (const { item, login, cred } of issued) {
+    const sessionsEnded = endedBy.get(item.userId) ?? 0;
+    out.push([
+      item.index,
+      { ok: true, userId: item.userId, issued: { userId: item.userId, login, credential: cred.credential, issuedAt: nowIso, expiresAt, sessionsEnded } },
+    ]);
+  }
+  return out;
 }
 
 const INVALID = () => new GatepassError('QR_CREDENTIAL_INVALID', 'This sign-in code is not valid');
