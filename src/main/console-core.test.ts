@@ -164,3 +164,35 @@ describe('the default export file name', () => {
     expect(defaultExportName('Plant 2: A/B', new Date(2025, 11, 31))).toBe('gatepass-qr-plant-2_-a_b-2025-12-31.pdf');
   });
 });
+
+describe('changing the password policy from the console', () => {
+  it('saves the new policy on the server, policy:get returns it, and a password it now forbids is refused', async () => {
+    const { core: c } = await core('policy-set');
+    const added = (await c.dispatch('servers:add', { url: server.url, login: 'admin', password: ADMIN_PASSWORD, remember: false })) as { data: { id: string } };
+    const serverId = added.data.id;
+    const before = ((await c.dispatch('policy:get', { serverId })) as { data: Record<string, unknown> }).data;
+    // 17 characters with every class: the default policy accepts it, a 20-character minimum does not.
+    const weak = 'Amber-Falcon-2026';
+    try {
+      const stricter = { ...before, minLength: 20, requireSymbol: true };
+      expect(await c.dispatch('policy:set', { serverId, policy: stricter })).toEqual({ ok: true, data: stricter });
+      expect(await c.dispatch('policy:get', { serverId })).toEqual({ ok: true, data: stricter });
+      const refused = await c.dispatch('users:create', { serverId, login: 'policy.check', password: weak });
+      expect(refused).toMatchObject({ ok: false, error: { code: 'POLICY_VIOLATION', message: expect.stringContaining('at least 20 characters') } });
+    } finally {
+      await c.dispatch('policy:set', { serverId, policy: before });
+      await c.close();
+    }
+  });
+
+  it('refuses a minimum above the maximum with VALIDATION_FAILED and leaves the policy as it was', async () => {
+    const { core: c } = await core('policy-invalid');
+    const added = (await c.dispatch('servers:add', { url: server.url, login: 'admin', password: ADMIN_PASSWORD, remember: false })) as { data: { id: string } };
+    const serverId = added.data.id;
+    const before = ((await c.dispatch('policy:get', { serverId })) as { data: Record<string, unknown> }).data;
+    const env = await c.dispatch('policy:set', { serverId, policy: { ...before, minLength: 50, maxLength: 10 } });
+    expect(env).toMatchObject({ ok: false, error: { code: 'VALIDATION_FAILED', message: expect.stringContaining('Minimum length must not exceed maximum length') } });
+    expect(await c.dispatch('policy:get', { serverId })).toEqual({ ok: true, data: before });
+    await c.close();
+  });
+});

@@ -172,6 +172,9 @@ export async function createConsoleCore(opts: ConsoleCoreOptions): Promise<Conso
     async 'policy:get'({ serverId }) {
       return connections.admin(serverId)('getPolicy');
     },
+    async 'policy:set'({ serverId, policy }) {
+      return connections.admin(serverId)('setPolicy', { body: policy });
+    },
     async 'audit:list'({ serverId, offset, limit }) {
       return connections.admin(serverId)('listAudit', { query: { offset, limit } });
     },

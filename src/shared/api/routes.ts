@@ -166,7 +166,7 @@ export const api = {
     path: '/api/v1/policy',
     summary: 'Replace the password policy (applies to passwords set from now on)',
     auth: 'admin',
-    body: PasswordPolicySchema.refine((p) => p.minLength <= p.maxLength, { message: 'minLength must not exceed maxLength', path: ['minLength'] }),
+    body: PasswordPolicySchema.refine((p) => p.minLength <= p.maxLength, { message: 'Minimum length must not exceed maximum length', path: ['minLength'] }),
     response: PasswordPolicySchema,
   }),
   setPassword: route({

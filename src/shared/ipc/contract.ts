@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { ServerSchema } from '../model/server';
 import { UserSchema } from '../model/user';
 import { PasswordPolicySchema } from '../model/password-policy';
-import { AuditPageSchema, CreateUserSchema, UserListQuerySchema, UserPageSchema } from '../api/routes';
+import { api, AuditPageSchema, CreateUserSchema, UserListQuerySchema, UserPageSchema } from '../api/routes';
 
 /**
  * Every console channel, `domain:verb` -> zod input and output. Main validates inputs
@@ -122,6 +122,12 @@ export const contract = {
     'Delete users',
   ),
   'policy:get': channel(ServerRef, PasswordPolicySchema, "The server's password policy"),
+  'policy:set': channel(
+    // The route's own body schema, so a minimum above the maximum is refused here too (VALIDATION_FAILED).
+    ServerRef.extend({ policy: api.setPolicy.body }),
+    PasswordPolicySchema,
+    'Replace the password policy; it applies to passwords set from now on, existing passwords and codes stay valid',
+  ),
   'audit:list': channel(
     ServerRef.extend({ offset: z.number().int().min(0).default(0), limit: z.number().int().min(1).max(500).default(100) }),
     AuditPageSchema,

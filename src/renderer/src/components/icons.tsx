@@ -112,6 +112,18 @@ export function ListIcon({ className }: IconProps) {
   );
 }
 
+/** Sliders (settings). */
+export function SettingsIcon({ className }: IconProps) {
+  return (
+    <Svg className={className}>
+      <path d="M2.5 4h11M2.5 8h11M2.5 12h11" stroke="currentColor" strokeWidth="1.4" strokeLinecap="round" />
+      <circle cx="10" cy="4" r="1.6" fill="var(--panel-2, #fff)" stroke="currentColor" strokeWidth="1.4" />
+      <circle cx="5.5" cy="8" r="1.6" fill="var(--panel-2, #fff)" stroke="currentColor" strokeWidth="1.4" />
+      <circle cx="11" cy="12" r="1.6" fill="var(--panel-2, #fff)" stroke="currentColor" strokeWidth="1.4" />
+    </Svg>
+  );
+}
+
 /** A broken QR code placeholder: a crossed-out frame. */
 export function BrokenIcon({ className }: IconProps) {
   return (

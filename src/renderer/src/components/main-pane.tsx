@@ -2,9 +2,10 @@ import { Button } from 'react-aria-components';
 import { useShallow } from 'zustand/react/shallow';
 import { useAppStore } from '../store/store';
 import { AuditTable } from './audit-table';
+import { PolicySettings } from './policy-settings';
 import { UserTable } from './user-table';
 
-/** The right-hand side: the users or audit of the chosen server, or why it cannot be shown. */
+/** The right-hand side: the users, audit or settings of the chosen server, or why it cannot be shown. */
 export function MainPane() {
   const { view, server } = useAppStore(
     useShallow((s) => ({ view: s.view, server: s.view ? s.servers.find((x) => x.id === s.view?.serverId) : undefined })),
@@ -26,5 +27,6 @@ export function MainPane() {
       </div>
     );
   }
+  if (view.section === 'settings') return <PolicySettings key={server.id} serverId={server.id} serverName={server.name} />;
   return view.section === 'users' ? <UserTable /> : <AuditTable key={server.id} serverId={server.id} />;
 }

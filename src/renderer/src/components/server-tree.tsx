@@ -3,7 +3,7 @@ import { useShallow } from 'zustand/react/shallow';
 import type { Server } from '../../../shared/model/server';
 import { useAppStore } from '../store/store';
 import type { View } from '../store/types';
-import { ChevronIcon, ListIcon, ServerIcon, UsersIcon } from './icons';
+import { ChevronIcon, ListIcon, ServerIcon, SettingsIcon, UsersIcon } from './icons';
 
 /**
  * The navigation tree, following the WAI-ARIA tree pattern (role tree/treeitem/group,
@@ -26,13 +26,14 @@ const STATUS_TEXT: Record<Server['status'], string> = {
 const SECTIONS: { section: View['section']; label: string }[] = [
   { section: 'users', label: 'Users' },
   { section: 'audit', label: 'Audit' },
+  { section: 'settings', label: 'Settings' },
 ];
 
 function keyOf(serverId: string, section?: string) {
   return section ? `${serverId}/${section}` : serverId;
 }
 
-/** The server tree on the left: servers, each with Users and Audit. */
+/** The server tree on the left: servers, each with Users, Audit and Settings. */
 export function ServerTree() {
   const { servers, view, serversLoaded, serversError } = useAppStore(
     useShallow((s) => ({ servers: s.servers, view: s.view, serversLoaded: s.serversLoaded, serversError: s.serversError })),
@@ -228,7 +229,7 @@ export function ServerTree() {
                       }}
                     >
                       <div className={`tree-row level-2${selectedKey === childKey ? ' selected' : ''}`}>
-                        {s.section === 'users' ? <UsersIcon /> : <ListIcon />}
+                        {s.section === 'users' ? <UsersIcon /> : s.section === 'settings' ? <SettingsIcon /> : <ListIcon />}
                         <span className="tree-label">{s.label}</span>
                       </div>
                     </div>

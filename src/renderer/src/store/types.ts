@@ -31,7 +31,7 @@ export interface TargetUser {
 /** Which part of which server the main pane shows. */
 export interface View {
   readonly serverId: string;
-  readonly section: 'users' | 'audit';
+  readonly section: 'users' | 'audit' | 'settings';
 }
 
 /** The user list's server-side query; any change resets the page cache and the selection. */
