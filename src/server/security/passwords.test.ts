@@ -5,9 +5,16 @@ describe('password hashing', () => {
   it('uses argon2id at the OWASP parameters in production', async () => {
     const hasher = createPasswordHasher('production');
     const hashed = await hasher.hash('Harbour-Lights-42');
-    expect(hashed).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+    expect(hashed).toMatch(/^\$argon2id\$v=19\$m=7168,t=5,p=1\$/);
     expect(await hasher.verify(hashed, 'Harbour-Lights-42')).toBe(true);
     expect(await hasher.verify(hashed, 'harbour-lights-42')).toBe(false);
+  });
+
+  it('still verifies hashes made with the other OWASP setting (m=19 MiB, t=2)', async () => {
+    const { hash } = await import('@node-rs/argon2');
+    const older = await hash('Harbour-Lights-42', { algorithm: 2, memoryCost: 19_456, timeCost: 2, parallelism: 1 });
+    expect(older).toMatch(/m=19456,t=2,p=1/);
+    expect(await createPasswordHasher('production').verify(older, 'Harbour-Lights-42')).toBe(true);
   });
 
   it('salts each hash, so equal passwords do not give equal hashes', async () => {
