@@ -38,7 +38,11 @@ async function openUsers() {
   // A fresh load of the console on the session cookie, whatever the last test left open.
   await page.goto(new URL('/', consoleUrl).href);
   const tree = page.getByRole('tree');
-  if (!(await tree.getByRole('treeitem', { name: /Plant 1/ }).first().isVisible())) await addServerInUi(page, 'Plant 1', serverUrl);
+  // Wait for the server list to load before deciding whether the server must still be added:
+  // an instant check right after the load raced with it and tried to add the server twice.
+  const serverItem = tree.getByRole('treeitem', { name: /Plant 1/ }).first();
+  await expect(serverItem.or(page.getByText('No servers yet. Use Add server.'))).toBeVisible();
+  if (!(await serverItem.isVisible())) await addServerInUi(page, 'Plant 1', serverUrl);
   await expect(tree.getByRole('treeitem', { name: /Plant 1/ }).first()).toBeVisible();
   const usersNode = tree.getByRole('treeitem', { name: 'Users' }).first();
   if (!(await usersNode.isVisible())) await tree.getByRole('treeitem', { name: /Plant 1/ }).first().press('ArrowRight');
