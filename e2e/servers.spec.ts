@@ -13,7 +13,7 @@ test.afterAll(async () => {
   await stack?.stop();
 });
 
-test('adding a server explains a wrong password and an unreachable address, keeps no password on disk, and removes it again', async ({ page }) => {
+test('adding a server explains a wrong password and an unreachable address, keeps no password on disk, deletes a user, and removes the server again', async ({ page }) => {
   await page.goto(stack.consoleUrl);
   const open = async () => {
     await page.getByRole('button', { name: 'Add server' }).click();
@@ -42,6 +42,17 @@ test('adding a server explains a wrong password and an unreachable address, keep
   const settings = readFileSync(join(stack.work, 'console-data', 'servers.json'), 'utf8');
   expect(settings).toContain(stack.serverUrl);
   expect(settings).not.toContain(ADMIN_PASSWORD);
+
+  // Delete one user from the keyboard: the confirmation names the count, the list shrinks.
+  const grid = page.getByRole('grid');
+  await expect(page.getByText(/^5 users/).first()).toBeVisible();
+  await grid.locator('[role="row"][aria-rowindex="2"]').click();
+  await page.keyboard.press('Delete');
+  const confirm = page.getByRole('alertdialog', { name: 'Delete users' });
+  await expect(confirm).toContainText('Delete 1 user?');
+  await confirm.getByRole('button', { name: 'Delete', exact: true }).click();
+  await expect(confirm).toBeHidden();
+  await expect(page.getByText(/^4 users/).first()).toBeVisible();
 
   const serverItem = page.getByRole('tree').getByRole('treeitem', { name: 'Plant 3' });
   await serverItem.focus();
