@@ -55,6 +55,14 @@ function summary() {
 }
 
 if (process.platform === 'linux') step('system test tools', 'bash', [join(root, 'scripts', 'install-test-deps.sh')]);
+// keytar (an optional dependency) builds against libsecret at install time. If setup ran
+// before the step above installed libsecret, npm dropped it: install it now, without
+// touching package.json or the lockfile, so the keychain tests use the real binding.
+const keytarLoads = () => spawnSync(process.execPath, ['-e', "require('keytar')"], { cwd: root, stdio: 'ignore' }).status === 0;
+if (process.platform === 'linux' && !keytarLoads()) {
+  const version = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).optionalDependencies?.keytar;
+  step('keychain binding (keytar)', process.platform === 'win32' ? 'npm.cmd' : 'npm', ['install', '--no-save', '--no-audit', '--no-fund', `keytar@${version}`]);
+}
 step('typecheck (node side)', bin('tsc'), ['-p', 'tsconfig.node.json', '--noEmit']);
 step('typecheck (web side)', bin('tsc'), ['-p', 'tsconfig.web.json', '--noEmit']);
 step('lint', bin('eslint'), ['--max-warnings', '0', '.']);
