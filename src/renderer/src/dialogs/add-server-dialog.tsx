@@ -1,9 +1,9 @@
 import { useState } from 'react';
 import { Button, Checkbox } from 'react-aria-components';
-import { errorMessage } from '../lib/format';
 import { useAppStore } from '../store/store';
 import { Field } from './field';
 import { DialogButtons, DialogError, ModalFrame } from './modal-frame';
+import { useDialogCall } from './use-dialog-call';
 
 /** Checks the URL the way servers:add will, so the mistake is shown next to the field. */
 function urlProblem(url: string): string | undefined {
@@ -25,8 +25,7 @@ export function AddServerDialog() {
   const [password, setPassword] = useState('');
   const [remember, setRemember] = useState(keychainOk);
   const [tried, setTried] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, run } = useDialogCall();
 
   const errors = {
     url: url.trim() ? urlProblem(url.trim()) : 'Enter the server address',
@@ -38,9 +37,7 @@ export function AddServerDialog() {
   async function submit() {
     setTried(true);
     if (!valid) return;
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       await useAppStore.getState().addServer({
         ...(name.trim() ? { name: name.trim() } : {}),
         url: url.trim(),
@@ -49,11 +46,7 @@ export function AddServerDialog() {
         remember: remember && keychainOk,
       });
       useAppStore.getState().closeDialog();
-    } catch (err) {
-      setError(errorMessage(err));
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   return (

@@ -1,8 +1,8 @@
-import { useState, type ReactNode } from 'react';
+import type { ReactNode } from 'react';
 import { Button } from 'react-aria-components';
-import { errorMessage } from '../lib/format';
 import { useAppStore } from '../store/store';
 import { DialogButtons, DialogError, ModalFrame } from './modal-frame';
+import { useDialogCall } from './use-dialog-call';
 
 /**
  * A destructive confirmation (alertdialog): Cancel has focus, the action runs on confirm,
@@ -17,21 +17,13 @@ export function ConfirmDialog(props: {
   /** Runs the action; resolves when done (the dialog then closes). */
   onConfirm: () => Promise<void>;
 }) {
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, run } = useDialogCall();
 
-  async function submit() {
-    setBusy(true);
-    setError(null);
-    try {
+  const submit = () =>
+    run(async () => {
       await props.onConfirm();
       useAppStore.getState().closeDialog();
-    } catch (err) {
-      setError(errorMessage(err));
-    } finally {
-      setBusy(false);
-    }
-  }
+    });
 
   return (
     <ModalFrame title={props.title} onSubmit={() => void submit()} busy={busy} role="alertdialog">

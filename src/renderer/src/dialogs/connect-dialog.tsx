@@ -1,25 +1,22 @@
 import { useState } from 'react';
 import { Button } from 'react-aria-components';
-import { errorMessage } from '../lib/format';
 import { useAppStore } from '../store/store';
 import { Field } from './field';
 import { DialogButtons, DialogError, ModalFrame } from './modal-frame';
+import { useDialogCall } from './use-dialog-call';
 
 /** Connect: sign in again to a server whose password is not saved (or no longer works). */
 export function ConnectDialog({ serverId }: { serverId: string }) {
   const server = useAppStore((s) => s.servers.find((x) => x.id === serverId));
   const [password, setPassword] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(server?.status === 'unreachable' ? (server.statusMessage ?? null) : null);
+  const { busy, error, setError, run } = useDialogCall(server?.status === 'unreachable' ? (server.statusMessage ?? null) : null);
 
   async function submit(withPassword: boolean) {
     if (withPassword && !password) {
       setError('Enter the password');
       return;
     }
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       const s = await useAppStore.getState().connectServer(serverId, withPassword ? password : undefined);
       if (s.status === 'connected') {
         useAppStore.getState().closeDialog();
@@ -27,11 +24,7 @@ export function ConnectDialog({ serverId }: { serverId: string }) {
       } else {
         setError(s.statusMessage ?? 'Could not connect');
       }
-    } catch (err) {
-      setError(errorMessage(err));
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   return (

@@ -5,6 +5,7 @@ import { errorMessage } from '../lib/format';
 import { useAppStore } from '../store/store';
 import { Field } from './field';
 import { DialogButtons, DialogError, ModalFrame } from './modal-frame';
+import { useDialogCall } from './use-dialog-call';
 
 /** Add user and Edit user: the same form; editing loads the user fresh from main first. */
 export function UserDialog({ serverId, userId }: { serverId: string; userId?: string }) {
@@ -14,8 +15,7 @@ export function UserDialog({ serverId, userId }: { serverId: string; userId?: st
   const [email, setEmail] = useState('');
   const [loaded, setLoaded] = useState(!editing);
   const [tried, setTried] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, setError, run } = useDialogCall();
 
   useEffect(() => {
     if (userId === undefined) return;
@@ -33,7 +33,8 @@ export function UserDialog({ serverId, userId }: { serverId: string; userId?: st
     return () => {
       live = false;
     };
-  }, [serverId, userId]);
+    // setError is React's state setter (stable), passed through useDialogCall.
+  }, [serverId, userId, setError]);
 
   const loginCheck = LoginSchema.safeParse(login);
   const emailCheck = EmailSchema.safeParse(email.trim());
@@ -45,19 +46,13 @@ export function UserDialog({ serverId, userId }: { serverId: string; userId?: st
   async function submit() {
     setTried(true);
     if (!loaded || errors.login || errors.email) return;
-    setBusy(true);
-    setError(null);
     const input = { login: login.trim(), displayName: displayName.trim(), email: email.trim() };
-    try {
+    await run(async () => {
       const st = useAppStore.getState();
       if (userId === undefined) await st.createUser(input);
       else await st.updateUser(userId, input);
       st.closeDialog();
-    } catch (err) {
-      setError(errorMessage(err));
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   return (
