@@ -18,8 +18,8 @@ export default defineConfig({
         input: {
           index: resolve('src/main/index.ts'),
           cli: resolve('src/cli/index.ts'),
-          // Export worker threads load their own file: out/main/export-worker.js (export-pool.ts).
-          'export-worker': resolve('src/main/services/export/export-worker.ts'),
+          // Export worker threads load their own file: out/main/export-worker.js (export/pdf/render-pool.ts).
+          'export-worker': resolve('src/main/services/export/pdf/worker.ts'),
         },
       },
     },

@@ -70,7 +70,7 @@ function rssSampler() {
 
 async function onePdf(dir, users) {
   const { encodeSigninPayload } = await loadTs('src/shared/qr-payload.ts');
-  const { writeCardsPdf } = await loadTs('src/main/services/export/pdf-cards.ts');
+  const { writeCardsPdf } = await loadTs('src/main/services/export/pdf/cards.ts');
   const cards = makeCards(users, encodeSigninPayload);
   const file = path.join(dir, 'cards.pdf');
   const stop = rssSampler();
@@ -84,7 +84,7 @@ async function onePdf(dir, users) {
 
 async function zipOfPdfs(dir, users) {
   const { encodeSigninPayload } = await loadTs('src/shared/qr-payload.ts');
-  const { saveBundle } = await loadTs('src/main/services/bundle/export-bundle.ts');
+  const { saveBundle } = await loadTs('src/main/services/export/save.ts');
   const cards = makeCards(users, encodeSigninPayload);
   const file = path.join(dir, 'cards.zip');
   const stop = rssSampler();

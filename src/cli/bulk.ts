@@ -4,12 +4,12 @@ import { parseCsv, CsvError } from '../shared/csv';
 import { GatepassError } from '../shared/errors';
 import type { PasswordMode } from '../shared/ipc/contract';
 import type { User } from '../shared/model/user';
-import { saveBundle, type BundleProgress } from '../main/services/bundle/export-bundle';
-import { importUsers } from '../main/services/bundle/user-import';
+import { saveBundle, type BundleProgress } from '../main/services/export/save';
+import { importUsers } from '../main/services/users/csv-import';
 import type { AdminCall } from '../main/services/connections';
 import { normaliseUrl } from '../main/services/connections';
 import { writeFileAtomic } from '../main/services/files/atomic-write';
-import { generateQrJob } from '../main/services/jobs';
+import { generateQrJob } from '../main/services/issuing/issue-job';
 import { createServerClient } from '../main/services/server-client';
 import { readStdin } from './stdin';
 

@@ -6,7 +6,7 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer } from '../server/index';
 import { createConsoleCore, defaultExportName, type ConsoleCore } from './console-core';
-import { createCredentialStore } from './services/credentials';
+import { createKeychain } from './services/keychain';
 
 const ADMIN_PASSWORD = 'Admin-Pass-12345';
 
@@ -15,7 +15,7 @@ let server: Awaited<ReturnType<typeof startServer>>;
 let dbPath: string;
 
 // The OS keychain as this container has it: keytar loads, but there is no Secret Service.
-const noKeychain = () => createCredentialStore({ load: () => Promise.reject(new Error('The name org.freedesktop.secrets was not provided by any .service files')) });
+const noKeychain = () => createKeychain({ load: () => Promise.reject(new Error('The name org.freedesktop.secrets was not provided by any .service files')) });
 
 async function core(name: string, extra: Partial<Parameters<typeof createConsoleCore>[0]> = {}): Promise<{ core: ConsoleCore; userData: string; events: string[] }> {
   const userData = join(dir, name);

@@ -9,10 +9,12 @@ import { startServer } from '../server/index';
 import { appVersion } from './app-version';
 import { createDispatcher, type Dispatch, type Handlers } from './ipc/dispatch';
 import { createConnections } from './services/connections';
-import { createCredentialStore, SessionSecrets, type CredentialStore } from './services/credentials';
-import { bundleContentType, bundleKind, saveBundle, type BundleKind, type BundleProgress } from './services/bundle/export-bundle';
-import { importUsers } from './services/bundle/user-import';
-import { countSignedIn, createJobStore, generateQrJob, regenerateQrJob, summariseJob } from './services/jobs';
+import { createKeychain, SessionSecrets, type Keychain } from './services/keychain';
+import { bundleContentType, bundleKind, saveBundle, type BundleKind, type BundleProgress } from './services/export/save';
+import { importUsers } from './services/users/csv-import';
+import { countSignedIn, generateQrJob, regenerateQrJob } from './services/issuing/issue-job';
+import { createJobStore, summariseJob } from './services/issuing/job-store';
+import { deleteUsers } from './services/users/bulk-delete';
 import { createSettingsStore } from './services/settings';
 
 /** Where export:save should write: a path the user chose, a browser download, or nothing. */
@@ -40,7 +42,7 @@ export interface ConsoleCoreOptions {
   /** Lets export:save honour `path` (CLI and tests); a console renderer must not pick arbitrary paths. */
   allowSavePath?: boolean;
   /** Tests inject a keychain; the default is the OS keychain through keytar. */
-  credentials?: CredentialStore;
+  credentials?: Keychain;
   /** Demo users seeded into a new embedded server. */
   seedDemo?: number;
 }
@@ -64,7 +66,7 @@ const DOWNLOAD_TTL_MS = 10 * 60_000;
  */
 export async function createConsoleCore(opts: ConsoleCoreOptions): Promise<ConsoleCore> {
   const log = opts.logger ?? (() => {});
-  const credentials = opts.credentials ?? createCredentialStore();
+  const credentials = opts.credentials ?? createKeychain();
   const session = new SessionSecrets();
   const settings = createSettingsStore(opts.userDataDir, log);
   const connections = createConnections({ settings, credentials, session, logger: log, onChange: () => opts.emit('servers:changed', {}) });
@@ -150,24 +152,7 @@ export async function createConsoleCore(opts: ConsoleCoreOptions): Promise<Conso
       return connections.admin(serverId)('updateUser', { params: { id: userId }, body });
     },
     async 'users:delete'({ serverId, userIds }) {
-      const call = connections.admin(serverId);
-      const failed: { userId: string; code: string; message: string }[] = [];
-      let deleted = 0;
-      let next = 0;
-      const worker = async () => {
-        while (next < userIds.length) {
-          const userId = userIds[next++]!;
-          try {
-            await call('deleteUser', { params: { id: userId } });
-            deleted++;
-          } catch (err) {
-            const e = err instanceof GatepassError ? err : new GatepassError('INTERNAL', 'Internal error');
-            failed.push({ userId, code: e.code, message: e.message });
-          }
-        }
-      };
-      await Promise.all(Array.from({ length: Math.min(4, userIds.length) }, worker));
-      return { deleted, failed };
+      return deleteUsers(connections.admin(serverId), userIds);
     },
     async 'policy:get'({ serverId }) {
       return connections.admin(serverId)('getPolicy');

@@ -63,4 +63,33 @@ describe('parseUserImport', () => {
       [6, 'TOO_MANY_COLUMNS'],
     ]);
   });
+
+  it("makes a malformed quoted field that row's error, never a changed login, and imports the rows around it", () => {
+    const csv = 'login,display name,email\na.berg,Anna,a@example.org\n"q"u<o>t|e?*",Odd,odd@example.org\nb.chen,Bo,b@example.org\n';
+    const { rows, errors } = parseUserImport(csv);
+    expect(rows.map((r) => [r.line, r.login])).toEqual([
+      [2, 'a.berg'],
+      [4, 'b.chen'],
+    ]);
+    expect(rows.some((r) => r.login.includes('<o>'))).toBe(false);
+    expect(errors).toEqual([{ line: 3, login: null, code: 'MALFORMED_ROW', message: expect.stringContaining('Line 3') }]);
+  });
+
+  it('reports a file whose only row is malformed instead of importing nothing silently', () => {
+    expect(parseUserImport('a"b"c,Odd,odd@example.org').errors.map((e) => e.code)).toEqual(['MALFORMED_ROW']);
+  });
+});
+
+describe('parseCsv line numbers and strictness', () => {
+  it('numbers a record by the line it starts on, after blank lines and quoted line breaks', () => {
+    expect(parseCsv('a\n\n"x\ny\nz",1\nb').map((r) => r.line)).toEqual([1, 3, 6]);
+  });
+
+  it("refuses a malformed row by default, naming its line (the CLI's passwords file)", () => {
+    expect(() => parseCsv('login,password\na,"p"q')).toThrow(/Line 2/);
+  });
+
+  it('keeps spaces inside quotes and trims them outside', () => {
+    expect(parseCsv(' a , "  b " ')[0]!.fields).toEqual(['a', '  b ']);
+  });
 });

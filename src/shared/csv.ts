@@ -4,64 +4,64 @@
  * breaks, semicolon-separated files from locales where the comma is the decimal mark.
  */
 
+// The browser build carries its own Buffer shim, so the renderer (import preview) and Node share it.
+import { parse, type CsvError as ParserError } from 'csv-parse/browser/esm/sync';
+
 export interface CsvRecord {
   /** 1-based line where the record starts, for error messages. */
   line: number;
   fields: string[];
 }
 
-/** Splits CSV text into records; blank lines are skipped. Throws on an unterminated quote. */
-export function parseCsv(text: string, delimiter?: ',' | ';' | '\t'): CsvRecord[] {
+/** A row the parser could not read (a stray quote inside an unquoted field, say): that row's error. */
+export interface MalformedRecord {
+  line: number;
+  /** The parser's stable code, e.g. CSV_INVALID_CLOSING_QUOTE. */
+  code: string;
+  message: string;
+}
+
+/**
+ * Splits CSV text into records with csv-parse (RFC 4180); blank lines are skipped, fields
+ * outside quotes are trimmed. A malformed record is never "repaired" into a different value:
+ * it is left out and handed to `onMalformed` (by default, reading stops with a CsvError that
+ * names its line), and the records around it are still read. Throws on an unterminated quote,
+ * which leaves the rest of the file unreadable.
+ */
+export function parseCsv(text: string, delimiter?: ',' | ';' | '\t', onMalformed?: (m: MalformedRecord) => void): CsvRecord[] {
   const src = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   const sep = delimiter ?? sniffDelimiter(src);
-  const records: CsvRecord[] = [];
-  let fields: string[] = [];
-  let field = '';
-  let inQuotes = false;
-  let line = 1;
-  let recordLine = 1;
-  let quotedField = false;
-
-  const endField = () => {
-    fields.push(quotedField ? field : field.trim());
-    field = '';
-    quotedField = false;
-  };
-  const endRecord = () => {
-    endField();
-    if (!(fields.length === 1 && fields[0] === '')) records.push({ line: recordLine, fields });
-    fields = [];
-  };
-
-  for (let i = 0; i < src.length; i++) {
-    const ch = src[i]!;
-    if (inQuotes) {
-      if (ch === '"') {
-        if (src[i + 1] === '"') {
-          field += '"';
-          i++;
-        } else inQuotes = false;
-      } else {
-        if (ch === '\n') line++;
-        field += ch;
-      }
-      continue;
-    }
-    if (ch === '"' && field.trim() === '') {
-      inQuotes = true;
-      quotedField = true;
-      field = '';
-    } else if (ch === sep) endField();
-    else if (ch === '\r' || ch === '\n') {
-      if (ch === '\r' && src[i + 1] === '\n') i++;
-      endRecord();
-      line++;
-      recordLine = line;
-    } else field += ch;
+  let unterminated: number | null = null;
+  const malformed: MalformedRecord[] = [];
+  const parsed = parse(src, {
+    delimiter: sep,
+    info: true,
+    trim: true,
+    relax_column_count: true,
+    skip_empty_lines: true,
+    skip_records_with_error: true,
+    on_skip: (err: ParserError | undefined) => {
+      if (!err) return;
+      const line = typeof err.lines === 'number' ? err.lines : 0;
+      // After a bad quote the parser may report the same row again, or find the rest of it
+      // an open quote: one error per line, and an open quote on a bad row is that row's.
+      const seen = malformed.some((m) => m.line === line);
+      if (err.code === 'CSV_QUOTE_NOT_CLOSED' && !seen) unterminated ??= line;
+      else if (!seen) malformed.push({ line, code: err.code, message: err.message });
+    },
+  }) as unknown as Array<{ record: string[]; info: { lines: number } }>;
+  if (unterminated !== null) throw new CsvError(`Unterminated quoted field starting on line ${unterminated}`, unterminated);
+  for (const m of malformed) {
+    if (!onMalformed) throw new CsvError(`Line ${m.line} cannot be read: ${m.message}`, m.line);
+    onMalformed(m);
   }
-  if (inQuotes) throw new CsvError(`Unterminated quoted field starting on line ${recordLine}`, recordLine);
-  if (field !== '' || fields.length > 0 || quotedField) endRecord();
-  return records;
+  return parsed.map(({ record, info }) => {
+    // info.lines is the line the record ends on; line breaks inside quoted fields come before
+    // it (the parser counts CR and LF of a quoted CRLF as two).
+    let breaks = 0;
+    for (const f of record) for (const ch of f) if (ch === '\n' || ch === '\r') breaks++;
+    return { line: info.lines - breaks, fields: record };
+  });
 }
 
 /** A CSV that cannot be read at all (as opposed to one bad row). */
@@ -97,7 +97,7 @@ export interface ImportRow {
 export interface ImportRowError {
   line: number;
   login: string | null;
-  code: 'MISSING_LOGIN' | 'DUPLICATE_IN_FILE' | 'INVALID_LOGIN' | 'INVALID_EMAIL' | 'TOO_MANY_COLUMNS';
+  code: 'MISSING_LOGIN' | 'DUPLICATE_IN_FILE' | 'INVALID_LOGIN' | 'INVALID_EMAIL' | 'TOO_MANY_COLUMNS' | 'MALFORMED_ROW';
   message: string;
 }
 
@@ -113,10 +113,13 @@ const HEADER_ALIASES: Record<'login' | 'displayName' | 'email', string[]> = {
  * reads as empty; each bad row gets its own error and the rest still import.
  */
 export function parseUserImport(text: string): { rows: ImportRow[]; errors: ImportRowError[] } {
-  const records = parseCsv(text);
   const rows: ImportRow[] = [];
   const errors: ImportRowError[] = [];
-  if (records.length === 0) return { rows, errors };
+  const records = parseCsv(text, undefined, (m) =>
+    errors.push({ line: m.line, login: null, code: 'MALFORMED_ROW', message: `Line ${m.line}: cannot be read as CSV (a quote inside an unquoted field?), so nothing on it was imported` }),
+  );
+  if (records.length === 0) return { rows, errors: errors.sort((a, b) => a.line - b.line) };
+
 
   let columns = { login: 0, displayName: 1, email: 2 };
   let body = records;
@@ -157,5 +160,6 @@ export function parseUserImport(text: string): { rows: ImportRow[]; errors: Impo
     seen.add(key);
     rows.push({ line, login, displayName: get(columns.displayName), email });
   }
+  errors.sort((a, b) => a.line - b.line);
   return { rows, errors };
 }

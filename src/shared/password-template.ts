@@ -1,3 +1,6 @@
+import { GatepassError } from './errors';
+import type { PasswordMode } from './ipc/contract';
+
 /**
  * Password modes of the Generate QR Code dialog (T.Commander's "Use template"): prefix +
  * index + postfix, the index counting up by one per user in the list's order.
@@ -50,4 +53,29 @@ export function generateStrongPassword(length = 16): string {
     [chars[i], chars[j]] = [chars[j]!, chars[i]!];
   }
   return chars.join('');
+}
+
+/**
+ * The password for each user id, in the order given: the template's index counts by
+ * position in that list (deleted users keep their position). Unique mode needs a password
+ * for every id; template and unique need 2 users or more (`minUsers`). A `draft` (the dialog
+ * while it is being filled in) skips both checks and gives '' for a user with no password yet.
+ */
+export function passwordsFor(mode: PasswordMode, ids: readonly string[], opts: { minUsers?: number; draft?: boolean } = {}): string[] {
+  const minUsers = opts.minUsers ?? 2;
+  if (!opts.draft && mode.kind !== 'same' && ids.length < minUsers) {
+    throw new GatepassError('VALIDATION_FAILED', `"${mode.kind === 'template' ? 'Use template' : 'Use unique'}" needs at least ${minUsers} users`);
+  }
+  switch (mode.kind) {
+    case 'same':
+      return ids.map(() => mode.password);
+    case 'template':
+      return templatePasswords(mode, ids.length);
+    case 'unique': {
+      if (opts.draft) return ids.map((id) => (Object.prototype.hasOwnProperty.call(mode.passwords, id) ? (mode.passwords[id] ?? '') : ''));
+      const missing = ids.filter((id) => !Object.prototype.hasOwnProperty.call(mode.passwords, id) || !mode.passwords[id]);
+      if (missing.length > 0) throw new GatepassError('VALIDATION_FAILED', `No password given for ${missing.length} of the ${ids.length} users`);
+      return ids.map((id) => mode.passwords[id]!);
+    }
+  }
 }

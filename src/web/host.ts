@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { extname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { isChannel, type EventName } from '../shared/ipc/contract';
 import { createConsoleCore, type ConsoleCore } from '../main/console-core';
-import type { CredentialStore } from '../main/services/credentials';
+import type { Keychain } from '../main/services/keychain';
 
 /** Options of {@link startWebHost}. */
 export interface WebHostOptions {
@@ -17,7 +17,7 @@ export interface WebHostOptions {
   embedded?: boolean;
   logger?: (line: string) => void;
   /** Tests inject a keychain; the default is the OS keychain. */
-  credentials?: CredentialStore;
+  credentials?: Keychain;
   seedDemo?: number;
 }
 

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { join } from 'node:path';
 
 /** What a run of the CLI printed and how it exited. */
@@ -16,7 +16,7 @@ const repo = join(import.meta.dirname, '..', '..', '..');
  */
 export function runCli(args: string[], stdin = ''): Promise<CliRun> {
   return new Promise((ok, fail) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/index.ts', ...args], { cwd: repo, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawnCli(args);
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
@@ -25,4 +25,9 @@ export function runCli(args: string[], stdin = ''): Promise<CliRun> {
     child.on('close', (code) => ok({ code, stdout, stderr }));
     child.stdin.end(stdin);
   });
+}
+
+/** Starts `gatepass` from source with stdin, stdout and stderr piped, for tests that drive the pipes themselves. */
+export function spawnCli(args: string[]): ChildProcessWithoutNullStreams {
+  return spawn(process.execPath, ['--import', 'tsx', 'src/cli/index.ts', ...args], { cwd: repo, stdio: ['pipe', 'pipe', 'pipe'] });
 }

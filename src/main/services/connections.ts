@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { RouteName, RouteResponse } from '../../shared/api/routes';
 import { GatepassError } from '../../shared/errors';
 import type { Server } from '../../shared/model/server';
-import type { CredentialStore, SessionSecrets } from './credentials';
+import type { Keychain, SessionSecrets } from './keychain';
 import { createServerClient, type CallInput, type CallOptions, type ServerClient } from './server-client';
 import type { SavedServer, SettingsStore } from './settings';
 
@@ -61,7 +61,7 @@ export interface Connections {
  */
 export function createConnections(deps: {
   settings: SettingsStore;
-  credentials: CredentialStore;
+  credentials: Keychain;
   session: SessionSecrets;
   onChange: () => void;
   logger?: (line: string) => void;

@@ -1,3 +1,4 @@
+import pMap from 'p-map';
 import { sql, type Kysely } from 'kysely';
 import type { z } from 'zod';
 import type { IssueBatchResultSchema, IssueBatchSchema, IssueResultSchema, UserSessionSchema } from '../../shared/api/routes';
@@ -25,20 +26,6 @@ export async function voidCredentials(trx: Kysely<Database>, userId: string, now
     .where('voided_at', 'is', null)
     .executeTakeFirst();
   return Number(res.numUpdatedRows);
-}
-
-/** Runs `fn` over `items` with at most `limit` in flight, keeping result order. */
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i] as T, i);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
-  return out;
 }
 
 /** A user whose new password passed the policy and has been hashed, waiting to be written. */
@@ -103,11 +90,15 @@ export async function issueQrBatch(
   };
   // One more hash in flight than cores, so a core never idles while the main thread writes;
   // still few enough that a sign-in's verify finds a free thread in libuv's pool.
-  await mapLimit(toHash, ctx.hashConcurrency + 1, async (item) => {
-    const hash = await ctx.hasher.hash(item.password);
-    pending.push({ ...item, hash });
-    if (pending.length >= WRITE_GROUP) void flush();
-  });
+  await pMap(
+    toHash,
+    async (item) => {
+      const hash = await ctx.hasher.hash(item.password);
+      pending.push({ ...item, hash });
+      if (pending.length >= WRITE_GROUP) void flush();
+    },
+    { concurrency: ctx.hashConcurrency + 1 },
+  );
   await flush();
   return { results };
 }

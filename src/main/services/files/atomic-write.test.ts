@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { GatepassError } from '../../../shared/errors';
-import { writeCardsPdf } from '../export/pdf-cards';
+import { writeCardsPdf } from '../export/pdf/cards';
 import { mapFsError, writeFileAtomic } from './atomic-write';
 
 const root = mkdtempSync(path.join(tmpdir(), 'gp-atomic-'));

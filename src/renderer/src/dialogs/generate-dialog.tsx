@@ -2,7 +2,7 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { Button, Checkbox, Label, Radio, RadioGroup, Text } from 'react-aria-components';
 import type { PasswordPolicy, PolicyViolation } from '../../../shared/model/password-policy';
-import { generateStrongPassword, templatePasswords } from '../../../shared/password-template';
+import { generateStrongPassword, passwordsFor } from '../../../shared/password-template';
 import { CheckIcon, CrossIcon } from '../components/icons';
 import { errorMessage, formatCount } from '../lib/format';
 import { useAppStore } from '../store/store';
@@ -51,9 +51,10 @@ function Verdict({ violations, empty }: { violations: PolicyViolation[] | null; 
 
 /** The per-user passwords the chosen mode gives, in the users' order ('same' repeats one). */
 function passwordsOf(mode: ModeKind, users: readonly TargetUser[], same: string, tpl: { prefix: string; start: number; postfix: string } | null, unique: Readonly<Record<string, string>>): string[] {
-  if (mode === 'same') return users.map(() => same);
-  if (mode === 'template') return tpl ? templatePasswords(tpl, users.length) : users.map(() => '');
-  return users.map((u) => unique[u.id] ?? '');
+  const ids = users.map((u) => u.id);
+  if (mode === 'template' && !tpl) return ids.map(() => '');
+  const m: PasswordMode = mode === 'same' ? { kind: 'same', password: same } : mode === 'template' ? { kind: 'template', ...tpl! } : { kind: 'unique', passwords: unique };
+  return passwordsFor(m, ids, { draft: true });
 }
 
 /** The unique-password grid: one row per user, virtualised so 10,000 rows type smoothly. */

@@ -3,9 +3,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { GatepassError } from '../../../shared/errors';
-import { encodeSigninPayload } from '../../../shared/qr-payload';
-import { QUIET_ZONE_MODULES, qrImage, qrMatrix, qrSvgPath } from './qr-matrix';
+import { GatepassError } from '../errors';
+import { encodeSigninPayload } from '../qr-payload';
+import { QUIET_ZONE_MODULES, qrImage, qrMatrix, qrSvgPath } from './matrix';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'gp-qr-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

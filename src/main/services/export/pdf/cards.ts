@@ -2,13 +2,13 @@ import { existsSync, readFileSync } from 'node:fs';
 import { once } from 'node:events';
 import path from 'node:path';
 import { finished } from 'node:stream/promises';
-import { GatepassError } from '../../../shared/errors';
-import { type CardData, CardRenderer, DOC_FONT_FIRST, FIXED_TEXT, type FallbackFont, type RenderConfig, BADGES_PER_PAGE, formatCardDate, pageCount } from './card-render';
-import { RenderPool, type WorkerReply } from './export-pool';
+import { GatepassError } from '../../../../shared/errors';
+import { type CardData, CardRenderer, DOC_FONT_FIRST, FIXED_TEXT, type FallbackFont, type RenderConfig, BADGES_PER_PAGE, formatCardDate, pageCount } from './card-layout';
+import { RenderPool, type WorkerReply } from './render-pool';
 import { buildSubset, type FontSubset, parseTtf, type TtfFont } from './font-subset';
 import { defaultFontDir } from './font-dir';
-import { OBJECTS_PER_FONT, PDF_HEADER, XrefTable, fontObjects, objectBytes, pageTree, pdfTextString } from './pdf-writer';
-import type { EcLevel } from './qr-encode';
+import { OBJECTS_PER_FONT, PDF_HEADER, XrefTable, fontObjects, objectBytes, pageTree, pdfTextString } from './writer';
+import type { EcLevel } from '../../../../shared/qr/encode';
 
 export { formatCardDate };
 

@@ -6,8 +6,8 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { encodeSigninPayload } from '../../../shared/qr-payload';
 import { decodeUsrConfig } from '../../../shared/usr-config';
-import type { Card } from '../export/pdf-cards';
-import { saveBundle, type BundleOptions } from './export-bundle';
+import type { Card } from './pdf/cards';
+import { saveBundle, type BundleOptions } from './save';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'gp-bundle-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

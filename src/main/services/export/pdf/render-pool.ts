@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { CardData, RenderConfig } from './card-render';
+import type { CardData, RenderConfig } from './card-layout';
 
 /** Messages to an export worker. */
 export type WorkerRequest =
@@ -38,7 +38,7 @@ function hereDir(): string {
 }
 
 /**
- * Where the worker's code is: export-worker.ts beside this file when running from src/
+ * Where the worker's code is: worker.ts beside this file when running from src/
  * (vitest, tsx), or out/main/export-worker.js, the bundle's own entry (electron.vite.config.ts),
  * whether this code sits in out/main/*.js or a shared chunk below it. Null when not found.
  */
@@ -47,7 +47,7 @@ export function workerFile(): { file: string; ts: boolean } | null {
   const candidates: Array<{ file: string; ts: boolean }> = [
     { file: path.join(here, 'export-worker.js'), ts: false },
     { file: path.join(here, '..', 'export-worker.js'), ts: false },
-    { file: path.join(here, 'export-worker.ts'), ts: true },
+    { file: path.join(here, 'worker.ts'), ts: true },
   ];
   for (const c of candidates) if (existsSync(c.file)) return c;
   if (!missingLogged) {

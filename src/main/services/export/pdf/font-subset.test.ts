@@ -6,7 +6,7 @@ import { finished } from 'node:stream/promises';
 import { afterAll, describe, expect, it } from 'vitest';
 import { defaultFontDir } from './font-dir';
 import { buildSubset, parseTtf } from './font-subset';
-import { type Card, writeCardsPdf } from './pdf-cards';
+import { type Card, writeCardsPdf } from './cards';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'gp-font-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -1,7 +1,8 @@
+import bidiFactory from 'bidi-js';
 import { deflateSync } from 'node:zlib';
 import type { FontMetrics } from './font-subset';
-import { PDF_HEADER, pageTree, objectBytes, pdfTextString, streamObjectBytes } from './pdf-writer';
-import { type EcLevel, encodeQrText } from './qr-encode';
+import { PDF_HEADER, pageTree, objectBytes, pdfTextString, streamObjectBytes } from './writer';
+import { type EcLevel, encodeQrText } from '../../../../shared/qr/encode';
 
 /**
  * The card design as PDF content-stream operators, and the page/document bytes around it.
@@ -155,55 +156,50 @@ interface Segment {
 
 /**
  * Strong right-to-left characters: Hebrew, Arabic, Syriac, Thaana, NKo, Samaritan, Mandaic,
- * their presentation forms, and the historic RTL blocks of plane 1.
+ * their presentation forms, and the historic RTL blocks of plane 1. Only a quick test that
+ * a line needs the bidi algorithm at all.
  */
 const RTL = /[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc\u{10800}-\u{10fff}\u{1e800}-\u{1efff}]/u;
-const STRONG_LTR = /^[\p{L}\p{Mc}]/u;
-const DIGIT = /^\p{Nd}/u;
 /** A character with the combining marks that follow it: reordering never separates them. */
 const CLUSTER = /\P{M}\p{M}*|\p{M}+/gu;
+let bidi: ReturnType<typeof bidiFactory> | null = null;
 
 /**
- * Visual order for a line holding right-to-left text, as a PDF draws glyphs left to right.
- * This is a deliberately small approximation, NOT the Unicode Bidirectional Algorithm
- * (UAX #9): each run that starts and ends with a strong RTL character (with the neutrals and
- * digits between) is reversed by character cluster, digit sequences inside it are put back
- * left to right, and everything else stays in logical order. Embedding levels, mirrored
- * brackets, RTL paragraphs and Arabic contextual shaping (joining forms) are not done: Arabic
- * letters print in their isolated forms. That is adequate for names, which is what cards show.
+ * Visual order for a line holding right-to-left text, as a PDF draws glyphs left to right:
+ * the Unicode Bidirectional Algorithm (UAX #9, bidi-js) gives each character its embedding
+ * level, with the paragraph's direction taken from its first strong character; runs are
+ * then reversed from the highest level down (rule L2), by character cluster so combining
+ * marks stay on their base (L3), and brackets in right-to-left runs are mirrored (L4).
+ * Arabic contextual shaping (joining forms) is not done: Arabic letters print isolated.
  */
 export function visualOrder(text: string): string {
   if (!RTL.test(text)) return text;
-  const clusters = text.match(CLUSTER) ?? [];
-  const out: string[] = [];
-  let i = 0;
-  while (i < clusters.length) {
-    const c = clusters[i] ?? '';
-    if (!RTL.test(c)) {
-      out.push(c);
-      i++;
-      continue;
-    }
-    let end = i;
-    for (let k = i + 1; k < clusters.length; k++) {
-      const d = clusters[k] ?? '';
-      if (RTL.test(d)) end = k;
-      else if (STRONG_LTR.test(d)) break;
-    }
-    const run = clusters.slice(i, end + 1).reverse();
-    // Numbers inside RTL text still read left to right.
-    for (let a = 0; a < run.length; a++) {
-      if (!DIGIT.test(run[a] ?? '')) continue;
-      let b = a;
-      while (b + 1 < run.length && DIGIT.test(run[b + 1] ?? '')) b++;
-      const digits = run.slice(a, b + 1).reverse();
-      run.splice(a, digits.length, ...digits);
-      a = b;
-    }
-    out.push(...run);
-    i = end + 1;
+  bidi ??= bidiFactory();
+  const { levels } = bidi.getEmbeddingLevels(text);
+  const mirrored = bidi.getMirroredCharactersMap(text, levels);
+  const clusters: Array<{ text: string; level: number }> = [];
+  for (const m of text.matchAll(CLUSTER)) {
+    const at = m.index;
+    const mirror = mirrored.get(at);
+    clusters.push({ text: mirror ? mirror + m[0].slice(1) : m[0], level: levels[at] ?? 0 });
   }
-  return out.join('');
+  let high = 0;
+  let lowOdd = Infinity;
+  for (const c of clusters) {
+    high = Math.max(high, c.level);
+    if (c.level % 2 === 1) lowOdd = Math.min(lowOdd, c.level);
+  }
+  for (let level = high; level >= lowOdd; level--) {
+    for (let i = 0; i < clusters.length; i++) {
+      if (clusters[i]!.level < level) continue;
+      let end = i;
+      while (end + 1 < clusters.length && clusters[end + 1]!.level >= level) end++;
+      const run = clusters.slice(i, end + 1).reverse();
+      clusters.splice(i, run.length, ...run);
+      i = end;
+    }
+  }
+  return clusters.map((c) => c.text).join('');
 }
 
 /**

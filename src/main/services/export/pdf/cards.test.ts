@@ -6,10 +6,10 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { afterAll, describe, expect, it } from 'vitest';
-import { GatepassError } from '../../../shared/errors';
-import { encodeSigninPayload } from '../../../shared/qr-payload';
-import { workerFile } from './export-pool';
-import { type Card, WORKER_MIN_CARDS, renderCardPdfs, writeCardsPdf } from './pdf-cards';
+import { GatepassError } from '../../../../shared/errors';
+import { encodeSigninPayload } from '../../../../shared/qr-payload';
+import { workerFile } from './render-pool';
+import { type Card, WORKER_MIN_CARDS, renderCardPdfs, writeCardsPdf } from './cards';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'gp-pdf-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -207,7 +207,7 @@ describe('writeCardsPdf with the badge layout', () => {
 
 describe('writeCardsPdf in worker threads', () => {
   it('finds the worker module beside the engine when running from src/', () => {
-    expect(workerFile()).toEqual({ file: expect.stringMatching(/export-worker\.ts$/), ts: true });
+    expect(workerFile()).toEqual({ file: expect.stringMatching(/pdf[/\\]worker\.ts$/), ts: true });
   });
 
   it('writes every page in order, from the first to the last, when the job is big enough for workers', async () => {

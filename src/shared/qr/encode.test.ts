@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import QRCode from 'qrcode';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type EcLevel, encodeQrText, qrVersionFor } from './qr-encode';
+import { type EcLevel, encodeQrText, qrVersionFor } from './encode';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'gp-qrenc-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

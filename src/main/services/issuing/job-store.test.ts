@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createJobStore, summariseJob, type QrJob } from './jobs';
+import { createJobStore, summariseJob, type QrJob } from './job-store';
 
 function job(id: string, cards = 1): QrJob {
   return {

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { GatepassError } from '../../../shared/errors';
+import { GatepassError } from '../../../../shared/errors';
 
 let cached: string | null = null;
 

@@ -7,7 +7,7 @@ import { decodeSigninPayload, encodeSigninPayload } from '../../../shared/qr-pay
 import { decodeUsrConfig } from '../../../shared/usr-config';
 import { startServer } from '../../../server/index';
 import { createConsoleCore, type ConsoleCore } from '../../console-core';
-import { createCredentialStore } from '../credentials';
+import { createKeychain } from '../keychain';
 import { createServerClient } from '../server-client';
 import { runCli as cli } from '../../../cli/test-support/run-cli';
 
@@ -53,7 +53,7 @@ beforeAll(async () => {
       progress.push(p);
       onProgress(p.jobId);
     },
-    credentials: createCredentialStore({ load: () => Promise.reject(new Error('no keychain here')) }),
+    credentials: createKeychain({ load: () => Promise.reject(new Error('no keychain here')) }),
     allowSavePath: true,
   });
   serverId = (await call<{ id: string }>('servers:add', { url: server.url, login: 'admin', password: ADMIN_PASSWORD, remember: false })).id;

@@ -1,7 +1,7 @@
-import { GatepassError } from '../../../shared/errors';
-import { type EcLevel, encodeQrText } from './qr-encode';
+import { GatepassError } from '../errors';
+import { type EcLevel, encodeQrText } from './encode';
 
-export type { EcLevel } from './qr-encode';
+export type { EcLevel } from './encode';
 
 /** A QR symbol as a square of modules, quiet zone excluded; `modules[y * size + x] === 1` is dark. */
 export interface QrMatrix {

@@ -2,9 +2,9 @@ import { GatepassError } from '../../../shared/errors';
 import { createFileNamer, sanitizeFileBase } from '../../../shared/file-names';
 import { decodeSigninPayload } from '../../../shared/qr-payload';
 import { encodeUsrConfig } from '../../../shared/usr-config';
-import { renderCardPdfs, writeCardsPdf, type Card, type PdfOptions } from '../export/pdf-cards';
+import { renderCardPdfs, writeCardsPdf, type Card, type PdfOptions } from './pdf/cards';
 import { writeFileAtomic } from '../files/atomic-write';
-import { createZipSink, type ZipSink } from './zip-stream';
+import { createZipSink, type ZipSink } from './zip-sink';
 
 /** What a save writes: one PDF, or one ZIP (per-user PDFs, or the one PDF with config files). */
 export type BundleKind = 'pdf' | 'zip';

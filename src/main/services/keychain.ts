@@ -10,7 +10,7 @@ export interface KeychainStatus {
 }
 
 /** Saved admin passwords, one per server id, in the OS keychain and nowhere else. */
-export interface CredentialStore {
+export interface Keychain {
   available(): Promise<KeychainStatus>;
   get(serverId: string): Promise<string | null>;
   /** Throws KEYCHAIN_UNAVAILABLE when there is no keychain: the password is then not saved anywhere. */
@@ -33,7 +33,7 @@ const PROBE_ACCOUNT = '__gatepass_probe__';
  * unavailable and refuses to save. It never falls back to a file.
  * `load` is injectable so a host can pass a different loader; by default keytar is imported lazily.
  */
-export function createCredentialStore(opts: { load?: () => Promise<KeytarLike> } = {}): CredentialStore {
+export function createKeychain(opts: { load?: () => Promise<KeytarLike> } = {}): Keychain {
   const load = opts.load ?? loadKeytar;
   let probe: Promise<{ keytar: KeytarLike | null; status: KeychainStatus }> | null = null;
 

@@ -1,3 +1,4 @@
+import pMap from 'p-map';
 import { CsvError, parseUserImport } from '../../../shared/csv';
 import { GatepassError } from '../../../shared/errors';
 import type { ImportResult } from '../../../shared/ipc/contract';
@@ -29,11 +30,10 @@ export async function importUsers(call: AdminCall, csv: string, onRow?: (done: n
   }
   const outcomes: Outcome[] = parsed.errors.map((e) => ({ line: e.line, login: e.login ?? '', status: 'failed', code: e.code, message: e.message }));
   const { rows } = parsed;
-  let next = 0;
   let done = 0;
-  const worker = async () => {
-    while (next < rows.length) {
-      const row = rows[next++]!;
+  await pMap(
+    rows,
+    async (row) => {
       try {
         await call('createUser', { body: { login: row.login, displayName: row.displayName, email: row.email } });
         outcomes.push({ line: row.line, login: row.login, status: 'created', code: '', message: '' });
@@ -44,9 +44,9 @@ export async function importUsers(call: AdminCall, csv: string, onRow?: (done: n
         outcomes.push({ line: row.line, login: row.login, status: 'failed', code: e.code, message: `Line ${row.line}: ${e.message}` });
       }
       onRow?.(++done, rows.length);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(CREATE_CONCURRENCY, rows.length) }, worker));
+    },
+    { concurrency: CREATE_CONCURRENCY },
+  );
   outcomes.sort((a, b) => a.line - b.line);
   const failed = outcomes.filter((o) => o.status === 'failed').map(({ line, login, code, message }) => ({ line, login, code, message }));
   return { created: outcomes.length - failed.length, failed, report: importReport(outcomes) };

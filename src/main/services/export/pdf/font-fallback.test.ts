@@ -4,10 +4,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { finished } from 'node:stream/promises';
 import { afterAll, describe, expect, it } from 'vitest';
-import { encodeSigninPayload } from '../../../shared/qr-payload';
-import { visualOrder } from './card-render';
+import { encodeSigninPayload } from '../../../../shared/qr-payload';
+import { visualOrder } from './card-layout';
 import { defaultFontDir } from './font-dir';
-import { type Card, WORKER_MIN_CARDS, renderCardPdfs, writeCardsPdf } from './pdf-cards';
+import { type Card, WORKER_MIN_CARDS, renderCardPdfs, writeCardsPdf } from './cards';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'gp-fallback-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -175,5 +175,14 @@ describe('visualOrder', () => {
     expect(visualOrder('דוד 123 כהן')).toBe('ןהכ 123 דוד');
     // Shin with a dot (U+05C1) stays one cluster: the mark still follows its base letter.
     expect(visualOrder('\u05e9\u05c1ם')).toBe('ם\u05e9\u05c1');
+  });
+
+  it('follows UAX #9: mirrored brackets, a Latin word inside a Hebrew line, Arabic-Indic digits', () => {
+    // RTL paragraph: brackets are mirrored so they still open towards their content.
+    expect(visualOrder('שלום (עולם)')).toBe('(םלוע) םולש');
+    // An LTR word inside an RTL paragraph keeps its own order and sits where UAX #9 puts it.
+    expect(visualOrder('דוד Anna כהן')).toBe('ןהכ Anna דוד');
+    // Arabic-Indic digits (AN) stay left to right inside Arabic text.
+    expect(visualOrder('رقم ١٢٣')).toBe('١٢٣ مقر');
   });
 });

@@ -1,6 +1,6 @@
 import { parentPort } from 'node:worker_threads';
-import { CardRenderer } from './card-render';
-import type { WorkerReply, WorkerRequest } from './export-pool';
+import { CardRenderer } from './card-layout';
+import type { WorkerReply, WorkerRequest } from './render-pool';
 
 /**
  * Export worker thread: renders page content (QR encoding, layout, deflate) or whole

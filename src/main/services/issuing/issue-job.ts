@@ -1,97 +1,14 @@
+import pMap from 'p-map';
 import { randomUUID } from 'node:crypto';
-import type { User } from '../../shared/model/user';
-import { GatepassError } from '../../shared/errors';
-import type { GeneratedCode, PasswordMode } from '../../shared/ipc/contract';
-import { encodeSigninPayload } from '../../shared/qr-payload';
-import { templatePasswords } from '../../shared/password-template';
-import type { AdminCall } from './connections';
-import type { Card } from './export/pdf-cards';
-import { qrImage } from './export/qr-matrix';
-
-/**
- * A generated batch, kept in main: `cards` hold the sign-in payloads (secrets), which never
- * go to the renderer; `codes` is what the renderer sees (QR images, statuses).
- */
-export interface QrJob {
-  jobId: string;
-  serverId: string;
-  serverName: string;
-  serverUrl: string;
-  createdAt: string;
-  /** The server's TLS pin for .usr files (`sha256/<base64>`), null when it has none. */
-  tlsPin?: string | null;
-  codes: GeneratedCode[];
-  cards: Card[];
-}
-
-/** What the renderer gets back for a job: everything except the payloads. */
-export type JobSummary = Omit<QrJob, 'cards'>;
-
-/** Summary of a job for the renderer (drops the secret-bearing cards). */
-export function summariseJob(job: QrJob): JobSummary {
-  return { jobId: job.jobId, serverId: job.serverId, serverName: job.serverName, serverUrl: job.serverUrl, createdAt: job.createdAt, codes: job.codes };
-}
-
-/** Jobs held in memory, each for at most `ttlMs` and in bounded number, so secrets do not pile up. */
-export interface JobStore {
-  add(job: QrJob): void;
-  get(jobId: string): QrJob;
-  delete(jobId: string): void;
-  size(): number;
-  close(): void;
-}
-
-/**
- * Jobs expire 30 minutes after they were made (or when saved); at most `maxJobs` and
- * `maxCodes` in total are kept, dropping the oldest first, so a long session cannot grow
- * main's memory or keep old secrets around.
- */
-export function createJobStore(opts: { ttlMs?: number; maxJobs?: number; maxCodes?: number; now?: () => number } = {}): JobStore {
-  const ttl = opts.ttlMs ?? 30 * 60_000;
-  const maxJobs = opts.maxJobs ?? 20;
-  const maxCodes = opts.maxCodes ?? 100_000;
-  const now = opts.now ?? Date.now;
-  const jobs = new Map<string, { job: QrJob; expires: number }>();
-
-  function sweep(): void {
-    const t = now();
-    for (const [id, j] of jobs) if (j.expires <= t) jobs.delete(id);
-    let codes = 0;
-    for (const j of jobs.values()) codes += j.job.cards.length;
-    // Map iteration is insertion order: the first entries are the oldest.
-    for (const [id, j] of jobs) {
-      if (jobs.size <= maxJobs && codes <= maxCodes) break;
-      jobs.delete(id);
-      codes -= j.job.cards.length;
-    }
-  }
-  const timer = setInterval(sweep, 60_000);
-  timer.unref();
-
-  return {
-    add(job) {
-      jobs.set(job.jobId, { job, expires: now() + ttl });
-      sweep();
-    },
-    get(jobId) {
-      sweep();
-      const j = jobs.get(jobId);
-      if (!j) throw new GatepassError('JOB_NOT_FOUND', 'These codes are no longer available (saved, or older than 30 minutes): generate them again');
-      return j.job;
-    },
-    delete(jobId) {
-      jobs.delete(jobId);
-    },
-    size() {
-      sweep();
-      return jobs.size;
-    },
-    close() {
-      clearInterval(timer);
-      jobs.clear();
-    },
-  };
-}
+import type { User } from '../../../shared/model/user';
+import { GatepassError } from '../../../shared/errors';
+import type { GeneratedCode, PasswordMode } from '../../../shared/ipc/contract';
+import { encodeSigninPayload } from '../../../shared/qr-payload';
+import { passwordsFor } from '../../../shared/password-template';
+import type { AdminCall } from '../connections';
+import type { Card } from '../export/pdf/cards';
+import { qrImage } from '../../../shared/qr/matrix';
+import type { QrJob } from './job-store';
 
 // Above this many users, paging the whole list is cheaper than one request per user.
 const LOOKUP_ONE_BY_ONE_MAX = 50;
@@ -99,28 +16,6 @@ const LOOKUP_CONCURRENCY = 8;
 const ISSUE_CHUNK = 250;
 // Setting a password hashes it (argon2): a chunk of hundreds can take a while.
 const ISSUE_CHUNK_TIMEOUT_MS = 5 * 60_000;
-
-/**
- * The password for each user id, in the order given: the template's index counts by
- * position in that list (deleted users keep their position). Unique mode needs a password
- * for every id; template and unique need 2 users or more (`minUsers`).
- */
-export function passwordsFor(mode: PasswordMode, ids: readonly string[], minUsers = 2): string[] {
-  if (mode.kind !== 'same' && ids.length < minUsers) {
-    throw new GatepassError('VALIDATION_FAILED', `"${mode.kind === 'template' ? 'Use template' : 'Use unique'}" needs at least ${minUsers} users`);
-  }
-  switch (mode.kind) {
-    case 'same':
-      return ids.map(() => mode.password);
-    case 'template':
-      return templatePasswords(mode, ids.length);
-    case 'unique': {
-      const missing = ids.filter((id) => !Object.prototype.hasOwnProperty.call(mode.passwords, id) || !mode.passwords[id]);
-      if (missing.length > 0) throw new GatepassError('VALIDATION_FAILED', `No password given for ${missing.length} of the ${ids.length} users`);
-      return ids.map((id) => mode.passwords[id]!);
-    }
-  }
-}
 
 interface Issued {
   codes: Map<string, GeneratedCode>;
@@ -258,7 +153,7 @@ export async function regenerateQrJob(job: QrJob, input: { call: AdminCall; user
   const position = new Map(job.codes.map((c, i) => [c.userId, i]));
   const unknown = ids.filter((id) => !position.has(id));
   if (unknown.length > 0) throw new GatepassError('VALIDATION_FAILED', `${unknown.length} of these users are not in this job`);
-  const passwords = passwordsFor(input.mode, ids, 1);
+  const passwords = passwordsFor(input.mode, ids, { minUsers: 1 });
   const { codes, cards } = await issueFor({ call: input.call, serverName: job.serverName, serverUrl: job.serverUrl, ids, passwords });
   for (const id of ids) {
     const i = position.get(id)!;
@@ -279,19 +174,18 @@ export async function countSignedIn(call: AdminCall, userIds: readonly string[])
 export async function lookupUsers(call: AdminCall, ids: readonly string[]): Promise<Map<string, User>> {
   const found = new Map<string, User>();
   if (ids.length <= LOOKUP_ONE_BY_ONE_MAX) {
-    let next = 0;
-    const worker = async () => {
-      while (next < ids.length) {
-        const id = ids[next++]!;
+    await pMap(
+      ids,
+      async (id) => {
         try {
           found.set(id, await call('getUser', { params: { id } }));
         } catch (err) {
           // A user deleted meanwhile is reported per user; anything else stops the job.
           if (!(err instanceof GatepassError && err.code === 'NOT_FOUND')) throw err;
         }
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(LOOKUP_CONCURRENCY, ids.length) }, worker));
+      },
+      { concurrency: LOOKUP_CONCURRENCY },
+    );
     return found;
   }
   const wanted = new Set(ids);

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCredentialStore, SessionSecrets } from './credentials';
+import { createKeychain, SessionSecrets } from './keychain';
 
 // The real keytar, pointed at a D-Bus address where nothing listens (and no X11 to
 // autolaunch one): the "fail closed" case a headless Linux box or a missing Secret
@@ -22,21 +22,21 @@ afterAll(() => {
 
 describe('the OS keychain store without a Secret Service', () => {
   it('reports itself unavailable with a message that says passwords will not be saved', async () => {
-    const store = createCredentialStore();
+    const store = createKeychain();
     const status = await store.available();
     expect(status.ok).toBe(false);
     expect(status.message).toMatch(/^No system keychain is available \(.+\): passwords will be asked once per session and not saved\.$/);
   });
 
   it('refuses to save a password with KEYCHAIN_UNAVAILABLE instead of writing it elsewhere', async () => {
-    const store = createCredentialStore();
+    const store = createKeychain();
     await expect(store.set('server-1', 'Secret-123')).rejects.toMatchObject({ code: 'KEYCHAIN_UNAVAILABLE' });
     expect(await store.get('server-1')).toBeNull();
     await expect(store.delete('server-1')).resolves.toBeUndefined();
   });
 
   it('reports unavailable when keytar itself cannot be loaded', async () => {
-    const store = createCredentialStore({
+    const store = createKeychain({
       load: () => Promise.reject(new Error('Cannot find module keytar')),
     });
     const status = await store.available();
@@ -55,8 +55,8 @@ describe('the OS keychain store with a Secret Service', () => {
     await writeFile(
       script,
       [
-        `import { createCredentialStore } from ${JSON.stringify(join(import.meta.dirname, 'credentials.ts'))};`,
-        'const s = createCredentialStore();',
+        `import { createKeychain } from ${JSON.stringify(join(import.meta.dirname, 'keychain.ts'))};`,
+        'const s = createKeychain();',
         'const out = { status: await s.available() };',
         "await s.set('server-1', 'Secret-123');",
         "out.read = await s.get('server-1');",

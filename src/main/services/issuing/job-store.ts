@@ -1,0 +1,88 @@
+import { GatepassError } from '../../../shared/errors';
+import type { GeneratedCode } from '../../../shared/ipc/contract';
+import type { Card } from '../export/pdf/cards';
+
+/**
+ * A generated batch, kept in main: `cards` hold the sign-in payloads (secrets), which never
+ * go to the renderer; `codes` is what the renderer sees (QR images, statuses).
+ */
+export interface QrJob {
+  jobId: string;
+  serverId: string;
+  serverName: string;
+  serverUrl: string;
+  createdAt: string;
+  /** The server's TLS pin for .usr files (`sha256/<base64>`), null when it has none. */
+  tlsPin?: string | null;
+  codes: GeneratedCode[];
+  cards: Card[];
+}
+
+/** What the renderer gets back for a job: everything except the payloads. */
+export type JobSummary = Omit<QrJob, 'cards'>;
+
+/** Summary of a job for the renderer (drops the secret-bearing cards). */
+export function summariseJob(job: QrJob): JobSummary {
+  return { jobId: job.jobId, serverId: job.serverId, serverName: job.serverName, serverUrl: job.serverUrl, createdAt: job.createdAt, codes: job.codes };
+}
+
+/** Jobs held in memory, each for at most `ttlMs` and in bounded number, so secrets do not pile up. */
+export interface JobStore {
+  add(job: QrJob): void;
+  get(jobId: string): QrJob;
+  delete(jobId: string): void;
+  size(): number;
+  close(): void;
+}
+
+/**
+ * Jobs expire 30 minutes after they were made (or when saved); at most `maxJobs` and
+ * `maxCodes` in total are kept, dropping the oldest first, so a long session cannot grow
+ * main's memory or keep old secrets around.
+ */
+export function createJobStore(opts: { ttlMs?: number; maxJobs?: number; maxCodes?: number; now?: () => number } = {}): JobStore {
+  const ttl = opts.ttlMs ?? 30 * 60_000;
+  const maxJobs = opts.maxJobs ?? 20;
+  const maxCodes = opts.maxCodes ?? 100_000;
+  const now = opts.now ?? Date.now;
+  const jobs = new Map<string, { job: QrJob; expires: number }>();
+
+  function sweep(): void {
+    const t = now();
+    for (const [id, j] of jobs) if (j.expires <= t) jobs.delete(id);
+    let codes = 0;
+    for (const j of jobs.values()) codes += j.job.cards.length;
+    // Map iteration is insertion order: the first entries are the oldest.
+    for (const [id, j] of jobs) {
+      if (jobs.size <= maxJobs && codes <= maxCodes) break;
+      jobs.delete(id);
+      codes -= j.job.cards.length;
+    }
+  }
+  const timer = setInterval(sweep, 60_000);
+  timer.unref();
+
+  return {
+    add(job) {
+      jobs.set(job.jobId, { job, expires: now() + ttl });
+      sweep();
+    },
+    get(jobId) {
+      sweep();
+      const j = jobs.get(jobId);
+      if (!j) throw new GatepassError('JOB_NOT_FOUND', 'These codes are no longer available (saved, or older than 30 minutes): generate them again');
+      return j.job;
+    },
+    delete(jobId) {
+      jobs.delete(jobId);
+    },
+    size() {
+      sweep();
+      return jobs.size;
+    },
+    close() {
+      clearInterval(timer);
+      jobs.clear();
+    },
+  };
+}
