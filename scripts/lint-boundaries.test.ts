@@ -18,6 +18,7 @@ beforeAll(() => {
 
 async function errorsOf(filePath: string, code: string): Promise<{ ruleId: string | null; message: string }[]> {
   const [result] = await eslint.lintText(code, { filePath: join(root, filePath) });
+  if (!result) throw new Error(`ESLint returned no result for ${filePath}`);
   return result.messages.filter((m) => m.severity === 2).map((m) => ({ ruleId: m.ruleId, message: m.message }));
 }
 

@@ -11,18 +11,20 @@ import { appVersion } from '../main/app-version';
 import { createServerClient } from '../main/services/server-client';
 import { userDataDir } from '../main/services/settings';
 import { exportCommand, usersImportCommand, type ExportCliOptions, type ImportCliOptions } from './bulk';
+import { EXIT_CLOSED_OUTPUT, endOnClosedOutput, guardClosedOutput, isClosedPipeError, outputClosed } from './closed-output';
 import { readStdin } from './stdin';
 import { checkTlsPin } from './tls-pin';
 
 /** Exit codes, stable for scripts. */
-export const EXIT = { OK: 0, FAILED: 1, BAD_INPUT: 2, PARTIAL: 3 } as const;
+export const EXIT = { OK: 0, FAILED: 1, BAD_INPUT: 2, PARTIAL: 3, CLOSED_OUTPUT: EXIT_CLOSED_OUTPUT } as const;
 
 const EXIT_HELP = `
 Exit codes:
   0  success
   1  the server refused, could not be reached, or something failed
   2  bad input (options, files, or a QR text that is not a Gatepass sign-in code)
-  3  partly done: some users got no code or some rows were not imported (the file is written)`;
+  3  partly done: some users got no code or some rows were not imported (the file is written)
+  141  stdout or stderr was closed (as with \`| head\`): stopped quietly, as git does`;
 
 /** A failure the CLI reports as `gatepass: <message> (<CODE>)` with its exit code. */
 export class CliFailure extends Error {
@@ -225,6 +227,8 @@ export function buildProgram(state: { exitCode: number } = { exitCode: EXIT.OK }
 
 /** Runs the CLI; resolves with the exit code instead of exiting, so it can be tested. */
 export async function runCli(argv: readonly string[]): Promise<number> {
+  // `gatepass ... | head -1`: a reader that goes away ends the command quietly (closed-output.ts).
+  guardClosedOutput();
   const state = { exitCode: EXIT.OK as number };
   const program = buildProgram(state);
   program.exitOverride();
@@ -234,9 +238,13 @@ export async function runCli(argv: readonly string[]): Promise<number> {
   }
   try {
     await program.parseAsync([...argv], { from: 'user' });
+    if (outputClosed()) return EXIT.CLOSED_OUTPUT;
     if (state.exitCode !== EXIT.OK) return state.exitCode;
     return typeof process.exitCode === 'number' ? process.exitCode : EXIT.OK;
   } catch (err) {
+    // A write that failed on a closed pipe, or a command stopped because of one: no message.
+    if (isClosedPipeError(err)) endOnClosedOutput();
+    if (outputClosed()) return EXIT.CLOSED_OUTPUT;
     if (err instanceof CommanderError) {
       // --help and --version "fail" with exit code 0; usage errors were already printed.
       return err.exitCode === 0 ? EXIT.OK : EXIT.BAD_INPUT;
