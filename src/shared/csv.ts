@@ -118,7 +118,8 @@ export function parseUserImport(text: string): { rows: ImportRow[]; errors: Impo
   const records = parseCsv(text, undefined, (m) =>
     errors.push({ line: m.line, login: null, code: 'MALFORMED_ROW', message: `Line ${m.line}: cannot be read as CSV (a quote inside an unquoted field?), so nothing on it was imported` }),
   );
-  if (records.length === 0) return { rows, errors: errors.sort((a, b) => a.line - b.line) };
+  // Only the parser's errors so far, already in line order.
+  if (records.length === 0) return { rows, errors };
 
 
   let columns = { login: 0, displayName: 1, email: 2 };

@@ -1,13 +1,14 @@
 import pMap from 'p-map';
 import { GatepassError } from '../../../shared/errors';
+import type { ChannelOutput } from '../../../shared/ipc/contract';
 import type { AdminCall } from '../connections';
 
 /** Deletes at most this many users at once, so a large selection does not flood the server. */
 const DELETE_CONCURRENCY = 4;
 
 /** Deletes each user; a user that cannot be deleted is reported with its code and the rest go on. */
-export async function deleteUsers(call: AdminCall, userIds: readonly string[]): Promise<{ deleted: number; failed: { userId: string; code: string; message: string }[] }> {
-  const failed: { userId: string; code: string; message: string }[] = [];
+export async function deleteUsers(call: AdminCall, userIds: readonly string[]): Promise<ChannelOutput<'users:delete'>> {
+  const failed: ChannelOutput<'users:delete'>['failed'] = [];
   let deleted = 0;
   await pMap(
     userIds,
