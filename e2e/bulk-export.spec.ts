@@ -4,7 +4,7 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { addServerInUi, cli, root, startStack, type Stack } from './support';
 
-/** The seed's first five logins in login order (src/server/services/demo-users.ts, --seed-demo 25). */
+/** The seed's first five logins in login order (src/server/modules/users/demo-users.ts, --seed-demo 25). */
 const firstFive = ['a.berg', 'b.ito', 'c.petrov', 'd.weber', 'e.dubois'];
 /** Template "A.berg-Key-<n>": a.berg's password contains its login (forbidLogin), the others pass. */
 const prefix = 'A.berg-Key-';

@@ -5,9 +5,9 @@ import { migrateToLatest } from './db/migrations';
 import { buildApp } from './http/app';
 import { createHandlers } from './http/handlers';
 import { createPasswordHasher, type HashCost } from './security/passwords';
-import { ensureFirstAdmin, issueFirstAdminToken } from './services/admins';
-import type { ServiceContext } from './services/context';
-import { seedDemoUsers } from './services/demo-users';
+import type { ServiceContext } from './context';
+import { ensureFirstAdmin, issueFirstAdminToken } from './modules/admins/service';
+import { seedDemoUsers } from './modules/users/demo-users';
 
 /** How to start a Gatepass server. */
 export interface ServerOptions {

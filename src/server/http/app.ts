@@ -1,22 +1,20 @@
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import type { z } from 'zod';
-import { api, type Api, type RouteDef, type RouteName, type RouteResponse } from '../../shared/api/routes';
+import { api, type RouteDef, type RouteName } from '../../shared/api/routes';
 import { GatepassError, httpStatusFor, toErrorBody, type ErrorBody } from '../../shared/errors';
-import { authenticateAdmin } from '../services/admins';
-import type { Caller, ServiceContext } from '../services/context';
-import { authenticateUser } from '../services/credentials';
+import type { Caller, ServiceContext } from '../context';
+import { authenticateAdmin } from '../modules/admins/service';
+import { authenticateUser } from '../modules/sessions/service';
 import { buildOpenApi } from './openapi';
+import type { Handlers, RouteInput } from './route-handler';
 
-/** What a handler gets: the route's parsed inputs and the authenticated caller. */
-export interface HandlerInput<N extends RouteName> {
-  params: z.output<Api[N]['params']>;
-  query: z.output<Api[N]['query']>;
-  body: z.output<Api[N]['body']>;
-  caller: Caller;
+export type { Handlers } from './route-handler';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Set by the auth hook from the route's declared auth, before the body is read. */
+    caller: Caller | null;
+  }
 }
-
-/** One handler per route of the shared table; the type makes a missing route a compile error. */
-export type Handlers = { [N in RouteName]: (input: HandlerInput<N>) => Promise<RouteResponse<N>> };
 
 /** Options for the HTTP app. */
 export interface AppOptions {
@@ -37,6 +35,7 @@ function bearer(req: FastifyRequest): string | null {
   return m?.[1] ?? null;
 }
 
+/** The caller a route's auth asks for, from the bearer token; throws AUTH_REQUIRED when there is none. */
 async function authenticate(ctx: ServiceContext, need: RouteDef['auth'], req: FastifyRequest): Promise<Caller> {
   if (need === 'none') return { kind: 'none' };
   const token = bearer(req);
@@ -87,21 +86,28 @@ export function buildApp(opts: AppOptions): FastifyInstance {
     return sendError(reply, body);
   });
 
+  app.decorateRequest('caller', null);
   app.setNotFoundHandler((_req, reply) => sendError(reply, { code: 'NOT_FOUND', message: 'No such endpoint' }));
 
   for (const name of Object.keys(api) as RouteName[]) {
     const route: RouteDef = api[name];
     // Widened once here; each handler's own signature is checked by the Handlers type.
-    const handler = opts.handlers[name] as (input: HandlerInput<RouteName>) => Promise<unknown>;
+    const handler = opts.handlers[name] as (input: RouteInput<RouteDef>) => Promise<unknown>;
     app.route({
       method: route.method,
       url: route.path,
+      // The caller is derived once, from the route's declared auth, before the body is parsed:
+      // handlers receive it typed by that auth and never check it again.
+      onRequest: async (req) => {
+        req.caller = await authenticate(opts.ctx, route.auth, req);
+      },
       handler: async (req) => {
-        const caller = await authenticate(opts.ctx, route.auth, req);
+        const caller = req.caller;
+        if (!caller) throw new GatepassError('INTERNAL', 'The route ran without its auth hook');
         const params = route.params.parse(req.params ?? {});
         const query = route.query.parse(req.query ?? {});
         const body = route.body.parse(req.body ?? {});
-        return handler({ params, query, body, caller } as HandlerInput<RouteName>);
+        return handler({ params, query, body, caller } as RouteInput<RouteDef>);
       },
     });
   }

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { GatepassError } from '../../shared/errors';
+import { GatepassError } from '../../../shared/errors';
 import {
   checkPassword,
   DEFAULT_PASSWORD_POLICY,
@@ -7,11 +7,11 @@ import {
   PasswordPolicySchema,
   type PasswordPolicy,
   type PolicyViolation,
-} from '../../shared/model/password-policy';
-import type { Database } from '../db/schema';
-import { isCommonPassword } from '../security/common-passwords';
-import { recordAudit } from './audit';
-import type { AdminCaller, ServiceContext } from './context';
+} from '../../../shared/model/password-policy';
+import type { Database } from '../../db/schema';
+import { isCommonPassword } from '../../security/common-passwords';
+import { recordAudit } from '../audit/service';
+import type { AdminCaller, ServiceContext } from '../../context';
 
 const POLICY_KEY = 'password_policy';
 

@@ -1,11 +1,11 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { z } from 'zod';
-import type { AdminSessionSchema } from '../../shared/api/routes';
-import { GatepassError } from '../../shared/errors';
-import { isUniqueViolation } from '../db/connect';
-import { newToken, sha256Hex } from '../security/tokens';
-import { recordAudit } from './audit';
-import { isoAfter, toCount, type AdminCaller, type ServiceContext } from './context';
+import type { AdminSessionSchema } from '../../../shared/api/admins';
+import { GatepassError } from '../../../shared/errors';
+import { isUniqueViolation } from '../../db/connect';
+import { newToken, sha256Hex } from '../../security/tokens';
+import { recordAudit } from '../audit/service';
+import { isoAfter, toCount, type AdminCaller, type ServiceContext } from '../../context';
 
 /** The administrator every server starts with. */
 export const FIRST_ADMIN_LOGIN = 'admin';

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
-import type { Database, UserTable } from '../db/schema';
-import { searchText, toCount } from './context';
+import type { Database, UserTable } from '../../db/schema';
+import { searchText, toCount } from '../../context';
 
 const FIRST = `Anna Bo Carla David Elena Farid Greta Hugo Ines Jonas Karin Lars Maria Nils Olga Pavel
 Quinn Rosa Stefan Tara Umar Vera Wei Xenia Yusuf Zoe Amir Beate Chen Dana Emil Fatima Georg Hanna Ivan

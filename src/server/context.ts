@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
-import type { DialectName } from '../db/connect';
-import type { Database } from '../db/schema';
-import type { PasswordHasher } from '../security/passwords';
+import type { DialectName } from './db/connect';
+import type { Database } from './db/schema';
+import type { PasswordHasher } from './security/passwords';
 
 /** What every service needs: the database, its dialect, the password hasher and a clock. */
 export interface ServiceContext {
@@ -21,6 +21,10 @@ export type Caller =
 
 /** An admin caller, as admin-only services require. */
 export type AdminCaller = Extract<Caller, { kind: 'admin' }>;
+/** A device session's user. */
+export type UserCaller = Extract<Caller, { kind: 'user' }>;
+/** Nobody signed in (routes with `auth: 'none'`). */
+export type NoCaller = Extract<Caller, { kind: 'none' }>;
 
 /** ISO string `ms` milliseconds after `from`. */
 export function isoAfter(from: Date, ms: number): string {

@@ -1,15 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import type { z } from 'zod';
-import type { CreateUserSchema, UpdateUserSchema, UserListQuerySchema, UserPageSchema } from '../../shared/api/routes';
-import { GatepassError } from '../../shared/errors';
-import type { User } from '../../shared/model/user';
-import { isUniqueViolation } from '../db/connect';
-import type { Database } from '../db/schema';
-import { recordAudit } from './audit';
-import { searchText, toCount, type AdminCaller, type ServiceContext } from './context';
-import { voidCredentials } from './credentials';
-import { assertPolicy, getPolicy } from './policy';
+import type { CreateUserSchema, UpdateUserSchema, UserListQuerySchema, UserPageSchema } from '../../../shared/api/users';
+import { GatepassError } from '../../../shared/errors';
+import type { User } from '../../../shared/model/user';
+import { isUniqueViolation } from '../../db/connect';
+import type { Database } from '../../db/schema';
+import { recordAudit } from '../audit/service';
+import { searchText, toCount, type AdminCaller, type ServiceContext } from '../../context';
+import { voidCredentials } from '../qr-credentials/service';
+import { assertPolicy, getPolicy } from '../policy/service';
 
 const SORT_COLUMNS = { login: 'u.login', displayName: 'u.display_name', email: 'u.email', createdAt: 'u.created_at' } as const;
 

@@ -1,8 +1,8 @@
 import type { Kysely } from 'kysely';
 import type { z } from 'zod';
-import type { AuditPageSchema } from '../../shared/api/routes';
-import type { Database } from '../db/schema';
-import { toCount, type ServiceContext } from './context';
+import type { AuditPageSchema } from '../../../shared/api/audit';
+import type { Database } from '../../db/schema';
+import { toCount, type ServiceContext } from '../../context';
 
 /** The audit actions this server writes. */
 export type AuditAction =

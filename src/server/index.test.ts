@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_PASSWORD_POLICY } from '../shared/model/password-policy';
+import { startServer } from './index';
+import { ADMIN_PASSWORD, eachBackend } from './test-support/backends';
+import { call, okBody } from './test-support/client';
+
+eachBackend('Gatepass server', (backend) => {
+  describe('start-up', () => {
+    it('creates the admin with a generated password on a fresh database, once', async () => {
+      const db = await backend.freshDb();
+      const first = await startServer({ db, port: 0 }, { hashCost: 'test' });
+      try {
+        expect(first.generatedAdminPassword).toMatch(/^[A-Za-z0-9_-]{24}$/);
+        const session = okBody(await call(first.url, 'adminSignin', { body: { login: 'admin', password: first.generatedAdminPassword } }));
+        expect(session.login).toBe('admin');
+      } finally {
+        await first.close();
+      }
+      const second = await startServer({ db, port: 0 }, { hashCost: 'test' });
+      try {
+        expect(second.generatedAdminPassword).toBeNull();
+      } finally {
+        await second.close();
+      }
+    });
+
+    it('logs one line saying where it listens and answers /info without signing in', async () => {
+      const lines: string[] = [];
+      const s = await startServer({ db: await backend.freshDb(), port: 0, name: 'Plant 2', adminPassword: ADMIN_PASSWORD, logger: (l) => lines.push(l) }, { hashCost: 'test' });
+      try {
+        expect(lines).toEqual([`Gatepass server listening on ${s.url}`]);
+        expect(s.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+        const info = okBody(await call(s.url, 'serverInfo'));
+        expect(info).toMatchObject({ product: 'gatepass', name: 'Plant 2', apiVersion: 1, tlsPin: null });
+        const token = await s.issueAdminToken();
+        expect(okBody(await call(s.url, 'getPolicy', {}, token))).toEqual(DEFAULT_PASSWORD_POLICY);
+      } finally {
+        await s.close();
+      }
+    });
+  });
+});

@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { eachBackend, useServer } from '../../test-support/backends';
+import { call, okBody } from '../../test-support/client';
+
+eachBackend('Device sessions', (backend) => {
+  const { url, admin, db, newUser, issueOk, qr, me } = useServer(backend);
+
+  describe('device sign-in with a QR credential', () => {
+    it('issues a credential that signs the device in as that user', async () => {
+      const u = await newUser('qr', { displayName: 'Carla Diaz' });
+      const issued = await issueOk(u.id);
+      expect(issued.credential).toMatch(/^[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}$/);
+      expect(issued).toMatchObject({ userId: u.id, login: u.login, expiresAt: null, sessionsEnded: 0 });
+      const session = okBody(await qr(u.login, issued.credential));
+      expect(session.user).toEqual({ id: u.id, login: u.login, displayName: 'Carla Diaz' });
+      const days = (Date.parse(session.expiresAt) - Date.now()) / 86_400_000;
+      expect(days).toBeGreaterThan(29.9);
+      expect(okBody(await me(session.token))).toEqual({ id: u.id, login: u.login, displayName: 'Carla Diaz' });
+      const listed = okBody(await call(url(), 'getUser', { params: { id: u.id } }, admin()));
+      expect(listed.qrIssuedAt).toBe(issued.issuedAt);
+      expect(listed.activeSessions).toBe(1);
+    });
+
+    it('stores only hashes of the secret and of session tokens', async () => {
+      const u = await newUser();
+      const issued = await issueOk(u.id);
+      const session = okBody(await qr(u.login, issued.credential));
+      const [id, secret] = issued.credential.split('.');
+      const row = await db().selectFrom('qr_credentials').selectAll().where('id', '=', id ?? '').executeTakeFirstOrThrow();
+      expect(row.secret_hash).toMatch(/^[0-9a-f]{64}$/);
+      expect(JSON.stringify(row)).not.toContain(secret);
+      const tokens = await db().selectFrom('user_sessions').select('token_hash').execute();
+      expect(tokens.map((t) => t.token_hash)).not.toContain(session.token);
+    });
+
+    it('answers a wrong secret, an unknown id, a wrong login and garbage with the same 401', async () => {
+      const u = await newUser();
+      const other = await newUser();
+      const issued = await issueOk(u.id);
+      const [id, secret] = issued.credential.split('.') as [string, string];
+      const flipped = `${id}.${secret.startsWith('A') ? 'B' : 'A'}${secret.slice(1)}`;
+      const unknownId = `${'A'.repeat(22)}.${secret}`;
+      const answers = [
+        await qr(u.login, flipped),
+        await qr(u.login, unknownId),
+        await qr(other.login, issued.credential),
+        await qr(u.login, 'not-a-credential'),
+      ];
+      for (const a of answers) {
+        expect(a.status).toBe(401);
+        expect(a.body).toEqual(answers[0]?.body);
+        expect(a.error?.code).toBe('QR_CREDENTIAL_INVALID');
+      }
+    });
+
+  });
+});

@@ -1,0 +1,131 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Kysely } from 'kysely';
+import { afterAll, beforeAll, describe } from 'vitest';
+import { startPgCluster, type PgCluster } from '../../../scripts/pg-cluster.mjs';
+import type { User } from '../../shared/model/user';
+import { openDatabase, type DbHandle } from '../db/connect';
+import type { Database } from '../db/schema';
+import { startServer, type RunningServer } from '../index';
+import { call, okBody } from './client';
+
+/**
+ * The one setup of every server test file: a fresh database per suite on SQLite (a real file)
+ * and on a real PostgreSQL (a private cluster per test file, started by the project's script),
+ * and a running server over it with helpers for the calls most tests make.
+ */
+
+/** The admin password every test server starts with. */
+export const ADMIN_PASSWORD = 'Quiet-Harbour-2048';
+
+export interface Backend {
+  name: 'SQLite' | 'PostgreSQL';
+  /** A new, empty database: a SQLite file path or a postgres:// URL. */
+  freshDb(): Promise<string>;
+}
+
+let cluster: Promise<PgCluster> | null = null;
+let dbCount = 0;
+const tempDirs: string[] = [];
+let hooked = false;
+
+/**
+ * Registers the file-level hooks (call at the top of a test file; eachBackend does): the
+ * PostgreSQL cluster starts on first use and stops, and temp files go, after the file.
+ */
+export function useDatabases(): void {
+  if (hooked) return;
+  hooked = true;
+  beforeAll(() => {
+    // The first start must generate the admin password, whatever the developer's shell holds.
+    delete process.env.GATEPASS_ADMIN_PASSWORD;
+  });
+  afterAll(async () => {
+    if (cluster) await (await cluster).stop();
+    cluster = null;
+    for (const d of tempDirs.splice(0)) rmSync(d, { recursive: true, force: true });
+  });
+}
+
+function assertHooked(): void {
+  if (!hooked) throw new Error('Call useDatabases() (or eachBackend) at the top of the test file first');
+}
+
+export const sqlite: Backend = {
+  name: 'SQLite',
+  freshDb: async () => {
+    assertHooked();
+    const dir = mkdtempSync(join(tmpdir(), 'gatepass-test-'));
+    tempDirs.push(dir);
+    return join(dir, 'gatepass.db');
+  },
+};
+
+export const postgres: Backend = {
+  name: 'PostgreSQL',
+  freshDb: async () => {
+    assertHooked();
+    cluster ??= startPgCluster();
+    // A unique name per process too: files run in parallel workers, each with its own cluster.
+    return (await cluster).createDatabase(`gatepass_t${process.pid}_${++dbCount}`);
+  },
+};
+
+/** Runs a suite once per storage engine, as `<title> on SQLite` and `<title> on PostgreSQL`. */
+export function eachBackend(title: string, suite: (backend: Backend) => void): void {
+  useDatabases();
+  describe.each([sqlite, postgres])(`${title} on $name`, (backend) => suite(backend));
+}
+
+/** A server with cheap argon2id, so the suite is quick; production cost is covered in passwords.test.ts. */
+export async function startTestServer(db: string, extra: { adminPassword?: string; seedDemo?: number } = {}): Promise<RunningServer> {
+  return startServer({ db, port: 0, adminPassword: extra.adminPassword ?? ADMIN_PASSWORD, seedDemo: extra.seedDemo }, { hashCost: 'test' });
+}
+
+/** A server on a fresh database of `backend` for the enclosing suite, with an admin session and helpers. */
+export function useServer(backend: Backend) {
+  let server: RunningServer;
+  let dbh: DbHandle;
+  let token: string;
+  let serial = 0;
+
+  beforeAll(async () => {
+    const location = await backend.freshDb();
+    server = await startTestServer(location);
+    dbh = openDatabase(location);
+    token = okBody(await call(server.url, 'adminSignin', { body: { login: 'admin', password: ADMIN_PASSWORD } })).token;
+  });
+  afterAll(async () => {
+    await server?.close();
+    await dbh?.close();
+  });
+
+  const url = () => server.url;
+  const admin = () => token;
+  const db = (): Kysely<Database> => dbh.db;
+
+  /** A user with a login unique to this test. */
+  async function newUser(prefix = 'u', extra: { displayName?: string; email?: string; password?: string } = {}): Promise<User> {
+    serial++;
+    const login = `${prefix}.${backend.name.toLowerCase()}${serial}`;
+    return okBody(await call(url(), 'createUser', { body: { login, displayName: extra.displayName ?? `User ${serial}`, ...extra } }, token));
+  }
+  async function issue(userId: string, password: string, validDays?: number) {
+    const res = okBody(await call(url(), 'issueQrBatch', { body: { items: [{ userId, password }], validDays } }, token));
+    const first = res.results[0];
+    if (!first) throw new Error('no result');
+    return first;
+  }
+  async function issueOk(userId: string, password = 'Lantern-Meadow-71') {
+    const r = await issue(userId, password);
+    if (!r.ok) throw new Error(`issue failed: ${r.code} ${r.message}`);
+    return r.issued;
+  }
+  const qr = (login: string, credential: string) => call(url(), 'qrSignin', { body: { login, credential } });
+  const me = (t: string) => call(url(), 'me', {}, t);
+  const passwordHash = async (id: string) =>
+    (await db().selectFrom('users').select('password_hash').where('id', '=', id).executeTakeFirstOrThrow()).password_hash;
+
+  return { url, admin, db, newUser, issue, issueOk, qr, me, passwordHash };
+}
