@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer } from '../server/index';
-import { createConsoleCore, defaultExportName, type ConsoleCore } from './console-core';
+import { createConsoleCore, type ConsoleCore } from './console-core';
+import { defaultExportName } from './services/export/save-job';
 import { createKeychain } from './services/keychain';
 
 const ADMIN_PASSWORD = 'Admin-Pass-12345';

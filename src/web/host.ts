@@ -6,6 +6,7 @@ import { extname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { isChannel, type EventName } from '../shared/ipc/contract';
 import { createConsoleCore, type ConsoleCore } from '../main/console-core';
 import type { Keychain } from '../main/services/keychain';
+import { createDownloads } from './downloads';
 
 /** Options of {@link startWebHost}. */
 export interface WebHostOptions {
@@ -70,6 +71,7 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
   let sessionId: Buffer | null = null;
   const sse = new Set<ServerResponse>();
 
+  const downloads = createDownloads();
   let core: ConsoleCore | null = null;
   const emit = (event: EventName, payload: unknown) => {
     const frame = `event: ${event}\ndata: ${JSON.stringify(payload)}\n\n`;
@@ -103,7 +105,7 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
       userDataDir: opts.userDataDir,
       host: 'web',
       embedded: opts.embedded ?? true,
-      saveTarget: async () => ({ kind: 'download' }),
+      saveTarget: async () => ({ kind: 'download', via: downloads }),
       emit,
       logger: log,
       ...(opts.credentials ? { credentials: opts.credentials } : {}),
@@ -211,7 +213,7 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
   }
 
   async function sendDownload(res: ServerResponse, rawId: string): Promise<void> {
-    const file = /^[A-Za-z0-9_-]{16,128}$/.test(rawId) ? core!.takeDownload(rawId) : null;
+    const file = /^[A-Za-z0-9_-]{16,128}$/.test(rawId) ? downloads.take(rawId) : null;
     if (!file) return sendJson(res, 404, envelopeError('NOT_FOUND', 'This download has already been used or has expired'));
     res.writeHead(200, {
       'Content-Type': file.contentType,
@@ -288,6 +290,7 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
         server.closeAllConnections();
       });
       await core?.close();
+      await downloads.close();
     },
   };
 }

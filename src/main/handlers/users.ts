@@ -1,0 +1,34 @@
+import type { userChannels } from '../../shared/ipc/channels/users';
+import type { Handlers } from '../ipc/dispatch';
+import type { Connections } from '../services/connections';
+import { countSignedIn } from '../services/issuing/issue-job';
+import { deleteUsers } from '../services/users/bulk-delete';
+import { importUsers } from '../services/users/csv-import';
+
+/** A server's users, through its admin session. */
+export function userHandlers(connections: Connections): Pick<Handlers, keyof typeof userChannels> {
+  return {
+    async 'users:list'({ serverId, ...query }) {
+      return connections.admin(serverId)('listUsers', { query });
+    },
+    async 'users:get'({ serverId, userId }) {
+      return connections.admin(serverId)('getUser', { params: { id: userId } });
+    },
+    async 'users:create'({ serverId, ...body }) {
+      return connections.admin(serverId)('createUser', { body });
+    },
+    async 'users:update'({ serverId, userId, ...changes }) {
+      const body = Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined));
+      return connections.admin(serverId)('updateUser', { params: { id: userId }, body });
+    },
+    async 'users:delete'({ serverId, userIds }) {
+      return deleteUsers(connections.admin(serverId), userIds);
+    },
+    async 'users:signedIn'({ serverId, userIds }) {
+      return countSignedIn(connections.admin(serverId), userIds);
+    },
+    async 'users:import'({ serverId, csv }) {
+      return importUsers(connections.admin(serverId), csv);
+    },
+  };
+}

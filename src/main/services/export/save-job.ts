@@ -1,0 +1,145 @@
+import { basename, extname, isAbsolute } from 'node:path';
+import type { z } from 'zod';
+import { GatepassError } from '../../../shared/errors';
+import { sanitizeFileBase } from '../../../shared/file-names';
+import type { ChannelOutput, Contract, EventPayload } from '../../../shared/ipc/contract';
+import type { JobStore } from '../issuing/job-store';
+import { bundleContentType, bundleKind, saveBundle, type BundleKind, type BundleProgress } from './save';
+
+/** Where export:save should write: a path the user chose, a browser download, or nothing. */
+export type SaveTarget = { kind: 'path'; path: string } | { kind: 'download'; via: DownloadSink } | { kind: 'cancelled' };
+
+/** A written export as a {@link DownloadSink} gets it. */
+export interface ExportFile {
+  path: string;
+  fileName: string;
+  bytes: number;
+  contentType: string;
+}
+
+/**
+ * How a host without a save dialog hands the file to the user (the browser host's one-time
+ * links, src/web/downloads.ts): it says where to write, then turns the file into a URL.
+ */
+export interface DownloadSink {
+  /** A new path for a bundle of this kind, in a folder other local users cannot read. */
+  reserve(kind: BundleKind): Promise<string>;
+  /** Offers a written file for one download; returns its URL on the host's own origin. */
+  offer(file: ExportFile): string;
+}
+
+/** export:save's input as the contract parsed it. */
+export type SaveRequest = z.output<Contract['export:save']['input']>;
+
+/** The saves of QR jobs: at most one per job, each cancellable, each ending the job once it succeeds. */
+export interface SaveJobs {
+  save(request: SaveRequest): Promise<ChannelOutput<'export:save'>>;
+  /** Stops a running save of this job; it then returns `cancelled` and leaves no file. */
+  cancel(jobId: string): void;
+  /** True while the job is being saved, so nothing changes its cards under the save. */
+  isSaving(jobId: string): boolean;
+  /** Shutdown: stops every running save. */
+  cancelAll(): void;
+}
+
+/** Options of {@link createSaveJobs}. */
+export interface SaveJobsOptions {
+  jobs: JobStore;
+  /** The host's choice of target for a save without `path` (save dialog, download). */
+  saveTarget: (suggestedName: string) => Promise<SaveTarget>;
+  onProgress: (progress: EventPayload<'export:progress'>) => void;
+  /** Lets a save honour `path` (CLI and tests); a console renderer must not pick arbitrary paths. */
+  allowSavePath?: boolean;
+}
+
+/**
+ * export:save and export:cancel without a host: the path policy, one save per job, progress
+ * events throttled for the renderer, and the job dropped once its payloads are written.
+ */
+export function createSaveJobs(opts: SaveJobsOptions): SaveJobs {
+  const { jobs } = opts;
+  // Saves in progress by job id, so export:cancel can stop them.
+  const saving = new Map<string, AbortController>();
+
+  async function save({ jobId, path, format, includeConfig, pageSize, layout }: SaveRequest): Promise<ChannelOutput<'export:save'>> {
+    const job = jobs.get(jobId);
+    if (saving.has(jobId)) throw new GatepassError('VALIDATION_FAILED', 'These codes are already being saved');
+    const kind = bundleKind(format, includeConfig);
+    const fileName = exportFileName(job.serverName, new Date(), kind);
+    const ac = new AbortController();
+    saving.set(jobId, ac);
+    try {
+      let target: SaveTarget;
+      if (path !== undefined) {
+        if (!opts.allowSavePath) throw new GatepassError('FORBIDDEN', 'Choose where to save in the save dialog');
+        if (!isAbsolute(path)) throw new GatepassError('VALIDATION_FAILED', 'The path must be absolute');
+        target = { kind: 'path', path };
+      } else {
+        target = await opts.saveTarget(fileName);
+      }
+      if (target.kind === 'cancelled' || ac.signal.aborted) return { kind: 'cancelled' };
+
+      const outPath = target.kind === 'path' ? target.path : await target.via.reserve(kind);
+      // The ZIP's inner PDF is named like the file the user chose.
+      const baseName = target.kind === 'path' ? basename(target.path, extname(target.path)) || 'gatepass-qr' : fileName.slice(0, -(kind.length + 1));
+      let last = 0;
+      let written;
+      try {
+        written = await saveBundle(job.cards, outPath, {
+          format,
+          includeConfig,
+          pageSize,
+          layout,
+          baseName,
+          tlsPin: job.tlsPin ?? null,
+          title: `Gatepass sign-in codes: ${job.serverName}`,
+          signal: ac.signal,
+          onProgress(p: BundleProgress) {
+            // At most ~10 events a second: a 10,000-user export must not flood the renderer.
+            const t = Date.now();
+            if (p.done === p.total || t - last >= 100) {
+              last = t;
+              opts.onProgress({ jobId, ...p });
+            }
+          },
+        });
+      } catch (err) {
+        // export:cancel: nothing was written, the codes stay available to save again.
+        if (ac.signal.aborted && err instanceof GatepassError && err.code === 'CANCELLED') return { kind: 'cancelled' };
+        throw err;
+      }
+      // Saved: the payloads have left main, keep them no longer.
+      jobs.delete(jobId);
+      if (target.kind === 'path') return { kind: 'saved', path: written.path, bytes: written.bytes };
+      const url = target.via.offer({ path: written.path, fileName, bytes: written.bytes, contentType: bundleContentType(kind) });
+      return { kind: 'download', url, fileName, bytes: written.bytes };
+    } finally {
+      saving.delete(jobId);
+    }
+  }
+
+  return {
+    save,
+    cancel(jobId) {
+      saving.get(jobId)?.abort();
+    },
+    isSaving(jobId) {
+      return saving.has(jobId);
+    },
+    cancelAll() {
+      for (const ac of saving.values()) ac.abort();
+    },
+  };
+}
+
+/** {@link defaultExportName} with the bundle's extension (.pdf or .zip). */
+export function exportFileName(serverName: string, date: Date, kind: BundleKind): string {
+  return defaultExportName(serverName, date).replace(/\.pdf$/, `.${kind}`);
+}
+
+/** `gatepass-qr-<server>-<yyyy-mm-dd>.pdf`, safe as a file name everywhere. */
+export function defaultExportName(serverName: string, date: Date): string {
+  const server = sanitizeFileBase(serverName.trim().toLowerCase().replace(/\s+/g, '-')).slice(0, 60);
+  const day = `${date.getFullYear()}-${String(date.getMonth() + 1).padStart(2, '0')}-${String(date.getDate()).padStart(2, '0')}`;
+  return `gatepass-qr-${server}-${day}.pdf`;
+}

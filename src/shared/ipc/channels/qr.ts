@@ -1,0 +1,56 @@
+import { z } from 'zod';
+import { channel, ServerRef } from '../channel';
+
+/** What the renderer gets to draw a QR code: the module matrix as an SVG path, not the payload text. */
+export const QrImageSchema = z.object({
+  /** Modules per side, quiet zone excluded. */
+  size: z.number().int().positive(),
+  /** SVG path data in module units (one unit per module). */
+  path: z.string(),
+});
+
+export const GeneratedCodeSchema = z.object({
+  userId: z.string(),
+  login: z.string(),
+  displayName: z.string(),
+  status: z.enum(['ok', 'broken']),
+  /** Why the code is broken: the server's message (e.g. the policy rules the password failed). */
+  reason: z.string().optional(),
+  errorCode: z.string().optional(),
+  qr: QrImageSchema.nullable(),
+  issuedAt: z.string().nullable(),
+  expiresAt: z.string().nullable(),
+});
+export type GeneratedCode = z.infer<typeof GeneratedCodeSchema>;
+
+export const PasswordModeSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('same'), password: z.string().min(1).max(1024) }),
+  /** prefix + index + postfix, the index counting up from `start` in the order of `userIds` (2 users or more). */
+  z.object({ kind: z.literal('template'), prefix: z.string().max(512), start: z.number().int().min(0).max(1_000_000_000), postfix: z.string().max(512) }),
+  /** A password per user id (2 users or more); every user of the call needs one. */
+  z.object({ kind: z.literal('unique'), passwords: z.record(z.string(), z.string().min(1).max(1024)) }),
+]);
+export type PasswordMode = z.infer<typeof PasswordModeSchema>;
+
+export const JobSummarySchema = z.object({
+  jobId: z.string(),
+  serverId: z.string(),
+  serverName: z.string(),
+  serverUrl: z.string(),
+  createdAt: z.string(),
+  codes: z.array(GeneratedCodeSchema),
+});
+
+/** Issuing sign-in QR codes: a job in main holds the payloads until they are saved. */
+export const qrChannels = {
+  'qr:generate': channel(
+    ServerRef.extend({ userIds: z.array(z.string()).min(1).max(10_000), mode: PasswordModeSchema }),
+    JobSummarySchema,
+    'Set passwords, issue QR credentials and keep the job in main',
+  ),
+  'qr:regenerate': channel(
+    z.object({ jobId: z.string(), userIds: z.array(z.string()).min(1).max(10_000), mode: PasswordModeSchema }),
+    JobSummarySchema,
+    'Issue again for some users of a job (the broken ones) and update that job in place; one user is enough here',
+  ),
+} as const;

@@ -1,0 +1,26 @@
+import { z } from 'zod';
+import { ServerSchema } from '../../model/server';
+import { channel, ServerRef } from '../channel';
+
+/** The server tree: the servers the console knows and their admin sessions. */
+export const serverChannels = {
+  'servers:list': channel(z.object({}).strict(), z.array(ServerSchema), 'The servers in the tree'),
+  'servers:add': channel(
+    z.object({
+      name: z.string().trim().max(100).optional(),
+      url: z.url({ protocol: /^https?$/ }).max(2048),
+      login: z.string().trim().min(1).max(128),
+      password: z.string().min(1).max(1024),
+      /** Save the password in the OS keychain; refused with KEYCHAIN_UNAVAILABLE if there is none. */
+      remember: z.boolean().default(true),
+    }),
+    ServerSchema,
+    'Add a server after signing in to it',
+  ),
+  'servers:remove': channel(ServerRef, z.object({ ok: z.literal(true) }), 'Forget a server and its saved password'),
+  'servers:connect': channel(
+    ServerRef.extend({ password: z.string().min(1).max(1024).optional() }),
+    ServerSchema,
+    'Sign in again, with the saved password or one given for this session',
+  ),
+} as const;
