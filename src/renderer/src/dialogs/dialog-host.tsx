@@ -2,7 +2,7 @@ import { useAppStore } from '../store/store';
 import { AddServerDialog } from './add-server-dialog';
 import { ConnectDialog } from './connect-dialog';
 import { DeleteDialog } from './delete-dialog';
-import { GenerateDialog } from './generate-dialog';
+import { GenerateDialog } from './generate/generate-dialog';
 import { GeneratedDialog } from './generated-dialog';
 import { ImportDialog } from './import-dialog';
 import { RemoveServerDialog } from './remove-server-dialog';

@@ -68,4 +68,8 @@ export const createServersSlice: StateCreator<AppState, [], [], ServersSlice> = 
     await window.gatepass.servers.remove({ serverId });
     await get().loadServers();
   },
+
+  getPolicy(serverId) {
+    return window.gatepass.policy.get({ serverId });
+  },
 });

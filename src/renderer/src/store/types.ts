@@ -1,4 +1,5 @@
 import type { ChannelInput, ChannelOutput } from '../../../shared/ipc/contract';
+import type { PasswordPolicy } from '../../../shared/model/password-policy';
 import type { Server } from '../../../shared/model/server';
 import type { User, UserSort } from '../../../shared/model/user';
 import type { RowSelection } from '../lib/selection';
@@ -90,6 +91,8 @@ export interface ServersSlice {
   addServer(input: { name?: string; url: string; login: string; password: string; remember: boolean }): Promise<Server>;
   connectServer(serverId: string, password?: string): Promise<Server>;
   removeServer(serverId: string): Promise<void>;
+  /** The server's password policy, asked fresh each time: Settings may have changed it since. */
+  getPolicy(serverId: string): Promise<PasswordPolicy>;
 }
 
 export interface UsersSlice {
@@ -110,6 +113,8 @@ export interface UsersSlice {
   resolveSelection(): Promise<string[]>;
   /** The selected users (id and login) in the table's order, for per-user passwords and checks. */
   resolveSelectedUsers(): Promise<TargetUser[]>;
+  /** How many of these users are signed in now (issuing signs them out), with the logins users:signedIn names. */
+  countSignedIn(serverId: string, userIds: readonly string[]): Promise<{ count: number; logins: string[] }>;
   importUsers(csv: string): Promise<ImportResult>;
   createUser(input: { login: string; displayName: string; email: string }): Promise<User>;
   updateUser(userId: string, input: { login: string; displayName: string; email: string }): Promise<User>;

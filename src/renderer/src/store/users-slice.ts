@@ -7,7 +7,7 @@ import type { AppState, UserQuery, UsersSlice } from './types';
 
 /** users:list accepts at most 500 rows per call. */
 const ID_BATCH = 500;
-/** users:delete and qr:generate accept at most 10,000 ids per call. */
+/** users:delete, users:signedIn and qr:generate accept at most 10,000 ids per call. */
 export const MAX_IDS_PER_CALL = 10_000;
 
 function listInput(q: UserQuery, offset: number, limit: number) {
@@ -129,6 +129,17 @@ export const createUsersSlice: StateCreator<AppState, [], [], UsersSlice> = (set
         if (res.items.length < ID_BATCH) break;
       }
       return out;
+    },
+
+    async countSignedIn(serverId, userIds) {
+      let count = 0;
+      const logins: string[] = [];
+      for (let i = 0; i < userIds.length; i += MAX_IDS_PER_CALL) {
+        const res = await window.gatepass.users.signedIn({ serverId, userIds: userIds.slice(i, i + MAX_IDS_PER_CALL) });
+        count += res.count;
+        logins.push(...res.logins);
+      }
+      return { count, logins };
     },
 
     async importUsers(csv) {

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { finished } from 'node:stream/promises';
 import { afterAll, describe, expect, it } from 'vitest';
 import { encodeSigninPayload } from '../../../../shared/qr-payload';
-import { visualOrder } from './card-layout';
+import { visualOrder } from './card-text';
 import { defaultFontDir } from './font-dir';
 import { type Card, WORKER_MIN_CARDS, renderCardPdfs, writeCardsPdf } from './cards';
 

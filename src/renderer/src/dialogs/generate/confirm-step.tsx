@@ -1,0 +1,88 @@
+import { useEffect, useState } from 'react';
+import { Button } from 'react-aria-components';
+import { errorMessage, formatCount } from '../../lib/format';
+import { useAppStore } from '../../store/store';
+import type { TargetUser } from '../../store/types';
+import { DialogButtons, DialogError } from '../modal-frame';
+
+/** How many of the signed-in logins the confirmation lists. */
+const SIGNED_IN_SHOWN = 50;
+
+/**
+ * The confirmation before issuing, which ends the users' sessions at once: who of them is
+ * signed in now (asked each time the step opens) and how many passwords fail the policy.
+ * Its Generate button submits the dialog's form.
+ */
+export function ConfirmStep(props: {
+  serverId: string;
+  users: readonly TargetUser[];
+  failing: number;
+  busy: boolean;
+  error: string | null;
+  onBack: () => void;
+  onCancel: () => void;
+}) {
+  const { serverId, users, failing, busy } = props;
+  const n = users.length;
+  const [signedIn, setSignedIn] = useState<{ count: number; logins: string[] } | 'loading' | { error: string }>('loading');
+
+  useEffect(() => {
+    let live = true;
+    useAppStore
+      .getState()
+      .countSignedIn(serverId, users.map((u) => u.id))
+      .then((res) => live && setSignedIn({ count: res.count, logins: res.logins.slice(0, SIGNED_IN_SHOWN) }))
+      .catch((err: unknown) => live && setSignedIn({ error: errorMessage(err) }));
+    return () => {
+      live = false;
+    };
+  }, [serverId, users]);
+
+  return (
+    <>
+      <p className="warning-text">
+        Issuing new codes disconnects {n === 1 ? 'this user' : `these ${n.toLocaleString('en-US')} users`} at once. Do it outside working hours.
+      </p>
+      <p aria-live="polite">
+        {signedIn === 'loading' ? (
+          <span className="muted">Checking who is signed in now…</span>
+        ) : 'error' in signedIn ? (
+          <span className="error-text">Could not check who is signed in: {signedIn.error}</span>
+        ) : signedIn.count === 0 ? (
+          <span>None of them is signed in now.</span>
+        ) : (
+          <span>
+            <strong>{formatCount(signedIn.count, 'of them is', 'of them are')} signed in now</strong> and will be signed out.
+          </span>
+        )}
+      </p>
+      {typeof signedIn === 'object' && 'logins' in signedIn && signedIn.logins.length > 0 ? (
+        <ul className="login-list" aria-label="Signed in now">
+          {signedIn.logins.map((l) => (
+            <li key={l}>{l}</li>
+          ))}
+          {signedIn.count > signedIn.logins.length ? <li className="muted">and {formatCount(signedIn.count - signedIn.logins.length, 'more')}</li> : null}
+        </ul>
+      ) : null}
+      {failing > 0 ? (
+        <p className="error-text">
+          {formatCount(failing, 'password fails', 'passwords fail')} the policy: {failing === 1 ? 'that user keeps the' : 'those users keep their'} old password and
+          {failing === 1 ? ' gets a broken code' : ' get broken codes'}.
+        </p>
+      ) : null}
+      <DialogError message={props.error} />
+      <DialogButtons>
+        <Button className="button" onPress={props.onBack} isDisabled={busy}>
+          Back
+        </Button>
+        <span className="spacer" />
+        <Button className="button" onPress={props.onCancel} isDisabled={busy}>
+          Cancel
+        </Button>
+        <Button className="button primary" type="submit" isDisabled={busy} autoFocus>
+          {busy ? 'Generating…' : 'Generate'}
+        </Button>
+      </DialogButtons>
+    </>
+  );
+}
