@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -215,6 +215,9 @@ describe('the whole flow through the browser host', () => {
 
     const again = await raw(port, 'GET', dl.url, { cookie });
     expect(again.status).toBe(404);
+    // The job stays until its popup is closed: it saves again, then qr:discard forgets it.
+    expect(await ipc('export:save', { jobId: job.jobId, format: 'pdf' })).toMatchObject({ ok: true, data: { kind: 'download' } });
+    expect(await ipc('qr:discard', { jobId: job.jobId })).toMatchObject({ ok: true });
     expect(await ipc('export:save', { jobId: job.jobId, format: 'pdf' })).toMatchObject({ ok: false, error: { code: 'JOB_NOT_FOUND' } });
 
     sse.destroy();
@@ -259,5 +262,91 @@ describe('the whole flow through the browser host', () => {
     const text = await readFile(join(root, 'user-data', 'servers.json'), 'utf8');
     expect(text).not.toContain('Correct-Horse-42');
     expect(Object.keys(JSON.parse(text).servers[0]).sort()).toEqual(['embedded', 'id', 'login', 'name', 'url']);
+  });
+});
+
+describe('the browser host on Fastify keeps its answers', () => {
+  it('refuses encoded traversal and symlinks that leave the renderer folder', async () => {
+    await symlink(join(root, 'secret.txt'), join(rendererDir, 'assets', 'leak.txt'));
+    await symlink(root, join(rendererDir, 'outside'));
+    for (const path of ['/assets/..%2fsecret.txt', '/..%2fsecret.txt', '/%2e%2e%2fsecret.txt', '/assets/%2e%2e/%2e%2e/secret.txt', '/assets/leak.txt', '/outside/secret.txt']) {
+      const r = await raw(port, 'GET', path, { cookie });
+      expect(r.status, path).toBeGreaterThanOrEqual(400);
+      expect(r.status, path).toBeLessThan(500);
+      expect(r.body.toString(), path).not.toContain('TOP-SECRET-FILE');
+      expect(r.headers['content-security-policy'], path).toContain("default-src 'none'");
+    }
+  });
+
+  it('answers HEAD on an asset with its headers and no body, and caches only assets', async () => {
+    const head = await raw(port, 'HEAD', '/assets/app.js', { cookie });
+    expect(head.status).toBe(200);
+    expect(head.body).toHaveLength(0);
+    expect(head.headers['content-length']).toBe(String(Buffer.byteLength('console.log("gatepass");')));
+    expect(head.headers['content-type']).toBe('text/javascript; charset=utf-8');
+    expect(head.headers['cache-control']).toBe('private, max-age=31536000, immutable');
+    const index = await raw(port, 'HEAD', '/index.html', { cookie });
+    expect(index.status).toBe(200);
+    expect(index.headers['content-type']).toBe('text/html; charset=utf-8');
+    expect(index.headers['cache-control']).toBe('no-store');
+  });
+
+  it('answers a missing file with 404 and a static request without the cookie with the 401 page', async () => {
+    const missing = await raw(port, 'GET', '/assets/missing.js', { cookie });
+    expect(missing.status).toBe(404);
+    expect(missing.headers['cache-control']).toBe('no-store');
+    const page = await raw(port, 'GET', '/assets/app.js');
+    expect(page.status).toBe(401);
+    expect(page.headers['content-type']).toBe('text/html; charset=utf-8');
+    expect(page.body.toString()).toContain('Open the link printed in the terminal');
+  });
+
+  it('refuses a body over 20 MB with 413 in the envelope shape, declared or chunked', async () => {
+    const big = JSON.stringify({ pad: 'x'.repeat(21 * 1024 * 1024) });
+    const declaredOrChunked: Record<string, string>[] = [{ 'content-length': String(Buffer.byteLength(big)) }, {}];
+    for (const headers of declaredOrChunked) {
+      const r = await raw(port, 'POST', '/ipc/servers:list', { ...ipcHeaders(), ...headers }, big);
+      expect(r.status).toBe(413);
+      expect(r.json()).toEqual({ ok: false, error: { code: 'VALIDATION_FAILED', message: 'Request body is larger than 20 MB' } });
+    }
+  });
+
+  it('lets users:import carry a body over 20 MB to the dispatcher', async () => {
+    // 12 MB of line breaks escape to 24 MB of JSON.
+    const body = JSON.stringify({ serverId: 'no-such-server', csv: '\n'.repeat(12 * 1024 * 1024) });
+    const r = await raw(port, 'POST', '/ipc/users%3Aimport', ipcHeaders(), body);
+    expect(r.status).toBe(200);
+    expect(r.json()).toHaveProperty('ok');
+  });
+
+  it('answers other methods with 405 and Allow, in the envelope shape', async () => {
+    for (const method of ['GET', 'PUT', 'DELETE', 'OPTIONS', 'PROPFIND']) {
+      const r = await raw(port, method, '/ipc/servers:list', ipcHeaders());
+      expect(r.status, method).toBe(405);
+      expect(r.headers.allow, method).toBe('POST');
+      expect(r.json()).toMatchObject({ ok: false, error: { code: 'VALIDATION_FAILED' } });
+    }
+    const put = await raw(port, 'PUT', '/index.html', { cookie });
+    expect(put.status).toBe(405);
+    expect(put.headers.allow).toBe('GET, HEAD');
+  });
+
+  it('answers a malformed URL with 400', async () => {
+    expect((await raw(port, 'GET', '/%zz', { cookie })).status).toBe(400);
+    const r = await raw(port, 'POST', '/ipc/%zz', ipcHeaders(), '{}');
+    expect(r.status).toBe(400);
+    expect(r.json()).toMatchObject({ ok: false, error: { code: 'VALIDATION_FAILED' } });
+  });
+
+  it('reads the first gp_session cookie only, and refuses oversize cookies', async () => {
+    const forgedFirst = await raw(port, 'POST', '/ipc/app:info', { ...ipcHeaders(), cookie: `gp_session=forged; ${cookie}` }, '{}');
+    expect(forgedFirst.status).toBe(401);
+    const realFirst = await raw(port, 'POST', '/ipc/app:info', { ...ipcHeaders(), cookie: `${cookie}; gp_session=forged; other=1` }, '{}');
+    expect(realFirst.status).toBe(200);
+    const long = await raw(port, 'POST', '/ipc/app:info', { ...ipcHeaders(), cookie: `gp_session=${'A'.repeat(4096)}` }, '{}');
+    expect(long.status).toBe(401);
+    expect(long.json()).toMatchObject({ ok: false, error: { code: 'AUTH_REQUIRED' } });
+    const huge = await raw(port, 'GET', '/', { cookie: `${cookie}; pad=${'x'.repeat(64 * 1024)}` });
+    expect(huge.status).toBe(431);
   });
 });

@@ -1,8 +1,11 @@
+import fastifyCookie from '@fastify/cookie';
+import fastifyStatic from '@fastify/static';
+import Fastify, { type FastifyError, type FastifyReply, type FastifyRequest } from 'fastify';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createReadStream, promises as fs } from 'node:fs';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { STATUS_CODES, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { extname, isAbsolute, relative, resolve, sep } from 'node:path';
+import { extname, relative, resolve, sep } from 'node:path';
 import { isChannel, type EventName } from '../shared/ipc/contract';
 import { createConsoleCore, type ConsoleCore } from '../main/console-core';
 import type { Keychain } from '../main/services/keychain';
@@ -38,6 +41,19 @@ const SSE_KEEPALIVE_MS = 25_000;
 // The renderer needs only its own scripts, styles and images (QR codes are inline SVG/data:).
 const CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; font-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
+/** On every answer; static assets override cache-control. */
+const SECURITY_HEADERS = {
+  'content-security-policy': CSP,
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+  'cache-control': 'no-store',
+  // Never let another page frame the console (clickjacking); CSP frame-ancestors covers modern browsers.
+  'x-frame-options': 'DENY',
+  'cross-origin-opener-policy': 'same-origin',
+  'cross-origin-resource-policy': 'same-origin',
+};
+
+// Ours rather than @fastify/send's: its mime table says application/javascript for .js.
 const MIME: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
@@ -58,17 +74,39 @@ const UNAUTHORISED_PAGE = `<!doctype html><html lang="en"><head><meta charset="u
 <body><h1>Gatepass console</h1><p>Open the link printed in the terminal.</p>
 <p>Each link works once; run <code>gatepass console</code> again for a new one.</p></body></html>`;
 
+/** The `*` of `/ipc/*` and `/downloads/*`, percent-decoded by Fastify's router. */
+interface WildcardParams {
+  '*': string;
+}
+
+/** A refusal thrown where replying is not possible (body parser, symlink guard); `code` is for the envelope under /ipc/. */
+class Refusal extends Error {
+  constructor(
+    readonly statusCode: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 /**
  * The browser host: serves the renderer and binds the console contract over HTTP, on
  * 127.0.0.1 only. A per-launch random token (printed once) buys a session cookie
  * (HttpOnly, SameSite=Strict); every call also needs a custom header (so a cross-site form
  * cannot forge it), a matching Origin, and Host `127.0.0.1:<port>` (DNS rebinding guard).
+ * Fastify routes and reads bodies, @fastify/static serves files, @fastify/cookie parses the
+ * Cookie header; the guards above are ours.
  */
 export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
   const log = opts.logger ?? (() => {});
   const rendererRoot = resolve(opts.rendererDir);
+  let realRendererRoot: string | null = null;
   let launchToken: Buffer | null = randomBytes(32);
   let sessionId: Buffer | null = null;
+  // Known once listening; no request can arrive before that.
+  let origin = '';
+  let expectedHost = '';
   const sse = new Set<ServerResponse>();
 
   const downloads = createDownloads();
@@ -78,27 +116,178 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
     for (const res of sse) res.write(frame);
   };
 
-  const server = createServer((req, res) => {
-    handle(req, res).catch((err: unknown) => {
-      log(`web host: ${req.method ?? '?'} ${safePath(req.url)} failed: ${err instanceof Error ? err.message : 'unknown'}`);
-      if (!res.headersSent) sendJson(res, 500, { ok: false, error: { code: 'INTERNAL', message: 'Internal error' } });
-      else res.destroy();
-    });
+  const app = Fastify({
+    // Fastify's own logger stays off: it would log URLs, and the launch URL carries the token.
+    logger: false,
+    // close() also drops keep-alive and event-stream connections instead of waiting for them.
+    forceCloseConnections: true,
+    // A malformed URL (bad percent-encoding) is refused before any hook runs.
+    frameworkErrors: (_err, req, reply) => {
+      reply.headers(SECURITY_HEADERS);
+      if (req.url.startsWith('/ipc/')) return refuse(reply, 400, 'VALIDATION_FAILED', 'Malformed request URL');
+      return sendText(reply, 400, 'Bad request');
+    },
   });
   // Slow-loris protection for a local server is cheap: cap header time.
-  server.headersTimeout = 20_000;
-  server.requestTimeout = 0;
+  app.server.headersTimeout = 20_000;
 
-  await new Promise<void>((ok, fail) => {
-    server.once('error', fail);
-    server.listen(opts.port ?? 0, '127.0.0.1', () => {
-      server.off('error', fail);
-      ok();
+  await app.register(fastifyCookie);
+
+  app.addHook('onRequest', async (req, reply) => {
+    reply.headers(SECURITY_HEADERS);
+    // DNS rebinding: a page on evil.example resolving to 127.0.0.1 still sends its own Host.
+    if (req.headers.host !== expectedHost) {
+      return refuse(reply, 403, 'FORBIDDEN_SENDER', 'Requests must be addressed to 127.0.0.1 with this port');
+    }
+    if (req.url.startsWith('/ipc/')) {
+      if (req.method !== 'POST') return refuse(reply.header('allow', 'POST'), 405, 'VALIDATION_FAILED', 'Use POST');
+    } else if (req.method !== 'GET' && req.method !== 'HEAD') {
+      return refuse(reply.header('allow', 'GET, HEAD'), 405, 'VALIDATION_FAILED', 'Method not allowed');
+    }
+  });
+
+  app.setErrorHandler((err: FastifyError, req, reply) => {
+    const status = err.statusCode ?? 500;
+    // @fastify/static's refusals (a non-canonical or undecodable path) and our symlink guard.
+    if (status >= 400 && status < 500) return sendText(reply, status, STATUS_CODES[status] ?? 'Bad request');
+    return internalError(err, req, reply);
+  });
+  // Reached only from @fastify/static (no such file): every other path has a route.
+  app.setNotFoundHandler((_req, reply) => sendText(reply, 404, 'Not found'));
+
+  await app.register(async (ipc) => {
+    // Every body is read as JSON whatever its Content-Type: the custom header, not the type, keeps forms out.
+    ipc.removeAllContentTypeParsers();
+    ipc.addContentTypeParser('*', { parseAs: 'buffer' }, (req, body: Buffer, done) => {
+      const limit = bodyLimitOf(req);
+      if (body.length > limit) return done(new Refusal(413, 'VALIDATION_FAILED', tooLargeMessage(limit)));
+      if (body.length === 0) return done(null, {});
+      try {
+        done(null, JSON.parse(body.toString('utf8')) as unknown);
+      } catch {
+        done(new Refusal(400, 'VALIDATION_FAILED', 'Request body is not valid JSON'));
+      }
+    });
+    ipc.setErrorHandler((err: FastifyError, req, reply) => {
+      if (err instanceof Refusal) return refuse(reply, err.statusCode, err.code, err.message);
+      // Fastify stopped reading a chunked body at the route's (larger) limit.
+      if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return refuse(reply, 413, 'VALIDATION_FAILED', tooLargeMessage(bodyLimitOf(req)));
+      const status = err.statusCode ?? 500;
+      if (status >= 400 && status < 500) return refuse(reply, status, 'VALIDATION_FAILED', err.message);
+      return internalError(err, req, reply);
+    });
+    // Fastify stops reading at the larger limit; each channel's own limit is checked as well (ipcGuard, parser).
+    ipc.post<{ Params: WildcardParams }>('/ipc/*', { bodyLimit: IMPORT_BODY_LIMIT, onRequest: ipcGuard }, async (req) =>
+      core!.dispatch(req.params['*'], req.body ?? {}),
+    );
+  });
+
+  app.get('/events', { onRequest: apiGuard }, (req, reply) => {
+    // Held open outside Fastify's reply cycle, so the security headers are written here too.
+    reply.hijack();
+    const res = reply.raw;
+    res.writeHead(200, { ...SECURITY_HEADERS, 'content-type': 'text/event-stream; charset=utf-8', connection: 'keep-alive' });
+    res.write(': connected\n\n');
+    sse.add(res);
+    // Comments keep proxies and the browser from timing out an idle stream.
+    const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), SSE_KEEPALIVE_MS);
+    keepAlive.unref();
+    req.raw.on('close', () => {
+      clearInterval(keepAlive);
+      sse.delete(res);
     });
   });
-  const port = (server.address() as AddressInfo).port;
-  const origin = `http://127.0.0.1:${port}`;
-  const expectedHost = `127.0.0.1:${port}`;
+
+  app.get<{ Params: WildcardParams }>('/downloads/*', { onRequest: apiGuard }, (req, reply) => {
+    const id = req.params['*'];
+    const file = /^[A-Za-z0-9_-]{16,128}$/.test(id) ? downloads.take(id) : null;
+    if (!file) return refuse(reply, 404, 'NOT_FOUND', 'This download has already been used or has expired');
+    const stream = createReadStream(file.path);
+    // Served once: the secrets in it do not stay on disk, whether the download finished or broke off.
+    stream.once('close', () => void file.discard());
+    return reply
+      .headers({ 'content-type': file.contentType, 'content-length': String(file.bytes), 'content-disposition': contentDisposition(file.fileName) })
+      .send(stream);
+  });
+
+  await app.register(async (pages) => {
+    pages.addHook('onRequest', pageGuard);
+    await pages.register(fastifyStatic, {
+      root: rendererRoot,
+      decorateReply: false,
+      // Content types and caching are ours (setHeaders); validators would serve neither rule,
+      // and ranges are of no use for a bundle of a few small files.
+      contentType: false,
+      cacheControl: false,
+      etag: false,
+      lastModified: false,
+      acceptRanges: false,
+      setHeaders: (reply, path) => {
+        reply.header('content-type', MIME[extname(path).toLowerCase()] ?? 'application/octet-stream');
+        // Vite's assets/ names carry a content hash; everything else keeps no-store.
+        if (relative(rendererRoot, path).startsWith(`assets${sep}`)) reply.header('cache-control', 'private, max-age=31536000, immutable');
+      },
+      // @fastify/send follows symlinks: refuse a file whose real path leaves the renderer folder.
+      onFile: async (path) => {
+        realRendererRoot ??= await fs.realpath(rendererRoot);
+        const real = await fs.realpath(path);
+        if (!real.startsWith(realRendererRoot + sep)) throw new Refusal(404, 'NOT_FOUND', 'Outside the renderer folder');
+      },
+    });
+  });
+
+  function hasSession(req: FastifyRequest): boolean {
+    if (!sessionId) return false;
+    const value = req.cookies[SESSION_COOKIE];
+    return value !== undefined && equalSecret(value, sessionId);
+  }
+
+  async function ipcGuard(req: FastifyRequest<{ Params: WildcardParams }>, reply: FastifyReply): Promise<FastifyReply | undefined> {
+    const reqOrigin = req.headers.origin;
+    if (reqOrigin !== undefined && reqOrigin !== origin) return refuse(reply, 403, 'FORBIDDEN_SENDER', 'Requests from other origins are refused');
+    if (!hasSession(req)) return refuse(reply, 401, 'AUTH_REQUIRED', 'Open the link printed in the terminal');
+    // A custom header cannot be sent cross-origin without a CORS preflight, which we never grant.
+    if (req.headers['x-gatepass-request'] !== '1') return refuse(reply, 403, 'FORBIDDEN_SENDER', 'Missing the x-gatepass-request header');
+    const channel = req.params['*'];
+    if (!isChannel(channel)) return refuse(reply, 404, 'UNKNOWN_CHANNEL', `Unknown channel: ${channel.slice(0, 64)}`);
+    // Refused before the upload is read, when the client declares its size.
+    const limit = bodyLimitOf(req);
+    if (Number(req.headers['content-length'] ?? 0) > limit) return refuse(reply, 413, 'VALIDATION_FAILED', tooLargeMessage(limit));
+    return undefined;
+  }
+
+  async function apiGuard(req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> {
+    return hasSession(req) ? undefined : refuse(reply, 401, 'AUTH_REQUIRED', 'Open the link printed in the terminal');
+  }
+
+  async function pageGuard(req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> {
+    const { t } = req.query as { t?: string | string[] };
+    if (t !== undefined && req.url.startsWith('/?')) return redeemLaunchToken(Array.isArray(t) ? (t[0] ?? '') : t, reply);
+    return hasSession(req) ? undefined : sendHtml(reply, 401, UNAUTHORISED_PAGE);
+  }
+
+  function redeemLaunchToken(given: string, reply: FastifyReply): FastifyReply {
+    // One use only: after this the token in the terminal's scrollback is worthless.
+    if (!launchToken || !equalSecret(given, launchToken)) return sendHtml(reply, 401, UNAUTHORISED_PAGE);
+    launchToken = null;
+    sessionId = randomBytes(32);
+    // RFC 6265: HttpOnly keeps it from scripts; SameSite=Strict keeps other sites from using it.
+    // Written out rather than by reply.setCookie(), whose serializer puts Path first: this attribute
+    // order is the one host.test.ts pins.
+    reply.header('set-cookie', `${SESSION_COOKIE}=${sessionId.toString('base64url')}; HttpOnly; SameSite=Strict; Path=/`);
+    // Drop the token from the address bar (and from history) at once.
+    return reply.redirect('/', 302);
+  }
+
+  function internalError(err: FastifyError, req: FastifyRequest, reply: FastifyReply): FastifyReply {
+    log(`web host: ${req.method} ${safePath(req.url)} failed: ${err.message}`);
+    return refuse(reply, 500, 'INTERNAL', 'Internal error');
+  }
+
+  await app.listen({ port: opts.port ?? 0, host: '127.0.0.1' });
+  const port = (app.server.address() as AddressInfo).port;
+  origin = `http://127.0.0.1:${port}`;
+  expectedHost = `127.0.0.1:${port}`;
 
   try {
     core = await createConsoleCore({
@@ -112,168 +301,8 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
       ...(opts.seedDemo !== undefined ? { seedDemo: opts.seedDemo } : {}),
     });
   } catch (err) {
-    await new Promise<void>((ok) => server.close(() => ok()));
+    await app.close();
     throw err;
-  }
-
-  function hasSession(req: IncomingMessage): boolean {
-    if (!sessionId) return false;
-    const value = readCookie(req.headers.cookie, SESSION_COOKIE);
-    return value !== null && equalSecret(value, sessionId);
-  }
-
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    setCommonHeaders(res);
-    const url = new URL(req.url ?? '/', origin);
-    const method = req.method ?? 'GET';
-
-    // DNS rebinding: a page on evil.example resolving to 127.0.0.1 still sends its own Host.
-    if (req.headers.host !== expectedHost) {
-      return sendJson(res, 403, envelopeError('FORBIDDEN_SENDER', 'Requests must be addressed to 127.0.0.1 with this port'));
-    }
-
-    if (url.pathname.startsWith('/ipc/')) {
-      if (method !== 'POST') return sendJson(res, 405, envelopeError('VALIDATION_FAILED', 'Use POST'), { Allow: 'POST' });
-      return handleIpc(req, res, url);
-    }
-    if (method !== 'GET' && method !== 'HEAD') return sendJson(res, 405, envelopeError('VALIDATION_FAILED', 'Method not allowed'), { Allow: 'GET, HEAD' });
-
-    if (url.pathname === '/' && url.searchParams.has('t')) return redeemLaunchToken(url.searchParams.get('t') ?? '', res);
-    if (!hasSession(req)) {
-      if (url.pathname === '/events' || url.pathname.startsWith('/downloads/')) {
-        return sendJson(res, 401, envelopeError('AUTH_REQUIRED', 'Open the link printed in the terminal'));
-      }
-      return sendHtml(res, 401, UNAUTHORISED_PAGE);
-    }
-    if (url.pathname === '/events') return openEvents(req, res);
-    if (url.pathname.startsWith('/downloads/')) return sendDownload(res, url.pathname.slice('/downloads/'.length));
-    return serveStatic(res, url.pathname, method === 'HEAD');
-  }
-
-  function redeemLaunchToken(given: string, res: ServerResponse): void {
-    // One use only: after this the token in the terminal's scrollback is worthless.
-    if (!launchToken || !equalSecret(given, launchToken)) return sendHtml(res, 401, UNAUTHORISED_PAGE);
-    launchToken = null;
-    sessionId = randomBytes(32);
-    res.writeHead(302, {
-      // RFC 6265: HttpOnly keeps it from scripts; SameSite=Strict keeps other sites from using it.
-      'Set-Cookie': `${SESSION_COOKIE}=${sessionId.toString('base64url')}; HttpOnly; SameSite=Strict; Path=/`,
-      // Drop the token from the address bar (and from history) at once.
-      Location: '/',
-    });
-    res.end();
-  }
-
-  async function handleIpc(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
-    const reqOrigin = req.headers.origin;
-    if (reqOrigin !== undefined && reqOrigin !== origin) {
-      return sendJson(res, 403, envelopeError('FORBIDDEN_SENDER', 'Requests from other origins are refused'));
-    }
-    if (!hasSession(req)) return sendJson(res, 401, envelopeError('AUTH_REQUIRED', 'Open the link printed in the terminal'));
-    // A custom header cannot be sent cross-origin without a CORS preflight, which we never grant.
-    if (req.headers['x-gatepass-request'] !== '1') {
-      return sendJson(res, 403, envelopeError('FORBIDDEN_SENDER', 'Missing the x-gatepass-request header'));
-    }
-    let channel: string;
-    try {
-      channel = decodeURIComponent(url.pathname.slice('/ipc/'.length));
-    } catch {
-      channel = '';
-    }
-    if (!isChannel(channel)) {
-      req.resume();
-      return sendJson(res, 404, envelopeError('UNKNOWN_CHANNEL', `Unknown channel: ${channel.slice(0, 64)}`));
-    }
-    const limit = channel === 'users:import' ? IMPORT_BODY_LIMIT : BODY_LIMIT;
-    const body = await readBody(req, limit);
-    if (body === 'too-large') return sendJson(res, 413, envelopeError('VALIDATION_FAILED', `Request body is larger than ${limit / 1024 / 1024} MB`));
-    let input: unknown = {};
-    if (body.length > 0) {
-      try {
-        input = JSON.parse(body.toString('utf8'));
-      } catch {
-        return sendJson(res, 400, envelopeError('VALIDATION_FAILED', 'Request body is not valid JSON'));
-      }
-    }
-    const envelope = await core!.dispatch(channel, input);
-    sendJson(res, 200, envelope);
-  }
-
-  function openEvents(req: IncomingMessage, res: ServerResponse): void {
-    res.writeHead(200, { 'Content-Type': 'text/event-stream; charset=utf-8', Connection: 'keep-alive' });
-    res.write(': connected\n\n');
-    sse.add(res);
-    // Comments keep proxies and the browser from timing out an idle stream.
-    const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), SSE_KEEPALIVE_MS);
-    keepAlive.unref();
-    req.on('close', () => {
-      clearInterval(keepAlive);
-      sse.delete(res);
-    });
-  }
-
-  async function sendDownload(res: ServerResponse, rawId: string): Promise<void> {
-    const file = /^[A-Za-z0-9_-]{16,128}$/.test(rawId) ? downloads.take(rawId) : null;
-    if (!file) return sendJson(res, 404, envelopeError('NOT_FOUND', 'This download has already been used or has expired'));
-    res.writeHead(200, {
-      'Content-Type': file.contentType,
-      'Content-Length': String(file.bytes),
-      'Content-Disposition': contentDisposition(file.fileName),
-    });
-    const stream = createReadStream(file.path);
-    await new Promise<void>((ok) => {
-      const done = () => ok();
-      stream.on('error', () => {
-        res.destroy();
-        done();
-      });
-      res.on('close', done);
-      stream.pipe(res);
-    });
-    // Served once: the secrets in it do not stay on disk.
-    await file.discard();
-  }
-
-  async function serveStatic(res: ServerResponse, pathname: string, headOnly: boolean): Promise<void> {
-    let rel: string;
-    try {
-      rel = decodeURIComponent(pathname);
-    } catch {
-      return sendText(res, 400, 'Bad request');
-    }
-    if (rel.includes('\0') || rel.includes('\\')) return sendText(res, 400, 'Bad request');
-    if (rel === '/' || rel === '') rel = '/index.html';
-    const full = resolve(rendererRoot, `.${rel}`);
-    const inside = relative(rendererRoot, full);
-    // Refuse anything that resolves outside the renderer folder (../, absolute, symlinked names are not followed out either).
-    if (inside.startsWith('..') || isAbsolute(inside) || inside.split(sep).includes('..')) return sendText(res, 404, 'Not found');
-    let real: string;
-    try {
-      real = await fs.realpath(full);
-      const realRoot = await fs.realpath(rendererRoot);
-      if (real !== realRoot && !real.startsWith(realRoot + sep)) return sendText(res, 404, 'Not found');
-      const st = await fs.stat(real);
-      if (!st.isFile()) return sendText(res, 404, 'Not found');
-      const isAsset = rel.startsWith('/assets/');
-      res.writeHead(200, {
-        'Content-Type': MIME[extname(real).toLowerCase()] ?? 'application/octet-stream',
-        'Content-Length': String(st.size),
-        // Vite's /assets/ names carry a content hash; everything else must be revalidated.
-        'Cache-Control': isAsset ? 'private, max-age=31536000, immutable' : 'no-store',
-      });
-      if (headOnly) return void res.end();
-      await new Promise<void>((ok) => {
-        const s = createReadStream(real);
-        s.on('error', () => {
-          res.destroy();
-          ok();
-        });
-        res.on('close', () => ok());
-        s.pipe(res);
-      });
-    } catch {
-      return sendText(res, 404, 'Not found');
-    }
   }
 
   log(`web host listening on ${origin}`);
@@ -285,81 +314,32 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
     async close() {
       for (const res of sse) res.end();
       sse.clear();
-      await new Promise<void>((ok) => {
-        server.close(() => ok());
-        server.closeAllConnections();
-      });
+      await app.close();
       await core?.close();
       await downloads.close();
     },
   };
 }
 
-function setCommonHeaders(res: ServerResponse): void {
-  res.setHeader('Content-Security-Policy', CSP);
-  res.setHeader('X-Content-Type-Options', 'nosniff');
-  res.setHeader('Referrer-Policy', 'no-referrer');
-  res.setHeader('Cache-Control', 'no-store');
-  // Never let another page frame the console (clickjacking); CSP frame-ancestors covers modern browsers.
-  res.setHeader('X-Frame-Options', 'DENY');
-  res.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
-  res.setHeader('Cross-Origin-Resource-Policy', 'same-origin');
+/** users:import carries a CSV file; every other call is small. */
+function bodyLimitOf(req: FastifyRequest): number {
+  return (req.params as WildcardParams)['*'] === 'users:import' ? IMPORT_BODY_LIMIT : BODY_LIMIT;
 }
 
-function envelopeError(code: string, message: string) {
-  return { ok: false as const, error: { code, message } };
+function tooLargeMessage(limit: number): string {
+  return `Request body is larger than ${limit / 1024 / 1024} MB`;
 }
 
-function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': String(Buffer.byteLength(text)), ...headers });
-  res.end(text);
+function refuse(reply: FastifyReply, status: number, code: string, message: string): FastifyReply {
+  return reply.code(status).type('application/json; charset=utf-8').send({ ok: false, error: { code, message } });
 }
 
-function sendHtml(res: ServerResponse, status: number, html: string): void {
-  res.writeHead(status, { 'Content-Type': 'text/html; charset=utf-8', 'Content-Length': String(Buffer.byteLength(html)) });
-  res.end(html);
+function sendHtml(reply: FastifyReply, status: number, html: string): FastifyReply {
+  return reply.code(status).type('text/html; charset=utf-8').send(html);
 }
 
-function sendText(res: ServerResponse, status: number, text: string): void {
-  res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': String(Buffer.byteLength(text)) });
-  res.end(text);
-}
-
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'too-large'> {
-  return new Promise((ok, fail) => {
-    const declared = Number(req.headers['content-length'] ?? 0);
-    if (declared > limit) {
-      req.resume();
-      return ok('too-large');
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let over = false;
-    req.on('data', (c: Buffer) => {
-      if (over) return;
-      size += c.length;
-      if (size > limit) {
-        over = true;
-        chunks.length = 0;
-        return;
-      }
-      chunks.push(c);
-    });
-    req.on('end', () => ok(over ? 'too-large' : Buffer.concat(chunks)));
-    req.on('error', fail);
-  });
-}
-
-/** Cookie value by name from a Cookie header (RFC 6265 §5.4), or null. */
-function readCookie(header: string | undefined, name: string): string | null {
-  if (!header) return null;
-  for (const part of header.split(';')) {
-    const i = part.indexOf('=');
-    if (i < 0) continue;
-    if (part.slice(0, i).trim() === name) return part.slice(i + 1).trim();
-  }
-  return null;
+function sendText(reply: FastifyReply, status: number, text: string): FastifyReply {
+  return reply.code(status).type('text/plain; charset=utf-8').send(text);
 }
 
 /** Constant-time comparison of a base64url string against a secret. */
@@ -381,8 +361,7 @@ export function contentDisposition(fileName: string): string {
   return `attachment; filename="${ascii}"; filename*=UTF-8''${encoded}`;
 }
 
-function safePath(raw: string | undefined): string {
+function safePath(raw: string): string {
   // Never log query strings: the launch token travels in one.
-  return (raw ?? '').split('?')[0]!.slice(0, 200);
+  return raw.split('?')[0]!.slice(0, 200);
 }
-
