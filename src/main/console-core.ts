@@ -92,7 +92,7 @@ export async function createConsoleCore(opts: ConsoleCoreOptions): Promise<Conso
     ...userHandlers(connections),
     ...policyHandlers(connections),
     ...auditHandlers(connections),
-    ...qrHandlers({ connections, jobs, saves }),
+    ...qrHandlers({ connections, jobs, saves, onProgress: (p) => opts.emit('qr:progress', p) }),
     ...exportHandlers(saves),
   };
 

@@ -67,6 +67,21 @@ function createWindow(): BrowserWindow {
     },
   });
   win.once('ready-to-show', () => win.show());
+  // The renderer blocks unload (beforeunload) while re-keyed users' codes are not saved;
+  // Electron would then keep the window open without a word. Ask, with staying as the default.
+  win.webContents.on('will-prevent-unload', (event) => {
+    const choice = dialog.showMessageBoxSync(win, {
+      type: 'warning',
+      buttons: ['Stay', 'Close anyway'],
+      defaultId: 0,
+      cancelId: 0,
+      title: 'Unsaved QR codes',
+      message: 'Users have new passwords and codes that are not saved. Close anyway?',
+      detail: 'The console keeps generated codes in memory only; once the window closes they are gone and the users need new ones.',
+    });
+    // preventDefault here cancels the renderer's veto, so the window closes (or reloads).
+    if (choice === 1) event.preventDefault();
+  });
   if (devServerUrl) void win.loadURL(devServerUrl);
   else void win.loadFile(rendererIndex);
   return win;

@@ -8,8 +8,8 @@ import { importUsers } from '../services/users/csv-import';
 /** A server's users, through its admin session. */
 export function userHandlers(connections: Connections): Pick<Handlers, keyof typeof userChannels> {
   return {
-    async 'users:list'({ serverId, ...query }) {
-      return connections.admin(serverId)('listUsers', { query });
+    async 'users:list'({ serverId, signedIn, ...query }) {
+      return connections.admin(serverId)('listUsers', { query: { ...query, ...(signedIn === undefined ? {} : { signedIn: String(signedIn) }) } });
     },
     async 'users:get'({ serverId, userId }) {
       return connections.admin(serverId)('getUser', { params: { id: userId } });

@@ -5,13 +5,34 @@ import { StatusBar } from './components/status-bar';
 import { AppToolbar } from './components/toolbar';
 import { useCommands } from './components/use-commands';
 import { DialogHost } from './dialogs/dialog-host';
+import { mustWarnBeforeLeaving } from './store/open-job';
 import { useAppStore } from './store/store';
+
+/**
+ * While users are being re-keyed, or the open Generated QR codes popup holds codes nobody has
+ * saved, closing or reloading the window asks first (the browser words the question itself;
+ * in Electron main decides through will-prevent-unload).
+ */
+function useLeaveGuard(): void {
+  const guard = useAppStore(mustWarnBeforeLeaving);
+  useEffect(() => {
+    if (!guard) return;
+    function onBeforeUnload(e: BeforeUnloadEvent) {
+      e.preventDefault();
+      // Older engines prompt only for a non-empty returnValue; none shows this text any more.
+      e.returnValue = 'Some users have new passwords and codes that are not saved.';
+    }
+    window.addEventListener('beforeunload', onBeforeUnload);
+    return () => window.removeEventListener('beforeunload', onBeforeUnload);
+  }, [guard]);
+}
 
 /** The console window: toolbar, tree | table, status bar, and the one open dialog. */
 export function App() {
   const commands = useCommands();
   const dialogOpen = useAppStore((s) => s.dialog.kind !== 'none');
   const latest = useRef(commands);
+  useLeaveGuard();
   useEffect(() => {
     latest.current = commands;
   });
@@ -22,9 +43,11 @@ export function App() {
     void st.loadServers();
     const offServers = window.gatepass.on('servers:changed', () => void useAppStore.getState().loadServers());
     const offProgress = window.gatepass.on('export:progress', (p) => useAppStore.getState().onExportProgress(p));
+    const offIssuing = window.gatepass.on('qr:progress', (p) => useAppStore.getState().onIssueProgress(p));
     return () => {
       offServers();
       offProgress();
+      offIssuing();
     };
   }, []);
 

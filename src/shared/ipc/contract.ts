@@ -10,7 +10,16 @@ import { userChannels } from './channels/users';
 
 export { events };
 export { SaveResultSchema } from './channels/export';
-export { GeneratedCodeSchema, JobSummarySchema, PasswordModeSchema, QrImageSchema, type GeneratedCode, type PasswordMode } from './channels/qr';
+export {
+  GeneratedCodeSchema,
+  JobSummarySchema,
+  NotIssuedSchema,
+  PasswordModeSchema,
+  QrImageSchema,
+  type GeneratedCode,
+  type NotIssued,
+  type PasswordMode,
+} from './channels/qr';
 export { ImportFailureSchema, ImportResultSchema, type ImportResult } from './channels/users';
 
 /**

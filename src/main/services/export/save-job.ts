@@ -31,7 +31,7 @@ export interface DownloadSink {
 /** export:save's input as the contract parsed it. */
 export type SaveRequest = z.output<Contract['export:save']['input']>;
 
-/** The saves of QR jobs: at most one per job, each cancellable, each ending the job once it succeeds. */
+/** The saves of QR jobs: at most one at a time per job, each cancellable; a job can be saved again and again. */
 export interface SaveJobs {
   save(request: SaveRequest): Promise<ChannelOutput<'export:save'>>;
   /** Stops a running save of this job; it then returns `cancelled` and leaves no file. */
@@ -53,8 +53,8 @@ export interface SaveJobsOptions {
 }
 
 /**
- * export:save and export:cancel without a host: the path policy, one save per job, progress
- * events throttled for the renderer, and the job dropped once its payloads are written.
+ * export:save and export:cancel without a host: the path policy, one save at a time per job,
+ * and progress events throttled for the renderer. The job itself is left alone.
  */
 export function createSaveJobs(opts: SaveJobsOptions): SaveJobs {
   const { jobs } = opts;
@@ -108,8 +108,7 @@ export function createSaveJobs(opts: SaveJobsOptions): SaveJobs {
         if (ac.signal.aborted && err instanceof GatepassError && err.code === 'CANCELLED') return { kind: 'cancelled' };
         throw err;
       }
-      // Saved: the payloads have left main, keep them no longer.
-      jobs.delete(jobId);
+      // The job stays: it can be saved again, in any form, until its popup is closed (qr:discard).
       if (target.kind === 'path') return { kind: 'saved', path: written.path, bytes: written.bytes };
       const url = target.via.offer({ path: written.path, fileName, bytes: written.bytes, contentType: bundleContentType(kind) });
       return { kind: 'download', url, fileName, bytes: written.bytes };

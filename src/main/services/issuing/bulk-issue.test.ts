@@ -6,8 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeSigninPayload, encodeSigninPayload } from '../../../shared/qr-payload';
 import { decodeUsrConfig } from '../../../shared/usr-config';
 import { startServer } from '../../../server/index';
-import { createConsoleCore, type ConsoleCore } from '../../console-core';
-import { createKeychain } from '../keychain';
+import type { ConsoleCore } from '../../console-core';
+import { startTestConsole, type TestConsole } from '../../test-support/console';
 import { createServerClient } from '../server-client';
 import { runCli as cli } from '../../../cli/test-support/run-cli';
 
@@ -21,15 +21,9 @@ let token: string;
 let ids: Record<string, string>;
 let core: ConsoleCore;
 let serverId: string;
+let call: TestConsole['call'];
 const progress: Array<{ jobId: string; done: number; total: number; phase: string }> = [];
 let onProgress: (jobId: string) => void = () => {};
-
-
-async function call<T>(channel: string, input: unknown): Promise<T> {
-  const env = await core.dispatch(channel, input);
-  if (!env.ok) throw new Error(`${channel}: ${env.error.code} ${env.error.message}`);
-  return env.data as T;
-}
 
 interface Job {
   jobId: string;
@@ -43,20 +37,17 @@ beforeAll(async () => {
   const client = createServerClient(server.url);
   ids = {};
   for (const login of LOGINS) ids[login] = (await client.call('createUser', { body: { login, displayName: `User ${login}` } }, token)).id;
-  core = await createConsoleCore({
-    userDataDir: path.join(dir, 'console'),
-    host: 'web',
-    saveTarget: async () => ({ kind: 'cancelled' }),
-    emit: (event, payload) => {
+  ({ core, serverId, call } = await startTestConsole({
+    dir,
+    serverUrl: server.url,
+    password: ADMIN_PASSWORD,
+    onEvent: (event, payload) => {
       if (event !== 'export:progress') return;
       const p = payload as (typeof progress)[number];
       progress.push(p);
       onProgress(p.jobId);
     },
-    credentials: createKeychain({ load: () => Promise.reject(new Error('no keychain here')) }),
-    allowSavePath: true,
-  });
-  serverId = (await call<{ id: string }>('servers:add', { url: server.url, login: 'admin', password: ADMIN_PASSWORD, remember: false })).id;
+  }));
 }, 60_000);
 
 afterAll(async () => {

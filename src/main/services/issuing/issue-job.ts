@@ -2,7 +2,7 @@ import pMap from 'p-map';
 import { randomUUID } from 'node:crypto';
 import type { User } from '../../../shared/model/user';
 import { GatepassError } from '../../../shared/errors';
-import type { GeneratedCode, PasswordMode } from '../../../shared/ipc/contract';
+import type { GeneratedCode, NotIssued, PasswordMode } from '../../../shared/ipc/contract';
 import { encodeSigninPayload } from '../../../shared/qr-payload';
 import { passwordsFor } from '../../../shared/password-template';
 import type { AdminCall } from '../connections';
@@ -20,6 +20,15 @@ const ISSUE_CHUNK_TIMEOUT_MS = 5 * 60_000;
 interface Issued {
   codes: Map<string, GeneratedCode>;
   cards: Map<string, Card>;
+  /** Users a cancel stopped the run before, in the order given. */
+  notIssued: NotIssued[];
+}
+
+/** How a run reports and is stopped: progress after each chunk; the signal is checked between chunks. */
+export interface RunControl {
+  onProgress?: (p: { done: number; total: number; broken: number }) => void;
+  /** Aborted: the chunk in flight finishes (its users are re-keyed), no further chunk is sent. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -33,13 +42,17 @@ async function issueFor(input: {
   serverUrl: string;
   ids: readonly string[];
   passwords: readonly string[];
+  control?: RunControl;
 }): Promise<Issued> {
   const { call, serverUrl, ids } = input;
   const users = await lookupUsers(call, ids);
   const passwordOf = new Map(ids.map((id, i) => [id, input.passwords[i]!]));
   const codes = new Map<string, GeneratedCode>();
   const cards = new Map<string, Card>();
+  const notIssued: NotIssued[] = [];
+  let brokenCount = 0;
   const broken = (userId: string, login: string, displayName: string, code: string, reason: string) => {
+    brokenCount++;
     codes.set(userId, { userId, login, displayName, status: 'broken', reason, errorCode: code, qr: null, issuedAt: null, expiresAt: null });
     cards.set(userId, { login, displayName, serverName: input.serverName, serverUrl, status: 'broken', payload: null, reason, issuedAt: null, expiresAt: null });
   };
@@ -51,8 +64,15 @@ async function issueFor(input: {
     else broken(id, id, '', 'NOT_FOUND', 'No such user on this server (deleted since the list was loaded?)');
   }
 
+  const total = ids.length;
+  const report = () => input.control?.onProgress?.({ done: codes.size, total, broken: brokenCount });
+  report();
   let issuedAny = false;
   for (let i = 0; i < toIssue.length; i += ISSUE_CHUNK) {
+    if (input.control?.signal?.aborted) {
+      for (const u of toIssue.slice(i)) notIssued.push({ userId: u.id, login: u.login, displayName: u.displayName });
+      break;
+    }
     const chunk = toIssue.slice(i, i + ISSUE_CHUNK);
     let results;
     try {
@@ -94,8 +114,9 @@ async function issueFor(input: {
       });
       cards.set(u.id, { login: iss.login, displayName: u.displayName, serverName: input.serverName, serverUrl, status: 'ok', payload, issuedAt: iss.issuedAt, expiresAt: iss.expiresAt });
     }
+    report();
   }
-  return { codes, cards };
+  return { codes, cards, notIssued };
 }
 
 /** The server's TLS pin in the .usr form (`sha256/<base64>`), or null when it has none or says something else. */
@@ -125,11 +146,20 @@ export async function generateQrJob(input: {
   userIds: readonly string[];
   mode: PasswordMode;
   now?: () => Date;
+  control?: RunControl;
 }): Promise<QrJob> {
   const ids = [...new Set(input.userIds)];
   const passwords = passwordsFor(input.mode, ids);
   const tlsPin = await fetchTlsPin(input.call);
-  const { codes, cards } = await issueFor({ call: input.call, serverName: input.serverName, serverUrl: input.serverUrl, ids, passwords });
+  const { codes, cards, notIssued } = await issueFor({
+    call: input.call,
+    serverName: input.serverName,
+    serverUrl: input.serverUrl,
+    ids,
+    passwords,
+    ...(input.control ? { control: input.control } : {}),
+  });
+  const reached = ids.filter((id) => codes.has(id));
   return {
     jobId: randomUUID(),
     serverId: input.serverId,
@@ -138,28 +168,58 @@ export async function generateQrJob(input: {
     createdAt: (input.now?.() ?? new Date()).toISOString(),
     tlsPin,
     // In the order the user selected them.
-    codes: ids.map((id) => codes.get(id)!),
-    cards: ids.map((id) => cards.get(id)!),
+    codes: reached.map((id) => codes.get(id)!),
+    cards: reached.map((id) => cards.get(id)!),
+    notIssued,
+    cancelled: notIssued.length > 0,
   };
 }
 
 /**
- * "Generate again": issues for just `userIds` of an existing job (the broken ones, usually)
- * and replaces their codes and cards in place, so the job keeps its id and order. One user
- * is enough here, in any mode; the template index counts in the order of `userIds`.
+ * "Generate again": issues for just `userIds` of an existing job (its broken users, or those a
+ * cancel did not reach) and replaces their codes and cards in place, so the job keeps its id
+ * and order; users not reached before are added at the end. One user is enough here, in any
+ * mode; the template index counts in the order of `userIds`.
  */
-export async function regenerateQrJob(job: QrJob, input: { call: AdminCall; userIds: readonly string[]; mode: PasswordMode }): Promise<QrJob> {
+export async function regenerateQrJob(
+  job: QrJob,
+  input: { call: AdminCall; userIds: readonly string[]; mode: PasswordMode; control?: RunControl },
+): Promise<QrJob> {
   const ids = [...new Set(input.userIds)];
   const position = new Map(job.codes.map((c, i) => [c.userId, i]));
-  const unknown = ids.filter((id) => !position.has(id));
+  const waiting = new Set(job.notIssued.map((n) => n.userId));
+  const unknown = ids.filter((id) => !position.has(id) && !waiting.has(id));
   if (unknown.length > 0) throw new GatepassError('VALIDATION_FAILED', `${unknown.length} of these users are not in this job`);
   const passwords = passwordsFor(input.mode, ids, { minUsers: 1 });
-  const { codes, cards } = await issueFor({ call: input.call, serverName: job.serverName, serverUrl: job.serverUrl, ids, passwords });
+  const { codes, cards, notIssued } = await issueFor({
+    call: input.call,
+    serverName: job.serverName,
+    serverUrl: job.serverUrl,
+    ids,
+    passwords,
+    ...(input.control ? { control: input.control } : {}),
+  });
   for (const id of ids) {
-    const i = position.get(id)!;
-    job.codes[i] = codes.get(id)!;
-    job.cards[i] = cards.get(id)!;
+    const code = codes.get(id);
+    const card = cards.get(id);
+    if (!code || !card) continue;
+    const i = position.get(id);
+    // Reached: whether appended or replaced in place, the user is no longer waiting.
+    waiting.delete(id);
+    if (i === undefined) {
+      job.codes.push(code);
+      job.cards.push(card);
+    } else {
+      job.codes[i] = code;
+      job.cards[i] = card;
+    }
   }
+  // A user this run did not reach who already has a card (a broken one) stays broken: listing
+  // them as not reached too would count them twice.
+  const stillWaiting = new Set([...waiting, ...notIssued.map((n) => n.userId).filter((id) => !position.has(id))]);
+  const known = new Map([...job.notIssued, ...notIssued].map((n) => [n.userId, n]));
+  job.notIssued = [...stillWaiting].map((id) => known.get(id)!);
+  job.cancelled = job.notIssued.length > 0;
   return job;
 }
 

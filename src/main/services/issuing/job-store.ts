@@ -1,5 +1,5 @@
 import { GatepassError } from '../../../shared/errors';
-import type { GeneratedCode } from '../../../shared/ipc/contract';
+import type { GeneratedCode, NotIssued } from '../../../shared/ipc/contract';
 import type { Card } from '../export/pdf/cards';
 
 /**
@@ -16,6 +16,9 @@ export interface QrJob {
   tlsPin?: string | null;
   codes: GeneratedCode[];
   cards: Card[];
+  /** Users a cancelled run did not reach (not re-keyed); empty otherwise. */
+  notIssued: NotIssued[];
+  cancelled: boolean;
 }
 
 /** What the renderer gets back for a job: everything except the payloads. */
@@ -23,10 +26,11 @@ export type JobSummary = Omit<QrJob, 'cards'>;
 
 /** Summary of a job for the renderer (drops the secret-bearing cards). */
 export function summariseJob(job: QrJob): JobSummary {
-  return { jobId: job.jobId, serverId: job.serverId, serverName: job.serverName, serverUrl: job.serverUrl, createdAt: job.createdAt, codes: job.codes };
+  const { jobId, serverId, serverName, serverUrl, createdAt, codes, notIssued, cancelled } = job;
+  return { jobId, serverId, serverName, serverUrl, createdAt, codes, notIssued, cancelled };
 }
 
-/** Jobs held in memory, each for at most `ttlMs` and in bounded number, so secrets do not pile up. */
+/** Jobs held in main's memory only, until discarded, and in bounded number, so secrets do not pile up. */
 export interface JobStore {
   add(job: QrJob): void;
   get(jobId: string): QrJob;
@@ -36,12 +40,13 @@ export interface JobStore {
 }
 
 /**
- * Jobs expire 30 minutes after they were made (or when saved); at most `maxJobs` and
- * `maxCodes` in total are kept, dropping the oldest first, so a long session cannot grow
- * main's memory or keep old secrets around.
+ * A job stays until it is discarded (its popup closed) however often it is saved and however
+ * long the popup stays open: the console promises the administrator exactly that. Only as a
+ * safety net for jobs nobody discards (a renderer that reloaded) are at most `maxJobs` and
+ * `maxCodes` in total kept, dropping the oldest first; `ttlMs` (none by default) is for tests.
  */
 export function createJobStore(opts: { ttlMs?: number; maxJobs?: number; maxCodes?: number; now?: () => number } = {}): JobStore {
-  const ttl = opts.ttlMs ?? 30 * 60_000;
+  const ttl = opts.ttlMs ?? Number.POSITIVE_INFINITY;
   const maxJobs = opts.maxJobs ?? 20;
   const maxCodes = opts.maxCodes ?? 100_000;
   const now = opts.now ?? Date.now;
@@ -70,7 +75,7 @@ export function createJobStore(opts: { ttlMs?: number; maxJobs?: number; maxCode
     get(jobId) {
       sweep();
       const j = jobs.get(jobId);
-      if (!j) throw new GatepassError('JOB_NOT_FOUND', 'These codes are no longer available (saved, or older than 30 minutes): generate them again');
+      if (!j) throw new GatepassError('JOB_NOT_FOUND', 'These codes are no longer available (their popup was closed): generate them again');
       return j.job;
     },
     delete(jobId) {

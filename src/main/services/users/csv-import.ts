@@ -1,10 +1,10 @@
-import pMap from 'p-map';
 import { CsvError, parseUserImport } from '../../../shared/csv';
 import { GatepassError } from '../../../shared/errors';
 import type { ImportResult } from '../../../shared/ipc/contract';
 import type { AdminCall } from '../connections';
 
-const CREATE_CONCURRENCY = 4;
+// Rows per request: the server creates them one by one, so this only bounds a request's size.
+const IMPORT_CHUNK = 1000;
 
 interface Outcome {
   line: number;
@@ -31,22 +31,19 @@ export async function importUsers(call: AdminCall, csv: string, onRow?: (done: n
   const outcomes: Outcome[] = parsed.errors.map((e) => ({ line: e.line, login: e.login ?? '', status: 'failed', code: e.code, message: e.message }));
   const { rows } = parsed;
   let done = 0;
-  await pMap(
-    rows,
-    async (row) => {
-      try {
-        await call('createUser', { body: { login: row.login, displayName: row.displayName, email: row.email } });
-        outcomes.push({ line: row.line, login: row.login, status: 'created', code: '', message: '' });
-      } catch (err) {
-        // Unreachable or signed out: no point in failing every remaining row one by one.
-        if (err instanceof GatepassError && (err.code === 'SERVER_UNREACHABLE' || err.code === 'AUTH_REQUIRED')) throw err;
-        const e = err instanceof GatepassError ? err : new GatepassError('INTERNAL', 'Internal error');
-        outcomes.push({ line: row.line, login: row.login, status: 'failed', code: e.code, message: `Line ${row.line}: ${e.message}` });
-      }
-      onRow?.(++done, rows.length);
-    },
-    { concurrency: CREATE_CONCURRENCY },
-  );
+  // The server checks and creates each row on its own and audits the import once, with its
+  // counts; chunks keep each request small and let the report say how far it got.
+  for (let i = 0; i < rows.length; i += IMPORT_CHUNK) {
+    const chunk = rows.slice(i, i + IMPORT_CHUNK);
+    const res = await call('importUsers', { body: { users: chunk.map((r) => ({ login: r.login, displayName: r.displayName, email: r.email })) } });
+    chunk.forEach((row, j) => {
+      const r = res.results[j];
+      if (r?.ok) outcomes.push({ line: row.line, login: row.login, status: 'created', code: '', message: '' });
+      else outcomes.push({ line: row.line, login: row.login, status: 'failed', code: r?.code ?? 'SERVER_ERROR', message: `Line ${row.line}: ${r?.message ?? 'The server did not answer for this row'}` });
+    });
+    done += chunk.length;
+    onRow?.(done, rows.length);
+  }
   outcomes.sort((a, b) => a.line - b.line);
   const failed = outcomes.filter((o) => o.status === 'failed').map(({ line, login, code, message }) => ({ line, login, code, message }));
   return { created: outcomes.length - failed.length, failed, report: importReport(outcomes) };

@@ -16,6 +16,8 @@ export function ModalFrame(props: {
   role?: 'dialog' | 'alertdialog';
   /** What Esc does; by default it closes the dialog (a dialog opened from another returns there instead). */
   onClose?: () => void;
+  /** What Esc does while busy, when the running call can be stopped (issuing: Cancel); without it Esc does nothing then. */
+  onBusyEscape?: () => void;
 }) {
   const dialogRef = useRef<HTMLElement>(null);
   const wasBusy = useRef(false);
@@ -33,7 +35,10 @@ export function ModalFrame(props: {
     wasBusy.current = !!props.busy;
   }, [props.busy]);
   const close = () => {
-    if (props.busy) return;
+    if (props.busy) {
+      props.onBusyEscape?.();
+      return;
+    }
     if (props.onClose) props.onClose();
     else useAppStore.getState().closeDialog();
   };
@@ -42,7 +47,7 @@ export function ModalFrame(props: {
     if (!props.busy) props.onSubmit?.();
   }
   return (
-    <ModalOverlay isOpen isDismissable={false} isKeyboardDismissDisabled={!!props.busy} onOpenChange={(open) => !open && close()} className="modal-overlay">
+    <ModalOverlay isOpen isDismissable={false} isKeyboardDismissDisabled={!!props.busy && !props.onBusyEscape} onOpenChange={(open) => !open && close()} className="modal-overlay">
       <Modal className={`modal ${props.className ?? ''}`}>
         <Dialog ref={dialogRef} className="dialog" role={props.role ?? 'dialog'}>
           <Heading slot="title" className="dialog-title">

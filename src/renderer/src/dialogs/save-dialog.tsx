@@ -4,7 +4,7 @@ import { useShallow } from 'zustand/react/shallow';
 import { useAppStore } from '../store/store';
 import type { SaveOptions } from '../store/types';
 import { DialogButtons, ModalFrame } from './modal-frame';
-import { isSaved, SaveStatus } from './save-status';
+import { SaveStatus } from './save-status';
 
 function Choice({ value, children, autoFocus }: { value: string; children: ReactNode; autoFocus?: boolean }) {
   return (
@@ -25,19 +25,19 @@ function configNote(o: SaveOptions): string {
 
 /**
  * Save QR codes: one PDF or a ZIP of per-user PDFs, optional device configuration files,
- * page size and layout; then a progress bar with Cancel, and where the file went.
+ * page size and layout; then a progress bar with Cancel, and where the file went. It can save
+ * again, in another form, as often as wanted: the job stays until its popup is closed.
  */
 export function SaveDialog({ jobId }: { jobId: string }) {
   const { save, initial, job } = useAppStore(useShallow((s) => ({ save: s.saves[jobId], initial: s.saveOptions, job: s.jobs[jobId] })));
   const [opts, setOpts] = useState<SaveOptions>(initial);
   const saving = save?.state === 'saving';
-  const saved = isSaved(save);
   const broken = job ? job.codes.filter((c) => c.status !== 'ok' || !c.qr).length : 0;
   const set = (patch: Partial<SaveOptions>) => setOpts((o) => ({ ...o, ...patch }));
   const back = () => useAppStore.getState().openDialog({ kind: 'generated', jobId });
 
   return (
-    <ModalFrame title="Save QR codes" onSubmit={() => !saved && void useAppStore.getState().saveJob(jobId, opts)} busy={saving} onClose={back} className="save">
+    <ModalFrame title="Save QR codes" onSubmit={() => void useAppStore.getState().saveJob(jobId, opts)} busy={saving} onClose={back} className="save">
       <RadioGroup className="option-group" value={opts.format} onChange={(v) => set({ format: v === 'zip' ? 'zip' : 'pdf' })} isDisabled={saving}>
         <Label className="group-label">Files</Label>
         <Choice value="pdf" autoFocus>
@@ -73,7 +73,7 @@ export function SaveDialog({ jobId }: { jobId: string }) {
         <Button className="button" onPress={back} isDisabled={saving}>
           Close
         </Button>
-        <Button className="button primary" type="submit" isDisabled={saving || saved || !job}>
+        <Button className="button primary" type="submit" isDisabled={saving || !job}>
           {saving ? 'Saving…' : 'Save'}
         </Button>
       </DialogButtons>

@@ -2,15 +2,11 @@ import { Button } from 'react-aria-components';
 import { useAppStore } from '../store/store';
 import type { SaveState } from '../store/types';
 
-/** Whether a finished save consumed the job: main forgets the codes once they are written. */
-export function isSaved(save: SaveState | undefined): boolean {
-  return save?.state === 'done' && save.result.kind !== 'cancelled';
-}
-
 /**
- * Where a save stands, shared by the popup and the Save QR codes dialog: a progress bar
+ * Where the last save stands, shared by the popup and the Save QR codes dialog: a progress bar
  * with the phase and a Cancel button while it runs, then where the file went, that it was
- * cancelled, or the error (DISK_FULL, PERMISSION_DENIED, ...) as main worded it.
+ * cancelled, or the error (DISK_FULL, PERMISSION_DENIED, ...) as main worded it. A save never
+ * ends the job: the same codes can be saved again, in any form, until the popup is closed.
  */
 export function SaveStatus({ jobId, save, idle }: { jobId: string; save: SaveState | undefined; idle?: string | undefined }) {
   if (save?.state === 'saving') {

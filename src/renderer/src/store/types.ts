@@ -69,6 +69,16 @@ export interface Notice {
   readonly text: string;
 }
 
+/** A qr:generate / qr:regenerate in flight: its run id (for qr:progress and qr:cancel) and how far it got. */
+export interface IssuingState {
+  readonly runId: string;
+  readonly done: number;
+  readonly total: number;
+  readonly broken: number;
+  /** Cancel was pressed: main stops after the chunk in flight. */
+  readonly cancelling: boolean;
+}
+
 /** Where saving a job stands. */
 export type SaveState =
   | { readonly state: 'saving'; readonly done: number; readonly total: number; readonly phase: 'rendering' | 'writing'; readonly options: SaveOptions }
@@ -145,12 +155,22 @@ export interface JobsSlice {
   readonly busy: string | null;
   /** The options "Save" uses: the last ones chosen in Save as…, else one PDF, no config files, A4. */
   readonly saveOptions: SaveOptions;
+  /** The run issuing codes now, if any (one at a time: the Generate dialog is modal). */
+  readonly issuing: IssuingState | null;
+  /** Per job, the good codes (lib/job-text codeKey) some successful save has written. */
+  readonly savedCodes: Readonly<Record<string, ReadonlySet<string>>>;
+  /** Issues under a new run id, following qr:progress; a cancel answers with who was not reached. */
   generateCodes(serverId: string, userIds: readonly string[], mode: PasswordMode): Promise<JobSummary>;
-  /** "Generate again" for some users of a job; the job keeps its id and order. */
+  /** "Generate again" for some users of a job (broken or not reached); the job keeps its id and order. */
   regenerateCodes(jobId: string, userIds: readonly string[], mode: PasswordMode): Promise<JobSummary>;
+  /** Asks main to stop the running issue after its current chunk. */
+  cancelIssuing(): Promise<void>;
+  onIssueProgress(p: { runId: string; done: number; total: number; broken: number }): void;
   saveJob(jobId: string, options?: SaveOptions): Promise<SaveResult | null>;
   cancelSave(jobId: string): Promise<void>;
   onExportProgress(p: { jobId: string; done: number; total: number; phase: 'rendering' | 'writing' }): void;
+  /** The popup was closed: main forgets the job's codes (qr:discard) and so does the store. */
+  discardJob(jobId: string): Promise<void>;
 }
 
 /** The whole renderer store. */

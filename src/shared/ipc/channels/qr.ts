@@ -32,25 +32,49 @@ export const PasswordModeSchema = z.discriminatedUnion('kind', [
 ]);
 export type PasswordMode = z.infer<typeof PasswordModeSchema>;
 
+/** A user a cancelled run never reached: not re-keyed, their old password and code still work. */
+export const NotIssuedSchema = z.object({ userId: z.string(), login: z.string(), displayName: z.string() });
+export type NotIssued = z.infer<typeof NotIssuedSchema>;
+
 export const JobSummarySchema = z.object({
   jobId: z.string(),
   serverId: z.string(),
   serverName: z.string(),
   serverUrl: z.string(),
   createdAt: z.string(),
+  /** The users the run reached, re-keyed (ok) or refused (broken), in the order given. */
   codes: z.array(GeneratedCodeSchema),
+  /** Users a cancel stopped the run before: untouched on the server. Empty unless cancelled. */
+  notIssued: z.array(NotIssuedSchema),
+  cancelled: z.boolean(),
 });
 
-/** Issuing sign-in QR codes: a job in main holds the payloads until they are saved. */
+/**
+ * Chosen by the renderer so it can follow and cancel a run before it has a job id:
+ * qr:progress events carry it and qr:cancel names it.
+ */
+const RunId = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, 'A run id is 8 to 64 letters, digits, - or _');
+
+/** Issuing sign-in QR codes: a job in main holds the payloads until its popup is closed (qr:discard). */
 export const qrChannels = {
   'qr:generate': channel(
-    ServerRef.extend({ userIds: z.array(z.string()).min(1).max(10_000), mode: PasswordModeSchema }),
+    ServerRef.extend({ userIds: z.array(z.string()).min(1).max(10_000), mode: PasswordModeSchema, runId: RunId.optional() }),
     JobSummarySchema,
-    'Set passwords, issue QR credentials and keep the job in main',
+    'Set passwords, issue QR credentials (in chunks, with qr:progress) and keep the job in main until qr:discard',
   ),
   'qr:regenerate': channel(
-    z.object({ jobId: z.string(), userIds: z.array(z.string()).min(1).max(10_000), mode: PasswordModeSchema }),
+    z.object({ jobId: z.string(), userIds: z.array(z.string()).min(1).max(10_000), mode: PasswordModeSchema, runId: RunId.optional() }),
     JobSummarySchema,
-    'Issue again for some users of a job (the broken ones) and update that job in place; one user is enough here',
+    'Issue again for some users of a job (the broken or not reached ones) and update that job in place; one user is enough here',
+  ),
+  'qr:cancel': channel(
+    z.object({ runId: RunId }),
+    z.object({ ok: z.literal(true) }),
+    'Stop a running qr:generate or qr:regenerate after its current chunk; it answers with who was and was not re-keyed',
+  ),
+  'qr:discard': channel(
+    z.object({ jobId: z.string() }),
+    z.object({ ok: z.literal(true) }),
+    'Forget a job: its sign-in payloads leave main memory (the Generated QR codes popup was closed)',
   ),
 } as const;

@@ -15,7 +15,8 @@ export type ImportResult = z.infer<typeof ImportResultSchema>;
 
 /** The users of one server. */
 export const userChannels = {
-  'users:list': channel(ServerRef.extend(UserListQuerySchema.shape), UserPageSchema, 'A page of users'),
+  // Over IPC signedIn is a JSON boolean; main sends it on as the query string's true/false.
+  'users:list': channel(ServerRef.extend({ ...UserListQuerySchema.shape, signedIn: z.boolean().optional() }), UserPageSchema, 'A page of users'),
   'users:get': channel(ServerRef.extend({ userId: z.string() }), UserSchema, "A user's details"),
   'users:create': channel(ServerRef.extend(CreateUserSchema.shape), UserSchema, 'Create a user'),
   'users:update': channel(

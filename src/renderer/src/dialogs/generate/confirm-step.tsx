@@ -1,6 +1,7 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { Button } from 'react-aria-components';
 import { errorMessage, formatCount } from '../../lib/format';
+import { issuingText, KEEP_PROMISE_BEFORE } from '../../lib/job-text';
 import { useAppStore } from '../../store/store';
 import type { TargetUser } from '../../store/types';
 import { DialogButtons, DialogError } from '../modal-frame';
@@ -8,10 +9,24 @@ import { DialogButtons, DialogError } from '../modal-frame';
 /** How many of the signed-in logins the confirmation lists. */
 const SIGNED_IN_SHOWN = 50;
 
+/** While issuing: users done of N and broken so far, from qr:progress, and that a cancel is on its way. */
+function IssuingProgress() {
+  const issuing = useAppStore((s) => s.issuing);
+  if (!issuing) return null;
+  return (
+    <div className="save-line issuing-line" role="status">
+      <span>{issuingText(issuing)}</span>
+      <progress max={issuing.total || 1} value={issuing.done} aria-label="Issuing" />
+      {issuing.cancelling ? <span className="muted">Stopping after the current chunk…</span> : null}
+    </div>
+  );
+}
+
 /**
  * The confirmation before issuing, which ends the users' sessions at once: who of them is
- * signed in now (asked each time the step opens) and how many passwords fail the policy.
- * Its Generate button submits the dialog's form.
+ * signed in now (asked each time the step opens), how many passwords fail the policy, and how
+ * long the console keeps the codes. Its Generate button submits the dialog's form; while the
+ * codes are issued it shows the progress, and Cancel (or Esc) stops after the current chunk.
  */
 export function ConfirmStep(props: {
   serverId: string;
@@ -21,10 +36,20 @@ export function ConfirmStep(props: {
   error: string | null;
   onBack: () => void;
   onCancel: () => void;
+  /** Stops the issuing in flight (qr:cancel). */
+  onStop: () => void;
 }) {
   const { serverId, users, failing, busy } = props;
   const n = users.length;
   const [signedIn, setSignedIn] = useState<{ count: number; logins: string[] } | 'loading' | { error: string }>('loading');
+  const cancelling = useAppStore((s) => s.issuing?.cancelling ?? false);
+  const cancelRef = useRef<HTMLButtonElement>(null);
+
+  // Generate is disabled once pressed and would drop focus to <body>, out of Esc's reach:
+  // Cancel, the one thing left to do, takes it.
+  useEffect(() => {
+    if (busy) cancelRef.current?.focus();
+  }, [busy]);
 
   useEffect(() => {
     let live = true;
@@ -70,14 +95,16 @@ export function ConfirmStep(props: {
           {failing === 1 ? ' gets a broken code' : ' get broken codes'}.
         </p>
       ) : null}
+      <p className="note">{KEEP_PROMISE_BEFORE}</p>
+      {busy ? <IssuingProgress /> : null}
       <DialogError message={props.error} />
       <DialogButtons>
         <Button className="button" onPress={props.onBack} isDisabled={busy}>
           Back
         </Button>
         <span className="spacer" />
-        <Button className="button" onPress={props.onCancel} isDisabled={busy}>
-          Cancel
+        <Button ref={cancelRef} className="button" onPress={busy ? props.onStop : props.onCancel} isDisabled={busy && cancelling}>
+          {busy && cancelling ? 'Cancelling…' : 'Cancel'}
         </Button>
         <Button className="button primary" type="submit" isDisabled={busy} autoFocus>
           {busy ? 'Generating…' : 'Generate'}

@@ -42,6 +42,11 @@ export function GenerateDialog({ serverId, count, again }: { serverId: string; c
     setStep('confirm');
   }
 
+  /** Cancel while issuing: main stops after the chunk in flight and answers with who was reached. */
+  function stop() {
+    void useAppStore.getState().cancelIssuing();
+  }
+
   async function onGenerate() {
     const passwordMode = form.request();
     if (!users || !passwordMode) return;
@@ -62,8 +67,17 @@ export function GenerateDialog({ serverId, count, again }: { serverId: string; c
 
   if (step === 'confirm' && users) {
     return (
-      <ModalFrame title="Generate QR Code" onSubmit={() => void onGenerate()} busy={busy} role="alertdialog" onClose={close}>
-        <ConfirmStep serverId={serverId} users={users} failing={form.failures.count} busy={busy} error={error} onBack={() => setStep('form')} onCancel={close} />
+      <ModalFrame title="Generate QR Code" onSubmit={() => void onGenerate()} busy={busy} role="alertdialog" onClose={close} onBusyEscape={stop}>
+        <ConfirmStep
+          serverId={serverId}
+          users={users}
+          failing={form.failures.count}
+          busy={busy}
+          error={error}
+          onBack={() => setStep('form')}
+          onCancel={close}
+          onStop={stop}
+        />
       </ModalFrame>
     );
   }
