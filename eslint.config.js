@@ -26,7 +26,7 @@ const boundaryZones = [
 ];
 
 export default tseslint.config(
-  { ignores: ['out/**', 'dist/**', 'node_modules/**', 'test-results/**', 'playwright-report/**', '.tmp/**'] },
+  { ignores: ['out/**', 'bench/grid/out/**', 'dist/**', 'node_modules/**', 'test-results/**', 'playwright-report/**', '.tmp/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -85,4 +85,6 @@ export default tseslint.config(
     files: ['src/shared/**/*.test.ts'],
     rules: { 'no-restricted-imports': ['error', { paths: ['electron'] }] },
   },
+  // The grid benchmark's scripts run code inside Chromium pages (page.evaluate).
+  { files: ['bench/grid/**'], languageOptions: { globals: { ...globals.browser, ...globals.node } } },
 );

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { naturalKey } from '../shared/natural-sort';
 import type { DialectName } from './db/connect';
 import type { Database } from './db/schema';
 import type { PasswordHasher } from './security/passwords';
@@ -26,6 +27,20 @@ export type UserCaller = Extract<Caller, { kind: 'user' }>;
 /** Nobody signed in (routes with `auth: 'none'`). */
 export type NoCaller = Extract<Caller, { kind: 'none' }>;
 
+/**
+ * Locks a user's row for the rest of the transaction (PostgreSQL; SQLite has one writer).
+ * Every transaction that changes a user and their credentials or sessions takes this lock
+ * first, so they all lock in one order (user, then credential) and cannot deadlock.
+ */
+export async function lockUser(trx: Kysely<Database>, dialect: DialectName, userId: string): Promise<{ login: string; display_name: string; email: string } | undefined> {
+  return trx
+    .selectFrom('users')
+    .select(['login', 'display_name', 'email'])
+    .where('id', '=', userId)
+    .$if(dialect === 'postgres', (qb) => qb.forNoKeyUpdate())
+    .executeTakeFirst();
+}
+
 /** ISO string `ms` milliseconds after `from`. */
 export function isoAfter(from: Date, ms: number): string {
   return new Date(from.getTime() + ms).toISOString();
@@ -37,6 +52,11 @@ export function toCount(value: unknown): number {
   if (typeof value === 'bigint') return Number(value);
   if (typeof value === 'string') return Number.parseInt(value, 10) || 0;
   return 0;
+}
+
+/** The users.*_sort values for a user: what the list sorts by. */
+export function sortKeys(login: string, displayName: string, email: string): { login_sort: string; name_sort: string; email_sort: string } {
+  return { login_sort: naturalKey(login), name_sort: naturalKey(displayName), email_sort: naturalKey(email) };
 }
 
 /** The users.search_text value for a user. */

@@ -7,6 +7,7 @@ import { createHandlers } from './http/handlers';
 import { createPasswordHasher, type HashCost } from './security/passwords';
 import type { ServiceContext } from './context';
 import { ensureFirstAdmin, issueFirstAdminToken } from './modules/admins/service';
+import { SWEEP_INTERVAL_MS, sweepExpired } from './modules/sessions/service';
 import { seedDemoUsers } from './modules/users/demo-users';
 
 /** How to start a Gatepass server. */
@@ -51,6 +52,7 @@ export async function startServer(opts: ServerOptions, internal: InternalServerO
   const name = opts.name ?? 'Gatepass server';
   const host = opts.host ?? '127.0.0.1';
   const handle = openDatabase(opts.db);
+  let sweeper: ReturnType<typeof setInterval> | null = null;
   try {
     await migrateToLatest(handle.db, handle.dialect);
     const ctx: ServiceContext = {
@@ -68,6 +70,11 @@ export async function startServer(opts: ServerOptions, internal: InternalServerO
       const seeded = await seedDemoUsers(ctx.db, opts.seedDemo, ctx.now());
       if (seeded > 0) log(`Gatepass server seeded ${seeded} demo users in ${Date.now() - t0} ms`);
     }
+    const sweep = () =>
+      sweepExpired(ctx).catch((err: unknown) => log(`Gatepass server: sweeping expired sessions failed: ${err instanceof Error ? err.message : String(err)}`));
+    await sweep();
+    sweeper = setInterval(() => void sweep(), SWEEP_INTERVAL_MS);
+    sweeper.unref();
     const version = packageJson.version;
     const app = buildApp({ ctx, handlers: createHandlers(ctx, { name, version }), title: name, version, logger: log });
     await app.listen({ port: opts.port, host });
@@ -85,11 +92,13 @@ export async function startServer(opts: ServerOptions, internal: InternalServerO
       async close() {
         if (closed) return;
         closed = true;
+        if (sweeper) clearInterval(sweeper);
         await app.close();
         await handle.close();
       },
     };
   } catch (err) {
+    if (sweeper) clearInterval(sweeper);
     await handle.close().catch(() => {});
     throw err;
   }

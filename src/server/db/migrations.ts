@@ -1,4 +1,5 @@
-import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { naturalKey } from '../../shared/natural-sort';
 import type { DialectName } from './connect';
 import type { Database } from './schema';
 
@@ -90,7 +91,68 @@ function migrations(dialect: DialectName): Record<string, Migration> {
           .execute();
       },
     },
+    '0002_user_list': {
+      // Natural, case-insensitive sorting by every column of the user list, each on an index;
+      // disabled users; an audit log that can be filtered.
+      async up(db: Kysely<unknown>) {
+        // COLLATE "C" on PostgreSQL: byte (code point) order, as SQLite's BINARY, whatever the
+        // database's locale, so both engines list users in the same order.
+        const sortColumn = (name: string) =>
+          db.schema.alterTable('users').addColumn(name, 'text', (c) => {
+            const col = c.notNull().defaultTo('');
+            return dialect === 'postgres' ? col.modifyFront(sql`collate "C"`) : col;
+          });
+        for (const col of ['login_sort', 'name_sort', 'email_sort', 'qr_issued_at']) await sortColumn(col).execute();
+        await db.schema.alterTable('users').addColumn('sessions_active', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+        await db.schema.alterTable('users').addColumn('totp_enabled', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+        // '' while the user may sign in; the time they were disabled otherwise.
+        await db.schema.alterTable('users').addColumn('disabled_at', 'text', (c) => c.notNull().defaultTo('')).execute();
+
+        const users = db as unknown as Kysely<Database>;
+        // Keys are computed in JS (full Unicode case folding), a page of users at a time.
+        for (let after = ''; ; ) {
+          const page = await users.selectFrom('users').select(['id', 'login', 'display_name', 'email']).where('id', '>', after).orderBy('id').limit(500).execute();
+          if (page.length === 0) break;
+          await users.transaction().execute(async (trx) => {
+            for (const u of page) {
+              await trx
+                .updateTable('users')
+                .set({ login_sort: naturalKey(u.login), name_sort: naturalKey(u.display_name), email_sort: naturalKey(u.email) })
+                .where('id', '=', u.id)
+                .execute();
+            }
+          });
+          after = page[page.length - 1]!.id;
+        }
+        const now = new Date().toISOString();
+        await sql`update users set qr_issued_at = coalesce((select max(q.issued_at) from qr_credentials q
+          where q.user_id = users.id and q.voided_at is null and (q.expires_at is null or q.expires_at > ${now})), '')`.execute(db);
+        await sql`update users set sessions_active = (select count(*) from user_sessions s
+          where s.user_id = users.id and s.expires_at > ${now})`.execute(db);
+
+        for (const col of ['login', 'display_name', 'email']) await db.schema.dropIndex(`users_${col}_id`).execute();
+        // Ties (everyone off for 2FA, most users with no session) are broken by login, then id.
+        const indexes: Record<string, string[]> = {
+          users_login_sort: ['login_sort', 'id'],
+          users_name_sort: ['name_sort', 'id'],
+          users_email_sort: ['email_sort', 'id'],
+          users_qr_issued: ['qr_issued_at', 'login_sort', 'id'],
+          users_sessions: ['sessions_active', 'login_sort', 'id'],
+          users_totp: ['totp_enabled', 'login_sort', 'id'],
+        };
+        for (const [name, cols] of Object.entries(indexes)) await db.schema.createIndex(name).on('users').columns(cols).execute();
+        // Audit filters: by action, by who did it, by whom it concerned; newest first (id).
+        for (const col of ['action', 'actor', 'target', 'at']) await db.schema.createIndex(`audit_log_${col}_id`).on('audit_log').columns([col, 'id']).execute();
+      },
+    },
   };
+}
+
+/** Brings the schema to exactly `name` (tests: a database as an older version left it). */
+export async function migrateTo(db: Kysely<Database>, dialect: DialectName, name: string): Promise<void> {
+  const provider: MigrationProvider = { getMigrations: async () => migrations(dialect) };
+  const { error } = await new Migrator({ db, provider }).migrateTo(name);
+  if (error) throw error instanceof Error ? error : new Error(String(error));
 }
 
 /** Brings the schema up to date; safe to run from several replicas at once (Kysely takes a lock). */

@@ -52,6 +52,22 @@ export interface UserTable {
   password_hash: string | null;
   created_at: string;
   updated_at: string;
+  /** naturalKey() of login, display name and email: what the list sorts by (indexed). */
+  login_sort: string;
+  name_sort: string;
+  email_sort: string;
+  /**
+   * issued_at of the user's live QR credential, '' when there is none (never issued, or voided),
+   * kept in the transactions that issue and void, so "sort by QR issued" is an index walk.
+   * Never NULL: SQLite and PostgreSQL order NULLs differently.
+   */
+  qr_issued_at: Generated<string>;
+  /** Sessions started and not ended (expired ones are swept hourly): "sort by Sessions". */
+  sessions_active: Generated<number>;
+  /** 1 when two-step verification is on (issue 9), else 0. */
+  totp_enabled: Generated<number>;
+  /** '' while the user may sign in; when they were disabled otherwise (no sign-in by any path). */
+  disabled_at: Generated<string>;
 }
 
 export interface UserSessionTable {

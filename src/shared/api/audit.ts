@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { route } from './route';
+import { Instant, route } from './route';
 
 export const AuditEntrySchema = z.object({
   id: z.string(),
@@ -12,7 +12,19 @@ export const AuditEntrySchema = z.object({
 export const AuditQuerySchema = z.object({
   offset: z.coerce.number().int().min(0).default(0),
   limit: z.coerce.number().int().min(1).max(500).default(100),
+  /** One action, e.g. qr.issue, or a family with a trailing dot: `device.` */
+  action: z.string().max(64).optional(),
+  /** Who did it (an administrator's login, or the login a device signed in as). */
+  actor: z.string().max(200).optional(),
+  /** The user it concerned (their login). */
+  target: z.string().max(200).optional(),
+  from: Instant.optional(),
+  /** Before this instant (a date means before that day starts). */
+  to: Instant.optional(),
+  /** Case-insensitive substring of actor, action, target or detail. */
+  search: z.string().max(200).optional(),
 });
+export type AuditQuery = z.output<typeof AuditQuerySchema>;
 export const AuditPageSchema = z.object({ total: z.number().int(), items: z.array(AuditEntrySchema) });
 
 /** The audit log of administrator actions. */

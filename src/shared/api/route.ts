@@ -31,6 +31,11 @@ const none = z.object({}).strict();
 /** `{ id }` path parameters. */
 export const IdParams = z.object({ id: z.string().min(1).max(64) });
 
+/** A query's point in time: a calendar day (its start, UTC) or an ISO date-time, as the ISO string the database compares. */
+export const Instant = z
+  .union([z.iso.date(), z.iso.datetime({ offset: true })], { error: 'A date (YYYY-MM-DD) or an ISO date-time' })
+  .transform((s) => new Date(s.length === 10 ? `${s}T00:00:00Z` : s).toISOString());
+
 /** The answer of a route that only confirms. */
 export const Ok = z.object({ ok: z.literal(true) });
 

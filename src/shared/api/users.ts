@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { EmailSchema, LoginSchema, SortOrderSchema, UserSchema, UserSortSchema } from '../model/user';
-import { IdParams, Ok, route } from './route';
+import { IdParams, Instant, Ok, route } from './route';
 
 export const UserListQuerySchema = z.object({
   offset: z.coerce.number().int().min(0).default(0),
@@ -8,7 +8,16 @@ export const UserListQuerySchema = z.object({
   search: z.string().max(200).optional(),
   sort: UserSortSchema.default('login'),
   order: SortOrderSchema.default('asc'),
+  /** never: no live QR code (never issued, voided or expired); issued: one that works now. */
+  qr: z.enum(['never', 'issued']).optional(),
+  /** Users whose live QR code was issued before this instant (excludes those without one). */
+  qrIssuedBefore: Instant.optional(),
+  /** Users created at or after this instant. */
+  createdSince: Instant.optional(),
+  /** true: only users signed in now (a live device session); false: only those who are not. */
+  signedIn: z.stringbool().optional(),
 });
+export type UserListQuery = z.output<typeof UserListQuerySchema>;
 
 export const UserPageSchema = z.object({ total: z.number().int(), items: z.array(UserSchema) });
 
@@ -26,6 +35,43 @@ export const UpdateUserSchema = z
   .refine((o) => Object.keys(o).length > 0, 'Nothing to change');
 
 export const SetPasswordSchema = z.object({ password: z.string().min(1).max(1024) });
+
+/** What an administrator can do to many users at once; each is audited per user. */
+export const UserActionSchema = z.enum(['disable', 'enable', 'revokeQr', 'endSessions']);
+export type UserAction = z.infer<typeof UserActionSchema>;
+
+export const UserActionsSchema = z.object({ action: UserActionSchema, userIds: z.array(z.string().min(1).max(64)).min(1).max(10_000) });
+export const UserActionResultSchema = z.object({
+  userId: z.string(),
+  login: z.string().nullable(),
+  ok: z.boolean(),
+  /** Sessions ended (disable, revokeQr, endSessions). */
+  sessionsEnded: z.number().int().nonnegative(),
+  /** QR credentials voided (revokeQr). */
+  credentialsVoided: z.number().int().nonnegative(),
+  code: z.string().optional(),
+  message: z.string().optional(),
+});
+export const UserActionsResultSchema = z.object({ results: z.array(UserActionResultSchema) });
+
+/** Rows of an import, checked one by one on the server: a bad row is that row's error, not the batch's. */
+export const ImportUsersSchema = z.object({
+  users: z
+    .array(z.object({ login: z.unknown(), displayName: z.unknown().optional(), email: z.unknown().optional() }))
+    .min(1)
+    .max(10_000),
+});
+export const ImportUsersResultSchema = z.object({
+  created: z.number().int(),
+  failed: z.number().int(),
+  /** One per row, in order. */
+  results: z.array(
+    z.discriminatedUnion('ok', [
+      z.object({ ok: z.literal(true), userId: z.string(), login: z.string() }),
+      z.object({ ok: z.literal(false), code: z.string(), message: z.string() }),
+    ]),
+  ),
+});
 
 /** The user directory: list, read, create, edit, delete, set a password. */
 export const usersApi = {
@@ -50,5 +96,21 @@ export const usersApi = {
     params: IdParams,
     body: SetPasswordSchema,
     response: Ok,
+  }),
+  userActions: route({
+    method: 'POST',
+    path: '/api/v1/users/actions',
+    summary: 'Disable, enable, revoke the QR code of, or end the sessions of many users; each user on their own, audited',
+    auth: 'admin',
+    body: UserActionsSchema,
+    response: UserActionsResultSchema,
+  }),
+  importUsers: route({
+    method: 'POST',
+    path: '/api/v1/users/import',
+    summary: 'Create many users; each row succeeds or fails on its own; one audit entry with the counts',
+    auth: 'admin',
+    body: ImportUsersSchema,
+    response: ImportUsersResultSchema,
   }),
 } as const;

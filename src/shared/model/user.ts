@@ -24,11 +24,14 @@ export const UserSchema = z.object({
   qrIssuedAt: z.string().nullable(),
   /** Active sessions of this user right now. */
   activeSessions: z.number().int().nonnegative(),
+  /** When the user was disabled (no sign-in by any path), or null while enabled (and from servers older than this field). */
+  disabledAt: z.string().nullable().default(null),
   createdAt: z.string(),
   updatedAt: z.string(),
 });
 export type User = z.infer<typeof UserSchema>;
 
-export const UserSortSchema = z.enum(['login', 'displayName', 'email', 'createdAt']);
+/** What the user list sorts by: text columns naturally and case-insensitively, then 2FA, QR issued, sessions. */
+export const UserSortSchema = z.enum(['login', 'displayName', 'email', 'createdAt', 'totp', 'qrIssuedAt', 'sessions']);
 export type UserSort = z.infer<typeof UserSortSchema>;
 export const SortOrderSchema = z.enum(['asc', 'desc']);

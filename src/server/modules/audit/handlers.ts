@@ -5,6 +5,6 @@ import { listAudit } from './service';
 
 export function auditHandlers(ctx: ServiceContext): HandlersOf<typeof auditApi> {
   return {
-    listAudit: ({ query }) => listAudit(ctx, query.offset, query.limit),
+    listAudit: ({ query }) => listAudit(ctx, query),
   };
 }

@@ -1,6 +1,6 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { z } from 'zod';
-import type { AuditPageSchema } from '../../../shared/api/audit';
+import type { AuditPageSchema, AuditQuery } from '../../../shared/api/audit';
 import type { Database } from '../../db/schema';
 import { toCount, type ServiceContext } from '../../context';
 
@@ -13,7 +13,15 @@ export type AuditAction =
   | 'user.update'
   | 'user.delete'
   | 'user.set_password'
+  | 'user.disable'
+  | 'user.enable'
+  | 'user.end_sessions'
+  | 'user.import'
   | 'qr.issue'
+  | 'qr.issue_failed'
+  | 'qr.revoke'
+  | 'device.signin'
+  | 'device.signin_failed'
   | 'policy.update';
 
 /** One audit entry; `detail` must never hold a password, token or credential. */
@@ -42,11 +50,44 @@ export async function recordAuditMany(db: Kysely<Database>, at: Date, recs: read
     .execute();
 }
 
-/** A page of the audit log, newest first. */
-export async function listAudit(ctx: ServiceContext, offset: number, limit: number): Promise<z.output<typeof AuditPageSchema>> {
+/** `%term%` for LIKE with the wildcard characters escaped (ESCAPE '\'). */
+function likeEscaped(term: string): string {
+  return term.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+/** The WHERE of an audit query; the login filters ignore case, as logins do. */
+function auditCondition(q: AuditQuery) {
+  const parts = [];
+  if (q.action) parts.push(q.action.endsWith('.') ? sql<boolean>`action like ${`${likeEscaped(q.action)}%`} escape '\\'` : sql<boolean>`action = ${q.action}`);
+  if (q.actor) parts.push(sql<boolean>`lower(actor) = ${q.actor.trim().toLowerCase()}`);
+  if (q.target) parts.push(sql<boolean>`lower(target) = ${q.target.trim().toLowerCase()}`);
+  if (q.from) parts.push(sql<boolean>`at >= ${q.from}`);
+  if (q.to) parts.push(sql<boolean>`at < ${q.to}`);
+  const term = q.search?.trim().toLowerCase();
+  if (term) {
+    const p = `%${likeEscaped(term)}%`;
+    parts.push(sql<boolean>`(lower(actor) like ${p} escape '\\' or action like ${p} escape '\\' or lower(coalesce(target, '')) like ${p} escape '\\' or lower(coalesce(detail, '')) like ${p} escape '\\')`);
+  }
+  return parts.length === 0 ? null : sql<boolean>`${sql.join(parts, sql` and `)}`;
+}
+
+/** A page of the audit log, newest first, filtered by action, actor, target, time and text. */
+export async function listAudit(ctx: ServiceContext, q: AuditQuery): Promise<z.output<typeof AuditPageSchema>> {
+  const where = auditCondition(q);
   const [rows, total] = await Promise.all([
-    ctx.db.selectFrom('audit_log').selectAll().orderBy('id', 'desc').offset(offset).limit(limit).execute(),
-    ctx.db.selectFrom('audit_log').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow(),
+    ctx.db
+      .selectFrom('audit_log')
+      .selectAll()
+      .$if(where !== null, (qb) => qb.where(where ?? sql<boolean>`true`))
+      .orderBy('id', 'desc')
+      .offset(q.offset)
+      .limit(q.limit)
+      .execute(),
+    ctx.db
+      .selectFrom('audit_log')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .$if(where !== null, (qb) => qb.where(where ?? sql<boolean>`true`))
+      .executeTakeFirstOrThrow(),
   ]);
   return {
     total: toCount(total.n),

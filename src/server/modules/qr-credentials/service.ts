@@ -13,7 +13,10 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 
 type IssueResult = z.output<typeof IssueResultSchema>;
 
-/** Voids every live QR credential of a user; call inside the transaction that changes the user. */
+/**
+ * Voids every live QR credential of a user; call inside the transaction that changes the user,
+ * after locking the user's row (lockUser): every writer locks user -> credential, in that order.
+ */
 export async function voidCredentials(trx: Kysely<Database>, userId: string, now: Date): Promise<number> {
   const res = await trx
     .updateTable('qr_credentials')
@@ -21,6 +24,7 @@ export async function voidCredentials(trx: Kysely<Database>, userId: string, now
     .where('user_id', '=', userId)
     .where('voided_at', 'is', null)
     .executeTakeFirst();
+  await trx.updateTable('users').set({ qr_issued_at: '' }).where('id', '=', userId).execute();
   return Number(res.numUpdatedRows);
 }
 
@@ -96,6 +100,13 @@ export async function issueQrBatch(
     { concurrency: ctx.hashConcurrency + 1 },
   );
   await flush();
+  // Refused users are audited too: a broken code and its reason are part of the record.
+  const refused = results.filter((r): r is Extract<IssueResult, { ok: false }> => !r.ok);
+  await recordAuditMany(
+    ctx.db,
+    ctx.now(),
+    refused.map((r) => ({ actor: caller.login, action: 'qr.issue_failed' as const, target: r.login ?? r.userId, detail: `${r.code}: ${r.message}` })),
+  );
   return { results };
 }
 
@@ -148,8 +159,9 @@ async function issueGroup(
 ): Promise<[number, IssueResult][]> {
   const out: [number, IssueResult][] = [];
   // Lock the users' rows on PostgreSQL so two replicas issuing for one user queue up (SQLite
-  // has a single writer already). NO KEY UPDATE, not UPDATE: a racing QR sign-in holds the
-  // credential row and needs a KEY SHARE lock on the user for its session's foreign key.
+  // has a single writer already), and a QR sign-in (which locks its user first too) waits for
+  // us or we for it. NO KEY UPDATE, not UPDATE: it still lets other transactions take the
+  // KEY SHARE lock a foreign key to the user needs.
   const rows = await trx
     .selectFrom('users')
     .select(['id', 'login'])
@@ -192,7 +204,12 @@ async function issueGroup(
     issued.map(({ item }) => sql`when ${item.userId} then ${item.hash}`),
     sql` `,
   )} end`;
-  await trx.updateTable('users').set({ password_hash: hashFor, updated_at: nowIso }).where('id', 'in', ids).execute();
+  // Their sessions were all just ended; their live code is the one issued now.
+  await trx
+    .updateTable('users')
+    .set({ password_hash: hashFor, updated_at: nowIso, qr_issued_at: nowIso, sessions_active: 0 })
+    .where('id', 'in', ids)
+    .execute();
   await recordAuditMany(
     trx,
     now,

@@ -2,7 +2,8 @@ import type { z } from 'zod';
 import type { UserSessionSchema } from '../../../shared/api/sessions';
 import { GatepassError } from '../../../shared/errors';
 import { digestsEqual, newToken, parseCredential, sha256Hex } from '../../security/tokens';
-import { isoAfter, type ServiceContext, type UserCaller } from '../../context';
+import { isoAfter, lockUser, type ServiceContext, type UserCaller } from '../../context';
+import { recordAudit } from '../audit/service';
 
 /** Device (user) sessions started by a QR sign-in last 30 days. */
 export const USER_SESSION_MS = 30 * 24 * 60 * 60 * 1000;
@@ -11,39 +12,63 @@ const INVALID = () => new GatepassError('QR_CREDENTIAL_INVALID', 'This sign-in c
 
 /**
  * Device sign-in with a QR credential. Every failure (malformed, unknown id, wrong secret,
- * wrong login, voided, expired) gives the same answer, so the endpoint is no oracle.
+ * wrong login, voided, expired, user disabled) gives the same answer, so the endpoint is no
+ * oracle; the audit log tells the administrator which it was (never the secret).
  */
 export async function qrSignin(ctx: ServiceContext, login: string, credential: string): Promise<z.output<typeof UserSessionSchema>> {
   const parsed = parseCredential(credential);
   // Hash even for malformed input so the cheap path is not measurably cheaper.
   const givenHash = sha256Hex(parsed?.secret ?? credential);
-  if (!parsed) throw INVALID();
-  return ctx.db.transaction().execute(async (trx) => {
+  const refuse = async (why: string): Promise<never> => {
+    const who = login.trim().slice(0, 128) || '(empty)';
+    await recordAudit(ctx.db, ctx.now(), { actor: who, action: 'device.signin_failed', target: who, detail: parsed ? `${why} (credential ${parsed.id})` : why });
+    throw INVALID();
+  };
+  if (!parsed) return refuse('Not a sign-in credential');
+  // Whose credential this claims to be, read without a lock, so the user's row can be locked
+  // first: every writer locks user -> credential (lockUser), so none can deadlock with us.
+  const owner = await ctx.db.selectFrom('qr_credentials').select('user_id').where('id', '=', parsed.id).executeTakeFirst();
+  const outcome = await ctx.db.transaction().execute(async (trx) => {
     const now = ctx.now();
     const nowIso = now.toISOString();
+    if (owner) await lockUser(trx, ctx.dialect, owner.user_id);
     // FOR UPDATE on PostgreSQL: a concurrent re-issue waits for us (or we for it), so a
     // session can never outlive the voiding of the credential that created it.
     const row = await trx
       .selectFrom('qr_credentials as q')
       .innerJoin('users as u', 'u.id', 'q.user_id')
-      .select(['q.secret_hash', 'q.login as issued_login', 'q.expires_at', 'q.voided_at', 'u.id', 'u.login', 'u.login_key', 'u.display_name'])
+      .select(['q.secret_hash', 'q.login as issued_login', 'q.expires_at', 'q.voided_at', 'u.id', 'u.login', 'u.login_key', 'u.display_name', 'u.disabled_at'])
       .where('q.id', '=', parsed.id)
       .$if(ctx.dialect === 'postgres', (qb) => qb.forUpdate('q'))
       .executeTakeFirst();
     const secretOk = digestsEqual(givenHash, row?.secret_hash ?? sha256Hex(''));
-    const valid =
-      row !== undefined &&
-      secretOk &&
-      row.voided_at === null &&
-      (row.expires_at === null || row.expires_at > nowIso) &&
-      row.login_key === login.trim().toLowerCase() &&
-      row.issued_login === row.login;
-    if (!valid || !row) throw INVALID();
+    const why = !row
+      ? 'Unknown credential'
+      : !secretOk
+        ? 'Wrong secret'
+        : row.voided_at !== null
+          ? 'Credential voided'
+          : row.expires_at !== null && row.expires_at <= nowIso
+            ? 'Credential expired'
+            : row.login_key !== login.trim().toLowerCase() || row.issued_login !== row.login
+              ? 'Login does not match the credential'
+              : row.disabled_at !== ''
+                ? 'User disabled'
+                : null;
+    if (why || !row) return { refused: why ?? 'Unknown credential' } as const;
     const token = newToken();
     const expiresAt = isoAfter(now, USER_SESSION_MS);
     await trx.insertInto('user_sessions').values({ token_hash: sha256Hex(token), user_id: row.id, created_at: nowIso, expires_at: expiresAt }).execute();
-    return { token, expiresAt, user: { id: row.id, login: row.login, displayName: row.display_name } };
+    await trx
+      .updateTable('users')
+      .set((eb) => ({ sessions_active: eb('sessions_active', '+', 1) }))
+      .where('id', '=', row.id)
+      .execute();
+    await recordAudit(trx, now, { actor: row.login, action: 'device.signin', target: row.login, detail: `Credential ${parsed.id}` });
+    return { session: { token, expiresAt, user: { id: row.id, login: row.login, displayName: row.display_name } } } as const;
   });
+  if (outcome.refused !== undefined) return refuse(outcome.refused);
+  return outcome.session;
 }
 
 /** The user behind a device session token, or null when it is unknown, ended or expired. */
@@ -54,7 +79,50 @@ export async function authenticateUser(ctx: ServiceContext, token: string): Prom
     .innerJoin('users as u', 'u.id', 's.user_id')
     .select(['u.id', 'u.login', 'u.display_name'])
     .where('s.token_hash', '=', tokenHash)
+    .where('u.disabled_at', '=', '')
     .where('s.expires_at', '>', ctx.now().toISOString())
     .executeTakeFirst();
   return row ? { kind: 'user', userId: row.id, login: row.login, displayName: row.display_name, tokenHash } : null;
+}
+
+/** How often each server process sweeps expired sessions and recounts (see {@link sweepExpired}). */
+export const SWEEP_INTERVAL_MS = 60 * 60 * 1000;
+
+/**
+ * Deletes expired sessions and brings the list's counters back to the truth: sessions_active
+ * for users whose sessions expired, qr_issued_at for users whose code expired. Idempotent, so
+ * every replica may run it; the list's filters check liveness exactly in between.
+ */
+export async function sweepExpired(ctx: ServiceContext): Promise<void> {
+  const nowIso = ctx.now().toISOString();
+  await ctx.db.deleteFrom('user_sessions').where('expires_at', '<=', nowIso).execute();
+  await ctx.db.deleteFrom('admin_sessions').where('expires_at', '<=', nowIso).execute();
+  await ctx.db
+    .updateTable('users')
+    .set((eb) => ({
+      sessions_active: eb
+        .selectFrom('user_sessions as s')
+        .select((s) => s.fn.countAll<number>().as('n'))
+        .whereRef('s.user_id', '=', 'users.id')
+        .where('s.expires_at', '>', nowIso),
+    }))
+    .where('sessions_active', '>', 0)
+    .execute();
+  await ctx.db
+    .updateTable('users')
+    .set({ qr_issued_at: '' })
+    .where('qr_issued_at', '<>', '')
+    .where((eb) =>
+      eb.not(
+        eb.exists(
+          eb
+            .selectFrom('qr_credentials as q')
+            .select('q.id')
+            .whereRef('q.user_id', '=', 'users.id')
+            .where('q.voided_at', 'is', null)
+            .where((q) => q.or([q('q.expires_at', 'is', null), q('q.expires_at', '>', nowIso)])),
+        ),
+      ),
+    )
+    .execute();
 }

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { eachBackend, useServer } from '../../test-support/backends';
+import { createPasswordHasher } from '../../security/passwords';
 import { call, okBody } from '../../test-support/client';
+import { sweepExpired } from './service';
 
 eachBackend('Device sessions', (backend) => {
   const { url, admin, db, newUser, issueOk, qr, me } = useServer(backend);
@@ -53,5 +55,31 @@ eachBackend('Device sessions', (backend) => {
       }
     });
 
+  });
+});
+
+eachBackend('Expired sessions', (backend) => {
+  const { url, admin, db, newUser, issueOk, qr } = useServer(backend);
+
+  it('are swept, and the counts the list sorts and filters by follow', async () => {
+    const u = await newUser('sweep');
+    const issued = await issueOk(u.id);
+    const session = okBody(await qr(u.login, issued.credential));
+    okBody(await qr(u.login, issued.credential));
+    const count = async () => (await db().selectFrom('users').select('sessions_active').where('id', '=', u.id).executeTakeFirstOrThrow()).sessions_active;
+    expect(await count()).toBe(2);
+    const past = new Date(Date.now() - 1000).toISOString();
+    await db().updateTable('user_sessions').set({ expires_at: past }).where('user_id', '=', u.id).execute();
+    await db().updateTable('qr_credentials').set({ expires_at: past }).where('user_id', '=', u.id).execute();
+
+    const ctx = { db: db(), dialect: backend.name === 'PostgreSQL' ? ('postgres' as const) : ('sqlite' as const), hasher: createPasswordHasher('test'), hashConcurrency: 1, now: () => new Date() };
+    await sweepExpired(ctx);
+    await sweepExpired(ctx); // idempotent, as every replica runs it
+    expect(await count()).toBe(0);
+    expect(await db().selectFrom('user_sessions').select('token_hash').where('user_id', '=', u.id).execute()).toEqual([]);
+    expect((await db().selectFrom('users').select('qr_issued_at').where('id', '=', u.id).executeTakeFirstOrThrow()).qr_issued_at).toBe('');
+    expect((await call(url(), 'me', {}, session.token)).status).toBe(401);
+    const listed = okBody(await call(url(), 'listUsers', { query: { search: u.login, signedIn: 'true' } }, admin()));
+    expect(listed.total).toBe(0);
   });
 });

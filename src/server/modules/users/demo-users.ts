@@ -1,6 +1,6 @@
-import type { Kysely } from 'kysely';
+import type { Insertable, Kysely } from 'kysely';
 import type { Database, UserTable } from '../../db/schema';
-import { searchText, toCount } from '../../context';
+import { searchText, sortKeys, toCount } from '../../context';
 
 const FIRST = `Anna Bo Carla David Elena Farid Greta Hugo Ines Jonas Karin Lars Maria Nils Olga Pavel
 Quinn Rosa Stefan Tara Umar Vera Wei Xenia Yusuf Zoe Amir Beate Chen Dana Emil Fatima Georg Hanna Ivan
@@ -38,12 +38,12 @@ export async function seedDemoUsers(db: Kysely<Database>, count: number, now: Da
   const existing = await db.selectFrom('users').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
   if (toCount(existing.n) > 0) return 0;
   const seen = new Map<string, number>();
-  // 8 columns x 1,000 rows stays below SQLite's 32,766 and PostgreSQL's 65,535 parameters.
+  // 12 columns x 1,000 rows stays below SQLite's 32,766 and PostgreSQL's 65,535 parameters.
   const CHUNK = 1000;
   const start = now.getTime() - count * 1000;
   await db.transaction().execute(async (trx) => {
     for (let from = 0; from < count; from += CHUNK) {
-      const rows: UserTable[] = [];
+      const rows: Insertable<UserTable>[] = [];
       for (let i = from; i < Math.min(count, from + CHUNK); i++) {
         const p = demoUser(i, seen);
         // Spread creation times a second apart so "sort by created" means something.
@@ -55,6 +55,7 @@ export async function seedDemoUsers(db: Kysely<Database>, count: number, now: Da
           display_name: p.display_name,
           email: p.email,
           search_text: searchText(p.login, p.display_name, p.email),
+          ...sortKeys(p.login, p.display_name, p.email),
           password_hash: null,
           created_at: at,
           updated_at: at,

@@ -1,7 +1,7 @@
 import type { usersApi } from '../../../shared/api/users';
 import type { ServiceContext } from '../../context';
 import type { HandlersOf } from '../../http/route-handler';
-import { createUser, deleteUser, getUser, listUsers, setUserPassword, updateUser } from './service';
+import { createUser, deleteUser, getUser, importUsers, listUsers, setUserPassword, updateUser, userActions } from './service';
 
 export function usersHandlers(ctx: ServiceContext): HandlersOf<typeof usersApi> {
   return {
@@ -17,5 +17,7 @@ export function usersHandlers(ctx: ServiceContext): HandlersOf<typeof usersApi> 
       await setUserPassword(ctx, caller, params.id, body.password);
       return { ok: true };
     },
+    userActions: ({ caller, body }) => userActions(ctx, caller, body.action, body.userIds),
+    importUsers: ({ caller, body }) => importUsers(ctx, caller, body),
   };
 }

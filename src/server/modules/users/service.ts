@@ -1,23 +1,45 @@
 import { randomUUID } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import type { z } from 'zod';
-import type { CreateUserSchema, UpdateUserSchema, UserListQuerySchema, UserPageSchema } from '../../../shared/api/users';
+import {
+  CreateUserSchema,
+  type ImportUsersResultSchema,
+  type ImportUsersSchema,
+  type UpdateUserSchema,
+  type UserAction,
+  type UserActionsResultSchema,
+  type UserListQuery,
+  type UserPageSchema,
+} from '../../../shared/api/users';
 import { GatepassError } from '../../../shared/errors';
 import type { User } from '../../../shared/model/user';
 import { isUniqueViolation } from '../../db/connect';
 import type { Database } from '../../db/schema';
 import { recordAudit } from '../audit/service';
-import { searchText, toCount, type AdminCaller, type ServiceContext } from '../../context';
+import { lockUser, searchText, sortKeys, toCount, type AdminCaller, type ServiceContext } from '../../context';
 import { voidCredentials } from '../qr-credentials/service';
 import { assertPolicy, getPolicy } from '../policy/service';
 
-const SORT_COLUMNS = { login: 'u.login', displayName: 'u.display_name', email: 'u.email', createdAt: 'u.created_at' } as const;
+/**
+ * Each sort's columns, every list an index (migration 0002), with id last so a page at any
+ * offset is stable. Text sorts use the natural keys; 2FA, QR issued and sessions break their
+ * many ties by login.
+ */
+const SORT_COLUMNS = {
+  login: ['u.login_sort'],
+  displayName: ['u.name_sort'],
+  email: ['u.email_sort'],
+  createdAt: ['u.created_at'],
+  totp: ['u.totp_enabled', 'u.login_sort'],
+  qrIssuedAt: ['u.qr_issued_at', 'u.login_sort'],
+  sessions: ['u.sessions_active', 'u.login_sort'],
+} as const;
 
 /** Users with their derived fields (current QR credential, active sessions), computed per row in SQL. */
 function selectUsers(db: Kysely<Database>, nowIso: string) {
   return db
     .selectFrom('users as u')
-    .select(['u.id', 'u.login', 'u.display_name', 'u.email', 'u.created_at', 'u.updated_at'])
+    .select(['u.id', 'u.login', 'u.display_name', 'u.email', 'u.created_at', 'u.updated_at', 'u.totp_enabled', 'u.disabled_at'])
     .select((eb) => [
       eb
         .selectFrom('qr_credentials as q')
@@ -43,10 +65,10 @@ function toUser(r: UserRow): User {
     login: r.login,
     displayName: r.display_name,
     email: r.email,
-    // Two-step verification arrives later; until then nobody has it.
-    totpEnabled: false,
+    totpEnabled: toCount(r.totp_enabled) === 1,
     qrIssuedAt: r.qr_issued_at ?? null,
     activeSessions: toCount(r.active_sessions),
+    disabledAt: r.disabled_at === '' ? null : r.disabled_at,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
   };
@@ -57,27 +79,39 @@ function likePattern(term: string): string {
   return `%${term.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
-/** A page of users: search (case-insensitive substring of login, name, email), sort and total, all in SQL. */
-export async function listUsers(ctx: ServiceContext, q: z.output<typeof UserListQuerySchema>): Promise<z.output<typeof UserPageSchema>> {
+/** The WHERE of a list query (search and filters) as one SQL condition, or null for every user. */
+function listCondition(q: UserListQuery, nowIso: string) {
+  const parts = [];
   const term = q.search?.trim();
-  const pattern = term ? likePattern(term) : null;
-  const match = pattern ? sql<boolean>`u.search_text like ${pattern} escape '\\'` : null;
-  // Without a search, walking the sort index is fastest. With one, filtering every row and
-  // sorting the matches beats walking the index and fetching each row to test it (a rare
-  // term may sit at the far end of the index); `|| ''` stops the planner using the index.
-  const col = SORT_COLUMNS[q.sort];
-  const orderKey = match ? sql<string>`${sql.ref(col)} || ''` : sql.ref(col);
-  const rows = await selectUsers(ctx.db, ctx.now().toISOString())
-    .$if(match !== null, (qb) => qb.where(match ?? sql<boolean>`true`))
-    .orderBy(orderKey, q.order)
-    .orderBy('u.id', q.order)
-    .offset(q.offset)
-    .limit(q.limit)
-    .execute();
+  if (term) parts.push(sql<boolean>`u.search_text like ${likePattern(term)} escape '\\'`);
+  // qr_issued_at is kept by the writes and the hourly sweep; the live check makes it exact.
+  const live = sql<boolean>`exists (select 1 from qr_credentials q where q.user_id = u.id and q.voided_at is null
+    and (q.expires_at is null or q.expires_at > ${nowIso}))`;
+  if (q.qr === 'never') parts.push(sql<boolean>`not ${live}`);
+  if (q.qr === 'issued') parts.push(live);
+  if (q.qrIssuedBefore) parts.push(sql<boolean>`u.qr_issued_at <> '' and u.qr_issued_at < ${q.qrIssuedBefore} and ${live}`);
+  if (q.createdSince) parts.push(sql<boolean>`u.created_at >= ${q.createdSince}`);
+  const session = sql<boolean>`exists (select 1 from user_sessions s where s.user_id = u.id and s.expires_at > ${nowIso})`;
+  if (q.signedIn === true) parts.push(sql<boolean>`u.sessions_active > 0 and ${session}`);
+  if (q.signedIn === false) parts.push(sql<boolean>`not ${session}`);
+  return parts.length === 0 ? null : sql<boolean>`${sql.join(parts, sql` and `)}`;
+}
+
+/** A page of users: search (case-insensitive substring of login, name, email), filters, sort and total, all in SQL. */
+export async function listUsers(ctx: ServiceContext, q: UserListQuery): Promise<z.output<typeof UserPageSchema>> {
+  const nowIso = ctx.now().toISOString();
+  const where = listCondition(q, nowIso);
+  // Without a search or filter, walking the sort index is fastest. With one, filtering every
+  // row and sorting the matches beats walking the index and fetching each row to test it (a
+  // rare term may sit at the far end of the index); `|| ''` stops the planner using the index.
+  const cols = SORT_COLUMNS[q.sort];
+  let query = selectUsers(ctx.db, nowIso).$if(where !== null, (qb) => qb.where(where ?? sql<boolean>`true`));
+  for (const col of cols) query = query.orderBy(where ? sql`${sql.ref(col)} || ''` : sql.ref(col), q.order);
+  const rows = await query.orderBy('u.id', q.order).offset(q.offset).limit(q.limit).execute();
   const total = await ctx.db
     .selectFrom('users as u')
     .select((eb) => eb.fn.countAll().as('n'))
-    .$if(match !== null, (qb) => qb.where(match ?? sql<boolean>`true`))
+    .$if(where !== null, (qb) => qb.where(where ?? sql<boolean>`true`))
     .executeTakeFirstOrThrow();
   return { total: toCount(total.n), items: rows.map(toUser) };
 }
@@ -113,6 +147,7 @@ export async function createUser(ctx: ServiceContext, caller: AdminCaller, input
           display_name: input.displayName,
           email: input.email,
           search_text: searchText(input.login, input.displayName, input.email),
+          ...sortKeys(input.login, input.displayName, input.email),
           password_hash: passwordHash,
           created_at: now,
           updated_at: now,
@@ -136,7 +171,7 @@ export async function createUser(ctx: ServiceContext, caller: AdminCaller, input
 export async function updateUser(ctx: ServiceContext, caller: AdminCaller, id: string, patch: z.output<typeof UpdateUserSchema>): Promise<User> {
   try {
     await ctx.db.transaction().execute(async (trx) => {
-      const current = await trx.selectFrom('users').select(['login', 'display_name', 'email']).where('id', '=', id).executeTakeFirst();
+      const current = await lockUser(trx, ctx.dialect, id);
       if (!current) throw new GatepassError('NOT_FOUND', 'No such user');
       const changes: string[] = [];
       const values: Partial<{ login: string; login_key: string; display_name: string; email: string }> = {};
@@ -158,11 +193,15 @@ export async function updateUser(ctx: ServiceContext, caller: AdminCaller, id: s
       const searchable = searchText(values.login ?? current.login, values.display_name ?? current.display_name, values.email ?? current.email);
       const now = ctx.now();
       // A credential names a login; once the login changes, the printed code must stop working.
-      // Voided before the user row is updated: lock order credential -> user, as in QR sign-in.
       const voided = loginChanged ? await voidCredentials(trx, id, now) : 0;
       await trx
         .updateTable('users')
-        .set({ ...values, search_text: searchable, updated_at: now.toISOString() })
+        .set({
+          ...values,
+          search_text: searchable,
+          ...sortKeys(values.login ?? current.login, values.display_name ?? current.display_name, values.email ?? current.email),
+          updated_at: now.toISOString(),
+        })
         .where('id', '=', id)
         .execute();
       await recordAudit(trx, now, {
@@ -182,7 +221,7 @@ export async function updateUser(ctx: ServiceContext, caller: AdminCaller, id: s
 /** Deletes a user with their sessions and credentials (foreign keys cascade). */
 export async function deleteUser(ctx: ServiceContext, caller: AdminCaller, id: string): Promise<void> {
   await ctx.db.transaction().execute(async (trx) => {
-    const user = await trx.selectFrom('users').select('login').where('id', '=', id).executeTakeFirst();
+    const user = await lockUser(trx, ctx.dialect, id);
     if (!user) throw new GatepassError('NOT_FOUND', 'No such user');
     // Explicit deletes as well as the cascade, so a SQLite file opened without foreign keys stays clean.
     await trx.deleteFrom('user_sessions').where('user_id', '=', id).execute();
@@ -201,7 +240,7 @@ export async function setUserPassword(ctx: ServiceContext, caller: AdminCaller, 
   // Hash outside the transaction: it is the slow part and needs no lock.
   const hash = await ctx.hasher.hash(password);
   await ctx.db.transaction().execute(async (trx) => {
-    const current = await trx.selectFrom('users').select('login').where('id', '=', id).executeTakeFirst();
+    const current = await lockUser(trx, ctx.dialect, id);
     if (!current) throw new GatepassError('NOT_FOUND', 'No such user');
     // The login may have changed while we hashed; the password must not contain the new one either.
     if (current.login !== user.login) assertPolicy(password, policy, current.login);
@@ -215,4 +254,109 @@ export async function setUserPassword(ctx: ServiceContext, caller: AdminCaller, 
       detail: voided ? `Voided ${voided} QR credential(s)` : null,
     });
   });
+}
+
+type ActionResult = z.output<typeof UserActionsResultSchema>['results'][number];
+
+/** Ends every session of a user inside the caller's transaction (user row locked first); returns how many. */
+async function endSessions(trx: Kysely<Database>, userId: string): Promise<number> {
+  const ended = await trx.deleteFrom('user_sessions').where('user_id', '=', userId).executeTakeFirst();
+  await trx.updateTable('users').set({ sessions_active: 0 }).where('id', '=', userId).execute();
+  return Number(ended.numDeletedRows);
+}
+
+/**
+ * One action for many users, each user in a transaction of their own (a user deleted meanwhile
+ * is that user's NOT_FOUND, not the batch's), each audited. Idempotent: disabling a disabled
+ * user changes nothing and says so in the audit.
+ */
+export async function userActions(
+  ctx: ServiceContext,
+  caller: AdminCaller,
+  action: UserAction,
+  userIds: readonly string[],
+): Promise<z.output<typeof UserActionsResultSchema>> {
+  const results: ActionResult[] = [];
+  for (const userId of new Set(userIds)) {
+    const r: ActionResult = await ctx.db.transaction().execute(async (trx) => {
+      const user = await lockUser(trx, ctx.dialect, userId);
+      if (!user) return { userId, login: null, ok: false, sessionsEnded: 0, credentialsVoided: 0, code: 'NOT_FOUND', message: 'No such user' };
+      const now = ctx.now();
+      let sessionsEnded = 0;
+      let credentialsVoided = 0;
+      let detail: string;
+      if (action === 'disable') {
+        // Disabling ends the sessions at once; the QR code stays, unusable until enabled again.
+        const res = await trx.updateTable('users').set({ disabled_at: now.toISOString() }).where('id', '=', userId).where('disabled_at', '=', '').executeTakeFirst();
+        sessionsEnded = await endSessions(trx, userId);
+        detail = Number(res.numUpdatedRows) === 0 ? 'Already disabled' : `Disabled; ${sessionsEnded} session(s) ended`;
+      } else if (action === 'enable') {
+        const res = await trx.updateTable('users').set({ disabled_at: '' }).where('id', '=', userId).where('disabled_at', '<>', '').executeTakeFirst();
+        detail = Number(res.numUpdatedRows) === 0 ? 'Already enabled' : 'Enabled';
+      } else if (action === 'revokeQr') {
+        credentialsVoided = await voidCredentials(trx, userId, now);
+        // A revoked code must not leave the devices it signed in still signed in.
+        sessionsEnded = await endSessions(trx, userId);
+        detail = `${credentialsVoided} QR credential(s) voided, ${sessionsEnded} session(s) ended; no new code issued`;
+      } else {
+        sessionsEnded = await endSessions(trx, userId);
+        detail = `${sessionsEnded} session(s) ended`;
+      }
+      await trx.updateTable('users').set({ updated_at: now.toISOString() }).where('id', '=', userId).execute();
+      await recordAudit(trx, now, { actor: caller.login, action: AUDIT_OF[action], target: user.login, detail });
+      return { userId, login: user.login, ok: true, sessionsEnded, credentialsVoided };
+    });
+    results.push(r);
+  }
+  return { results };
+}
+
+const AUDIT_OF = { disable: 'user.disable', enable: 'user.enable', revokeQr: 'qr.revoke', endSessions: 'user.end_sessions' } as const;
+
+/**
+ * Creates the rows of an import, each checked and inserted on its own: a malformed or taken
+ * login is that row's error and the rows around it are created. One audit entry says what the
+ * import did (counts), instead of one entry per row.
+ */
+export async function importUsers(
+  ctx: ServiceContext,
+  caller: AdminCaller,
+  input: z.output<typeof ImportUsersSchema>,
+): Promise<z.output<typeof ImportUsersResultSchema>> {
+  const results: z.output<typeof ImportUsersResultSchema>['results'] = [];
+  const nowIso = ctx.now().toISOString();
+  for (const row of input.users) {
+    const parsed = CreateUserSchema.omit({ password: true }).safeParse(row);
+    if (!parsed.success) {
+      results.push({ ok: false, code: 'VALIDATION_FAILED', message: parsed.error.issues.map((i) => i.message).join('; ') });
+      continue;
+    }
+    const { login, displayName, email } = parsed.data;
+    const id = randomUUID();
+    try {
+      await ctx.db
+        .insertInto('users')
+        .values({
+          id,
+          login,
+          login_key: login.toLowerCase(),
+          display_name: displayName,
+          email,
+          search_text: searchText(login, displayName, email),
+          ...sortKeys(login, displayName, email),
+          password_hash: null,
+          created_at: nowIso,
+          updated_at: nowIso,
+        })
+        .execute();
+      results.push({ ok: true, userId: id, login });
+    } catch (err) {
+      if (!isUniqueViolation(err)) throw err;
+      results.push({ ok: false, code: 'LOGIN_TAKEN', message: `The login "${login}" is already taken` });
+    }
+  }
+  const created = results.filter((r) => r.ok).length;
+  const failed = results.length - created;
+  await recordAudit(ctx.db, ctx.now(), { actor: caller.login, action: 'user.import', detail: `${created} user(s) created, ${failed} row(s) refused, of ${results.length}` });
+  return { created, failed, results };
 }

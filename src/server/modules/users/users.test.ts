@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../index';
 import { eachBackend, sqlite, startTestServer, useServer } from '../../test-support/backends';
+import { naturalCompare } from '../../../shared/natural-sort';
 import { call, okBody } from '../../test-support/client';
 
 eachBackend('Users', (backend) => {
@@ -62,6 +63,60 @@ eachBackend('Users', (backend) => {
       expect(found.items.map((x) => x.id)).toEqual([u.id]);
     });
 
+    it('sorts logins naturally and case-insensitively: a.almeida2 before a.almeida10', async () => {
+      const tag = `nat${backend.name.toLowerCase()}`;
+      for (const login of [`${tag}.almeida10`, `${tag}.Almeida2`, `${tag}.almeida1`, `${tag}.ALMEIDA`, `${tag}.almeida002b`]) {
+        okBody(await call(url(), 'createUser', { body: { login, displayName: login.replace(`${tag}.`, 'Almeida ') } }, admin()));
+      }
+      const asc = okBody(await call(url(), 'listUsers', { query: { search: tag, sort: 'login' } }, admin()));
+      expect(asc.items.map((u) => u.login.slice(tag.length + 1))).toEqual(['ALMEIDA', 'almeida1', 'Almeida2', 'almeida002b', 'almeida10']);
+      const desc = okBody(await call(url(), 'listUsers', { query: { search: tag, sort: 'displayName', order: 'desc' } }, admin()));
+      expect(desc.items.map((u) => u.displayName)).toEqual(['Almeida almeida10', 'Almeida almeida002b', 'Almeida Almeida2', 'Almeida almeida1', 'Almeida ALMEIDA']);
+    });
+
+    it('sorts by QR issued and by sessions, and filters by QR, creation and signed-in state', async () => {
+      const tag = `flt${backend.name.toLowerCase()}`;
+      const mk = async (n: string) => okBody(await call(url(), 'createUser', { body: { login: `${tag}.${n}`, displayName: n } }, admin()));
+      await mk('never');
+      const [early, late, voided] = [await mk('early'), await mk('late'), await mk('voided')];
+      const issue = async (id: string, password: string) => {
+        const r = okBody(await call(url(), 'issueQrBatch', { body: { items: [{ userId: id, password }] } }, admin())).results[0];
+        if (!r?.ok) throw new Error('issue failed');
+        return r.issued;
+      };
+      const first = await issue(early.id, 'Lantern-Meadow-71');
+      await new Promise((r) => setTimeout(r, 15));
+      const second = await issue(late.id, 'Lantern-Meadow-72');
+      await issue(voided.id, 'Lantern-Meadow-73');
+      okBody(await call(url(), 'setPassword', { params: { id: voided.id }, body: { password: 'Brand-New-Pass-9' } }, admin()));
+      // late signs in on two devices, early on one.
+      for (const [login, credential] of [[late.login, second.credential], [late.login, second.credential], [early.login, first.credential]]) {
+        okBody(await call(url(), 'qrSignin', { body: { login: login!, credential: credential! } }));
+      }
+      const names = async (query: Record<string, string | number>) =>
+        okBody(await call(url(), 'listUsers', { query: { search: tag, ...query } }, admin())).items.map((u) => u.displayName);
+
+      expect(await names({ sort: 'qrIssuedAt' })).toEqual(['never', 'voided', 'early', 'late']);
+      expect(await names({ sort: 'qrIssuedAt', order: 'desc' })).toEqual(['late', 'early', 'voided', 'never']);
+      expect(await names({ sort: 'sessions', order: 'desc' })).toEqual(['late', 'early', 'voided', 'never']);
+      expect(await names({ sort: 'totp' })).toEqual(['early', 'late', 'never', 'voided']);
+      expect(await names({ qr: 'never' })).toEqual(['never', 'voided']);
+      expect(await names({ qr: 'issued' })).toEqual(['early', 'late']);
+      expect(await names({ qrIssuedBefore: second.issuedAt })).toEqual(['early']);
+      expect(await names({ signedIn: 'true' })).toEqual(['early', 'late']);
+      expect(await names({ signedIn: 'false' })).toEqual(['never', 'voided']);
+      expect(await names({ createdSince: late.createdAt })).toEqual(['late', 'voided']);
+      expect(await names({ createdSince: '2999-01-01' })).toEqual([]);
+      const bad = await call(url(), 'listUsers', { query: { qrIssuedBefore: 'yesterday' } }, admin());
+      expect(bad.status).toBe(400);
+      expect(bad.error?.code).toBe('VALIDATION_FAILED');
+
+      // A re-issue ends late's sessions: the Sessions sort sees it at once (ties in the same direction).
+      await issue(late.id, 'Lantern-Meadow-74');
+      expect(await names({ sort: 'sessions', order: 'desc' })).toEqual(['early', 'voided', 'never', 'late']);
+      expect(await names({ signedIn: 'true' })).toEqual(['early']);
+    });
+
     it('treats % and _ in a search as plain characters', async () => {
       const r = okBody(await call(url(), 'listUsers', { query: { search: '%' } }, admin()));
       expect(r.total).toBe(0);
@@ -101,13 +156,103 @@ describe('100,000 demo users on SQLite', () => {
     for (const { q, key, desc } of queries) {
       const page = okBody(await call(s.url, 'listUsers', { query: q }, token));
       expect(page.items.length, JSON.stringify(q)).toBe(100);
-      const values = page.items.map((u) => u[key].toLowerCase());
-      const sorted = [...values].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0));
+      const values = page.items.map((u) => u[key]);
+      const sorted = [...values].sort(key === 'createdAt' ? undefined : naturalCompare);
       expect(values, JSON.stringify(q)).toEqual(desc ? sorted.reverse() : sorted);
       if (typeof q.search === 'string') {
         const needle = q.search.toLowerCase();
         for (const u of page.items) expect(`${u.login}\n${u.displayName}\n${u.email}`.toLowerCase()).toContain(needle);
       }
     }
+  });
+});
+
+eachBackend('User actions', (backend) => {
+  const { url, admin, newUser, issueOk, qr, me } = useServer(backend);
+  const act = (action: string, userIds: string[]) => call(url(), 'userActions', { body: { action, userIds } }, admin());
+
+  it('disables a user: their sessions end, no path signs them in, and enabling brings their code back', async () => {
+    const u = await newUser('dis');
+    const issued = await issueOk(u.id);
+    const session = okBody(await qr(u.login, issued.credential));
+    const res = okBody(await act('disable', [u.id]));
+    expect(res.results).toEqual([{ userId: u.id, login: u.login, ok: true, sessionsEnded: 1, credentialsVoided: 0 }]);
+    expect((await me(session.token)).status).toBe(401);
+    const refused = await qr(u.login, issued.credential);
+    expect(refused.status).toBe(401);
+    expect(refused.error?.code).toBe('QR_CREDENTIAL_INVALID');
+    const listed = okBody(await call(url(), 'getUser', { params: { id: u.id } }, admin()));
+    expect(listed.disabledAt).not.toBeNull();
+    expect(listed.activeSessions).toBe(0);
+    // Twice is harmless, and says so.
+    expect(okBody(await act('disable', [u.id])).results[0]).toMatchObject({ ok: true, sessionsEnded: 0 });
+
+    okBody(await act('enable', [u.id]));
+    expect(okBody(await call(url(), 'getUser', { params: { id: u.id } }, admin())).disabledAt).toBeNull();
+    expect((await qr(u.login, issued.credential)).status).toBe(200);
+  });
+
+  it('revokes a QR code without issuing a new one, ending what it signed in; ends sessions on their own', async () => {
+    const a = await newUser('rev');
+    const b = await newUser('rev');
+    const ca = await issueOk(a.id);
+    const cb = await issueOk(b.id);
+    const sa = okBody(await qr(a.login, ca.credential));
+    const sb = okBody(await qr(b.login, cb.credential));
+    const revoked = okBody(await act('revokeQr', [a.id, 'no-such-user']));
+    expect(revoked.results).toEqual([
+      { userId: a.id, login: a.login, ok: true, sessionsEnded: 1, credentialsVoided: 1 },
+      { userId: 'no-such-user', login: null, ok: false, sessionsEnded: 0, credentialsVoided: 0, code: 'NOT_FOUND', message: 'No such user' },
+    ]);
+    expect((await qr(a.login, ca.credential)).status).toBe(401);
+    expect((await me(sa.token)).status).toBe(401);
+    expect(okBody(await call(url(), 'getUser', { params: { id: a.id } }, admin())).qrIssuedAt).toBeNull();
+
+    expect(okBody(await act('endSessions', [b.id])).results[0]).toMatchObject({ ok: true, sessionsEnded: 1, credentialsVoided: 0 });
+    expect((await me(sb.token)).status).toBe(401);
+    // Ending sessions leaves the code: the device can sign in again.
+    expect((await qr(b.login, cb.credential)).status).toBe(200);
+  });
+
+  it('audits each action per user and refuses an unknown action', async () => {
+    const u = await newUser('aud');
+    okBody(await act('endSessions', [u.id]));
+    const log = okBody(await call(url(), 'listAudit', { query: { target: u.login } }, admin()));
+    expect(log.items.map((e) => e.action)).toEqual(['user.end_sessions', 'user.create']);
+    const bad = await act('explode', [u.id]);
+    expect(bad.status).toBe(400);
+    expect(bad.error?.code).toBe('VALIDATION_FAILED');
+  });
+
+  it('imports rows each on their own: a bad or taken row is its own error, one audit entry with the counts', async () => {
+    const tag = `imp${backend.name.toLowerCase()}`;
+    const taken = await newUser('imp');
+    const res = okBody(
+      await call(
+        url(),
+        'importUsers',
+        {
+          body: {
+            users: [
+              { login: `${tag}.one`, displayName: 'One', email: 'one@example.org' },
+              { login: taken.login.toUpperCase(), displayName: 'Taken' },
+              { login: `${tag}.bad\u0007`, displayName: 'Control character' },
+              { login: `${tag}.two`, email: 'not-an-email' },
+              { login: 42 },
+              { login: `${tag}.three` },
+            ],
+          },
+        },
+        admin(),
+      ),
+    );
+    expect(res.results.map((r) => (r.ok ? 'ok' : r.code))).toEqual(['ok', 'LOGIN_TAKEN', 'VALIDATION_FAILED', 'VALIDATION_FAILED', 'VALIDATION_FAILED', 'ok']);
+    expect(res).toMatchObject({ created: 2, failed: 4 });
+    const created = okBody(await call(url(), 'listUsers', { query: { search: tag } }, admin()));
+    expect(created.items.map((u) => u.login)).toEqual([`${tag}.one`, `${tag}.three`]);
+    const log = okBody(await call(url(), 'listAudit', { query: { action: 'user.import', limit: 1 } }, admin()));
+    expect(log.items[0]).toMatchObject({ actor: 'admin', action: 'user.import', detail: '2 user(s) created, 4 row(s) refused, of 6' });
+    const perRow = okBody(await call(url(), 'listAudit', { query: { target: `${tag}.one` } }, admin()));
+    expect(perRow.total).toBe(0);
   });
 });
