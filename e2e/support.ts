@@ -1,4 +1,4 @@
-import { expect, type Page } from '@playwright/test';
+import { expect, type Locator, type Page } from '@playwright/test';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -111,4 +111,18 @@ export async function addServerInUi(page: Page, name: string, serverUrl: string)
   const usersNode = tree.getByRole('treeitem', { name: 'Users' }).first();
   if (!(await usersNode.isVisible())) await tree.getByRole('treeitem', { name }).first().press('ArrowRight');
   await usersNode.click();
+}
+
+/** Chooses a React Aria radio by its label (its input is visually hidden, so it is the label that takes the click). */
+export async function chooseRadio(scope: Locator, name: string): Promise<void> {
+  await scope.locator('label', { hasText: name }).click();
+  await expect(scope.getByRole('radio', { name })).toBeChecked();
+}
+
+/** Sets a React Aria checkbox (visually hidden input) by clicking its label, then checks that it took. */
+export async function setCheckbox(scope: Locator, name: string | RegExp, checked: boolean): Promise<void> {
+  const box = scope.getByRole('checkbox', { name });
+  // `has` is matched inside each label, so its locator starts from the page, not from the scope.
+  if ((await box.isChecked()) !== checked) await scope.locator('label').filter({ has: scope.page().getByRole('checkbox', { name }) }).click();
+  await expect(box).toBeChecked({ checked });
 }

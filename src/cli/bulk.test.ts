@@ -2,6 +2,8 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { verify } from '@node-rs/argon2';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer } from '../server/index';
 import { createServerClient } from '../main/services/server-client';
@@ -63,6 +65,43 @@ describe('gatepass export', () => {
     const r = await cli(['export', ...base(), '--users', 'd.four,e.five', '--mode', 'unique', '--passwords-file', file, '--out', out]);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('2 issued, 0 broken');
+  }, 30_000);
+
+  it('pads template numbers to the width of a Start from with leading zeros', async () => {
+    const out = path.join(dir, 'padded.pdf');
+    const r = await cli(['export', ...base(), '--users', 'a.one,b.two', '--mode', 'template', '--prefix', 'Depot-', '--start', '009', '--postfix', '-Qz', '--out', out]);
+    expect(r.code).toBe(0);
+    // The passwords the server now holds for them (argon2id hashes in the SQLite file): 009 and 010.
+    const db = new Database(path.join(dir, 'server.sqlite'), { readonly: true });
+    try {
+      const hashOf = (login: string) => (db.prepare('select password_hash from users where login = ?').get(login) as { password_hash: string }).password_hash;
+      expect(await verify(hashOf('a.one'), 'Depot-009-Qz')).toBe(true);
+      expect(await verify(hashOf('b.two'), 'Depot-010-Qz')).toBe(true);
+      expect(await verify(hashOf('b.two'), 'Depot-10-Qz')).toBe(false);
+    } finally {
+      db.close();
+    }
+    const bad = await cli(['export', ...base(), '--users', 'a.one,b.two', '--mode', 'template', '--start', '-01', '--out', path.join(dir, 'bad.pdf')]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('leading zeros pad');
+  }, 30_000);
+
+  it('leaves broken users out of the printed cards with --omit-broken', async () => {
+    const out = path.join(dir, 'omit.pdf');
+    // come-3's password contains its login: broken.
+    const r = await cli(['export', ...base(), '--users', 'a.one,come-3', '--mode', 'template', '--prefix', 'Welcome-', '--start', '2', '--postfix', '-Qz', '--omit-broken', '--out', out]);
+    expect(r.code).toBe(3);
+    expect(r.stdout).toContain('1 issued, 1 broken');
+    expect(execFileSync('pdfinfo', [out], { encoding: 'utf8' })).toMatch(/Pages:\s+1\b/);
+  }, 30_000);
+
+  it('refuses a passwords file that gives one login two passwords (exit 2), naming the lines', async () => {
+    const file = path.join(dir, 'twice.csv');
+    writeFileSync(file, 'd.four,Pass-Word-41\nD.FOUR,Pass-Word-42\ne.five,Pass-Word-51\n');
+    const r = await cli(['export', ...base(), '--users', 'd.four,e.five', '--mode', 'unique', '--passwords-file', file, '--out', path.join(dir, 'twice.pdf')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('line 2 gives D.FOUR a password again (first on line 1)');
+    expect(existsSync(path.join(dir, 'twice.pdf'))).toBe(false);
   }, 30_000);
 
   it('exits 2 with VALIDATION_FAILED for template mode with one user, and writes nothing', async () => {

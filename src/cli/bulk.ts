@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { basename, extname, resolve } from 'node:path';
-import { parseCsv, CsvError } from '../shared/csv';
+import { CsvError, describePasswordsFileErrors, parsePasswordsFile } from '../shared/passwords-file';
 import { GatepassError } from '../shared/errors';
 import type { PasswordMode } from '../shared/ipc/contract';
 import type { User } from '../shared/model/user';
@@ -23,11 +23,13 @@ export interface ExportCliOptions {
   password?: string;
   passwordFile?: string;
   prefix: string;
-  start?: number;
+  /** "Start from" as parseTemplateStart read it: "001" is start 1, padded to 3 digits. */
+  start?: { start: number; digits?: number };
   postfix: string;
   passwordsFile?: string;
   format: 'pdf' | 'zip';
   configFiles?: boolean;
+  omitBroken?: boolean;
   pageSize: 'A4' | 'Letter';
   layout: 'single' | 'badges';
   out: string;
@@ -122,24 +124,19 @@ async function modeFrom(o: ExportCliOptions, users: readonly User[]): Promise<Pa
     }
     case 'template':
       if (o.start === undefined) throw badInput('mode template needs --start <n> (and --prefix/--postfix)');
-      return { kind: 'template', prefix: o.prefix, start: o.start, postfix: o.postfix };
+      return { kind: 'template', prefix: o.prefix, ...o.start, postfix: o.postfix };
     case 'unique': {
       if (!o.passwordsFile) throw badInput('mode unique needs --passwords-file <csv of login,password>');
       const text = await readSecretFile(o.passwordsFile, 'the passwords file');
-      let records;
+      let file;
       try {
-        records = parseCsv(text);
+        file = parsePasswordsFile(text);
       } catch (err) {
         if (err instanceof CsvError) throw badInput(`${o.passwordsFile}: ${err.message}`);
         throw err;
       }
-      const byLogin = new Map<string, string>();
-      for (const [i, r] of records.entries()) {
-        const login = (r.fields[0] ?? '').trim();
-        const password = r.fields[1] ?? '';
-        if (i === 0 && login.toLowerCase() === 'login' && password.trim().toLowerCase() === 'password') continue;
-        if (login) byLogin.set(login.toLowerCase(), password);
-      }
+      if (file.errors.length > 0) throw badInput(`${o.passwordsFile}: ${describePasswordsFileErrors(file.errors)}`);
+      const { byLogin } = file;
       const passwords: Record<string, string> = {};
       const missing: string[] = [];
       for (const u of users) {
@@ -207,6 +204,7 @@ export async function exportCommand(o: ExportCliOptions): Promise<number> {
       written = await saveBundle(job.cards, out, {
         format: o.format,
         includeConfig: o.configFiles === true,
+        omitBroken: o.omitBroken === true,
         pageSize: o.pageSize,
         layout: o.layout,
         baseName: basename(out, extname(out)) || 'gatepass-qr',

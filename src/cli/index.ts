@@ -5,6 +5,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { readFile } from 'node:fs/promises';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { GatepassError } from '../shared/errors';
+import { parseTemplateStart } from '../shared/password-template';
 import { decodeSigninPayload } from '../shared/qr-payload';
 import { decodeUsrConfig } from '../shared/usr-config';
 import { appVersion } from '../main/app-version';
@@ -41,6 +42,12 @@ function port(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('a port is a whole number from 0 to 65535');
   return n;
+}
+
+function templateStart(value: string): { start: number; digits?: number } {
+  const parsed = parseTemplateStart(value);
+  if (!parsed) throw new InvalidArgumentError('a whole number from 0 to 1000000000 (leading zeros pad: 001)');
+  return parsed;
 }
 
 function count(value: string): number {
@@ -196,10 +203,11 @@ export function buildProgram(state: { exitCode: number } = { exitCode: EXIT.OK }
     .option('--password <pw>', 'mode same: the password (visible to other local users; prefer --password-file)')
     .option('--password-file <file>', 'mode same: read the password from the first line of this file')
     .option('--prefix <p>', 'mode template: text before the index', '')
-    .option('--start <n>', 'mode template: the first index', count)
+    .option('--start <n>', 'mode template: the first index; leading zeros pad every index to that width (001, 002, ...)', templateStart)
     .option('--postfix <p>', 'mode template: text after the index', '')
     .option('--passwords-file <csv>', 'mode unique: CSV of login,password')
     .addOption(new Option('--format <format>', 'pdf: all codes in one PDF; zip: a PDF per user').choices(['pdf', 'zip']).default('pdf'))
+    .option('--omit-broken', 'leave users whose code is broken out of the printed cards (README.txt in a ZIP still lists them)')
     .option('--config-files', 'add a <login>.usr device configuration file per user (with --format pdf the result is a ZIP: the PDF plus config/<login>.usr)')
     .addOption(new Option('--page-size <size>', 'paper size').choices(['A4', 'Letter']).default('A4'))
     .addOption(new Option('--layout <layout>', 'single: a card per page; badges: several per page').choices(['single', 'badges']).default('single'))

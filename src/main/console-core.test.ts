@@ -171,13 +171,15 @@ describe('changing the password policy from the console', () => {
     const { core: c } = await core('policy-set');
     const added = (await c.dispatch('servers:add', { url: server.url, login: 'admin', password: ADMIN_PASSWORD, remember: false })) as { data: { id: string } };
     const serverId = added.data.id;
-    const before = ((await c.dispatch('policy:get', { serverId })) as { data: Record<string, unknown> }).data;
+    // policy:get also carries the server's common-password list; policy:set takes the rules only.
+    const { commonPasswords, ...before } = ((await c.dispatch('policy:get', { serverId })) as { data: Record<string, unknown> }).data;
+    expect(commonPasswords).toEqual(expect.arrayContaining(['password1']));
     // 17 characters with every class: the default policy accepts it, a 20-character minimum does not.
     const weak = 'Amber-Falcon-2026';
     try {
       const stricter = { ...before, minLength: 20, requireSymbol: true };
       expect(await c.dispatch('policy:set', { serverId, policy: stricter })).toEqual({ ok: true, data: stricter });
-      expect(await c.dispatch('policy:get', { serverId })).toEqual({ ok: true, data: stricter });
+      expect(await c.dispatch('policy:get', { serverId })).toEqual({ ok: true, data: { ...stricter, commonPasswords } });
       const refused = await c.dispatch('users:create', { serverId, login: 'policy.check', password: weak });
       expect(refused).toMatchObject({ ok: false, error: { code: 'POLICY_VIOLATION', message: expect.stringContaining('at least 20 characters') } });
     } finally {

@@ -93,3 +93,14 @@ describe('parseCsv line numbers and strictness', () => {
     expect(parseCsv(' a , "  b " ')[0]!.fields).toEqual(['a', '  b ']);
   });
 });
+
+describe('line ends', () => {
+  it('reads a file that mixes CRLF, LF and CR line ends, record by record', () => {
+    expect(parseCsv('login,name\r\na.berg,Anna\nb.chen,"Bo\r\nChen"\rc.diaz,Carla\n').map((r) => r.fields)).toEqual([
+      ['login', 'name'],
+      ['a.berg', 'Anna'],
+      ['b.chen', 'Bo\r\nChen'],
+      ['c.diaz', 'Carla'],
+    ]);
+  });
+});

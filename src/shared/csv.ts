@@ -35,6 +35,8 @@ export function parseCsv(text: string, delimiter?: ',' | ';' | '\t', onMalformed
   const malformed: MalformedRecord[] = [];
   const parsed = parse(src, {
     delimiter: sep,
+    // Files glued together from several sources mix CRLF and LF: accept each, never guess one for the whole file.
+    record_delimiter: ['\r\n', '\n', '\r'],
     info: true,
     trim: true,
     relax_column_count: true,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { generateStrongPassword, templatePasswords } from './password-template';
+import { generateStrongPassword, parseTemplateStart, templatePasswords } from './password-template';
 import { checkPassword, DEFAULT_PASSWORD_POLICY } from './model/password-policy';
 
 describe('template passwords', () => {
@@ -32,5 +32,24 @@ describe('generateStrongPassword', () => {
 
   it('refuses lengths too short to be strong', () => {
     expect(() => generateStrongPassword(4)).toThrow(RangeError);
+  });
+});
+
+describe('Start from with leading zeros', () => {
+  it('pads every number to the typed width, and grows past it', () => {
+    const start = parseTemplateStart('098');
+    expect(start).toEqual({ start: 98, digits: 3 });
+    expect(templatePasswords({ prefix: 'Depot-', postfix: '!', ...start! }, 4)).toEqual(['Depot-098!', 'Depot-099!', 'Depot-100!', 'Depot-101!']);
+  });
+
+  it('does not pad a number typed without a leading zero, and reads a lone 0 as zero', () => {
+    expect(parseTemplateStart('10')).toEqual({ start: 10 });
+    expect(parseTemplateStart(' 0 ')).toEqual({ start: 0 });
+    expect(templatePasswords({ prefix: '', postfix: '', ...parseTemplateStart('9')! }, 2)).toEqual(['9', '10']);
+  });
+
+  it('refuses anything but digits up to the bound', () => {
+    for (const bad of ['', '-1', '1.5', '1e3', '0x10', '١٢', '1000000001', '00000000001', ' 1 2']) expect(parseTemplateStart(bad), bad).toBeNull();
+    expect(parseTemplateStart('1000000000')).toEqual({ start: 1_000_000_000 });
   });
 });

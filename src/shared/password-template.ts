@@ -9,11 +9,31 @@ export interface PasswordTemplate {
   prefix: string;
   start: number;
   postfix: string;
+  /** Zero-pad the number to at least this many digits ("Start from 001": 3); none when absent. */
+  digits?: number;
+}
+
+/** The largest "Start from" (qr:generate's bound) and the widest zero padding. */
+export const TEMPLATE_START_MAX = 1_000_000_000;
+export const TEMPLATE_DIGITS_MAX = 10;
+
+/**
+ * "Start from" as typed: digits only (no sign, decimals or exponent), up to the bound. A
+ * leading zero asks for zero padding to the typed width ("001" gives 001, 002, ... 999, 1000);
+ * null when it is not such a number.
+ */
+export function parseTemplateStart(text: string): { start: number; digits?: number } | null {
+  const t = text.trim();
+  if (!/^\d{1,10}$/.test(t)) return null;
+  const start = Number(t);
+  if (start > TEMPLATE_START_MAX) return null;
+  return t.length > 1 && t.startsWith('0') ? { start, digits: t.length } : { start };
 }
 
 /** The template's password for the user at `position` (0-based) in the list. */
 export function templatePassword(t: PasswordTemplate, position: number): string {
-  return `${t.prefix}${t.start + position}${t.postfix}`;
+  const n = String(t.start + position);
+  return `${t.prefix}${t.digits ? n.padStart(t.digits, '0') : n}${t.postfix}`;
 }
 
 /** Passwords for `count` users in list order. */

@@ -1,3 +1,5 @@
+import { normalizeForBlocklist } from '../../shared/model/password-policy';
+
 /**
  * Some of the most common passwords from public breach corpora (the top of the SecLists
  * "10k most common" and NCSC "100k" lists, plus the capitalised-with-digit forms that
@@ -49,11 +51,14 @@ mypass mypass123 newpass newpass123 newpassword temp temp123 temppass temp1234 1
 11223344 1122334455 147258369 147258 159357 741852963 789456 789456123 456789 654321a
 `;
 
-const BLOCKLIST: ReadonlySet<string> = new Set(COMMON.split(/\s+/).filter(Boolean));
+const BLOCKLIST: ReadonlySet<string> = new Set(COMMON.split(/\s+/).filter(Boolean).map(normalizeForBlocklist));
 
-/** True when the password, ignoring case, is on the common-password list. */
+/** The list as GET /api/v1/policy publishes it, so the console checks what the server checks. */
+export const COMMON_PASSWORDS: readonly string[] = Object.freeze([...BLOCKLIST].sort());
+
+/** True when the password, ignoring case and surrounding spaces, is on the common-password list. */
 export function isCommonPassword(password: string): boolean {
-  return BLOCKLIST.has(password.trim().toLowerCase());
+  return BLOCKLIST.has(normalizeForBlocklist(password));
 }
 
 /** How many entries the list has (for docs and tests). */

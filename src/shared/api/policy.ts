@@ -1,9 +1,15 @@
-import { PasswordPolicySchema } from '../model/password-policy';
+import { PasswordPolicySchema, ServerPolicySchema } from '../model/password-policy';
 import { route } from './route';
 
 /** The server's password policy: what every password it sets must pass. */
 export const policyApi = {
-  getPolicy: route({ method: 'GET', path: '/api/v1/policy', summary: 'The password policy', auth: 'admin', response: PasswordPolicySchema }),
+  getPolicy: route({
+    method: 'GET',
+    path: '/api/v1/policy',
+    summary: 'The password policy, with the list of common passwords it refuses (so clients check what the server checks)',
+    auth: 'admin',
+    response: ServerPolicySchema,
+  }),
   setPolicy: route({
     method: 'PUT',
     path: '/api/v1/policy',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkPassword, DEFAULT_PASSWORD_POLICY, describeViolations, type PasswordPolicy } from './password-policy';
+import { checkAgainstServer, checkPassword, commonChecked, DEFAULT_PASSWORD_POLICY, describeViolations, type PasswordPolicy } from './password-policy';
 
 const strict: PasswordPolicy = { ...DEFAULT_PASSWORD_POLICY, requireSymbol: true };
 const rules = (pw: string, policy = DEFAULT_PASSWORD_POLICY, login?: string, common: string[] = []) =>
@@ -44,5 +44,22 @@ describe('checkPassword', () => {
       'Password does not meet the policy: at least 8 characters, an uppercase letter, a digit',
     );
     expect(describeViolations([])).toBe('');
+  });
+});
+
+describe('checkAgainstServer', () => {
+  const published = { ...DEFAULT_PASSWORD_POLICY, commonPasswords: ['password1', 'qwerty123'] };
+
+  it("refuses what is on the server's list, ignoring case and surrounding spaces, as the server does", () => {
+    expect(checkAgainstServer(' PassWord1 ', published).map((v) => v.rule)).toEqual(['forbidCommon']);
+    expect(checkAgainstServer('Qwerty123', published, 'x.user').map((v) => v.rule)).toEqual(['forbidCommon']);
+    expect(checkAgainstServer('Harbour-Lights-42', published)).toEqual([]);
+  });
+
+  it('says when it cannot check the list: a server that publishes none, with the rule on', () => {
+    const { commonPasswords: _omit, ...older } = published;
+    expect(commonChecked(older)).toBe(false);
+    expect(commonChecked({ ...older, forbidCommon: false })).toBe(true);
+    expect(commonChecked(published)).toBe(true);
   });
 });

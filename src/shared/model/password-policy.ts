@@ -72,6 +72,49 @@ export function checkPassword(
   return v;
 }
 
+/**
+ * The policy as the server answers it (GET /api/v1/policy): the rules plus its list of common
+ * passwords, so the console checks exactly what the server will check and never shows a
+ * password the server refuses as passing. The list is absent from servers that predate it.
+ */
+export const ServerPolicySchema = PasswordPolicySchema.extend({
+  /** Normalised entries ({@link normalizeForBlocklist}); a few hundred, so sending them is cheap. */
+  commonPasswords: z.array(z.string().max(256)).max(100_000).optional(),
+});
+export type ServerPolicy = z.infer<typeof ServerPolicySchema>;
+
+/** How a password is compared with the common-password list, on the server and in the console alike. */
+export function normalizeForBlocklist(password: string): string {
+  return password.trim().toLowerCase();
+}
+
+// One Set per policy object the console received, built on first use.
+const blocklists = new WeakMap<readonly string[], ReadonlySet<string>>();
+
+function blocklistOf(list: readonly string[]): ReadonlySet<string> {
+  let set = blocklists.get(list);
+  if (!set) {
+    set = new Set(list);
+    blocklists.set(list, set);
+  }
+  return set;
+}
+
+/**
+ * {@link checkPassword} with the server's own list: what the server decides for this password
+ * and login. Without a list (an older server) the common-password rule cannot be checked here;
+ * `commonChecked` says so, and the caller must not promise that the password passes.
+ */
+export function checkAgainstServer(password: string, policy: ServerPolicy, login = ''): PolicyViolation[] {
+  const list = policy.commonPasswords;
+  return checkPassword(password, policy, { login, ...(list ? { isCommon: (pw: string) => blocklistOf(list).has(normalizeForBlocklist(pw)) } : {}) });
+}
+
+/** Whether the console can check the common-password rule for this server (it publishes its list, or the rule is off). */
+export function commonChecked(policy: ServerPolicy): boolean {
+  return !policy.forbidCommon || policy.commonPasswords !== undefined;
+}
+
 /** One line for a broken QR code or an error message. */
 export function describeViolations(violations: PolicyViolation[]): string {
   return violations.length === 0 ? '' : `Password does not meet the policy: ${violations.map((x) => x.message.toLowerCase()).join(', ')}`;

@@ -61,7 +61,7 @@ export function createSaveJobs(opts: SaveJobsOptions): SaveJobs {
   // Saves in progress by job id, so export:cancel can stop them.
   const saving = new Map<string, AbortController>();
 
-  async function save({ jobId, path, format, includeConfig, pageSize, layout }: SaveRequest): Promise<ChannelOutput<'export:save'>> {
+  async function save({ jobId, path, format, includeConfig, pageSize, layout, omitBroken }: SaveRequest): Promise<ChannelOutput<'export:save'>> {
     const job = jobs.get(jobId);
     if (saving.has(jobId)) throw new GatepassError('VALIDATION_FAILED', 'These codes are already being saved');
     const kind = bundleKind(format, includeConfig);
@@ -90,6 +90,7 @@ export function createSaveJobs(opts: SaveJobsOptions): SaveJobs {
           includeConfig,
           pageSize,
           layout,
+          omitBroken,
           baseName,
           tlsPin: job.tlsPin ?? null,
           title: `Gatepass sign-in codes: ${job.serverName}`,

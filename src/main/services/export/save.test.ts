@@ -110,6 +110,50 @@ describe('one PDF with configuration files', () => {
   });
 });
 
+describe('leaving broken codes out', () => {
+  it('prints only the issued users, and README.txt still names the others and why', async () => {
+    const cards = [okCard('a.berg'), brokenCard('b.chen', 'Password does not meet the policy: at least 8 characters'), okCard('c.diaz')];
+    const out = path.join(dir, 'omit.zip');
+    await saveBundle(cards, out, options({ format: 'pdf', baseName: 'omit', omitBroken: true }));
+    expect(entries(out)).toEqual(['README.txt', 'config/a.berg.usr', 'config/c.diaz.usr', 'omit.pdf']);
+    const pdf = path.join(dir, 'omit-extracted.pdf');
+    execFileSync('sh', ['-c', `unzip -p '${out}' omit.pdf > '${pdf}'`]);
+    expect(execFileSync('pdfinfo', [pdf], { encoding: 'utf8' })).toMatch(/Pages:\s+2\b/);
+    const text = execFileSync('pdftotext', [pdf, '-'], { encoding: 'utf8' });
+    expect(text).toContain('a.berg');
+    expect(text).not.toContain('b.chen');
+    const readme = execFileSync('unzip', ['-p', out, 'README.txt'], { encoding: 'utf8' });
+    expect(readme).toContain('b.chen\tPassword does not meet the policy: at least 8 characters');
+    expect(readme).toContain('They have no card and no .usr file.');
+  });
+
+  it('gives no per-user PDF to a broken user in a ZIP of per-user PDFs', async () => {
+    const out = path.join(dir, 'omit-per-user.zip');
+    await saveBundle([okCard('a.berg'), brokenCard('b.chen', 'weak')], out, options({ omitBroken: true, includeConfig: false }));
+    expect(entries(out)).toEqual(['README.txt', 'a.berg.pdf']);
+  });
+
+  it('refuses, writing nothing, when every code is broken', async () => {
+    const folder = mkdtempSync(path.join(dir, 'omit-all-'));
+    const out = path.join(folder, 'codes.pdf');
+    await expect(saveBundle([brokenCard('x', 'weak')], out, options({ format: 'pdf', includeConfig: false, omitBroken: true }))).rejects.toMatchObject({
+      code: 'VALIDATION_FAILED',
+      message: expect.stringContaining('nothing to print') as unknown,
+    });
+    expect(readdirSync(folder)).toEqual([]);
+  });
+
+  it('prints a broken card, when asked to, with the reason addressed to the administrator', async () => {
+    const out = path.join(dir, 'broken-printed.pdf');
+    await saveBundle([brokenCard('b.chen', 'password does not meet the policy: at least 8 characters')], out, options({ format: 'pdf', includeConfig: false }));
+    const text = execFileSync('pdftotext', [out, '-'], { encoding: 'utf8' }).replace(/\s+/g, ' ');
+    expect(text).toContain('For the administrator: no code was issued. Password does not meet the policy: at least 8 characters.');
+    expect(text).toContain("previous password and sign-in code still work");
+    expect(text).toContain('do not hand out this card');
+    expect(text).not.toContain('Ask your administrator');
+  });
+});
+
 describe('cancelling a save', () => {
   it('rejects with CANCELLED and leaves neither the file nor a temp file in the folder', async () => {
     const folder = mkdtempSync(path.join(dir, 'cancel-'));

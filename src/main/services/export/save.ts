@@ -24,6 +24,8 @@ export interface BundleOptions {
   includeConfig: boolean;
   pageSize: 'A4' | 'Letter';
   layout: 'single' | 'badges';
+  /** Print only the issued users' cards; the broken ones are still listed in a ZIP's README.txt. */
+  omitBroken?: boolean;
   /** Name of the file without extension; also the one PDF's name inside a ZIP. */
   baseName: string;
   /** The server's TLS pin for the .usr files (`sha256/<base64>`), or null. */
@@ -64,15 +66,22 @@ export function usrFor(card: Card, tlsPin: string | null): string {
   });
 }
 
+/** Whether a card carries a sign-in code (not broken). */
+function isIssued(card: Card): boolean {
+  return card.status === 'ok' && card.payload !== null;
+}
+
 /** README.txt for a ZIP: which users got no code and why (they keep their old password and codes). */
-export function brokenReadme(cards: readonly Card[], serverName: string, at: Date, includeConfig: boolean): string | null {
-  const broken = cards.filter((c) => c.status !== 'ok' || c.payload === null);
+export function brokenReadme(cards: readonly Card[], serverName: string, at: Date, includeConfig: boolean, omitted = false): string | null {
+  const broken = cards.filter((c) => !isIssued(c));
   if (broken.length === 0) return null;
   const lines = [
     `Gatepass sign-in codes for ${serverName}, exported ${at.toISOString()}`,
     '',
     `${cards.length - broken.length} of ${cards.length} users got a new sign-in code. These ${broken.length} did not:`,
-    'they keep their previous password and codes. Their card is marked NOT ISSUED' + (includeConfig ? ' and they have no .usr file.' : '.'),
+    'they keep their previous password and codes. ' +
+      (omitted ? 'They have no card' : 'Their card is marked NOT ISSUED') +
+      (includeConfig ? (omitted ? ' and no .usr file.' : ' and they have no .usr file.') : '.'),
     '',
     ...broken.map((c) => `${c.login}\t${(c.reason ?? 'unknown reason').replace(/[\r\n\t]+/g, ' ')}`),
     '',
@@ -89,8 +98,10 @@ export function brokenReadme(cards: readonly Card[], serverName: string, at: Dat
  */
 export async function writeBundle(cards: readonly Card[], out: NodeJS.WritableStream, opts: BundleOptions): Promise<void> {
   if (cards.length === 0) throw new GatepassError('VALIDATION_FAILED', 'No sign-in cards to write');
+  const printed = opts.omitBroken ? cards.filter(isIssued) : cards;
+  if (printed.length === 0) throw new GatepassError('VALIDATION_FAILED', 'Every code is broken: with broken codes left out there is nothing to print');
   const now = opts.now?.() ?? new Date();
-  const total = cards.length;
+  const total = printed.length;
   const progress = (done: number, phase: BundleProgress['phase']) => opts.onProgress?.({ done, total, phase });
   const pdfOptions: PdfOptions = {
     pageSize: opts.pageSize,
@@ -101,7 +112,7 @@ export async function writeBundle(cards: readonly Card[], out: NodeJS.WritableSt
   const kind = bundleKind(opts.format, opts.includeConfig);
 
   if (kind === 'pdf') {
-    await writeCardsPdf(cards, out, { ...pdfOptions, onProgress: (done) => progress(done, 'rendering') });
+    await writeCardsPdf(printed, out, { ...pdfOptions, onProgress: (done) => progress(done, 'rendering') });
     progress(total, 'writing');
     return;
   }
@@ -117,9 +128,9 @@ export async function writeBundle(cards: readonly Card[], out: NodeJS.WritableSt
     const name = createFileNamer();
     if (opts.format === 'pdf') {
       const pdfName = `${sanitizeFileBase(opts.baseName)}.pdf`;
-      await writeCardsPdf(cards, zip.entry(pdfName), { ...pdfOptions, onProgress: (done) => progress(done, 'rendering') });
+      await writeCardsPdf(printed, zip.entry(pdfName), { ...pdfOptions, onProgress: (done) => progress(done, 'rendering') });
       for (let i = 0; i < total; i++) {
-        const card = cards[i]!;
+        const card = printed[i]!;
         const usrName = name(card.login, 'usr');
         if (card.status === 'ok' && card.payload !== null) await zip.addFile(`config/${usrName}`, usrFor(card, opts.tlsPin));
         if ((i + 1) % 500 === 0) progress(i + 1, 'writing');
@@ -129,8 +140,8 @@ export async function writeBundle(cards: readonly Card[], out: NodeJS.WritableSt
       // sharing one font subset built for the whole export; per-user files are always one
       // card per page, so `layout` does not apply here.
       const { layout: _layout, ...perUser } = pdfOptions;
-      for await (const { index, bytes } of renderCardPdfs(cards, perUser)) {
-        const card = cards[index]!;
+      for await (const { index, bytes } of renderCardPdfs(printed, perUser)) {
+        const card = printed[index]!;
         const pdfName = name(card.login, 'pdf');
         const usrName = name(card.login, 'usr');
         await zip.addFile(pdfName, bytes);
@@ -138,7 +149,7 @@ export async function writeBundle(cards: readonly Card[], out: NodeJS.WritableSt
         progress(index + 1, 'rendering');
       }
     }
-    const readme = brokenReadme(cards, cards[0]!.serverName, now, opts.includeConfig);
+    const readme = brokenReadme(cards, cards[0]!.serverName, now, opts.includeConfig, opts.omitBroken === true);
     if (readme) await zip.addFile('README.txt', readme);
     progress(total, 'writing');
     await zip.end();

@@ -20,14 +20,15 @@ export function columnsFor(width: number, cellWidth = CELL_W): number {
 }
 
 /** "one PDF (A4)", "a ZIP of per-user PDFs with configuration files (Letter, badges)". */
-export function describeSaveOptions(o: SaveOptions): string {
+export function describeSaveOptions(o: SaveOptions, broken = 0): string {
   const what =
     o.format === 'pdf'
       ? o.includeConfig
         ? 'one ZIP holding one PDF and a config folder of .usr files'
         : 'one PDF'
       : `a ZIP of per-user PDFs${o.includeConfig ? ' with .usr configuration files' : ''}`;
-  return `${what} (${o.pageSize}${o.layout === 'badges' ? ', badges' : ''})`;
+  const leftOut = broken > 0 && o.omitBroken ? `, without the ${broken === 1 ? 'broken code' : `${broken.toLocaleString('en-US')} broken codes`}` : '';
+  return `${what} (${o.pageSize}${o.layout === 'badges' ? ', badges' : ''}${leftOut})`;
 }
 
 /**
@@ -150,7 +151,7 @@ export function GeneratedDialog({ jobId }: { jobId: string }) {
 
   const idle =
     ok > 0
-      ? `Save writes ${describeSaveOptions(saveOptions)}.`
+      ? `Save writes ${describeSaveOptions(saveOptions, broken)}.`
       : waiting.length > 0 && broken === 0
         ? 'Nothing to save: no user was re-keyed.'
         : 'Nothing to save: every code is broken.';

@@ -1,21 +1,22 @@
 import type { ReactNode } from 'react';
-import { checkPassword, type PasswordPolicy, type PolicyRule, type PolicyViolation } from '../../../shared/model/password-policy';
+import { checkAgainstServer, commonChecked, type PasswordPolicy, type PolicyRule, type PolicyViolation, type ServerPolicy } from '../../../shared/model/password-policy';
 import { CheckIcon, CrossIcon } from '../components/icons';
 
 /** The rules the console can check as the administrator types, in the order they are shown. */
-export function localRules(p: PasswordPolicy): { rule: PolicyRule; text: string }[] {
+export function localRules(p: PasswordPolicy | ServerPolicy): { rule: PolicyRule; text: string }[] {
   const out: { rule: PolicyRule; text: string }[] = [{ rule: 'minLength', text: `At least ${p.minLength} characters` }];
   out.push({ rule: 'maxLength', text: `At most ${p.maxLength} characters` });
   if (p.requireLowercase) out.push({ rule: 'requireLowercase', text: 'A lowercase letter' });
   if (p.requireUppercase) out.push({ rule: 'requireUppercase', text: 'An uppercase letter' });
   if (p.requireDigit) out.push({ rule: 'requireDigit', text: 'A digit' });
   if (p.requireSymbol) out.push({ rule: 'requireSymbol', text: 'A symbol (not a letter or digit)' });
+  if (p.forbidCommon && 'commonPasswords' in p && p.commonPasswords) out.push({ rule: 'forbidCommon', text: 'Not a common password (on the server\'s list)' });
   return out;
 }
 
-/** What the console can check of one user's password; the blocklist stays on the server. */
-export function violationsFor(password: string, policy: PasswordPolicy, login: string): PolicyViolation[] {
-  return checkPassword(password, policy, { login });
+/** What the server will say of one user's password: its rules, the login and its common-password list. */
+export function violationsFor(password: string, policy: ServerPolicy, login: string): PolicyViolation[] {
+  return checkAgainstServer(password, policy, login);
 }
 
 /**
@@ -23,9 +24,9 @@ export function violationsFor(password: string, policy: PasswordPolicy, login: s
  * met / not met live; without it (template and unique modes) the rules are listed and each
  * password is checked on its own row instead.
  */
-export function PolicyPanel(props: { policy: PasswordPolicy | null; error: string | null; password?: string; children?: ReactNode }) {
+export function PolicyPanel(props: { policy: ServerPolicy | null; error: string | null; password?: string; children?: ReactNode }) {
   const { policy, error, password } = props;
-  const failed = new Set(policy && password !== undefined ? checkPassword(password, policy).map((v) => v.rule) : []);
+  const failed = new Set(policy && password !== undefined ? checkAgainstServer(password, policy).map((v) => v.rule) : []);
   return (
     <section className="policy" aria-label="Password policy">
       <h3>Server password policy</h3>
@@ -52,8 +53,8 @@ export function PolicyPanel(props: { policy: PasswordPolicy | null; error: strin
             );
           })}
           {policy.forbidLogin ? <li className="server-checked">Must not contain the user's login (checked per user)</li> : null}
-          {policy.forbidCommon ? (
-            <li className="server-checked">Not a common password: the server may still refuse common passwords (its blocklist is not visible here)</li>
+          {!commonChecked(policy) ? (
+            <li className="server-checked">Not a common password: this server does not publish its list, so it may still refuse a password that passes here</li>
           ) : null}
         </ul>
       ) : null}

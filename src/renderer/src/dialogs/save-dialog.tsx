@@ -23,6 +23,14 @@ function configNote(o: SaveOptions): string {
     : 'One ZIP: <login>.pdf and <login>.usr side by side for each user.';
 }
 
+/** What happens to the broken codes with these options. */
+export function brokenNote(broken: number, o: SaveOptions): string {
+  const inZip = o.format === 'zip' || o.includeConfig;
+  const they = broken === 1 ? 'The broken code is' : `The ${broken.toLocaleString('en-US')} broken codes are`;
+  if (o.omitBroken) return `${they} not printed${inZip ? '; README.txt in the ZIP lists those users and why.' : '.'}`;
+  return `${they} printed marked "not issued", with the reason for the administrator${inZip ? '; they get no .usr file, and README.txt in the ZIP lists them.' : '.'}`;
+}
+
 /**
  * Save QR codes: one PDF or a ZIP of per-user PDFs, optional device configuration files,
  * page size and layout; then a progress bar with Cancel, and where the file went. It can save
@@ -51,10 +59,13 @@ export function SaveDialog({ jobId }: { jobId: string }) {
       </Checkbox>
       <p className="note indent">{configNote(opts)}</p>
       {broken > 0 ? (
-        <p className="note indent">
-          {broken === 1 ? 'The broken code is' : `The ${broken.toLocaleString('en-US')} broken codes are`} printed marked &quot;not issued&quot;
-          {opts.format === 'zip' || opts.includeConfig ? ', get no .usr file, and README.txt in the ZIP lists them.' : '.'}
-        </p>
+        <>
+          <Checkbox className="checkbox" isSelected={opts.omitBroken} onChange={(v) => set({ omitBroken: v })} isDisabled={saving}>
+            <span className="checkbox-box" aria-hidden="true" />
+            Leave the {broken === 1 ? 'broken code' : `${broken.toLocaleString('en-US')} broken codes`} out (for printing to users)
+          </Checkbox>
+          <p className="note indent">{brokenNote(broken, opts)}</p>
+        </>
       ) : null}
       <div className="two-col">
         <RadioGroup className="option-group" value={opts.pageSize} onChange={(v) => set({ pageSize: v === 'Letter' ? 'Letter' : 'A4' })} isDisabled={saving}>

@@ -103,7 +103,7 @@ describe('saving again and closing', () => {
     await s.getState().saveJob('job-1');
     expect([...(s.getState().savedCodes['job-1'] ?? [])].sort()).toEqual(['a@2026-01-01T00:00:00.000Z', 'b@2026-01-01T00:00:00.000Z']);
     // And again, in another form: nothing stops a second save.
-    await s.getState().saveJob('job-1', { format: 'zip', includeConfig: true, pageSize: 'A4', layout: 'single' });
+    await s.getState().saveJob('job-1', { format: 'zip', includeConfig: true, pageSize: 'A4', layout: 'single', omitBroken: false });
     expect(api.export.save).toHaveBeenCalledTimes(3);
     expect(s.getState().saves['job-1']).toMatchObject({ state: 'done' });
 

@@ -6,7 +6,7 @@ import { MAX_IDS_PER_CALL } from './users-slice';
 import type { AppState, JobsSlice, SaveOptions } from './types';
 
 /** What "Save" does before anyone chose otherwise: one PDF, no config files, A4 (the one-click path). */
-export const DEFAULT_SAVE_OPTIONS: SaveOptions = { format: 'pdf', includeConfig: false, pageSize: 'A4', layout: 'single' };
+export const DEFAULT_SAVE_OPTIONS: SaveOptions = { format: 'pdf', includeConfig: false, pageSize: 'A4', layout: 'single', omitBroken: true };
 
 /** A run id main accepts (8 to 64 of [A-Za-z0-9_-]): a UUID is 36 of them. */
 export function newRunId(): string {

@@ -1,5 +1,5 @@
 import type { ChannelInput, ChannelOutput } from '../../../shared/ipc/contract';
-import type { PasswordPolicy } from '../../../shared/model/password-policy';
+import type { ServerPolicy } from '../../../shared/model/password-policy';
 import type { Server } from '../../../shared/model/server';
 import type { User, UserSort } from '../../../shared/model/user';
 import type { RowSelection } from '../lib/selection';
@@ -21,6 +21,8 @@ export interface SaveOptions {
   readonly includeConfig: boolean;
   readonly pageSize: 'A4' | 'Letter';
   readonly layout: 'single' | 'badges';
+  /** Leave broken codes out of the printed cards (on by default: cards go to end users). */
+  readonly omitBroken: boolean;
 }
 
 /** A user the Generate dialog issues for: id for the call, login for the per-user policy check. */
@@ -102,7 +104,7 @@ export interface ServersSlice {
   connectServer(serverId: string, password?: string): Promise<Server>;
   removeServer(serverId: string): Promise<void>;
   /** The server's password policy, asked fresh each time: Settings may have changed it since. */
-  getPolicy(serverId: string): Promise<PasswordPolicy>;
+  getPolicy(serverId: string): Promise<ServerPolicy>;
 }
 
 export interface UsersSlice {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { eachBackend, useServer } from '../../test-support/backends';
+import { checkAgainstServer } from '../../../shared/model/password-policy';
 import { call, okBody } from '../../test-support/client';
 
 eachBackend('Password policy', (backend) => {
@@ -37,6 +38,22 @@ eachBackend('Password policy', (backend) => {
       const r = await call(url(), 'setPolicy', { body: { ...(before.body as object), minLength: 50, maxLength: 10 } }, admin());
       expect(r.status).toBe(400);
       expect(r.error?.code).toBe('VALIDATION_FAILED');
+    });
+
+    it('publishes its list of common passwords, and the shared check with it refuses exactly what the server refuses', async () => {
+      const r = await call(url(), 'getPolicy', {}, admin());
+      expect(r.ok).toBe(true);
+      if (!r.ok) return;
+      const list = r.body.commonPasswords ?? [];
+      expect(list.length).toBeGreaterThan(300);
+      expect(list).toContain('password1');
+      const u = await newUser();
+      // Capitalised, with a digit: passes every class rule, so only the list can refuse it.
+      for (const pw of ['Password1', 'Qwerty123', 'Harbour-Lights-42']) {
+        const fromConsole = checkAgainstServer(pw, r.body, u.login).map((v) => v.rule);
+        const server = await call(url(), 'setPassword', { params: { id: u.id }, body: { password: pw } }, admin());
+        expect(server.ok ? [] : (server.error?.details as { rule: string }[]).map((v) => v.rule), pw).toEqual(fromConsole);
+      }
     });
 
     it('blocks common passwords whatever their case', async () => {

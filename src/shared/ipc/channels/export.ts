@@ -24,6 +24,12 @@ export const exportChannels = {
       pageSize: z.enum(['A4', 'Letter']).default('A4'),
       /** badges: several cards per page, when the card renderer supports it (else single). */
       layout: z.enum(['single', 'badges']).default('single'),
+      /**
+       * Leave the users whose code is broken out of the printed cards (the console's default,
+       * for printing to end users); README.txt in a ZIP still lists them. Off here, so scripts
+       * keep what they had.
+       */
+      omitBroken: z.boolean().default(false),
       /** Only for the CLI and tests; the console asks with a save dialog or downloads. */
       path: z.string().optional(),
     }),

@@ -26,7 +26,14 @@ export type GeneratedCode = z.infer<typeof GeneratedCodeSchema>;
 export const PasswordModeSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('same'), password: z.string().min(1).max(1024) }),
   /** prefix + index + postfix, the index counting up from `start` in the order of `userIds` (2 users or more). */
-  z.object({ kind: z.literal('template'), prefix: z.string().max(512), start: z.number().int().min(0).max(1_000_000_000), postfix: z.string().max(512) }),
+  z.object({
+    kind: z.literal('template'),
+    prefix: z.string().max(512),
+    start: z.number().int().min(0).max(1_000_000_000),
+    postfix: z.string().max(512),
+    /** Zero-pad the number to this many digits ("Start from 001" is start 1, digits 3). */
+    digits: z.number().int().min(2).max(10).optional(),
+  }),
   /** A password per user id (2 users or more); every user of the call needs one. */
   z.object({ kind: z.literal('unique'), passwords: z.record(z.string(), z.string().min(1).max(1024)) }),
 ]);

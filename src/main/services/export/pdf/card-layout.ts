@@ -79,17 +79,33 @@ const BAND = '#1f3a5f';
 const DANGER = '#b42318';
 const WHITE = '#ffffff';
 const INSTRUCTION = 'Scan with the Gatepass app to sign in. Keep this card private: it works like a password.';
+/**
+ * A broken card is printed for the administrator, who chose to print it: it says what to do
+ * about the user, and warns against handing it out (the user could do nothing with it).
+ */
+const BROKEN_NOTE = "This user's previous password and sign-in code still work. Use Generate again in the Gatepass console.";
+const BROKEN_FOOTER = 'For the administrator: do not hand out this card, it holds no sign-in code.';
 const QUIET = 4;
 
 /** Text that any card may show besides its own fields: its glyphs go into every font subset. */
 export const FIXED_TEXT = [
   INSTRUCTION,
-  'GATEPASS SIGN-IN CARD · NOT ISSUED NO VALID CODE No sign-in code was issued: Ask your administrator for a new sign-in card.',
+  'GATEPASS SIGN-IN CARD · NOT ISSUED NO VALID CODE For the administrator: no code was issued.',
+  BROKEN_NOTE,
+  BROKEN_FOOTER,
   'Server Address Issued Expires Until replaced, or until the password or login changes card of Gatepass … unknown reason the server returned no code',
   'The sign-in code text is too long for a QR code ( characters)',
   // Printable ASCII, so dates, page numbers and any Latin text are always covered.
   Array.from({ length: 95 }, (_, i) => String.fromCharCode(32 + i)).join(''),
 ].join(' ');
+
+/** The reason as a sentence: capitalised, ending with a full stop. */
+function withStop(reason: string): string {
+  const t = reason.trim();
+  if (!t) return '';
+  const first = t[0]!.toUpperCase() + t.slice(1);
+  return /[.!?]$/.test(first) ? first : `${first}.`;
+}
 
 /** "2025-11-24 08:41 UTC": unambiguous on paper in every locale. */
 export function formatCardDate(iso: string): string {
@@ -373,8 +389,9 @@ export class CardRenderer {
     y = qrY + QR_BOX + 24;
 
     if (!ok) {
-      const below = c.wrapped(med, 11, DANGER, `No sign-in code was issued: ${reason}`, MARGIN, y, contentW, 'center', 4);
-      y = Math.max(y + 20, below) + 12;
+      const below = c.wrapped(med, 11, DANGER, `For the administrator: no code was issued. ${withStop(reason)}`, MARGIN, y, contentW, 'center', 4);
+      const note = c.wrapped(reg, 10, INK, BROKEN_NOTE, MARGIN, Math.max(y + 20, below) + 4, contentW, 'center', 2);
+      y = note + 12;
     }
 
     c.strokeLines([[MARGIN, y, pageW - MARGIN, y]], RULE, 0.5);
@@ -397,7 +414,7 @@ export class CardRenderer {
     c.strokeLines([[MARGIN, y, pageW - MARGIN, y]], RULE, 0.5);
     y += 16;
     if (ok) c.wrapped(med, 11, INK, INSTRUCTION, MARGIN, y, contentW, 'left');
-    else c.wrapped(reg, 11, MUTED, 'Ask your administrator for a new sign-in card.', MARGIN, y, contentW, 'left');
+    else c.wrapped(med, 11, DANGER, BROKEN_FOOTER, MARGIN, y, contentW, 'left');
 
     const footerY = pageH - MARGIN + 18;
     const total = this.cfg.totalCards;
@@ -463,7 +480,7 @@ export class CardRenderer {
       const sy = top + QUIET * unit;
       c.raw(qrOps(qr, sx, sy, unit, this.h));
     } else {
-      c.wrapped(med, 7, DANGER, `Not issued: ${reason}`, x + pad, y + 58, innerW, 'left', 2);
+      c.wrapped(med, 7, DANGER, `For the administrator: no code was issued. ${withStop(reason)}`, x + pad, y + 58, innerW, 'left', 2);
       const s = Math.min(2 * PT_PER_INCH, y + ch - 8 - (top + 6));
       noCode(c, x + (cw - s) / 2, top + 6, s, 10);
     }

@@ -5,9 +5,12 @@ import { issuingText, KEEP_PROMISE_BEFORE } from '../../lib/job-text';
 import { useAppStore } from '../../store/store';
 import type { TargetUser } from '../../store/types';
 import { DialogButtons, DialogError } from '../modal-frame';
+import type { PolicyFailure } from './form-problems';
 
 /** How many of the signed-in logins the confirmation lists. */
 const SIGNED_IN_SHOWN = 50;
+/** How many users with a failing password the confirmation names. */
+export const FAILING_SHOWN = 50;
 
 /** While issuing: users done of N and broken so far, from qr:progress, and that a cancel is on its way. */
 function IssuingProgress() {
@@ -32,6 +35,8 @@ export function ConfirmStep(props: {
   serverId: string;
   users: readonly TargetUser[];
   failing: number;
+  /** The first users whose password fails, with why (at most FAILING_SHOWN of them). */
+  failingUsers: readonly PolicyFailure[];
   busy: boolean;
   error: string | null;
   onBack: () => void;
@@ -90,10 +95,20 @@ export function ConfirmStep(props: {
         </ul>
       ) : null}
       {failing > 0 ? (
-        <p className="error-text">
-          {formatCount(failing, 'password fails', 'passwords fail')} the policy: {failing === 1 ? 'that user keeps the' : 'those users keep their'} old password and
-          {failing === 1 ? ' gets a broken code' : ' get broken codes'}.
-        </p>
+        <>
+          <p className="error-text">
+            {formatCount(failing, 'password fails', 'passwords fail')} the policy: {failing === 1 ? 'that user keeps the' : 'those users keep their'} old password and
+            {failing === 1 ? ' gets a broken code' : ' get broken codes'}.
+          </p>
+          <ul className="login-list failing" aria-label="Passwords that fail the policy">
+            {props.failingUsers.map((f) => (
+              <li key={f.login}>
+                <strong>{f.login}</strong>: {f.reason}
+              </li>
+            ))}
+            {failing > props.failingUsers.length ? <li className="muted">and {formatCount(failing - props.failingUsers.length, 'more')}</li> : null}
+          </ul>
+        </>
       ) : null}
       <p className="note">{KEEP_PROMISE_BEFORE}</p>
       {busy ? <IssuingProgress /> : null}

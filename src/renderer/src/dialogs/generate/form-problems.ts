@@ -1,5 +1,6 @@
-import { PasswordModeSchema, type PasswordMode } from '../../../../shared/ipc/contract';
-import { checkPassword, type PasswordPolicy, type PolicyViolation } from '../../../../shared/model/password-policy';
+import type { PasswordMode } from '../../../../shared/ipc/contract';
+import { parseTemplateStart } from '../../../../shared/password-template';
+import { checkAgainstServer, type PolicyViolation, type ServerPolicy } from '../../../../shared/model/password-policy';
 import { formatCount } from '../../lib/format';
 import type { TargetUser } from '../../store/types';
 
@@ -32,15 +33,9 @@ export interface FormProblems {
   readonly first?: string;
 }
 
-/** The template's start as qr:generate bounds it. */
-const TemplateStartSchema = PasswordModeSchema.options[1].shape.start;
-
 /** "Start from" as the number qr:generate takes, or null; digits only, so no sign, decimals or exponent. */
 export function templateStart(text: string): number | null {
-  const digits = text.trim();
-  if (!/^\d{1,10}$/.test(digits)) return null;
-  const start = Number(digits);
-  return TemplateStartSchema.safeParse(start).success ? start : null;
+  return parseTemplateStart(text)?.start ?? null;
 }
 
 /**
@@ -52,18 +47,38 @@ export function draftMode(f: Omit<GenerateFields, 'confirm'>): PasswordMode | nu
     case 'same':
       return { kind: 'same', password: f.password };
     case 'template': {
-      const start = templateStart(f.startText);
-      return start === null ? null : { kind: 'template', prefix: f.prefix, start, postfix: f.postfix };
+      const start = parseTemplateStart(f.startText);
+      return start === null ? null : { kind: 'template', prefix: f.prefix, ...start, postfix: f.postfix };
     }
     case 'unique':
       return { kind: 'unique', passwords: f.unique };
   }
 }
 
-/** Each user's password checked against the policy with that user's login, in the users' order. */
-export function passwordVerdicts(users: readonly TargetUser[], passwords: readonly string[], policy: PasswordPolicy | null): PasswordVerdict[] {
+/**
+ * Each user's password checked as the server will check it (its rules, that user's login and
+ * its list of common passwords), in the users' order.
+ */
+export function passwordVerdicts(users: readonly TargetUser[], passwords: readonly string[], policy: ServerPolicy | null): PasswordVerdict[] {
   if (!policy) return [];
-  return passwords.map((pw, i) => (pw === '' ? null : checkPassword(pw, policy, { login: users[i]?.login ?? '' })));
+  return passwords.map((pw, i) => (pw === '' ? null : checkAgainstServer(pw, policy, users[i]?.login ?? '')));
+}
+
+/** A user whose password fails, and why, for the confirmation step. */
+export interface PolicyFailure {
+  readonly login: string;
+  readonly reason: string;
+}
+
+/** The users whose password fails, with the rules it breaks, at most `limit` of them, in the users' order. */
+export function failingUsers(users: readonly TargetUser[] | null, verdicts: readonly PasswordVerdict[], limit: number): PolicyFailure[] {
+  const out: PolicyFailure[] = [];
+  if (!users) return out;
+  for (let i = 0; i < verdicts.length && out.length < limit; i++) {
+    const v = verdicts[i];
+    if (v && v.length > 0) out.push({ login: users[i]?.login ?? '', reason: v.map((x) => x.message).join('; ') });
+  }
+  return out;
 }
 
 function failingCount(verdicts: readonly PasswordVerdict[]): number {
@@ -89,7 +104,7 @@ export function missingPasswords(users: readonly TargetUser[] | null, unique: Re
  */
 export function formProblems(
   f: GenerateFields,
-  ctx: { users: readonly TargetUser[] | null; count: number; again: boolean; policy: PasswordPolicy | null; verdicts: readonly PasswordVerdict[] },
+  ctx: { users: readonly TargetUser[] | null; count: number; again: boolean; policy: ServerPolicy | null; verdicts: readonly PasswordVerdict[] },
 ): FormProblems {
   const { users, policy } = ctx;
   const modes = ctx.again || (users?.length ?? ctx.count) >= 2 ? undefined : 'Select two users or more for a template or unique passwords.';
@@ -98,7 +113,7 @@ export function formProblems(
     case 'same': {
       const password = !f.password
         ? 'Enter the new password'
-        : policy && checkPassword(f.password, policy, { login: '' }).length > 0
+        : policy && checkAgainstServer(f.password, policy).length > 0
           ? 'The password does not meet the policy'
           : undefined;
       const confirm = f.confirm !== f.password ? 'The passwords do not match' : undefined;

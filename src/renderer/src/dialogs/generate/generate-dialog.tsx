@@ -4,8 +4,8 @@ import { errorMessage, formatCount } from '../../lib/format';
 import { useAppStore } from '../../store/store';
 import type { TargetUser } from '../../store/types';
 import { DialogButtons, DialogError, ModalFrame } from '../modal-frame';
-import { ConfirmStep } from './confirm-step';
-import type { ModeKind } from './form-problems';
+import { ConfirmStep, FAILING_SHOWN } from './confirm-step';
+import { failingUsers, type ModeKind } from './form-problems';
 import { SamePassword } from './same-password';
 import { TemplatePassword } from './template-password';
 import { UniquePasswords } from './unique-passwords';
@@ -72,6 +72,7 @@ export function GenerateDialog({ serverId, count, again }: { serverId: string; c
           serverId={serverId}
           users={users}
           failing={form.failures.count}
+          failingUsers={failingUsers(users, form.verdicts, FAILING_SHOWN)}
           busy={busy}
           error={error}
           onBack={() => setStep('form')}

@@ -1,10 +1,10 @@
-import type { PasswordPolicy } from '../../../../shared/model/password-policy';
+import type { ServerPolicy } from '../../../../shared/model/password-policy';
 import { Field } from '../field';
 import { PolicyPanel } from '../policy-panel';
 import type { GenerateForm } from './use-generate-form';
 
 /** "The same password": typed twice and checked live; the per-user check names the logins it contains. */
-export function SamePassword({ form, policy, policyError }: { form: GenerateForm; policy: PasswordPolicy | null; policyError: string | null }) {
+export function SamePassword({ form, policy, policyError }: { form: GenerateForm; policy: ServerPolicy | null; policyError: string | null }) {
   const { fields, problems, failures, tried } = form;
   return (
     <div className="two-col">

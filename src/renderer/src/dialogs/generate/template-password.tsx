@@ -1,4 +1,4 @@
-import type { PasswordPolicy } from '../../../../shared/model/password-policy';
+import type { ServerPolicy } from '../../../../shared/model/password-policy';
 import { formatCount } from '../../lib/format';
 import type { TargetUser } from '../../store/types';
 import { Field } from '../field';
@@ -10,7 +10,7 @@ import { PolicySummary, Verdict } from './verdicts';
 const PREVIEW_COUNT = 3;
 
 /** "Use template": prefix + number + postfix, with the first users' passwords previewed and every user's checked. */
-export function TemplatePassword(props: { form: GenerateForm; users: readonly TargetUser[] | null; policy: PasswordPolicy | null; policyError: string | null }) {
+export function TemplatePassword(props: { form: GenerateForm; users: readonly TargetUser[] | null; policy: ServerPolicy | null; policyError: string | null }) {
   const { form, users, policy } = props;
   const { fields, problems, failures, passwords, verdicts } = form;
   return (
@@ -21,7 +21,9 @@ export function TemplatePassword(props: { form: GenerateForm; users: readonly Ta
           <Field label="Start from" value={fields.startText} onChange={(v) => form.set('startText', v)} error={problems.start} />
           <Field label="Postfix" value={fields.postfix} onChange={(v) => form.set('postfix', v)} />
         </div>
-        <p className="note">Password = prefix + number + postfix; the number counts up by one per user in the table's order.</p>
+        <p className="note">
+          Password = prefix + number + postfix; the number counts up by one per user in the table&apos;s order. Leading zeros pad it: 001 gives 001, 002, …
+        </p>
         <div className="preview" role="table" aria-label="Template preview">
           <div role="row" className="preview-row header">
             <span role="columnheader">Login</span>

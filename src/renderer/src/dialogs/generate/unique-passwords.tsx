@@ -1,8 +1,10 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useRef } from 'react';
-import { Button, Checkbox } from 'react-aria-components';
-import type { PasswordPolicy } from '../../../../shared/model/password-policy';
+import { useRef, useState } from 'react';
+import { Button, Checkbox, FileTrigger } from 'react-aria-components';
+import type { ServerPolicy } from '../../../../shared/model/password-policy';
 import { generateStrongPassword } from '../../../../shared/password-template';
+import { CsvError, describePasswordsFileErrors, parsePasswordsFile } from '../../../../shared/passwords-file';
+import { errorMessage, formatCount } from '../../lib/format';
 import type { TargetUser } from '../../store/types';
 import { PolicyPanel, violationsFor } from '../policy-panel';
 import type { PasswordVerdict } from './form-problems';
@@ -15,7 +17,7 @@ const UNIQUE_ROW_H = 30;
 const STRONG_TRIES = 20;
 
 /** A strong password for `login` that passes every rule the console can check. */
-function strongPasswordFor(login: string, policy: PasswordPolicy | null): string {
+function strongPasswordFor(login: string, policy: ServerPolicy | null): string {
   const length = Math.max(16, policy?.minLength ?? 0);
   let pw = generateStrongPassword(length);
   for (let i = 0; policy && i < STRONG_TRIES && violationsFor(pw, policy, login).length > 0; i++) pw = generateStrongPassword(length);
@@ -87,10 +89,56 @@ function UniqueGrid(props: {
   );
 }
 
+/** The largest passwords file the dialog reads (10,000 users with long passwords are far below it). */
+const MAX_FILE_BYTES = 5 * 1024 * 1024;
+
+/**
+ * A passwords file (login,password rows) applied to the users of the dialog: their passwords
+ * by user id, and one plain sentence on what matched, what did not and which rows are wrong.
+ */
+export function applyPasswordsFile(
+  text: string,
+  fileName: string,
+  users: readonly TargetUser[],
+): { passwords: Record<string, string>; message: string; tone: 'ok' | 'error' } {
+  const file = parsePasswordsFile(text);
+  const passwords: Record<string, string> = {};
+  const without: string[] = [];
+  const wanted = new Set<string>();
+  for (const u of users) {
+    const key = u.login.toLowerCase();
+    wanted.add(key);
+    const pw = file.byLogin.get(key);
+    if (pw === undefined) without.push(u.login);
+    else passwords[u.id] = pw;
+  }
+  const extra = [...file.byLogin.keys()].filter((k) => !wanted.has(k)).length;
+  const parts = [`${fileName}: passwords for ${Object.keys(passwords).length.toLocaleString('en-US')} of ${formatCount(users.length, 'user')}.`];
+  if (without.length > 0) parts.push(`None for ${without.slice(0, 5).join(', ')}${without.length > 5 ? ` and ${(without.length - 5).toLocaleString('en-US')} more` : ''}.`);
+  if (extra > 0) parts.push(`${formatCount(extra, 'login')} in the file ${extra === 1 ? 'is' : 'are'} not among them.`);
+  if (file.errors.length > 0) parts.push(`Not used: ${describePasswordsFileErrors(file.errors, 5)}.`);
+  return { passwords, message: parts.join(' '), tone: without.length > 0 || file.errors.length > 0 ? 'error' : 'ok' };
+}
+
 /** "Use unique": a password per user, typed or generated, each checked against the policy and its login. */
-export function UniquePasswords(props: { form: GenerateForm; users: readonly TargetUser[] | null; policy: PasswordPolicy | null; policyError: string | null }) {
+export function UniquePasswords(props: { form: GenerateForm; users: readonly TargetUser[] | null; policy: ServerPolicy | null; policyError: string | null }) {
   const { form, users, policy } = props;
   const { failures } = form;
+  const [loaded, setLoaded] = useState<{ message: string; tone: 'ok' | 'error' } | null>(null);
+
+  async function loadFile(files: FileList | null) {
+    const file = files?.[0];
+    if (!file || !users) return;
+    try {
+      if (file.size > MAX_FILE_BYTES) throw new Error(`${file.name} is larger than 5 MB: is it a passwords file?`);
+      const result = applyPasswordsFile(await file.text(), file.name, users);
+      // Loaded passwords replace those of the users the file names; the others keep theirs.
+      form.set('unique', { ...form.fields.unique, ...result.passwords });
+      setLoaded({ message: result.message, tone: result.tone });
+    } catch (err) {
+      setLoaded({ message: err instanceof CsvError ? `${file.name}: ${err.message}` : errorMessage(err), tone: 'error' });
+    }
+  }
 
   function generateAll() {
     if (!users) return;
@@ -105,6 +153,11 @@ export function UniquePasswords(props: { form: GenerateForm; users: readonly Tar
         <Button className="button" onPress={generateAll} isDisabled={!users} autoFocus>
           Generate all
         </Button>
+        <FileTrigger acceptedFileTypes={['.csv', 'text/csv', 'text/plain']} onSelect={(f) => void loadFile(f)}>
+          <Button className="button" isDisabled={!users}>
+            Load from file…
+          </Button>
+        </FileTrigger>
         <Checkbox className="checkbox" isSelected={form.showUnique} onChange={form.setShowUnique}>
           <span className="checkbox-box" aria-hidden="true" />
           Show passwords
@@ -112,6 +165,13 @@ export function UniquePasswords(props: { form: GenerateForm; users: readonly Tar
         <span className="spacer" />
         <PolicySummary total={users?.length ?? 0} failing={failures.count} first={failures.first} ready={!!policy && !!users} missing={form.missing} />
       </div>
+      {loaded ? (
+        <p className={loaded.tone === 'ok' ? 'note' : 'error-text'} role="status">
+          {loaded.message}
+        </p>
+      ) : (
+        <p className="note">Load from file reads CSV rows of login,password (the file `gatepass export --passwords-file` takes).</p>
+      )}
       {users ? (
         <UniqueGrid
           users={users}

@@ -1,6 +1,6 @@
 import { useMemo, useState } from 'react';
 import type { PasswordMode } from '../../../../shared/ipc/contract';
-import type { PasswordPolicy } from '../../../../shared/model/password-policy';
+import type { ServerPolicy } from '../../../../shared/model/password-policy';
 import { passwordsFor } from '../../../../shared/password-template';
 import type { TargetUser } from '../../store/types';
 import { draftMode, formProblems, missingPasswords, passwordVerdicts, policyFailures, type GenerateFields } from './form-problems';
@@ -13,7 +13,7 @@ const EMPTY: GenerateFields = { mode: 'same', password: '', confirm: '', prefix:
  * stops OK. The checks are memoised on the fields they read, so typing in one row of
  * 10,000 unique passwords or in "Confirm password" stays smooth.
  */
-export function useGenerateForm(ctx: { users: readonly TargetUser[] | null; count: number; again: boolean; policy: PasswordPolicy | null }) {
+export function useGenerateForm(ctx: { users: readonly TargetUser[] | null; count: number; again: boolean; policy: ServerPolicy | null }) {
   const [fields, setFields] = useState<GenerateFields>(EMPTY);
   const [showUnique, setShowUnique] = useState(false);
   const [tried, setTried] = useState(false);

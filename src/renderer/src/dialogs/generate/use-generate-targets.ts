@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import type { PasswordPolicy } from '../../../../shared/model/password-policy';
+import type { ServerPolicy } from '../../../../shared/model/password-policy';
 import { errorMessage } from '../../lib/format';
 import { useAppStore } from '../../store/store';
 import type { TargetUser } from '../../store/types';
@@ -10,7 +10,7 @@ import type { TargetUser } from '../../store/types';
  * order, or the users "Generate again" brings).
  */
 export function useGenerateTargets(serverId: string, again: { users: readonly TargetUser[] } | undefined) {
-  const [policy, setPolicy] = useState<PasswordPolicy | null>(null);
+  const [policy, setPolicy] = useState<ServerPolicy | null>(null);
   const [policyError, setPolicyError] = useState<string | null>(null);
   const [users, setUsers] = useState<readonly TargetUser[] | null>(again?.users ?? null);
   const [usersError, setUsersError] = useState<string | null>(null);
