@@ -100,29 +100,12 @@ function renderRow(u: User) {
   );
 }
 
-const UsersGrid = memo(function UsersGrid({ items, selectedKeys, onSelectionChange }: { items: User[]; selectedKeys?: Selection; onSelectionChange: (s: Selection) => void }) {
-  // The header and body elements are memoised: re-created elements would mark the columns
-  // dirty in react-aria's collection document, which then copies its whole key map (O(rows)).
-  const content = useMemo(
-    () => (
-      <>
-            <TableHeader>
-              <Column id="check" width={28} minWidth={28}>
-                <SelectionBox />
-              </Column>
-              <Column id="login" isRowHeader width="1.2fr" minWidth={110}>Login</Column>
-              <Column id="displayName" width="1.5fr" minWidth={120}>Display name</Column>
-              <Column id="email" width="2fr" minWidth={140}>Email</Column>
-              <Column id="totp" width={48}>2FA</Column>
-              <Column id="qr" width={130}>QR issued</Column>
-              <Column id="sessions" width={78}>Sessions</Column>
-            </TableHeader>
-            <TableBody items={items}>{renderRow}</TableBody>
-      </>
-    ),
-    [items],
-  );
-  const naive = (
+/**
+ * The table's header and body. `render` is the row renderer: the stable `renderRow`, or a new
+ * arrow per render, which is what an application that does not memoise would pass.
+ */
+function tableContent(items: User[], render: (u: User) => ReturnType<typeof renderRow>) {
+  return (
     <>
       <TableHeader>
         <Column id="check" width={28} minWidth={28}>
@@ -135,9 +118,16 @@ const UsersGrid = memo(function UsersGrid({ items, selectedKeys, onSelectionChan
         <Column id="qr" width={130}>QR issued</Column>
         <Column id="sessions" width={78}>Sessions</Column>
       </TableHeader>
-      <TableBody items={items}>{(u) => renderRow(u)}</TableBody>
+      <TableBody items={items}>{render}</TableBody>
     </>
   );
+}
+
+const UsersGrid = memo(function UsersGrid({ items, selectedKeys, onSelectionChange }: { items: User[]; selectedKeys?: Selection; onSelectionChange: (s: Selection) => void }) {
+  // The header and body elements are memoised: re-created elements would mark the columns
+  // dirty in react-aria's collection document, which then copies its whole key map (O(rows)).
+  const content = useMemo(() => tableContent(items, renderRow), [items]);
+  const naive = tableContent(items, (u) => renderRow(u));
   return (
       <Virtualizer layout={TableLayout} layoutOptions={{ rowHeight: ROW_H, headingHeight: ROW_H }}>
         <Table
