@@ -137,3 +137,60 @@ test('unique passwords load from a login,password file, and its problems are nam
   await expect(gen.getByLabel(`Password for ${logins[2]}`, { exact: true })).toHaveValue('');
   await gen.getByRole('button', { name: 'Cancel' }).click();
 });
+
+test("a server's Settings give its cards a logo and a line of text, printed on the codes issued after", async () => {
+  const tree = page.getByRole('tree');
+  await tree.getByRole('treeitem', { name: 'Settings' }).first().click();
+  const cards = page.getByRole('form', { name: 'Sign-in cards' });
+  await expect(cards).toBeVisible();
+  await expect(cards.getByText('No logo')).toBeVisible();
+
+  // Something that is not a picture is refused with a plain sentence, and nothing changes.
+  const notPicture = join(stack.work, 'logo.png');
+  writeFileSync(notPicture, 'this is not a picture');
+  let chooser = page.waitForEvent('filechooser');
+  await cards.getByRole('button', { name: 'Choose logo…' }).click();
+  await (await chooser).setFiles(notPicture);
+  await expect(cards.getByRole('alert')).toContainText('logo.png is not a picture the console can read');
+
+  // An SVG logo: the console turns it into the PNG the server keeps.
+  const svg = join(stack.work, 'logo.svg');
+  writeFileSync(svg, '<svg xmlns="http://www.w3.org/2000/svg" width="300" height="100"><circle cx="50" cy="50" r="45" fill="#c83c1e"/><rect x="110" y="30" width="180" height="40" fill="#c83c1e"/></svg>');
+  chooser = page.waitForEvent('filechooser');
+  await cards.getByRole('button', { name: 'Choose logo…' }).click();
+  await (await chooser).setFiles(svg);
+  await expect(cards.getByRole('img', { name: 'The card logo' })).toBeVisible();
+  await cards.getByLabel('Line of text on every card').fill('Questions? Help desk 555-0100');
+  await cards.getByRole('button', { name: 'Save', exact: true }).click();
+  await expect(cards.getByRole('status')).toHaveText('Saved. Codes issued from now on carry them.');
+
+  // Kept by the server: a reload shows them again.
+  await page.reload();
+  await page.getByRole('tree').getByRole('treeitem', { name: 'Settings' }).first().click();
+  await expect(page.getByRole('form', { name: 'Sign-in cards' }).getByLabel('Line of text on every card')).toHaveValue('Questions? Help desk 555-0100');
+  await expect(page.getByRole('form', { name: 'Sign-in cards' }).getByRole('img', { name: 'The card logo' })).toBeVisible();
+
+  await page.getByRole('tree').getByRole('treeitem', { name: 'Users' }).first().click();
+  await selectFirst(2);
+  await page.getByRole('button', { name: 'Generate QR Code' }).click();
+  const gen = page.getByRole('dialog', { name: 'Generate QR Code' });
+  await gen.getByLabel('New password').fill('Harbour-Lights-42');
+  await gen.getByLabel('Confirm password').fill('Harbour-Lights-42');
+  await gen.getByRole('button', { name: 'OK', exact: true }).click();
+  await page.getByRole('alertdialog', { name: 'Generate QR Code' }).getByRole('button', { name: 'Generate' }).click();
+  const popup = page.getByRole('dialog', { name: 'Generated QR codes' });
+  const download = page.waitForEvent('download');
+  await popup.getByRole('button', { name: 'Save', exact: true }).click();
+  const pdf = join(stack.work, 'branded.pdf');
+  await (await download).saveAs(pdf);
+  const images = execFileSync('pdfimages', ['-list', pdf], { encoding: 'utf8' }).trim().split('\n').slice(2).map((l) => l.trim().split(/\s+/));
+  // One logo (300 x 100 px, with its transparency as a mask) drawn on each of the two pages.
+  expect(images.filter((r) => r[2] === 'image').map((r) => `${r[0]}:${r[3]}x${r[4]}`)).toEqual(['1:300x100', '2:300x100']);
+  expect(images.filter((r) => r[2] === 'smask')).toHaveLength(2);
+  expect(execFileSync('pdftotext', [pdf, '-'], { encoding: 'utf8' }).match(/Questions\? Help desk 555-0100/g)).toHaveLength(2);
+  // The codes still scan beside the logo.
+  execFileSync('pdftoppm', ['-r', '150', '-f', '1', '-l', '1', '-png', pdf, join(stack.work, 'branded')]);
+  expect(execFileSync('zbarimg', ['--nodbus', '-q', '--raw', join(stack.work, 'branded-1.png')], { encoding: 'utf8' })).toContain(stack.serverUrl);
+  await popup.getByRole('button', { name: 'Close' }).click();
+  await expect(popup).toBeHidden();
+});

@@ -205,6 +205,7 @@ export async function exportCommand(o: ExportCliOptions): Promise<number> {
         format: o.format,
         includeConfig: o.configFiles === true,
         omitBroken: o.omitBroken === true,
+        ...(job.branding ? { branding: job.branding } : {}),
         pageSize: o.pageSize,
         layout: o.layout,
         baseName: basename(out, extname(out)) || 'gatepass-qr',

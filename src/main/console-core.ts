@@ -4,6 +4,7 @@ import type { EventName, EventPayload } from '../shared/ipc/contract';
 import { startServer } from '../server/index';
 import { appHandlers } from './handlers/app';
 import { auditHandlers } from './handlers/audit';
+import { cardHandlers } from './handlers/cards';
 import { exportHandlers } from './handlers/export';
 import { policyHandlers } from './handlers/policy';
 import { qrHandlers } from './handlers/qr';
@@ -92,6 +93,7 @@ export async function createConsoleCore(opts: ConsoleCoreOptions): Promise<Conso
     ...userHandlers(connections),
     ...policyHandlers(connections),
     ...auditHandlers(connections),
+    ...cardHandlers(connections),
     ...qrHandlers({ connections, jobs, saves, onProgress: (p) => opts.emit('qr:progress', p) }),
     ...exportHandlers(saves),
   };

@@ -2,6 +2,7 @@ import type { infoApi } from '../../shared/api/info';
 import type { ServiceContext } from '../context';
 import { adminsHandlers } from '../modules/admins/handlers';
 import { auditHandlers } from '../modules/audit/handlers';
+import { cardsHandlers } from '../modules/cards/handlers';
 import { policyHandlers } from '../modules/policy/handlers';
 import { qrCredentialsHandlers } from '../modules/qr-credentials/handlers';
 import { sessionsHandlers } from '../modules/sessions/handlers';
@@ -24,5 +25,6 @@ export function createHandlers(ctx: ServiceContext, info: { name: string; versio
     ...qrCredentialsHandlers(ctx),
     ...sessionsHandlers(ctx),
     ...auditHandlers(ctx),
+    ...cardsHandlers(ctx),
   };
 }

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { adminsApi } from './admins';
 import { auditApi } from './audit';
+import { cardsApi } from './cards';
 import { infoApi } from './info';
 import { policyApi } from './policy';
 import { qrCredentialsApi } from './qr-credentials';
@@ -10,6 +11,7 @@ import { usersApi } from './users';
 export type { RouteAuth, RouteDef } from './route';
 export * from './admins';
 export * from './audit';
+export * from './cards';
 export * from './info';
 export * from './policy';
 export * from './qr-credentials';
@@ -22,7 +24,7 @@ export * from './users';
  * is generated from it, so the three cannot drift. routes.test.ts checks that no two domains
  * claim one name or one method and path.
  */
-export const apiDomains = { infoApi, adminsApi, usersApi, policyApi, qrCredentialsApi, sessionsApi, auditApi } as const;
+export const apiDomains = { infoApi, adminsApi, usersApi, policyApi, qrCredentialsApi, sessionsApi, auditApi, cardsApi } as const;
 
 export const api = {
   ...infoApi,
@@ -32,6 +34,7 @@ export const api = {
   ...qrCredentialsApi,
   ...sessionsApi,
   ...auditApi,
+  ...cardsApi,
 } as const;
 
 export type Api = typeof api;

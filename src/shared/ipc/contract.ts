@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { appChannels } from './channels/app';
 import { auditChannels } from './channels/audit';
+import { cardChannels } from './channels/cards';
 import { events } from './channels/events';
 import { exportChannels } from './channels/export';
 import { policyChannels } from './channels/policy';
@@ -26,7 +27,7 @@ export { ImportFailureSchema, ImportResultSchema, type ImportResult } from './ch
  * Every console channel's table, by domain (channels/<domain>.ts). contract.test.ts checks
  * that no two domains claim one channel and that each holds only its own `domain:` names.
  */
-export const channelDomains = { appChannels, serverChannels, userChannels, policyChannels, auditChannels, qrChannels, exportChannels } as const;
+export const channelDomains = { appChannels, serverChannels, userChannels, policyChannels, auditChannels, cardChannels, qrChannels, exportChannels } as const;
 
 /**
  * Every console channel, `domain:verb` -> zod input and output. Main validates inputs
@@ -39,6 +40,7 @@ export const contract = {
   ...userChannels,
   ...policyChannels,
   ...auditChannels,
+  ...cardChannels,
   ...qrChannels,
   ...exportChannels,
 } as const;

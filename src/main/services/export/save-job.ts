@@ -91,6 +91,7 @@ export function createSaveJobs(opts: SaveJobsOptions): SaveJobs {
           pageSize,
           layout,
           omitBroken,
+          ...(job.branding ? { branding: job.branding } : {}),
           baseName,
           tlsPin: job.tlsPin ?? null,
           title: `Gatepass sign-in codes: ${job.serverName}`,

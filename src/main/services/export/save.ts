@@ -2,7 +2,7 @@ import { GatepassError } from '../../../shared/errors';
 import { createFileNamer, sanitizeFileBase } from '../../../shared/file-names';
 import { decodeSigninPayload } from '../../../shared/qr-payload';
 import { encodeUsrConfig } from '../../../shared/usr-config';
-import { renderCardPdfs, writeCardsPdf, type Card, type PdfOptions } from './pdf/cards';
+import { renderCardPdfs, writeCardsPdf, type Card, type PdfBranding, type PdfOptions } from './pdf/cards';
 import { writeFileAtomic } from '../files/atomic-write';
 import { createZipSink, type ZipSink } from './zip-sink';
 
@@ -26,6 +26,8 @@ export interface BundleOptions {
   layout: 'single' | 'badges';
   /** Print only the issued users' cards; the broken ones are still listed in a ZIP's README.txt. */
   omitBroken?: boolean;
+  /** The server's logo and line of text for every card. */
+  branding?: PdfBranding;
   /** Name of the file without extension; also the one PDF's name inside a ZIP. */
   baseName: string;
   /** The server's TLS pin for the .usr files (`sha256/<base64>`), or null. */
@@ -108,6 +110,7 @@ export async function writeBundle(cards: readonly Card[], out: NodeJS.WritableSt
     layout: opts.layout,
     ...(opts.title ? { title: opts.title } : {}),
     ...(opts.signal ? { signal: opts.signal } : {}),
+    ...(opts.branding ? { branding: opts.branding } : {}),
   };
   const kind = bundleKind(opts.format, opts.includeConfig);
 

@@ -6,7 +6,8 @@ import type { GeneratedCode, NotIssued, PasswordMode } from '../../../shared/ipc
 import { encodeSigninPayload } from '../../../shared/qr-payload';
 import { passwordsFor } from '../../../shared/password-template';
 import type { AdminCall } from '../connections';
-import type { Card } from '../export/pdf/cards';
+import type { Card, PdfBranding } from '../export/pdf/cards';
+import { pdfImageFromPng } from '../export/pdf/image';
 import { qrImage } from '../../../shared/qr/matrix';
 import type { QrJob } from './job-store';
 
@@ -135,6 +136,35 @@ export async function fetchTlsPin(call: AdminCall): Promise<string | null> {
 }
 
 /**
+ * The server's card branding with the logo decoded, read before anything is issued so a
+ * logo that cannot be read stops the run while every user still has their old code. A server
+ * that predates branding (404) prints plain cards.
+ */
+export async function fetchCardBranding(call: AdminCall): Promise<PdfBranding | undefined> {
+  let branding;
+  try {
+    branding = await call('getCardBranding');
+  } catch (err) {
+    if (err instanceof GatepassError && err.code === 'NOT_FOUND') return undefined;
+    throw err;
+  }
+  if (!branding.text && !branding.logo) return undefined;
+  let logo = null;
+  if (branding.logo) {
+    try {
+      logo = pdfImageFromPng(Buffer.from(branding.logo.png, 'base64'));
+    } catch (err) {
+      throw new GatepassError('PAYLOAD_INVALID', `The card logo in this server's Settings cannot be printed; set it again. ${errorText(err)}`);
+    }
+  }
+  return { text: branding.text, logo };
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/**
  * The main job: the password for each user by the mode, then {@link issueFor}. Template and
  * unique modes need 2 users or more (VALIDATION_FAILED otherwise).
  */
@@ -151,6 +181,7 @@ export async function generateQrJob(input: {
   const ids = [...new Set(input.userIds)];
   const passwords = passwordsFor(input.mode, ids);
   const tlsPin = await fetchTlsPin(input.call);
+  const branding = await fetchCardBranding(input.call);
   const { codes, cards, notIssued } = await issueFor({
     call: input.call,
     serverName: input.serverName,
@@ -167,6 +198,7 @@ export async function generateQrJob(input: {
     serverUrl: input.serverUrl,
     createdAt: (input.now?.() ?? new Date()).toISOString(),
     tlsPin,
+    ...(branding ? { branding } : {}),
     // In the order the user selected them.
     codes: reached.map((id) => codes.get(id)!),
     cards: reached.map((id) => cards.get(id)!),

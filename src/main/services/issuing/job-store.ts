@@ -1,6 +1,6 @@
 import { GatepassError } from '../../../shared/errors';
 import type { GeneratedCode, NotIssued } from '../../../shared/ipc/contract';
-import type { Card } from '../export/pdf/cards';
+import type { Card, PdfBranding } from '../export/pdf/cards';
 
 /**
  * A generated batch, kept in main: `cards` hold the sign-in payloads (secrets), which never
@@ -14,6 +14,8 @@ export interface QrJob {
   createdAt: string;
   /** The server's TLS pin for .usr files (`sha256/<base64>`), null when it has none. */
   tlsPin?: string | null;
+  /** The server's logo and line of text for the cards, as they were when the job was issued. */
+  branding?: PdfBranding;
   codes: GeneratedCode[];
   cards: Card[];
   /** Users a cancelled run did not reach (not re-keyed); empty otherwise. */

@@ -1,3 +1,4 @@
+import { CardSettings } from './card-settings';
 import { useCallback, useEffect, useState } from 'react';
 import { Button, Checkbox, FieldError, Input, Label, TextField } from 'react-aria-components';
 import type { PasswordPolicy } from '../../../shared/model/password-policy';
@@ -182,6 +183,7 @@ export function PolicySettings({ serverId, serverName }: { serverId: string; ser
             </div>
           </form>
         ) : null}
+        <CardSettings serverId={serverId} />
       </div>
     </div>
   );

@@ -22,7 +22,8 @@ export type AuditAction =
   | 'qr.revoke'
   | 'device.signin'
   | 'device.signin_failed'
-  | 'policy.update';
+  | 'policy.update'
+  | 'cards.update';
 
 /** One audit entry; `detail` must never hold a password, token or credential. */
 export interface AuditRecord {

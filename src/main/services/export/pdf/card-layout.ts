@@ -54,8 +54,18 @@ export interface RenderConfig {
   docFontOffsets?: number[];
   /** Per-document mode: the page's font dictionary entries; defaults to F1 and F2 only. */
   docFontDict?: string;
+  /** Per-document mode: the page's XObject dictionary entries (the logo as /Im1), if any. */
+  docXObjectDict?: string;
   title?: string;
+  /**
+   * The server's card branding: a line of text under the instructions, and the logo's size in
+   * pixels when there is one (the picture itself is the page resource /Im1).
+   */
+  branding?: { text: string; logo: { width: number; height: number } | null };
 }
+
+/** The page resource name of the logo picture. */
+export const LOGO_RESOURCE = 'Im1';
 
 /** Cards per page in the badge layout: 2 columns x 3 rows keeps each code about 2 inches. */
 export const BADGES_PER_PAGE = 6;
@@ -331,7 +341,10 @@ export class CardRenderer {
       objectBytes(1, '<< /Type /Catalog /Pages 3 0 R >>'),
       objectBytes(2, `<< /Title ${pdfTextString(this.cfg.title ?? `Gatepass sign-in card: ${card.login}`)} /Creator (Gatepass) /Producer (Gatepass) >>`),
       objectBytes(3, '<< /Type /Pages /Kids [4 0 R] /Count 1 >>'),
-      objectBytes(4, `<< /Type /Page /Parent 3 0 R /MediaBox [0 0 ${this.w} ${this.h}] /Resources << /Font << ${this.cfg.docFontDict ?? `/F1 ${DOC_FONT_FIRST} 0 R /F2 ${DOC_FONT_FIRST + 5} 0 R`} >> >> /Contents 5 0 R >>`),
+      objectBytes(
+        4,
+        `<< /Type /Page /Parent 3 0 R /MediaBox [0 0 ${this.w} ${this.h}] /Resources << /Font << ${this.cfg.docFontDict ?? `/F1 ${DOC_FONT_FIRST} 0 R /F2 ${DOC_FONT_FIRST + 5} 0 R`} >>${this.cfg.docXObjectDict ? ` /XObject << ${this.cfg.docXObjectDict} >>` : ''} >> /Contents 5 0 R >>`,
+      ),
       streamObjectBytes(5, '/Filter /FlateDecode', data),
     ];
     const offsets: number[] = [];
@@ -367,6 +380,7 @@ export class CardRenderer {
     c.fillRect(0, 0, pageW, HEADER_H, BAND);
     c.text(med, 11, WHITE, 'GATEPASS', MARGIN, 12, { spacing: 1.5 });
     c.oneLine(reg, 10, WHITE, card.serverName, MARGIN + 90, 12.5, contentW - 90, { align: 'right' });
+    this.logo(c, pageW - MARGIN, HEADER_H + 12, 160, 36);
 
     let y = HEADER_H + 40;
     c.text(med, 9, MUTED, ok ? 'SIGN-IN CARD' : 'SIGN-IN CARD · NOT ISSUED', MARGIN, y, { spacing: 1.2 });
@@ -413,13 +427,28 @@ export class CardRenderer {
     y += 6;
     c.strokeLines([[MARGIN, y, pageW - MARGIN, y]], RULE, 0.5);
     y += 16;
-    if (ok) c.wrapped(med, 11, INK, INSTRUCTION, MARGIN, y, contentW, 'left');
-    else c.wrapped(med, 11, DANGER, BROKEN_FOOTER, MARGIN, y, contentW, 'left');
+    y = ok ? c.wrapped(med, 11, INK, INSTRUCTION, MARGIN, y, contentW, 'left') : c.wrapped(med, 11, DANGER, BROKEN_FOOTER, MARGIN, y, contentW, 'left');
+    const custom = this.cfg.branding?.text;
+    if (custom) c.wrapped(reg, 10, MUTED, custom, MARGIN, y + 10, contentW, 'left', 2);
 
     const footerY = pageH - MARGIN + 18;
     const total = this.cfg.totalCards;
     c.text(reg, 8, MUTED, total > 1 ? `${card.login} · card ${cardNo} of ${total}` : card.login, MARGIN, footerY, { width: contentW, align: 'right' });
     c.text(reg, 8, MUTED, 'Gatepass', MARGIN, footerY);
+  }
+
+  /**
+   * Draws the logo, if the branding has one, scaled to fit `maxW` x `maxH` points with its
+   * aspect ratio kept, its right edge at `right` and its top at `top`. Returns its width.
+   */
+  private logo(c: Canvas, right: number, top: number, maxW: number, maxH: number): number {
+    const logo = this.cfg.branding?.logo;
+    if (!logo) return 0;
+    const scale = Math.min(maxW / logo.width, maxH / logo.height);
+    const w = logo.width * scale;
+    const h = logo.height * scale;
+    c.raw(`q ${n(w)} 0 0 ${n(h)} ${n(right - w)} ${n(this.h - top - h)} cm /${LOGO_RESOURCE} Do Q`);
+    return w;
   }
 
   /**
@@ -462,9 +491,16 @@ export class CardRenderer {
     c.fillRect(x, y, cw, 20, BAND);
     c.text(med, 7.5, WHITE, 'GATEPASS', x + pad, y + 6, { spacing: 1 });
     c.oneLine(reg, 7.5, WHITE, card.serverName, x + pad + 60, y + 6, innerW - 60, { align: 'right' });
-    const loginSize = fitSize(med, card.login, innerW, 16, 9);
-    c.oneLine(med, loginSize, INK, card.login, x + pad, y + 27 + (16 - loginSize) * med.ascent, innerW);
-    if (card.displayName) c.oneLine(reg, fitSize(reg, card.displayName, innerW, 9.5, 7), MUTED, card.displayName, x + pad, y + 46, innerW);
+    // The logo sits at the right of the login and display name, which give it the room.
+    const logoW = this.logo(c, x + cw - pad, y + 26, 64, 24);
+    const nameW = logoW > 0 ? innerW - logoW - 6 : innerW;
+    const loginSize = fitSize(med, card.login, nameW, 16, 9);
+    c.oneLine(med, loginSize, INK, card.login, x + pad, y + 27 + (16 - loginSize) * med.ascent, nameW);
+    if (card.displayName) c.oneLine(reg, fitSize(reg, card.displayName, nameW, 9.5, 7), MUTED, card.displayName, x + pad, y + 46, nameW);
+    const custom = this.cfg.branding?.text;
+    // The custom line takes the bottom edge of the badge; the code gives up that much height.
+    const bottom = custom ? 10 : 0;
+    if (custom) c.oneLine(reg, 6.5, MUTED, custom, x + pad, y + ch - 9, innerW, { align: 'center' });
     const top = y + 72;
     if (qr) {
       const dates: string[] = [];
@@ -473,7 +509,7 @@ export class CardRenderer {
       c.oneLine(reg, 6.5, MUTED, card.serverUrl, x + pad, y + 58, innerW);
       if (dates.length) c.oneLine(reg, 6.5, MUTED, dates.join(' · '), x + pad, y + 66, innerW);
       // Symbol of 2 in, its 4-module quiet zone inside the space below the text.
-      const avail = y + ch - 2 - top;
+      const avail = y + ch - 2 - bottom - top;
       const symbol = Math.min(2 * PT_PER_INCH, (avail * qr.size) / (qr.size + 2 * QUIET));
       const unit = symbol / qr.size;
       const sx = x + (cw - symbol) / 2;
@@ -481,7 +517,7 @@ export class CardRenderer {
       c.raw(qrOps(qr, sx, sy, unit, this.h));
     } else {
       c.wrapped(med, 7, DANGER, `For the administrator: no code was issued. ${withStop(reason)}`, x + pad, y + 58, innerW, 'left', 2);
-      const s = Math.min(2 * PT_PER_INCH, y + ch - 8 - (top + 6));
+      const s = Math.min(2 * PT_PER_INCH, y + ch - 8 - bottom - (top + 6));
       noCode(c, x + (cw - s) / 2, top + 6, s, 10);
     }
   }

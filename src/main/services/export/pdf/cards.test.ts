@@ -8,6 +8,8 @@ import { finished } from 'node:stream/promises';
 import { afterAll, describe, expect, it } from 'vitest';
 import { GatepassError } from '../../../../shared/errors';
 import { encodeSigninPayload } from '../../../../shared/qr-payload';
+import { PNG } from 'pngjs';
+import { pdfImageFromPng } from './image';
 import { workerFile } from './render-pool';
 import { type Card, WORKER_MIN_CARDS, renderCardPdfs, writeCardsPdf } from './cards';
 
@@ -263,5 +265,57 @@ describe('renderCardPdfs', () => {
       'CANCELLED',
     );
     expect(count).toBe(50);
+  });
+});
+
+describe('card branding', () => {
+  /** A 90 x 30 PNG: a dark bar on a transparent ground, so the PDF needs a soft mask. */
+  function logoPng(): Uint8Array {
+    const img = new PNG({ width: 90, height: 30 });
+    for (let i = 0; i < 90 * 30; i++) img.data.set([31, 58, 95, Math.floor(i / 90) % 10 < 5 ? 255 : 0], i * 4);
+    return PNG.sync.write(img);
+  }
+  const branding = { text: 'Help desk 555-0100 · Žilina', logo: pdfImageFromPng(logoPng()) };
+
+  it('puts the logo on every page as one shared image with its mask, and the line of text, in one PDF and in each per-user PDF', async () => {
+    const cards = Array.from({ length: WORKER_MIN_CARDS + 3 }, (_, i) => okCard(`user${i}`, `User ${i}`));
+    const file = path.join(dir, 'branded.pdf');
+    await writeToFile(cards, file, { branding });
+    expect(spawnSync('qpdf', ['--check', file]).status).toBe(0);
+    const images = execFileSync('pdfimages', ['-list', file], { encoding: 'utf8' }).trim().split('\n').slice(2);
+    // pdfimages lists an image per page that draws it: every page, the same object (and its smask).
+    const rows = images.map((l) => l.trim().split(/\s+/));
+    expect(rows.filter((r) => r[2] === 'image')).toHaveLength(cards.length);
+    expect(rows.filter((r) => r[2] === 'smask')).toHaveLength(cards.length);
+    expect(new Set(rows.filter((r) => r[2] === 'image').map((r) => r[10]))).toEqual(new Set([rows[0]?.[10]]));
+    expect(rows[0]?.slice(3, 5)).toEqual(['90', '30']);
+    const text = execFileSync('pdftotext', ['-f', '1', '-l', '2', file, '-'], { encoding: 'utf8' });
+    expect(text.match(/Help desk 555-0100 · Žilina/g)).toHaveLength(2);
+    // The code still scans with the logo beside it.
+    execFileSync('pdftoppm', ['-r', '110', '-f', '1', '-l', '1', '-png', file, path.join(dir, 'branded')]);
+    const png = readdirSync(dir).find((f) => f.startsWith('branded') && f.endsWith('.png'))!;
+    expect(decodePage(path.join(dir, png)).status).toBe(0);
+
+    const docs: Uint8Array[] = [];
+    for await (const d of renderCardPdfs(cards.slice(0, 2), { branding })) docs.push(d.bytes);
+    const one = path.join(dir, 'branded-user.pdf');
+    writeFileSync(one, docs[1]!);
+    expect(spawnSync('qpdf', ['--check', one]).status).toBe(0);
+    expect(execFileSync('pdfimages', ['-list', one], { encoding: 'utf8' })).toMatch(/\n\s+1\s+0 image\s+90\s+30 .*\n\s+1\s+1 smask\s+90\s+30/);
+    expect(execFileSync('pdftotext', [one, '-'], { encoding: 'utf8' })).toContain('Help desk 555-0100 · Žilina');
+  });
+
+  it('draws the logo and the line on badges too', async () => {
+    const file = path.join(dir, 'branded-badges.pdf');
+    await writeToFile([okCard('a.berg', 'Anna Berg'), okCard('b.chen', 'Bo Chen')], file, { branding, layout: 'badges' });
+    expect(spawnSync('qpdf', ['--check', file]).status).toBe(0);
+    // One draw per badge, both of the one image object.
+    const rows = execFileSync('pdfimages', ['-list', file], { encoding: 'utf8' }).trim().split('\n').slice(2).map((l) => l.trim().split(/\s+/));
+    expect(rows.filter((r) => r[2] === 'image').map((r) => r[10])).toEqual([rows[0]?.[10], rows[0]?.[10]]);
+    expect(execFileSync('pdftotext', [file, '-'], { encoding: 'utf8' }).match(/Help desk 555-0100/g)).toHaveLength(2);
+  });
+
+  it('refuses a logo that is not a readable PNG with PAYLOAD_INVALID', () => {
+    expect(() => pdfImageFromPng(new Uint8Array([0x89, 0x50, 0x4e, 0x47, 1, 2, 3]))).toThrow(expect.objectContaining({ code: 'PAYLOAD_INVALID' }) as Error);
   });
 });

@@ -3,12 +3,13 @@ import { once } from 'node:events';
 import path from 'node:path';
 import { finished } from 'node:stream/promises';
 import { GatepassError } from '../../../../shared/errors';
-import { type CardData, CardRenderer, DOC_FONT_FIRST, FIXED_TEXT, type RenderConfig, BADGES_PER_PAGE, formatCardDate, pageCount } from './card-layout';
+import { type CardData, CardRenderer, DOC_FONT_FIRST, FIXED_TEXT, LOGO_RESOURCE, type RenderConfig, BADGES_PER_PAGE, formatCardDate, pageCount } from './card-layout';
+import type { PdfImage } from './image';
 import type { FallbackFont } from './card-text';
 import { RenderPool, type WorkerReply } from './render-pool';
 import { buildSubset, type FontSubset, parseTtf, type TtfFont } from './font-subset';
 import { defaultFontDir } from './font-dir';
-import { OBJECTS_PER_FONT, PDF_HEADER, XrefTable, fontObjects, objectBytes, pageTree, pdfTextString } from './writer';
+import { OBJECTS_PER_FONT, PDF_HEADER, XrefTable, fontObjects, imageObjects, objectBytes, pageTree, pdfTextString } from './writer';
 import type { EcLevel } from '../../../../shared/qr/encode';
 
 export { formatCardDate };
@@ -36,6 +37,20 @@ export interface PdfOptions {
   fontDir?: string;
   /** Worker threads: 'auto' uses them from {@link WORKER_MIN_CARDS} cards on. */
   threads?: 'auto' | 'off';
+  /** The server's card branding: a line of text and a logo on every card. */
+  branding?: PdfBranding;
+}
+
+/** A server's card branding as the PDF engine takes it: the logo already decoded. */
+export interface PdfBranding {
+  text: string;
+  logo: PdfImage | null;
+}
+
+/** The render config's part of the branding: the text and the logo's size (the picture is a page resource). */
+function brandingConfig(b: PdfBranding | undefined): Pick<RenderConfig, 'branding'> {
+  if (!b || (!b.text && !b.logo)) return {};
+  return { branding: { text: b.text, logo: b.logo ? { width: b.logo.width, height: b.logo.height } : null } };
 }
 
 /** Below this many cards, starting threads costs more than it saves (measured ~40 ms per worker start). */
@@ -73,7 +88,7 @@ function loadOptionalFont(file: string, name: string): TtfFont | null {
  * (regular: login in the footer, display name, server name and address; medium: login,
  * reason). Strings of printable ASCII are skipped cheaply: Roboto covers them (FIXED_TEXT).
  */
-function codepointsOf(cards: readonly Card[]): { all: Set<number>; regular: Set<number>; medium: Set<number> } {
+function codepointsOf(cards: readonly Card[], brandingText = ''): { all: Set<number>; regular: Set<number>; medium: Set<number> } {
   const all = new Set<number>();
   const regular = new Set<number>();
   const medium = new Set<number>();
@@ -86,6 +101,7 @@ function codepointsOf(cards: readonly Card[]): { all: Set<number>; regular: Set<
     }
   };
   addText(FIXED_TEXT);
+  addText(brandingText, regular);
   for (const c of cards) {
     addText(c.login, regular, medium);
     addText(c.displayName, regular);
@@ -121,11 +137,11 @@ const DEJAVU = { file: 'DejaVuSans.ttf', name: 'DejaVuSans', resource: 'F3' };
 const DEJAVU_BOLD = { file: 'DejaVuSans-Bold.ttf', name: 'DejaVuSans-Bold', resource: 'F4' };
 const DROID = { file: 'DroidSansFallbackFull.ttf', name: 'DroidSansFallback', resource: 'F5' };
 
-function subsetFonts(cards: readonly Card[], fontDir: string): Fonts {
+function subsetFonts(cards: readonly Card[], fontDir: string, brandingText = ''): Fonts {
   const regularFile = path.join(fontDir, 'Roboto-Regular.ttf');
   const mediumFile = path.join(fontDir, 'Roboto-Medium.ttf');
   if (!existsSync(regularFile) || !existsSync(mediumFile)) throw new GatepassError('INTERNAL', `The card fonts are missing from ${fontDir}`);
-  const cps = codepointsOf(cards);
+  const cps = codepointsOf(cards, brandingText);
   const roboto = { regular: loadFont(regularFile, 'Roboto-Regular'), medium: loadFont(mediumFile, 'Roboto-Medium') };
   const fonts: Fonts = { regular: buildSubset(roboto.regular, cps.all), medium: buildSubset(roboto.medium, cps.all), fallbacks: [], regularFallbacks: [], mediumFallbacks: [] };
   // What Roboto lacks, per face: usually nothing, and then no other font is even read.
@@ -315,7 +331,7 @@ export async function writeCardsPdf(cards: readonly Card[], out: NodeJS.Writable
   if (cards.length === 0) throw new GatepassError('VALIDATION_FAILED', 'No sign-in cards to write');
   const { signal } = opts;
   throwIfAborted(signal);
-  const fonts = subsetFonts(cards, opts.fontDir ?? defaultFontDir());
+  const fonts = subsetFonts(cards, opts.fontDir ?? defaultFontDir(), opts.branding?.text);
   const layout = opts.layout ?? 'single';
   const pages = pageCount(cards.length, layout);
 
@@ -324,7 +340,11 @@ export async function writeCardsPdf(cards: readonly Card[], out: NodeJS.Writable
   // before the first byte.
   const fontFirst = 4;
   const embedded = fontDict(fonts, fontFirst);
-  const treeFirst = fontFirst + embedded.objects.length;
+  // The logo, when there is one, is written once and drawn by every page.
+  const logo = opts.branding?.logo ?? null;
+  const logoNum = fontFirst + embedded.objects.length;
+  const logoObjects = logo ? imageObjects(logo, logoNum) : [];
+  const treeFirst = logoNum + logoObjects.length;
   const tree = pageTree(pages, treeFirst);
   const pageBase = treeFirst + tree.count;
   const cfg: RenderConfig = {
@@ -340,6 +360,7 @@ export async function writeCardsPdf(cards: readonly Card[], out: NodeJS.Writable
     treeFirst,
     pages,
     resourcesNum: 3,
+    ...brandingConfig(opts.branding),
   };
 
   const w = new OutputWriter(out, signal);
@@ -363,8 +384,9 @@ export async function writeCardsPdf(cards: readonly Card[], out: NodeJS.Writable
   for (const node of tree.nodes((i) => pageBase + 2 * i)) await put(node.num, objectBytes(node.num, node.body));
   await put(1, objectBytes(1, `<< /Type /Catalog /Pages ${tree.root} 0 R >>`));
   await put(2, objectBytes(2, `<< /Title ${pdfTextString(opts.title ?? 'Gatepass sign-in cards')} /Creator (Gatepass) /Producer (Gatepass) >>`));
-  await put(3, objectBytes(3, `<< /Font << ${embedded.dict} >> >>`));
+  await put(3, objectBytes(3, `<< /Font << ${embedded.dict} >>${logo ? ` /XObject << /${LOGO_RESOURCE} ${logoNum} 0 R >>` : ''} >>`));
   for (let k = 0; k < embedded.objects.length; k++) await put(fontFirst + k, embedded.objects[k] ?? new Uint8Array(0));
+  for (let k = 0; k < logoObjects.length; k++) await put(logoNum + k, logoObjects[k] ?? new Uint8Array(0));
   const startxref = w.position;
   for (const chunk of xref.tail(startxref, 1, 2)) await w.write(chunk);
   await w.end();
@@ -386,8 +408,12 @@ export async function* renderCardPdfs(cards: readonly Card[], opts: PdfOptions =
   if (cards.length === 0) throw new GatepassError('VALIDATION_FAILED', 'No sign-in cards to write');
   const { signal } = opts;
   throwIfAborted(signal);
-  const fonts = subsetFonts(cards, opts.fontDir ?? defaultFontDir());
-  const { dict: docFontDict, objects: objs } = fontDict(fonts, DOC_FONT_FIRST);
+  const fonts = subsetFonts(cards, opts.fontDir ?? defaultFontDir(), opts.branding?.text);
+  const { dict: docFontDict, objects: fontObjs } = fontDict(fonts, DOC_FONT_FIRST);
+  // The logo's objects follow the fonts in the block every document copies.
+  const logo = opts.branding?.logo ?? null;
+  const logoNum = DOC_FONT_FIRST + fontObjs.length;
+  const objs = logo ? [...fontObjs, ...imageObjects(logo, logoNum)] : fontObjs;
   const docFontOffsets: number[] = [];
   let len = 0;
   for (const o of objs) {
@@ -413,7 +439,9 @@ export async function* renderCardPdfs(cards: readonly Card[], opts: PdfOptions =
     docFontBlock,
     docFontOffsets,
     docFontDict,
+    ...(logo ? { docXObjectDict: `/${LOGO_RESOURCE} ${logoNum} 0 R` } : {}),
     ...(opts.title ? { title: opts.title } : {}),
+    ...brandingConfig(opts.branding),
   };
   const useWorkers = opts.threads !== 'off' && cards.length >= WORKER_MIN_CARDS;
   const pool = useWorkers ? RenderPool.start(cfg) : null;

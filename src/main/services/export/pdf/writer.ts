@@ -1,4 +1,5 @@
 import type { FontSubset } from './font-subset';
+import type { PdfImage } from './image';
 
 /**
  * The pieces of a PDF file (ISO 32000-1 §7.5) written directly as bytes: indirect objects,
@@ -143,5 +144,15 @@ export function fontObjects(subset: FontSubset, first: number): Uint8Array[] {
     ),
     streamObjectBytes(file, `/Length1 ${subset.fontFileLength} /Filter /FlateDecode`, subset.fontFile),
     streamObjectBytes(toUnicode, '/Filter /FlateDecode', subset.toUnicode),
+  ];
+}
+
+/** The objects embedding `img` as an image XObject numbered `first` (its soft mask, if any, is `first + 1`). */
+export function imageObjects(img: PdfImage, first: number): Uint8Array[] {
+  const dims = `/Type /XObject /Subtype /Image /Width ${img.width} /Height ${img.height} /BitsPerComponent 8 /Filter /FlateDecode`;
+  if (!img.alpha) return [streamObjectBytes(first, `${dims} /ColorSpace /DeviceRGB`, img.rgb)];
+  return [
+    streamObjectBytes(first, `${dims} /ColorSpace /DeviceRGB /SMask ${first + 1} 0 R`, img.rgb),
+    streamObjectBytes(first + 1, `${dims} /ColorSpace /DeviceGray`, img.alpha),
   ];
 }
