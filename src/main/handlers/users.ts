@@ -4,6 +4,7 @@ import type { Connections } from '../services/connections';
 import { countSignedIn } from '../services/issuing/issue-job';
 import { deleteUsers } from '../services/users/bulk-delete';
 import { importUsers } from '../services/users/csv-import';
+import { setPasswords } from '../services/users/set-passwords';
 
 /** A server's users, through its admin session. */
 export function userHandlers(connections: Connections): Pick<Handlers, keyof typeof userChannels> {
@@ -26,6 +27,15 @@ export function userHandlers(connections: Connections): Pick<Handlers, keyof typ
     },
     async 'users:signedIn'({ serverId, userIds }) {
       return countSignedIn(connections.admin(serverId), userIds);
+    },
+    async 'users:action'({ serverId, action, userIds }) {
+      return connections.admin(serverId)('userActions', { body: { action, userIds } });
+    },
+    async 'users:setPassword'({ serverId, userIds, password }) {
+      return setPasswords(connections.admin(serverId), userIds, password);
+    },
+    async 'users:locate'({ serverId, ...body }) {
+      return connections.admin(serverId)('locateUsers', { body });
     },
     async 'users:import'({ serverId, csv }) {
       return importUsers(connections.admin(serverId), csv);

@@ -54,6 +54,18 @@ export const UserActionResultSchema = z.object({
 });
 export const UserActionsResultSchema = z.object({ results: z.array(UserActionResultSchema) });
 
+/**
+ * Where some users are in the list as an administrator sees it (its search, filters and sort,
+ * without paging), so the console can select a user it just created and scroll to them. In a
+ * JSON body, so `signedIn` is a boolean here.
+ */
+export const LocateUsersSchema = UserListQuerySchema.omit({ offset: true, limit: true, signedIn: true }).extend({
+  signedIn: z.boolean().optional(),
+  userIds: z.array(z.string().min(1).max(64)).min(1).max(10_000),
+});
+/** The first of the users in the list's order and its row index (the list's offset), or nulls when the list hides them all. */
+export const LocateUsersResultSchema = z.object({ userId: z.string().nullable(), index: z.number().int().nonnegative().nullable() });
+
 /** Rows of an import, checked one by one on the server: a bad row is that row's error, not the batch's. */
 export const ImportUsersSchema = z.object({
   users: z
@@ -104,6 +116,14 @@ export const usersApi = {
     auth: 'admin',
     body: UserActionsSchema,
     response: UserActionsResultSchema,
+  }),
+  locateUsers: route({
+    method: 'POST',
+    path: '/api/v1/users/locate',
+    summary: 'Where the first of these users is in the list (same search, filters and sort): its row index, or null when the list hides them',
+    auth: 'admin',
+    body: LocateUsersSchema,
+    response: LocateUsersResultSchema,
   }),
   importUsers: route({
     method: 'POST',

@@ -30,6 +30,7 @@ export async function importUsers(call: AdminCall, csv: string, onRow?: (done: n
   }
   const outcomes: Outcome[] = parsed.errors.map((e) => ({ line: e.line, login: e.login ?? '', status: 'failed', code: e.code, message: e.message }));
   const { rows } = parsed;
+  const createdIds: string[] = [];
   let done = 0;
   // The server checks and creates each row on its own and audits the import once, with its
   // counts; chunks keep each request small and let the report say how far it got.
@@ -38,15 +39,17 @@ export async function importUsers(call: AdminCall, csv: string, onRow?: (done: n
     const res = await call('importUsers', { body: { users: chunk.map((r) => ({ login: r.login, displayName: r.displayName, email: r.email })) } });
     chunk.forEach((row, j) => {
       const r = res.results[j];
-      if (r?.ok) outcomes.push({ line: row.line, login: row.login, status: 'created', code: '', message: '' });
-      else outcomes.push({ line: row.line, login: row.login, status: 'failed', code: r?.code ?? 'SERVER_ERROR', message: `Line ${row.line}: ${r?.message ?? 'The server did not answer for this row'}` });
+      if (r?.ok) {
+        outcomes.push({ line: row.line, login: row.login, status: 'created', code: '', message: '' });
+        createdIds.push(r.userId);
+      } else outcomes.push({ line: row.line, login: row.login, status: 'failed', code: r?.code ?? 'SERVER_ERROR', message: `Line ${row.line}: ${r?.message ?? 'The server did not answer for this row'}` });
     });
     done += chunk.length;
     onRow?.(done, rows.length);
   }
   outcomes.sort((a, b) => a.line - b.line);
   const failed = outcomes.filter((o) => o.status === 'failed').map(({ line, login, code, message }) => ({ line, login, code, message }));
-  return { created: outcomes.length - failed.length, failed, report: importReport(outcomes) };
+  return { created: outcomes.length - failed.length, failed, report: importReport(outcomes), createdIds };
 }
 
 /** `line,login,status,code,message`, one row per CSV row, CRLF (RFC 4180). */

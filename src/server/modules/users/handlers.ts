@@ -1,7 +1,7 @@
 import type { usersApi } from '../../../shared/api/users';
 import type { ServiceContext } from '../../context';
 import type { HandlersOf } from '../../http/route-handler';
-import { createUser, deleteUser, getUser, importUsers, listUsers, setUserPassword, updateUser, userActions } from './service';
+import { createUser, deleteUser, getUser, importUsers, listUsers, locateUsers, setUserPassword, updateUser, userActions } from './service';
 
 export function usersHandlers(ctx: ServiceContext): HandlersOf<typeof usersApi> {
   return {
@@ -18,6 +18,7 @@ export function usersHandlers(ctx: ServiceContext): HandlersOf<typeof usersApi> 
       return { ok: true };
     },
     userActions: ({ caller, body }) => userActions(ctx, caller, body.action, body.userIds),
+    locateUsers: ({ body }) => locateUsers(ctx, body),
     importUsers: ({ caller, body }) => importUsers(ctx, caller, body),
   };
 }

@@ -5,6 +5,8 @@ import {
   CreateUserSchema,
   type ImportUsersResultSchema,
   type ImportUsersSchema,
+  type LocateUsersResultSchema,
+  type LocateUsersSchema,
   type UpdateUserSchema,
   type UserAction,
   type UserActionsResultSchema,
@@ -12,7 +14,7 @@ import {
   type UserPageSchema,
 } from '../../../shared/api/users';
 import { GatepassError } from '../../../shared/errors';
-import type { User } from '../../../shared/model/user';
+import type { User, UserSort } from '../../../shared/model/user';
 import { isUniqueViolation } from '../../db/connect';
 import type { Database } from '../../db/schema';
 import { recordAudit } from '../audit/service';
@@ -79,8 +81,11 @@ function likePattern(term: string): string {
   return `%${term.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
+/** What narrows the list: its search and filters (the list route and locate share it). */
+type ListFilter = Pick<UserListQuery, 'search' | 'qr' | 'qrIssuedBefore' | 'createdSince' | 'signedIn'>;
+
 /** The WHERE of a list query (search and filters) as one SQL condition, or null for every user. */
-function listCondition(q: UserListQuery, nowIso: string) {
+function listCondition(q: ListFilter, nowIso: string) {
   const parts = [];
   const term = q.search?.trim();
   if (term) parts.push(sql<boolean>`u.search_text like ${likePattern(term)} escape '\\'`);
@@ -97,23 +102,61 @@ function listCondition(q: UserListQuery, nowIso: string) {
   return parts.length === 0 ? null : sql<boolean>`${sql.join(parts, sql` and `)}`;
 }
 
+/**
+ * The list's order as SQL expressions, id last (so no two rows tie). Without a search or
+ * filter, walking the sort index is fastest. With one, filtering every row and sorting the
+ * matches beats walking the index and fetching each row to test it (a rare term may sit at
+ * the far end of the index); `|| ''` stops the planner using the index. listUsers and
+ * locateUsers both order by these, so a located index is the offset the list shows.
+ */
+function orderKeys(sort: UserSort, filtered: boolean) {
+  const keys = SORT_COLUMNS[sort].map((col) => (filtered ? sql`${sql.ref(col)} || ''` : sql.ref(col)));
+  return [...keys, sql.ref('u.id')];
+}
+
 /** A page of users: search (case-insensitive substring of login, name, email), filters, sort and total, all in SQL. */
 export async function listUsers(ctx: ServiceContext, q: UserListQuery): Promise<z.output<typeof UserPageSchema>> {
   const nowIso = ctx.now().toISOString();
   const where = listCondition(q, nowIso);
-  // Without a search or filter, walking the sort index is fastest. With one, filtering every
-  // row and sorting the matches beats walking the index and fetching each row to test it (a
-  // rare term may sit at the far end of the index); `|| ''` stops the planner using the index.
-  const cols = SORT_COLUMNS[q.sort];
   let query = selectUsers(ctx.db, nowIso).$if(where !== null, (qb) => qb.where(where ?? sql<boolean>`true`));
-  for (const col of cols) query = query.orderBy(where ? sql`${sql.ref(col)} || ''` : sql.ref(col), q.order);
-  const rows = await query.orderBy('u.id', q.order).offset(q.offset).limit(q.limit).execute();
+  for (const key of orderKeys(q.sort, where !== null)) query = query.orderBy(key, q.order);
+  const rows = await query.offset(q.offset).limit(q.limit).execute();
   const total = await ctx.db
     .selectFrom('users as u')
     .select((eb) => eb.fn.countAll().as('n'))
     .$if(where !== null, (qb) => qb.where(where ?? sql<boolean>`true`))
     .executeTakeFirstOrThrow();
   return { total: toCount(total.n), items: rows.map(toUser) };
+}
+
+/**
+ * The first of `userIds` in the list's order (its search, filters and sort) and how many rows
+ * come before it, which is the offset at which the list shows it; nulls when none of them is
+ * listed. Two indexed queries, whatever the list's size: the first user's sort keys, then a
+ * row-value count of the rows before them.
+ */
+export async function locateUsers(ctx: ServiceContext, q: z.output<typeof LocateUsersSchema>): Promise<z.output<typeof LocateUsersResultSchema>> {
+  const nowIso = ctx.now().toISOString();
+  const where = listCondition(q, nowIso);
+  const keys = orderKeys(q.sort, where !== null);
+  let first = ctx.db
+    .selectFrom('users as u')
+    .select(keys.map((k, i) => sql<string | number>`${k}`.as(`k${i}`)))
+    .where('u.id', 'in', [...new Set(q.userIds)])
+    .$if(where !== null, (qb) => qb.where(where ?? sql<boolean>`true`));
+  for (const key of keys) first = first.orderBy(key, q.order);
+  const row: Record<string, string | number> | undefined = await first.limit(1).executeTakeFirst();
+  if (!row) return { userId: null, index: null };
+  const values = keys.map((_, i) => row[`k${i}`]);
+  // (k0, k1, id) < (v0, v1, vid) is exactly "sorts before" under ORDER BY k0, k1, id (both engines compare row values so).
+  const before = sql<boolean>`(${sql.join(keys)}) ${sql.raw(q.order === 'asc' ? '<' : '>')} (${sql.join(values)})`;
+  const counted = await ctx.db
+    .selectFrom('users as u')
+    .select((eb) => eb.fn.countAll().as('n'))
+    .where(before)
+    .$if(where !== null, (qb) => qb.where(where ?? sql<boolean>`true`))
+    .executeTakeFirstOrThrow();
+  return { userId: String(values[values.length - 1]), index: toCount(counted.n) };
 }
 
 /** One user, or 404 NOT_FOUND. */

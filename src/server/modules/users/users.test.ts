@@ -256,3 +256,53 @@ eachBackend('User actions', (backend) => {
     expect(perRow.total).toBe(0);
   });
 });
+
+eachBackend('Locating users in the list', (backend) => {
+  const { url, admin, newUser, issueOk, qr } = useServer(backend);
+  const locate = (body: Record<string, unknown>) => call(url(), 'locateUsers', { body }, admin());
+  const list = (query: Record<string, string | number>) => call(url(), 'listUsers', { query: { limit: 500, ...query } }, admin());
+
+  it('gives the row index at which the list shows the first of some users, for every sort, order and search', async () => {
+    const tag = `loc${backend.name.toLowerCase()}`;
+    const made = [];
+    for (const login of ['m10', 'M2', 'a', 'z9', 'm1', 'b3']) {
+      made.push(okBody(await call(url(), 'createUser', { body: { login: `${tag}.${login}`, displayName: `Name ${login}` } }, admin())));
+    }
+    // Two sessions for one user, so Sessions sorts by something other than the login.
+    const z9 = made[3]!;
+    const issued = await issueOk(z9.id);
+    for (let i = 0; i < 2; i++) okBody(await qr(z9.login, issued.credential));
+    const wanted = [made[0]!.id, made[1]!.id, made[3]!.id];
+    const cases: Record<string, string | number>[] = [
+      { sort: 'login' },
+      { sort: 'login', order: 'desc' },
+      { sort: 'login', search: tag },
+      { sort: 'displayName', order: 'desc', search: tag.toUpperCase() },
+      { sort: 'sessions', order: 'desc' },
+      { sort: 'sessions', search: tag },
+      { sort: 'createdAt', order: 'desc' },
+      { sort: 'qrIssuedAt', order: 'desc', search: tag },
+    ];
+    for (const q of cases) {
+      const all = okBody(await list(q)).items.map((u) => u.id);
+      const expectedIndex = Math.min(...wanted.map((id) => all.indexOf(id)));
+      const found = okBody(await locate({ ...q, userIds: wanted }));
+      expect(found, JSON.stringify(q)).toEqual({ userId: all[expectedIndex], index: expectedIndex });
+      // The index is the offset the list shows that user at.
+      const atOffset = okBody(await list({ ...q, offset: found.index!, limit: 1 })).items[0];
+      expect(atOffset?.id, JSON.stringify(q)).toBe(found.userId);
+    }
+  });
+
+  it('answers nulls when the search or a filter hides every one of them, and refuses an empty list', async () => {
+    const u = await newUser('hidden');
+    expect(okBody(await locate({ userIds: [u.id], search: 'no-such-person-anywhere' }))).toEqual({ userId: null, index: null });
+    expect(okBody(await locate({ userIds: [u.id], signedIn: true }))).toEqual({ userId: null, index: null });
+    expect(okBody(await locate({ userIds: ['no-such-user'] }))).toEqual({ userId: null, index: null });
+    const shown = okBody(await locate({ userIds: [u.id, 'no-such-user'], signedIn: false, search: u.login }));
+    expect(shown).toEqual({ userId: u.id, index: 0 });
+    const empty = await locate({ userIds: [] });
+    expect(empty.status).toBe(400);
+    expect(empty.error?.code).toBe('VALIDATION_FAILED');
+  });
+});
