@@ -52,15 +52,17 @@ export function App() {
   }, []);
 
   useEffect(() => {
-    // Window-wide shortcuts; table-only keys (arrows, Ctrl+A, Enter, Delete) live on the grid.
+    // Window-wide shortcuts; table-only keys (arrows, Ctrl+A, Enter, Delete, Insert, Shift+F10) live on the grid.
     function onKey(e: KeyboardEvent) {
       const c = latest.current;
+      // Under a modal the shortcuts wait: the dialog has the keyboard.
+      const free = useAppStore.getState().dialog.kind === 'none';
       if (e.key === 'F5') {
         e.preventDefault(); // never reload the page: F5 means refresh the data
-        if (c.refresh.enabled) c.refresh.run();
+        if (free && c.refresh.enabled) c.refresh.run();
       } else if ((e.ctrlKey || e.metaKey) && !e.shiftKey && !e.altKey && e.key.toLowerCase() === 'g') {
         e.preventDefault();
-        if (c.generate.enabled) c.generate.run();
+        if (free && c.generate.enabled) c.generate.run();
       }
     }
     window.addEventListener('keydown', onKey);

@@ -5,6 +5,7 @@ import { createRoot } from 'react-dom/client';
 import { App } from './app';
 import { installHttpTransport } from './transport/http-transport';
 import './styles.css';
+import './actions.css';
 
 // In Electron the preload has set window.gatepass; in the browser host it is built over HTTP.
 installHttpTransport();

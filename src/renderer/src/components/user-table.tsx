@@ -4,9 +4,12 @@ import { Input, Label, SearchField } from 'react-aria-components';
 import { useShallow } from 'zustand/react/shallow';
 import type { User, UserSort } from '../../../shared/model/user';
 import { formatCount, formatDateTime } from '../lib/format';
+import { gridCommand } from '../lib/grid-keys';
 import { rowAt } from '../lib/page-cache';
 import { headerCheckState, isSelected, selectedCount } from '../lib/selection';
 import { useAppStore } from '../store/store';
+import { UserContextMenu, type MenuPoint } from './user-context-menu';
+import { DisabledMarker } from './user-status';
 
 /** Row height in pixels; rows are fixed-height so 100,000 of them need no measuring. */
 const ROW_HEIGHT = 24;
@@ -85,7 +88,7 @@ function HeaderCheckbox({ state, onChange }: { state: 'checked' | 'mixed' | 'emp
 function UserCells({ user }: { user: User }) {
   return (
     <>
-      <div role="gridcell" className="cell" title={user.login}>{user.login}</div>
+      <div role="gridcell" className="cell" title={user.login}>{user.login}<DisabledMarker user={user} /></div>
       <div role="gridcell" className="cell" title={user.displayName}>{user.displayName}</div>
       <div role="gridcell" className="cell" title={user.email}>{user.email}</div>
       <div role="gridcell" className={`cell ${user.totpEnabled ? 'on' : 'muted'}`}>{user.totpEnabled ? 'on' : 'off'}</div>
@@ -126,6 +129,7 @@ export function UserTable() {
   );
   const scrollRef = useRef<HTMLDivElement>(null);
   const gridRef = useRef<HTMLDivElement>(null);
+  const [menuAt, setMenuAt] = useState<MenuPoint | null>(null);
   const count = total ?? 0;
 
   // eslint-disable-next-line react-hooks/incompatible-library -- the virtualizer is read during render by design
@@ -149,9 +153,10 @@ export function UserTable() {
     scrollRef.current?.scrollTo({ top: 0 });
   }, [generation]);
 
+  // Also once the rows are counted: a user just added may be focused before the reloaded list is.
   useEffect(() => {
-    if (focusIndex !== null) virtualizer.scrollToIndex(focusIndex, { align: 'auto' });
-  }, [focusIndex, virtualizer]);
+    if (focusIndex !== null && count > 0) virtualizer.scrollToIndex(focusIndex, { align: 'auto' });
+  }, [focusIndex, count, virtualizer]);
 
   function openEdit(index: number) {
     const user = rowAt(pages, index);
@@ -179,55 +184,61 @@ export function UserTable() {
     if (user) void useAppStore.getState().clickRow(index, user.id, { shift: e.shiftKey, toggle: true });
   }
 
+  /** The context menu, for the keyboard: under the focused row (or the grid's top when none has focus). */
+  function openMenuAtFocus() {
+    const row = focusIndex === null ? null : document.getElementById(rowDomId(focusIndex));
+    const box = (row ?? gridRef.current)?.getBoundingClientRect();
+    if (box && selectedCount(useAppStore.getState().selection, count) > 0) setMenuAt({ x: box.left + 32, y: row ? box.bottom : box.top + 24 });
+  }
+
+  /** Right click: on a row outside the selection, that row alone becomes the selection (as in file managers). */
+  function onRowContextMenu(e: MouseEvent, index: number) {
+    e.preventDefault();
+    gridRef.current?.focus({ preventScroll: true });
+    const st = useAppStore.getState();
+    const user = rowAt(pages, index);
+    if (!user) return;
+    if (!isSelected(st.selection, user.id)) void st.clickRow(index, user.id, { shift: false, toggle: false });
+    else void st.moveFocus(index, 'focus');
+    setMenuAt({ x: e.clientX, y: e.clientY });
+  }
+
   function onKeyDown(e: KeyboardEvent<HTMLDivElement>) {
     if (e.target !== gridRef.current) return; // keys in the header checkbox or buttons are theirs
     const st = useAppStore.getState();
-    const cur = focusIndex ?? -1;
     const pageRows = Math.max(1, Math.floor((scrollRef.current?.clientHeight ?? 240) / ROW_HEIGHT) - 1);
-    const mod = e.ctrlKey || e.metaKey;
-    let handled = true;
-    switch (e.key) {
-      case 'ArrowDown':
-        void st.moveFocus(cur + 1, e.shiftKey);
+    const command = gridCommand(e, { focus: focusIndex, count, pageRows });
+    if (!command) return;
+    e.preventDefault();
+    e.stopPropagation();
+    const focused = focusIndex === null ? undefined : rowAt(pages, focusIndex);
+    switch (command.kind) {
+      case 'move':
+        void st.moveFocus(command.to, command.mode);
         break;
-      case 'ArrowUp':
-        void st.moveFocus(Math.max(0, cur - 1), e.shiftKey);
+      case 'pick':
+        if (focused && focusIndex !== null) void st.clickRow(focusIndex, focused.id, { shift: command.mode === 'range', toggle: command.mode === 'toggle' });
         break;
-      case 'PageDown':
-        void st.moveFocus(cur + pageRows, e.shiftKey);
-        break;
-      case 'PageUp':
-        void st.moveFocus(Math.max(0, cur - pageRows), e.shiftKey);
-        break;
-      case 'Home':
-        void st.moveFocus(0, e.shiftKey);
-        break;
-      case 'End':
-        void st.moveFocus(count - 1, e.shiftKey);
-        break;
-      case ' ': {
-        const user = focusIndex === null ? undefined : rowAt(pages, focusIndex);
-        if (user && focusIndex !== null) void st.clickRow(focusIndex, user.id, { shift: false, toggle: true });
-        break;
-      }
-      case 'Enter':
+      case 'edit':
         if (focusIndex !== null) openEdit(focusIndex);
         break;
-      case 'Delete':
+      case 'delete':
         if (query && selectedCount(st.selection, count) > 0) {
           st.openDialog({ kind: 'deleteUsers', serverId: query.serverId, count: selectedCount(st.selection, count) });
         }
         break;
-      case 'Escape':
+      case 'addUser':
+        if (query) st.openDialog({ kind: 'addUser', serverId: query.serverId });
+        break;
+      case 'contextMenu':
+        openMenuAtFocus();
+        break;
+      case 'selectAll':
+        st.selectAllRows();
+        break;
+      case 'clearSelection':
         st.clearSelection();
         break;
-      default:
-        if (mod && e.key.toLowerCase() === 'a') st.selectAllRows();
-        else handled = false;
-    }
-    if (handled) {
-      e.preventDefault();
-      e.stopPropagation();
     }
   }
 
@@ -254,9 +265,17 @@ export function UserTable() {
         tabIndex={0}
         className="grid"
         onKeyDown={onKeyDown}
+        onContextMenu={(e) => {
+          // The ContextMenu key raises this on the focused grid: open at the focused row. Raised
+          // inside our open menu (it is portalled, but React bubbles through), keep the browser's away.
+          if (e.target === gridRef.current) {
+            e.preventDefault();
+            openMenuAtFocus();
+          } else if (e.target instanceof Element && e.target.closest('.menu-popover')) e.preventDefault();
+        }}
         onFocus={(e) => {
           // The first Tab into the grid lands on the first row, so arrows have a place to start.
-          if (e.target === gridRef.current && focusIndex === null && count > 0) void useAppStore.getState().moveFocus(0, false);
+          if (e.target === gridRef.current && focusIndex === null && count > 0) void useAppStore.getState().moveFocus(0, 'select');
         }}
       >
         <div role="row" aria-rowindex={1} className="grid-row header">
@@ -304,7 +323,7 @@ export function UserTable() {
             {items.map((item) => {
               const user = rowAt(pages, item.index);
               const selected = user ? isSelected(selection, user.id) : false;
-              const classes = ['grid-row', 'body', item.index % 2 ? 'odd' : '', selected ? 'selected' : '', focusIndex === item.index ? 'focused' : '', user ? '' : 'placeholder'];
+              const classes = ['grid-row', 'body', item.index % 2 ? 'odd' : '', selected ? 'selected' : '', focusIndex === item.index ? 'focused' : '', user ? '' : 'placeholder', user?.disabledAt ? 'disabled-user' : ''];
               return (
                 <div
                   key={item.index}
@@ -316,6 +335,7 @@ export function UserTable() {
                   style={{ transform: `translateY(${item.start}px)` }}
                   onMouseDown={onRowMouseDown}
                   onClick={(e) => onRowClick(e, item.index)}
+                  onContextMenu={(e) => onRowContextMenu(e, item.index)}
                   onDoubleClick={() => openEdit(item.index)}
                 >
                   <div role="gridcell" className="cell check-cell" onClick={(e) => onCheckClick(e, item.index)}>
@@ -328,6 +348,7 @@ export function UserTable() {
           </div>
         </div>
       </div>
+      <UserContextMenu at={menuAt} grid={gridRef} onClose={() => setMenuAt(null)} />
     </div>
   );
 }

@@ -5,8 +5,9 @@ import { DialogButtons, DialogError, ModalFrame } from './modal-frame';
 import { useDialogCall } from './use-dialog-call';
 
 /**
- * A destructive confirmation (alertdialog): Cancel has focus, the action runs on confirm,
- * the dialog closes when it succeeds and shows the error's message when it does not.
+ * A destructive confirmation (alertdialog) that names what goes: the action's button has focus
+ * (Enter confirms, Esc cancels), the action runs on confirm, the dialog closes when it succeeds
+ * and shows the error's message when it does not.
  */
 export function ConfirmDialog(props: {
   title: string;
@@ -30,10 +31,10 @@ export function ConfirmDialog(props: {
       {props.children}
       <DialogError message={error} />
       <DialogButtons>
-        <Button className="button" onPress={() => useAppStore.getState().closeDialog()} isDisabled={busy} autoFocus>
+        <Button className="button" onPress={() => useAppStore.getState().closeDialog()} isDisabled={busy}>
           Cancel
         </Button>
-        <Button className="button danger" type="submit" isDisabled={busy || !!props.disabled}>
+        <Button className="button danger" type="submit" isDisabled={busy || !!props.disabled} data-autofocus>
           {busy ? props.busyLabel : props.confirmLabel}
         </Button>
       </DialogButtons>

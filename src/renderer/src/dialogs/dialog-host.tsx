@@ -1,17 +1,35 @@
 import { useAppStore } from '../store/store';
+import type { DialogState } from '../store/types';
 import { AddServerDialog } from './add-server-dialog';
 import { ConnectDialog } from './connect-dialog';
 import { DeleteDialog } from './delete-dialog';
+import { FocusReturn } from './focus-return';
 import { GenerateDialog } from './generate/generate-dialog';
 import { GeneratedDialog } from './generated-dialog';
 import { ImportDialog } from './import-dialog';
 import { RemoveServerDialog } from './remove-server-dialog';
 import { SaveDialog } from './save-dialog';
+import { SetPasswordDialog } from './set-password-dialog';
+import { UserActionDialog } from './user-action-dialog';
 import { UserDialog } from './user-dialog';
 
-/** Renders the one open dialog from the store's discriminated union. */
+/**
+ * Renders the one open dialog from the store's discriminated union, with FocusReturn after it:
+ * it stays mounted from the first dialog to the last of a chain (its place does not change),
+ * and its cleanup runs after the dialog's own, once the window is no longer inert.
+ */
 export function DialogHost() {
   const dialog = useAppStore((s) => s.dialog);
+  const content = dialogContent(dialog);
+  return content ? (
+    <>
+      {content}
+      <FocusReturn />
+    </>
+  ) : null;
+}
+
+function dialogContent(dialog: DialogState) {
   switch (dialog.kind) {
     case 'none':
       return null;
@@ -39,5 +57,9 @@ export function DialogHost() {
       return <ImportDialog key={dialog.serverId} />;
     case 'removeServer':
       return <RemoveServerDialog key={dialog.serverId} serverId={dialog.serverId} />;
+    case 'userAction':
+      return <UserActionDialog key={dialog.action} serverId={dialog.serverId} action={dialog.action} />;
+    case 'setPassword':
+      return <SetPasswordDialog key={dialog.serverId} serverId={dialog.serverId} />;
   }
 }

@@ -76,7 +76,7 @@ function UnsavedQuestion(props: { unsaved: number; onSave: () => void; onCloseAn
         <Button className="button danger" onPress={props.onCloseAnyway}>
           Close anyway
         </Button>
-        <Button className="button primary" type="submit" autoFocus>
+        <Button className="button primary" type="submit" data-autofocus>
           Save
         </Button>
       </DialogButtons>
@@ -190,7 +190,7 @@ export function GeneratedDialog({ jobId }: { jobId: string }) {
           Close
         </Button>
         <div className="split-button" role="group" aria-label="Save">
-          <Button className="button primary split-main" onPress={() => void st().saveJob(jobId)} isDisabled={saving || ok === 0 || !job} autoFocus>
+          <Button className="button primary split-main" onPress={() => void st().saveJob(jobId)} isDisabled={saving || ok === 0 || !job} data-autofocus>
             Save
           </Button>
           {/* Its name must not contain "Save": the one-click path is the button named Save. */}

@@ -71,7 +71,7 @@ export function ImportDialog() {
   const close = () => useAppStore.getState().closeDialog();
 
   return (
-    <ModalFrame title="Import users" onSubmit={() => void onImport()} busy={busy} className="wide">
+    <ModalFrame title="Import users" onSubmit={() => void onImport()} busy={busy} className="wide" step={result ? 'result' : preview ? 'preview' : 'pick'}>
       {!result ? (
         <>
           <div className="field">
@@ -138,11 +138,11 @@ export function ImportDialog() {
           </Button>
         ) : null}
         <span className="spacer" />
-        <Button className="button" onPress={close} isDisabled={busy}>
+        <Button className="button" onPress={close} isDisabled={busy} {...(result ? { 'data-autofocus': true } : {})}>
           {result ? 'Close' : 'Cancel'}
         </Button>
         {!result ? (
-          <Button className="button primary" type="submit" isDisabled={busy || !preview || preview.rows.length === 0}>
+          <Button className="button primary" type="submit" isDisabled={busy || !preview || preview.rows.length === 0} {...(preview ? { 'data-autofocus': true } : {})}>
             {busy ? 'Importing…' : 'Import'}
           </Button>
         ) : null}

@@ -1,10 +1,12 @@
-import { useEffect, useRef, type FormEvent, type ReactNode } from 'react';
+import { useEffect, useLayoutEffect, useRef, type FormEvent, type ReactNode } from 'react';
 import { Dialog, Heading, Modal, ModalOverlay } from 'react-aria-components';
 import { useAppStore } from '../store/store';
 
 /**
  * Every dialog's frame: React Aria's modal traps focus, hides the rest of the window from
- * assistive tech, and closes on Esc; the form makes Enter submit.
+ * assistive tech, and closes on Esc; the form makes Enter submit. Each step starts with focus
+ * on its `data-autofocus` element (its primary button, so Enter does the step's main thing)
+ * or, in a form, on the field marked autoFocus.
  */
 export function ModalFrame(props: {
   title: string;
@@ -18,9 +20,32 @@ export function ModalFrame(props: {
   onClose?: () => void;
   /** What Esc does while busy, when the running call can be stopped (issuing: Cancel); without it Esc does nothing then. */
   onBusyEscape?: () => void;
+  /**
+   * The step shown, for dialogs that change content in place (form, confirmation, result): a new
+   * step puts focus on its `data-autofocus` element, or its first field, or its primary button.
+   */
+  step?: string;
 }) {
   const dialogRef = useRef<HTMLElement>(null);
   const wasBusy = useRef(false);
+  const shownStep = useRef<string | undefined>(undefined);
+  // A layout effect, so focus is in place before React Aria's containment looks (next frame)
+  // and finds the removed element of the last step, which would send it to the first button.
+  useLayoutEffect(() => {
+    const el = dialogRef.current;
+    const step = props.step ?? '';
+    const changed = shownStep.current !== undefined && shownStep.current !== step;
+    shownStep.current = step;
+    if (!el) return;
+    const marked = el.querySelector<HTMLElement>('[data-autofocus]:not(:disabled)');
+    const target =
+      marked ??
+      (changed
+        ? el.querySelector<HTMLElement>('input:not([type="hidden"]):not(:disabled), textarea:not(:disabled)') ??
+          el.querySelector<HTMLElement>('.dialog-buttons .primary:not(:disabled), .dialog-buttons .danger:not(:disabled)')
+        : null);
+    if (target && target !== document.activeElement) target.focus({ preventScroll: true });
+  }, [props.step]);
   // While a call runs its buttons are disabled, and a disabled button that had focus drops it
   // to <body>, where Esc and Tab no longer reach the dialog. Bring focus back to the first
   // field when the call ends, so the administrator can correct it or press Esc.

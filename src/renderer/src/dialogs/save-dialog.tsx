@@ -48,7 +48,7 @@ export function SaveDialog({ jobId }: { jobId: string }) {
     <ModalFrame title="Save QR codes" onSubmit={() => void useAppStore.getState().saveJob(jobId, opts)} busy={saving} onClose={back} className="save">
       <RadioGroup className="option-group" value={opts.format} onChange={(v) => set({ format: v === 'zip' ? 'zip' : 'pdf' })} isDisabled={saving}>
         <Label className="group-label">Files</Label>
-        <Choice value="pdf" autoFocus>
+        <Choice value="pdf">
           All QR codes in one file
         </Choice>
         <Choice value="zip">Each QR code as a separate file</Choice>
@@ -84,7 +84,7 @@ export function SaveDialog({ jobId }: { jobId: string }) {
         <Button className="button" onPress={back} isDisabled={saving}>
           Close
         </Button>
-        <Button className="button primary" type="submit" isDisabled={saving || !job}>
+        <Button className="button primary" type="submit" isDisabled={saving || !job} data-autofocus>
           {saving ? 'Saving…' : 'Save'}
         </Button>
       </DialogButtons>

@@ -7,6 +7,7 @@ import {
   resolveSelectedIds,
   selectAll,
   selectOnly,
+  selectIds,
   selectRange,
   selectedCount,
   toggleRow,
@@ -65,6 +66,16 @@ describe('row selection', () => {
     expect(ids).toHaveLength(1_233);
     expect(ids).not.toContain('u500');
     expect(calls).toEqual([0, 500, 1000]);
+  });
+
+  it('selects exactly the users an import created, anchored where the list shows the first', () => {
+    const before = selectAll();
+    const sel = selectIds(['n1', 'n2', 'n1'], 42);
+    expect(selectedCount(sel, 1_000)).toBe(2);
+    expect(isSelected(sel, 'n2')).toBe(true);
+    expect(isSelected(sel, 'u1')).toBe(false);
+    expect(sel.anchor).toBe(42);
+    expect(isSelected(before, 'u1')).toBe(true);
   });
 
   it('resolves an explicit selection without asking the server', async () => {

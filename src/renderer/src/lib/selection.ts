@@ -30,6 +30,11 @@ export function selectOnly(id: string, index: number): RowSelection {
   return { all: false, ids: new Set([id]), anchor: index };
 }
 
+/** These rows and no others, e.g. the users an add or import just created; the anchor is where the list shows the first. */
+export function selectIds(ids: Iterable<string>, anchor: number | null): RowSelection {
+  return { all: false, ids: new Set(ids), anchor };
+}
+
 /** Ctrl/Cmd-click: flip this row, keep the rest. */
 export function toggleRow(sel: RowSelection, id: string, index: number): RowSelection {
   const ids = new Set(sel.ids);

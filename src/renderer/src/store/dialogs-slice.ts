@@ -1,7 +1,9 @@
 import type { StateCreator } from 'zustand';
 import type { AppState, DialogsSlice } from './types';
 
-/** The one open modal, and the notice line for failures that have no dialog. */
+let noticeSerial = 0;
+
+/** The one open modal, and the status bar's notice. */
 export const createDialogsSlice: StateCreator<AppState, [], [], DialogsSlice> = (set) => ({
   dialog: { kind: 'none' },
   notice: null,
@@ -12,6 +14,6 @@ export const createDialogsSlice: StateCreator<AppState, [], [], DialogsSlice> = 
     set({ dialog: { kind: 'none' } });
   },
   showNotice(notice) {
-    set({ notice });
+    set({ notice: notice ? { ...notice, id: ++noticeSerial } : null });
   },
 });

@@ -24,16 +24,19 @@ export const createSelectionSlice: StateCreator<AppState, [], [], SelectionSlice
     }
   },
 
-  async moveFocus(index, extend) {
+  async moveFocus(index, mode) {
     const total = get().total ?? 0;
     if (total === 0) return;
     const target = Math.max(0, Math.min(total - 1, index));
     const user = rowAt(get().pages, target);
+    const from = get().focusIndex;
     set({ focusIndex: target });
-    if (extend) {
+    // Ctrl+Arrow: focus moves, the selection and its anchor stay (React Aria's model).
+    if (mode === 'focus') return;
+    if (mode === 'extend') {
       // Shift+Arrow: grow the range from the anchor, like Shift-click.
       const sel = get().selection;
-      const anchored = sel.anchor === null ? { ...sel, anchor: get().focusIndex ?? target } : sel;
+      const anchored = sel.anchor === null ? { ...sel, anchor: from ?? target } : sel;
       const [lo, hi] = rangeBounds(anchored.anchor, target);
       const ids = await get().idsInRange(lo, hi);
       set({ selection: selectRange(anchored, ids, false) });

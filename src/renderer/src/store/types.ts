@@ -1,7 +1,9 @@
+import type { UserAction } from '../../../shared/api/users';
 import type { ChannelInput, ChannelOutput } from '../../../shared/ipc/contract';
 import type { ServerPolicy } from '../../../shared/model/password-policy';
 import type { Server } from '../../../shared/model/server';
 import type { User, UserSort } from '../../../shared/model/user';
+import type { RunOutcome } from '../lib/chunked-run';
 import type { RowSelection } from '../lib/selection';
 
 /** What the console runs on (app:info). */
@@ -63,12 +65,28 @@ export type DialogState =
   | { readonly kind: 'generated'; readonly jobId: string }
   | { readonly kind: 'saveOptions'; readonly jobId: string }
   | { readonly kind: 'importUsers'; readonly serverId: string }
-  | { readonly kind: 'removeServer'; readonly serverId: string };
+  | { readonly kind: 'removeServer'; readonly serverId: string }
+  /** Disable, enable, revoke the QR code of, or end the sessions of the selected users. */
+  | { readonly kind: 'userAction'; readonly serverId: string; readonly action: UserAction }
+  /** Set one password for the selected users, without issuing a code. */
+  | { readonly kind: 'setPassword'; readonly serverId: string };
 
-/** A message for the status area: failures of actions that have no dialog to show them in. */
+/** A message for the status area: what an action did, or a failure that has no dialog to show it in. */
 export interface Notice {
   readonly tone: 'error' | 'info';
   readonly text: string;
+}
+
+/** A notice as shown: a new id each time, so the same text shown twice is a new notice (and its own timer). */
+export interface ShownNotice extends Notice {
+  readonly id: number;
+}
+
+/** Progress callbacks of a chunked per-user run (users:action, users:setPassword). */
+export interface RunControl {
+  onProgress?: (done: number, total: number) => void;
+  /** Asked before each chunk: true stops the run there. */
+  stopped?: () => boolean;
 }
 
 /** A qr:generate / qr:regenerate in flight: its run id (for qr:progress and qr:cancel) and how far it got. */
@@ -131,20 +149,27 @@ export interface UsersSlice {
   createUser(input: { login: string; displayName: string; email: string }): Promise<User>;
   updateUser(userId: string, input: { login: string; displayName: string; email: string }): Promise<User>;
   deleteSelectedUsers(): Promise<{ deleted: number; failed: number; firstFailure?: string }>;
+  /** One action for these users, in chunks; the list is reloaded after. */
+  runUserAction(action: UserAction, users: readonly TargetUser[], control?: RunControl): Promise<RunOutcome>;
+  /** One password for these users, without issuing a code, in chunks; the server checks it per user. */
+  setUsersPassword(users: readonly TargetUser[], password: string, control?: RunControl): Promise<RunOutcome>;
+  /** Selects these users (just created or imported) and focuses the first in the list's order; false when the search or filters hide them all. */
+  showUsers(userIds: readonly string[]): Promise<boolean>;
 }
 
 export interface SelectionSlice {
   readonly selection: RowSelection;
   readonly focusIndex: number | null;
   clickRow(index: number, id: string, mods: { shift: boolean; toggle: boolean }): Promise<void>;
-  moveFocus(index: number, extend: boolean): Promise<void>;
+  /** Moves focus to row `index`, selecting just it, extending the range to it, or leaving the selection alone (Ctrl+Arrow). */
+  moveFocus(index: number, mode: 'select' | 'extend' | 'focus'): Promise<void>;
   selectAllRows(): void;
   clearSelection(): void;
 }
 
 export interface DialogsSlice {
   readonly dialog: DialogState;
-  readonly notice: Notice | null;
+  readonly notice: ShownNotice | null;
   openDialog(dialog: DialogState): void;
   closeDialog(): void;
   showNotice(notice: Notice | null): void;

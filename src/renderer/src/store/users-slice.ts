@@ -1,7 +1,8 @@
 import type { StateCreator } from 'zustand';
 import { errorMessage } from '../lib/format';
 import { PAGE_SIZE, missingPages, pageOf, pagesInRange, rowAt, withPage } from '../lib/page-cache';
-import { EMPTY_SELECTION, resolveSelectedIds } from '../lib/selection';
+import { runInChunks } from '../lib/chunked-run';
+import { EMPTY_SELECTION, resolveSelectedIds, selectIds } from '../lib/selection';
 import { orderByCachedRows } from '../lib/target-users';
 import type { AppState, UserQuery, UsersSlice } from './types';
 
@@ -10,8 +11,18 @@ const ID_BATCH = 500;
 /** users:delete, users:signedIn and qr:generate accept at most 10,000 ids per call. */
 export const MAX_IDS_PER_CALL = 10_000;
 
+/** Users per users:action call: the server runs each in its own transaction, so a chunk takes well under a second. */
+const ACTION_CHUNK = 500;
+/** Users per users:setPassword call: each is an argon2id hash on the server. */
+const PASSWORD_CHUNK = 100;
+
+/** The list's search, filters and sort, as users:list and users:locate take them. */
+function queryFields(q: UserQuery) {
+  return { serverId: q.serverId, sort: q.sort, order: q.order, ...(q.search ? { search: q.search } : {}) };
+}
+
 function listInput(q: UserQuery, offset: number, limit: number) {
-  return { serverId: q.serverId, offset, limit, sort: q.sort, order: q.order, ...(q.search ? { search: q.search } : {}) };
+  return { ...queryFields(q), offset, limit };
 }
 
 /** The user table's cache: pages of 200 by page index, reset whenever the query changes. */
@@ -116,9 +127,17 @@ export const createUsersSlice: StateCreator<AppState, [], [], UsersSlice> = (set
       const { found, missing } = orderByCachedRows(selection.ids, pages);
       if (missing.length === 0) return found;
       if (missing.length <= 20) {
-        // A few rows scrolled out of the cache: ask for them one by one.
-        const extra = await Promise.all(missing.map((userId) => window.gatepass.users.get({ serverId: query.serverId, userId })));
-        return [...found, ...extra.map((u) => ({ id: u.id, login: u.login }))];
+        // A few rows scrolled out of the cache: ask for them one by one. One deleted since it
+        // was selected (the selection outlives a refresh) is no longer part of it.
+        const extra = await Promise.all(
+          missing.map((userId) =>
+            window.gatepass.users.get({ serverId: query.serverId, userId }).catch((err: unknown) => {
+              if ((err as { code?: unknown }).code === 'NOT_FOUND') return null;
+              throw err;
+            }),
+          ),
+        );
+        return [...found, ...extra.flatMap((u) => (u ? [{ id: u.id, login: u.login }] : []))];
       }
       // Many (a long Shift-range): walk the list once, which also gives the table's order.
       const wanted = selection.ids;
@@ -147,6 +166,8 @@ export const createUsersSlice: StateCreator<AppState, [], [], UsersSlice> = (set
       if (!q) throw new Error('Choose a server first');
       const res = await window.gatepass.users.import({ serverId: q.serverId, csv });
       get().refreshUsers();
+      // The new users are selected behind the report, so the next step (Generate) is one click away.
+      if (res.createdIds.length > 0) void get().showUsers(res.createdIds).catch(() => {});
       return res;
     },
 
@@ -155,7 +176,49 @@ export const createUsersSlice: StateCreator<AppState, [], [], UsersSlice> = (set
       if (!q) throw new Error('Choose a server first');
       const user = await window.gatepass.users.create({ serverId: q.serverId, ...input });
       get().refreshUsers();
+      // Selected and scrolled to, so what was just added is what the administrator sees.
+      const shown = await get()
+        .showUsers([user.id])
+        .catch(() => false);
+      get().showNotice({ tone: 'info', text: shown ? `Added ${user.login}` : `Added ${user.login}; the list's search hides them` });
       return user;
+    },
+
+    async showUsers(userIds) {
+      const q = get().query;
+      if (!q || userIds.length === 0) return false;
+      const generation = get().generation;
+      const where = await window.gatepass.users.locate({ ...queryFields(q), userIds: userIds.slice(0, MAX_IDS_PER_CALL) });
+      // The administrator moved on (another search, server or refresh): leave their list alone.
+      if (get().generation !== generation || where.index === null) return false;
+      set({ selection: selectIds(userIds, where.index), focusIndex: where.index });
+      return true;
+    },
+
+    async runUserAction(action, users, control = {}) {
+      const q = get().query;
+      if (!q) throw new Error('Choose a server first');
+      const out = await runInChunks(
+        users,
+        ACTION_CHUNK,
+        async (userIds) => (await window.gatepass.users.action({ serverId: q.serverId, action, userIds })).results,
+        control,
+      );
+      get().refreshUsers();
+      return out;
+    },
+
+    async setUsersPassword(users, password, control = {}) {
+      const q = get().query;
+      if (!q) throw new Error('Choose a server first');
+      const out = await runInChunks(
+        users,
+        PASSWORD_CHUNK,
+        async (userIds) => (await window.gatepass.users.setPassword({ serverId: q.serverId, userIds, password })).results,
+        control,
+      );
+      get().refreshUsers();
+      return out;
     },
 
     async updateUser(userId, input) {

@@ -121,7 +121,7 @@ export function ConfirmStep(props: {
         <Button ref={cancelRef} className="button" onPress={busy ? props.onStop : props.onCancel} isDisabled={busy && cancelling}>
           {busy && cancelling ? 'Cancelling…' : 'Cancel'}
         </Button>
-        <Button className="button primary" type="submit" isDisabled={busy} autoFocus>
+        <Button className="button primary" type="submit" isDisabled={busy} data-autofocus>
           {busy ? 'Generating…' : 'Generate'}
         </Button>
       </DialogButtons>

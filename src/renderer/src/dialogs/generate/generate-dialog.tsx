@@ -67,7 +67,7 @@ export function GenerateDialog({ serverId, count, again }: { serverId: string; c
 
   if (step === 'confirm' && users) {
     return (
-      <ModalFrame title="Generate QR Code" onSubmit={() => void onGenerate()} busy={busy} role="alertdialog" onClose={close} onBusyEscape={stop}>
+      <ModalFrame title="Generate QR Code" onSubmit={() => void onGenerate()} busy={busy} role="alertdialog" onClose={close} onBusyEscape={stop} step="confirm">
         <ConfirmStep
           serverId={serverId}
           users={users}
@@ -84,7 +84,7 @@ export function GenerateDialog({ serverId, count, again }: { serverId: string; c
   }
 
   return (
-    <ModalFrame title="Generate QR Code" onSubmit={onOk} busy={busy} className="generate" onClose={close}>
+    <ModalFrame title="Generate QR Code" onSubmit={onOk} busy={busy} className="generate" onClose={close} step="form">
       <p className="note">
         {again ? 'Generate again for ' : 'New sign-in QR codes for '}
         <strong>{formatCount(n, again ? 'user' : 'selected user')}</strong>
