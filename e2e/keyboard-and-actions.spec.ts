@@ -278,9 +278,19 @@ test('the context menu opens by right click and by Shift+F10; disable keeps a us
   await expect(menu).toBeHidden();
   await expect(grid()).toBeFocused();
 
-  // Shift+F10 opens it at the focused row, with focus on its first item; the keyboard runs Disable.
+  // The ContextMenu key opens it too.
+  await page.keyboard.press('ContextMenu');
+  await expect(menu).toBeVisible();
+  await page.keyboard.press('Escape');
+  await expect(menu).toBeHidden();
+
+  // With nothing selected (Esc in the list), Shift+F10 selects the focused row and opens the menu
+  // there, focus on its first item; the keyboard runs Disable.
+  await page.keyboard.press('Escape');
+  await expect(selectedRows()).toHaveCount(0);
   await page.keyboard.press('Shift+F10');
   await expect(menu).toBeVisible();
+  await expect(row(4)).toHaveAttribute('aria-selected', 'true');
   await expect(menu.getByRole('menuitem', { name: 'Edit…' })).toBeFocused();
   for (let i = 0; i < 3; i++) await page.keyboard.press('ArrowDown');
   await expect(menu.getByRole('menuitem', { name: 'Disable…' })).toBeFocused();
@@ -355,7 +365,7 @@ test('a bulk action names the first users and how many more, and reports a user 
   await row(10).click();
   await row(16).click({ modifiers: ['Shift'] });
   await expect(selectedRows()).toHaveCount(7);
-  const logins = [];
+  const logins: string[] = [];
   for (let i = 10; i <= 16; i++) logins.push(await loginOf(row(i)));
 
   await page.getByRole('button', { name: 'Actions' }).click();

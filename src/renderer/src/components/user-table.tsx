@@ -184,11 +184,20 @@ export function UserTable() {
     if (user) void useAppStore.getState().clickRow(index, user.id, { shift: e.shiftKey, toggle: true });
   }
 
-  /** The context menu, for the keyboard: under the focused row (or the grid's top when none has focus). */
+  /**
+   * The context menu, for the keyboard: under the focused row (or the grid's top when none has
+   * focus). With nothing selected, the focused row is selected first, as a right click would.
+   */
   function openMenuAtFocus() {
+    const st = useAppStore.getState();
+    const focused = focusIndex === null ? undefined : rowAt(pages, focusIndex);
+    if (selectedCount(st.selection, count) === 0) {
+      if (!focused || focusIndex === null) return;
+      void st.clickRow(focusIndex, focused.id, { shift: false, toggle: false });
+    }
     const row = focusIndex === null ? null : document.getElementById(rowDomId(focusIndex));
     const box = (row ?? gridRef.current)?.getBoundingClientRect();
-    if (box && selectedCount(useAppStore.getState().selection, count) > 0) setMenuAt({ x: box.left + 32, y: row ? box.bottom : box.top + 24 });
+    if (box) setMenuAt({ x: box.left + 32, y: row ? box.bottom : box.top + 24 });
   }
 
   /** Right click: on a row outside the selection, that row alone becomes the selection (as in file managers). */
