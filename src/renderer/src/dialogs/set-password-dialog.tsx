@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
 import { Button } from 'react-aria-components';
-import type { PasswordPolicy } from '../../../shared/model/password-policy';
+import type { ServerPolicy } from '../../../shared/model/password-policy';
 import type { RunOutcome } from '../lib/chunked-run';
 import { errorMessage, formatCount } from '../lib/format';
 import { setPasswordProblems } from '../lib/set-password-check';
@@ -16,13 +16,13 @@ const DONE = 'Set the password of';
 
 /**
  * Set password: one new password for the selected users (named), without issuing a code.
- * Checked as typed against the server's policy in the policy's words; the server checks it
- * again per user (also against its common-password list) and audits each. Their QR codes stop
- * working, which the dialog says before anything is set.
+ * Checked as typed against the server's policy and common-password list in the policy's words;
+ * the server decides again per user and audits each. Their QR codes stop working, which the
+ * dialog says before anything is set.
  */
 export function SetPasswordDialog({ serverId }: { serverId: string }) {
   const [users, setUsers] = useState<readonly TargetUser[] | null>(null);
-  const [policy, setPolicy] = useState<PasswordPolicy | null>(null);
+  const [policy, setPolicy] = useState<ServerPolicy | null>(null);
   const [policyError, setPolicyError] = useState<string | null>(null);
   const [password, setPassword] = useState('');
   const [confirm, setConfirm] = useState('');

@@ -12,6 +12,15 @@ describe('checking a password before setting it for users', () => {
     expect(setPasswordProblems('', '', DEFAULT_PASSWORD_POLICY, logins).password).toBe('Enter the new password');
   });
 
+  it("refuses a password on the server's common-password list before sending it, in the server's words", () => {
+    const policy = { ...DEFAULT_PASSWORD_POLICY, commonPasswords: ['password123'] };
+    expect(setPasswordProblems('PASSword123', 'PASSword123', policy, logins).password).toBe(
+      'Password does not meet the policy: too common: found in the list of breached passwords',
+    );
+    // A server that does not publish its list decides that rule alone.
+    expect(setPasswordProblems('PASSword123', 'PASSword123', DEFAULT_PASSWORD_POLICY, logins).password).toBeUndefined();
+  });
+
   it('asks for the same password twice', () => {
     expect(setPasswordProblems('Granite-Falls-2031', 'Granite-Falls-2030', DEFAULT_PASSWORD_POLICY, logins).confirm).toBe('The passwords do not match');
   });
@@ -21,6 +30,12 @@ describe('checking a password before setting it for users', () => {
     expect(p.password).toBeUndefined();
     expect(p.confirm).toBeUndefined();
     expect(p.loginRefused).toEqual({ count: 1, first: ['granite'] });
+  });
+
+  it('refuses the password outright when it contains the login of every user it is for', () => {
+    expect(setPasswordProblems('Granite-Falls-2031', 'Granite-Falls-2031', DEFAULT_PASSWORD_POLICY, ['granite']).password).toBe(
+      'Password does not meet the policy: must not contain the login',
+    );
   });
 
   it('checks nothing against the policy before it has loaded', () => {

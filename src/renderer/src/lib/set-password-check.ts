@@ -1,8 +1,8 @@
-import { checkPassword, describeViolations, type PasswordPolicy } from '../../../shared/model/password-policy';
+import { checkAgainstServer, describeViolations, type ServerPolicy } from '../../../shared/model/password-policy';
 
 /**
- * What the Set password dialog checks before sending: the policy's own rules with the policy's
- * own words (the server says the same, and also checks its list of common passwords), the
+ * What the Set password dialog checks before sending: the policy's own rules and the server's
+ * common-password list, in the policy's own words (what the server would answer), the
  * confirmation, and which users' logins the password contains (the server refuses it for them
  * only). Pure, for tests.
  */
@@ -17,10 +17,14 @@ export interface SetPasswordProblems {
 /** How many refused logins are named. */
 const NAMED = 5;
 
-export function setPasswordProblems(password: string, confirm: string, policy: PasswordPolicy | null, logins: readonly string[]): SetPasswordProblems {
-  const rules = policy ? checkPassword(password, policy) : [];
-  const passwordProblem = !password ? 'Enter the new password' : rules.length > 0 ? describeViolations(rules) : undefined;
-  const refused = policy && password && !passwordProblem ? logins.filter((l) => checkPassword(password, policy, { login: l }).some((v) => v.rule === 'forbidLogin')) : [];
+export function setPasswordProblems(password: string, confirm: string, policy: ServerPolicy | null, logins: readonly string[]): SetPasswordProblems {
+  const rules = policy ? checkAgainstServer(password, policy) : [];
+  let passwordProblem = !password ? 'Enter the new password' : rules.length > 0 ? describeViolations(rules) : undefined;
+  const refused = policy && password && !passwordProblem ? logins.filter((l) => checkAgainstServer(password, policy, l).some((v) => v.rule === 'forbidLogin')) : [];
+  // Refused for every one of them: nothing would be set, so it is the password's problem.
+  if (!passwordProblem && logins.length > 0 && refused.length === logins.length) {
+    passwordProblem = describeViolations(checkAgainstServer(password, policy!, refused[0]));
+  }
   return {
     ...(passwordProblem ? { password: passwordProblem } : {}),
     ...(confirm !== password ? { confirm: 'The passwords do not match' } : {}),
