@@ -482,4 +482,16 @@ test('a new user is selected and scrolled into view, and so are imported users',
   await expect(page.getByText('2 selected').first()).toBeVisible();
   await expect(rowOf('zy.imported1')).toBeInViewport();
   await expect(rowOf('zy.imported1')).toHaveAttribute('aria-selected', 'true');
+
+  // A user the search hides is added all the same, and the notice says why it is not shown.
+  await page.getByRole('searchbox', { name: 'Search users' }).fill('imported');
+  await expect(grid().locator('[role="row"][aria-rowindex]')).toHaveCount(3); // the header and two rows
+  await page.getByRole('button', { name: 'Add user' }).click();
+  await add.getByLabel('Login').fill('zz.hidden');
+  await page.keyboard.press('Enter');
+  await expect(add).toBeHidden();
+  await expect(infoNotice()).toHaveText("Added zz.hidden; the list's search or filters hide them");
+  await expect(selectedRows()).toHaveCount(0);
+  await expect(page.getByRole('button', { name: 'Add user' })).toBeFocused();
+  await page.getByRole('searchbox', { name: 'Search users' }).fill('');
 });

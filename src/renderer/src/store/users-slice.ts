@@ -180,7 +180,7 @@ export const createUsersSlice: StateCreator<AppState, [], [], UsersSlice> = (set
       const shown = await get()
         .showUsers([user.id])
         .catch(() => false);
-      get().showNotice({ tone: 'info', text: shown ? `Added ${user.login}` : `Added ${user.login}; the list's search hides them` });
+      get().showNotice({ tone: 'info', text: shown ? `Added ${user.login}` : `Added ${user.login}; the list's search or filters hide them` });
       return user;
     },
 
