@@ -33,7 +33,10 @@ eachBackend('Gatepass server', (backend) => {
         const info = okBody(await call(s.url, 'serverInfo'));
         expect(info).toMatchObject({ product: 'gatepass', name: 'Plant 2', apiVersion: 1, tlsPin: null });
         const token = await s.issueAdminToken();
-        expect(okBody(await call(s.url, 'getPolicy', {}, token))).toEqual(DEFAULT_PASSWORD_POLICY);
+        // The default policy, and the common-password list it is published with (issue 8, point 4).
+        const { commonPasswords, ...policy } = okBody(await call(s.url, 'getPolicy', {}, token));
+        expect(policy).toEqual(DEFAULT_PASSWORD_POLICY);
+        expect(commonPasswords).toEqual(expect.arrayContaining(['password1', 'qwerty123']));
       } finally {
         await s.close();
       }
