@@ -1,4 +1,9 @@
 import { z } from 'zod';
+import { installZodMessages } from './zod-messages';
+
+// Every runtime that reports errors imports this module (main, the server, the browser host,
+// the CLI; the renderer installs it in csp-setup.ts), so every schema failure is a sentence.
+installZodMessages();
 
 /**
  * Stable error codes. Every boundary (REST, IPC, HTTP host, CLI) carries errors as
@@ -28,6 +33,7 @@ export const ERROR_CODES = [
   'PERMISSION_DENIED',
   'PAYLOAD_INVALID', // a QR payload or .usr file that is not ours or not this version
   'INTERNAL',
+  'NOT_GATEPASS_SERVER', // the address answers, but not as a Gatepass server (a web server, a proxy page)
 ] as const;
 
 export const ErrorCodeSchema = z.enum(ERROR_CODES);
@@ -86,6 +92,7 @@ export function httpStatusFor(code: string): number {
       return 429;
     case 'SERVER_UNREACHABLE':
     case 'SERVER_ERROR':
+    case 'NOT_GATEPASS_SERVER':
       return 502;
     default:
       return 500;
@@ -105,9 +112,15 @@ export function toErrorBody(err: unknown): ErrorBody {
   return { code: 'INTERNAL', message: 'Internal error' };
 }
 
-/** One readable line for a schema failure: "userIds: Expected array, received string". */
+/**
+ * One readable line for a schema failure: its sentences ("Minimum length must be at least 8"),
+ * each saying which item of a list it is about when it is about one ("Login is required (item 3)").
+ */
 export function formatZodError(err: z.ZodError): string {
-  const first = err.issues.slice(0, 3).map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message));
+  const first = err.issues.slice(0, 3).map((i) => {
+    const index = [...i.path].reverse().find((k): k is number => typeof k === 'number');
+    return index === undefined ? i.message : `${i.message} (item ${index + 1})`;
+  });
   const more = err.issues.length > 3 ? ` (and ${err.issues.length - 3} more)` : '';
-  return `Invalid input: ${first.join('; ')}${more}`;
+  return `${first.join('; ')}${more}`;
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { installZodMessages } from '../../shared/zod-messages';
 
 /**
  * Runs before any other module (first import of main.tsx) so the settings hold before
@@ -9,6 +10,8 @@ import { z } from 'zod';
  * up front that there is no eval.
  */
 z.config({ jitless: true });
+// Form checks made with the shared schemas speak in sentences, as main's and the server's do.
+installZodMessages();
 
 // React Aria's usePress injects a <style> element (touch-action for pressables) unless one
 // with this id exists; the CSP blocks inline <style>, so the rule lives in styles.css and

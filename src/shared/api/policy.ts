@@ -1,4 +1,4 @@
-import { PasswordPolicySchema, ServerPolicySchema } from '../model/password-policy';
+import { PasswordPolicySchema, PolicyUpdateSchema, ServerPolicySchema } from '../model/password-policy';
 import { route } from './route';
 
 /** The server's password policy: what every password it sets must pass. */
@@ -13,9 +13,9 @@ export const policyApi = {
   setPolicy: route({
     method: 'PUT',
     path: '/api/v1/policy',
-    summary: 'Replace the password policy (applies to passwords set from now on)',
+    summary: 'Replace the password policy (applies to passwords set from now on); the minimum length is at least 8 (NIST SP 800-63B)',
     auth: 'admin',
-    body: PasswordPolicySchema.refine((p) => p.minLength <= p.maxLength, { message: 'Minimum length must not exceed maximum length', path: ['minLength'] }),
+    body: PolicyUpdateSchema,
     response: PasswordPolicySchema,
   }),
 } as const;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { fieldLabel } from '../zod-messages';
 
 /** Who may call a route: nobody signed in, an administrator session, or a user (device) session. */
 export type RouteAuth = 'none' | 'admin' | 'user';
@@ -33,7 +34,7 @@ export const IdParams = z.object({ id: z.string().min(1).max(64) });
 
 /** A query's point in time: a calendar day (its start, UTC) or an ISO date-time, as the ISO string the database compares. */
 export const Instant = z
-  .union([z.iso.date(), z.iso.datetime({ offset: true })], { error: 'A date (YYYY-MM-DD) or an ISO date-time' })
+  .union([z.iso.date(), z.iso.datetime({ offset: true })], { error: (iss) => `${fieldLabel(iss.path)} must be a date (YYYY-MM-DD) or an ISO date and time` })
   .transform((s) => new Date(s.length === 10 ? `${s}T00:00:00Z` : s).toISOString());
 
 /** The answer of a route that only confirms. */

@@ -15,6 +15,23 @@ export const PasswordPolicySchema = z.object({
 });
 export type PasswordPolicy = z.infer<typeof PasswordPolicySchema>;
 
+/** NIST SP 800-63B: a memorised secret is at least 8 characters; no policy may ask for less. */
+export const MIN_LENGTH_FLOOR = 8;
+
+/**
+ * A policy an administrator sets: the stored shape, with the NIST floor on the minimum and the
+ * minimum no higher than the maximum. Reading stays lenient (a server of an older version may
+ * hold a lower minimum), so only new policies are held to it.
+ */
+export const PolicyUpdateSchema = PasswordPolicySchema.extend({
+  minLength: z
+    .number()
+    .int()
+    // abort: a minimum out of range is the one thing to say; comparing it with the maximum would add noise.
+    .min(MIN_LENGTH_FLOOR, { message: `Minimum length must be at least ${MIN_LENGTH_FLOOR}`, abort: true })
+    .max(256, { message: 'Minimum length must be at most 256', abort: true }),
+}).refine((p) => p.minLength <= p.maxLength, { message: 'Minimum length must not exceed maximum length', path: ['minLength'] });
+
 /** NIST SP 800-63B sets 8 as the floor; classes are asked for because the reference servers do. */
 export const DEFAULT_PASSWORD_POLICY: PasswordPolicy = {
   minLength: 8,

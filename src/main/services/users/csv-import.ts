@@ -1,4 +1,5 @@
 import { CsvError, parseUserImport } from '../../../shared/csv';
+import { csvLine } from '../../../shared/csv-write';
 import { GatepassError } from '../../../shared/errors';
 import type { ImportResult } from '../../../shared/ipc/contract';
 import type { AdminCall } from '../connections';
@@ -56,11 +57,5 @@ export async function importUsers(call: AdminCall, csv: string, onRow?: (done: n
 function importReport(outcomes: readonly Outcome[]): string {
   const head = ['line', 'login', 'status', 'code', 'message'];
   const rows = outcomes.map((o) => [String(o.line), o.login, o.status, o.code, o.message]);
-  return [head, ...rows].map((r) => r.map(csvField).join(',')).join('\r\n') + '\r\n';
-}
-
-/** Quotes as RFC 4180 asks, and defuses spreadsheet formulas (OWASP CSV injection) with a leading '. */
-function csvField(value: string): string {
-  const v = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-  return /[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
+  return [head, ...rows].map(csvLine).join('');
 }

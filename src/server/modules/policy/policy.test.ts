@@ -38,6 +38,27 @@ eachBackend('Password policy', (backend) => {
       const r = await call(url(), 'setPolicy', { body: { ...(before.body as object), minLength: 50, maxLength: 10 } }, admin());
       expect(r.status).toBe(400);
       expect(r.error?.code).toBe('VALIDATION_FAILED');
+      expect(r.error?.message).toBe('Minimum length must not exceed maximum length');
+    });
+
+    it('refuses a minimum length under 8 (NIST SP 800-63B) in a sentence and keeps the policy as it was', async () => {
+      const before = okBody(await call(url(), 'getPolicy', {}, admin()));
+      for (const minLength of [7, 1, 0]) {
+        const r = await call(url(), 'setPolicy', { body: { ...before, minLength: minLength, requireSymbol: !before.requireSymbol } }, admin());
+        expect(r.status).toBe(400);
+        expect(r.error).toMatchObject({ code: 'VALIDATION_FAILED', message: 'Minimum length must be at least 8' });
+      }
+      // Not a number at all: still a sentence that names the field, not zod's wording.
+      const typed = await call(url(), 'setPolicy', { body: { ...before, minLength: 'eight' } }, admin());
+      expect(typed.error).toMatchObject({ code: 'VALIDATION_FAILED', message: 'Minimum length must be a number' });
+      expect(okBody(await call(url(), 'getPolicy', {}, admin()))).toEqual(before);
+      const audit = okBody(await call(url(), 'listAudit', { query: { action: 'policy.update', limit: 50 } }, admin()));
+      expect(audit.items.some((e) => e.detail?.includes('"minLength":7'))).toBe(false);
+
+      // 8 itself is allowed.
+      const eight = await call(url(), 'setPolicy', { body: { ...before, minLength: 8 } }, admin());
+      expect(eight.status).toBe(200);
+      expect(okBody(await call(url(), 'getPolicy', {}, admin())).minLength).toBe(8);
     });
 
     it('publishes its list of common passwords, and the shared check with it refuses exactly what the server refuses', async () => {

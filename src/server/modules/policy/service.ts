@@ -5,6 +5,7 @@ import {
   DEFAULT_PASSWORD_POLICY,
   describeViolations,
   PasswordPolicySchema,
+  PolicyUpdateSchema,
   type PasswordPolicy,
   type PolicyViolation,
 } from '../../../shared/model/password-policy';
@@ -24,9 +25,12 @@ export async function getPolicy(db: Kysely<Database>): Promise<PasswordPolicy> {
   return parsed.success ? parsed.data : DEFAULT_PASSWORD_POLICY;
 }
 
-/** Replaces the policy and audits the change (PUT /api/v1/policy). */
+/**
+ * Replaces the policy and audits the change (PUT /api/v1/policy). Checked here as well as at
+ * the route, so no caller inside the server can store a minimum under the NIST floor of 8.
+ */
 export async function setPolicy(ctx: ServiceContext, caller: AdminCaller, policy: PasswordPolicy): Promise<PasswordPolicy> {
-  const value = JSON.stringify(PasswordPolicySchema.parse(policy));
+  const value = JSON.stringify(PolicyUpdateSchema.parse(policy));
   await ctx.db.transaction().execute(async (trx) => {
     await trx
       .insertInto('settings')
