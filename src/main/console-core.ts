@@ -7,12 +7,14 @@ import { auditHandlers } from './handlers/audit';
 import { cardHandlers } from './handlers/cards';
 import { exportHandlers } from './handlers/export';
 import { policyHandlers } from './handlers/policy';
+import { prefsHandlers } from './handlers/prefs';
 import { qrHandlers } from './handlers/qr';
 import { serverHandlers } from './handlers/servers';
 import { userHandlers } from './handlers/users';
 import { createDispatcher, type Dispatch, type Handlers } from './ipc/dispatch';
 import { createConnections } from './services/connections';
-import { createSaveJobs, type SaveTarget } from './services/export/save-job';
+import { createCsvExports } from './services/export/csv-export';
+import { createSaveJobs, type ExportKind, type SaveTarget } from './services/export/save-job';
 import { createKeychain, SessionSecrets, type Keychain } from './services/keychain';
 import { createJobStore } from './services/issuing/job-store';
 import { createSettingsStore } from './services/settings';
@@ -24,7 +26,7 @@ export interface ConsoleCoreOptions {
   /** Start the embedded local server (SQLite in the user data folder, demo users). */
   embedded?: boolean;
   /** Where a save without `path` goes: a save dialog's path, or a download the host serves. */
-  saveTarget: (suggestedName: string) => Promise<SaveTarget>;
+  saveTarget: (suggestedName: string, kind: ExportKind) => Promise<SaveTarget>;
   emit: <E extends EventName>(event: E, payload: EventPayload<E>) => void;
   logger?: (line: string) => void;
   /** Lets export:save honour `path` (CLI and tests); a console renderer must not pick arbitrary paths. */
@@ -63,6 +65,7 @@ export async function createConsoleCore(opts: ConsoleCoreOptions): Promise<Conso
     onProgress: (progress) => opts.emit('export:progress', progress),
     allowSavePath: opts.allowSavePath,
   });
+  const csv = createCsvExports({ saveTarget: opts.saveTarget, onProgress: (progress) => opts.emit('export:csvProgress', progress) });
   let embeddedServer: { close(): Promise<void> } | null = null;
 
   await fs.mkdir(opts.userDataDir, { recursive: true, mode: 0o700 });
@@ -95,7 +98,8 @@ export async function createConsoleCore(opts: ConsoleCoreOptions): Promise<Conso
     ...auditHandlers(connections),
     ...cardHandlers(connections),
     ...qrHandlers({ connections, jobs, saves, onProgress: (p) => opts.emit('qr:progress', p) }),
-    ...exportHandlers(saves),
+    ...exportHandlers({ saves, csv, connections }),
+    ...prefsHandlers(settings),
   };
 
   const dispatch = createDispatcher(handlers, {
@@ -107,6 +111,7 @@ export async function createConsoleCore(opts: ConsoleCoreOptions): Promise<Conso
     dispatch,
     async close() {
       saves.cancelAll();
+      csv.cancelAll();
       jobs.close();
       await connections.close();
       if (embeddedServer) await embeddedServer.close();

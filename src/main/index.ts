@@ -161,11 +161,11 @@ async function main(): Promise<void> {
     emit: (event, payload) => {
       if (mainWindow) sendEvent(mainWindow.webContents, event, payload);
     },
-    saveTarget: async (suggestedName) => {
+    saveTarget: async (suggestedName, kind) => {
       const options = {
-        title: 'Save sign-in codes',
+        title: kind === 'csv' ? 'Export as CSV' : 'Save sign-in codes',
         defaultPath: join(app.getPath('documents'), suggestedName),
-        filters: [{ name: 'PDF', extensions: ['pdf'] }],
+        filters: [kind === 'csv' ? { name: 'CSV', extensions: ['csv'] } : kind === 'zip' ? { name: 'ZIP', extensions: ['zip'] } : { name: 'PDF', extensions: ['pdf'] }],
       };
       const r = mainWindow ? await dialog.showSaveDialog(mainWindow, options) : await dialog.showSaveDialog(options);
       return r.canceled || !r.filePath ? { kind: 'cancelled' } : { kind: 'path', path: r.filePath };

@@ -5,8 +5,8 @@ import type { Connections } from '../services/connections';
 /** A server's audit log, through its admin session. */
 export function auditHandlers(connections: Connections): Pick<Handlers, keyof typeof auditChannels> {
   return {
-    async 'audit:list'({ serverId, offset, limit }) {
-      return connections.admin(serverId)('listAudit', { query: { offset, limit } });
+    async 'audit:list'({ serverId, ...query }) {
+      return connections.admin(serverId)('listAudit', { query });
     },
   };
 }

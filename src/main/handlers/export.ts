@@ -1,9 +1,27 @@
+import type { AuditEntrySchema } from '../../shared/api/audit';
 import type { exportChannels } from '../../shared/ipc/channels/export';
+import type { User } from '../../shared/model/user';
+import type { z } from 'zod';
 import type { Handlers } from '../ipc/dispatch';
-import type { SaveJobs } from '../services/export/save-job';
+import type { Connections } from '../services/connections';
+import { pagedRecords, type CsvExports, type CsvRecord } from '../services/export/csv-export';
+import { datedFileName, type SaveJobs } from '../services/export/save-job';
 
-/** Saving a job as files; the save job holds the path policy, cancelling and progress. */
-export function exportHandlers(saves: SaveJobs): Pick<Handlers, keyof typeof exportChannels> {
+/** The user list's CSV columns: every field, whatever columns the table shows. */
+const USER_HEADER = ['Login', 'Display name', 'Email', '2FA', 'QR issued', 'Sessions', 'Disabled', 'Created'] as const;
+const AUDIT_HEADER = ['When', 'Actor', 'Action', 'Target', 'Detail'] as const;
+
+function userRecord(u: User): CsvRecord {
+  return [u.login, u.displayName, u.email, u.totpEnabled ? 'on' : 'off', u.qrIssuedAt ?? '', u.activeSessions, u.disabledAt ?? '', u.createdAt];
+}
+
+function auditRecord(e: z.output<typeof AuditEntrySchema>): CsvRecord {
+  return [e.at, e.actor, e.action, e.target ?? '', e.detail ?? ''];
+}
+
+/** Saving files: QR jobs through the save job, lists as CSV paged from the server. */
+export function exportHandlers(deps: { saves: SaveJobs; csv: CsvExports; connections: Connections }): Pick<Handlers, keyof typeof exportChannels> {
+  const { saves, csv, connections } = deps;
   return {
     async 'export:cancel'({ jobId }) {
       saves.cancel(jobId);
@@ -11,6 +29,29 @@ export function exportHandlers(saves: SaveJobs): Pick<Handlers, keyof typeof exp
     },
     async 'export:save'(input) {
       return saves.save(input);
+    },
+    async 'export:usersCsv'({ serverId, exportId, signedIn, ...query }) {
+      const call = connections.admin(serverId);
+      const filters = { ...query, ...(signedIn === undefined ? {} : { signedIn: String(signedIn) }) };
+      return csv.run({
+        exportId,
+        fileName: datedFileName('users', connections.get(serverId).name, new Date(), 'csv'),
+        header: USER_HEADER,
+        pages: (signal) => pagedRecords((offset, limit) => call('listUsers', { query: { ...filters, offset, limit } }), userRecord, signal),
+      });
+    },
+    async 'export:auditCsv'({ serverId, exportId, ...query }) {
+      const call = connections.admin(serverId);
+      return csv.run({
+        exportId,
+        fileName: datedFileName('audit', connections.get(serverId).name, new Date(), 'csv'),
+        header: AUDIT_HEADER,
+        pages: (signal) => pagedRecords((offset, limit) => call('listAudit', { query: { ...query, offset, limit } }), auditRecord, signal),
+      });
+    },
+    async 'export:cancelCsv'({ exportId }) {
+      csv.cancel(exportId);
+      return { ok: true as const };
     },
   };
 }

@@ -15,6 +15,9 @@ export function serverHandlers(connections: Connections): Pick<Handlers, keyof t
       await connections.remove(serverId);
       return { ok: true as const };
     },
+    async 'servers:update'({ serverId, ...change }) {
+      return connections.update(serverId, change);
+    },
     async 'servers:connect'({ serverId, password }) {
       return connections.connect(serverId, password);
     },

@@ -36,6 +36,13 @@ export interface AddServerInput {
   remember: boolean;
 }
 
+/** Input of servers:update after the contract parsed it. */
+export interface UpdateServerInput {
+  name?: string;
+  url?: string;
+  password?: string;
+}
+
 /** Connections to every server in the tree: admin sessions, statuses, the saved list. */
 export interface Connections {
   load(): Promise<void>;
@@ -45,6 +52,8 @@ export interface Connections {
   urlOf(serverId: string): string;
   add(input: AddServerInput): Promise<Server>;
   remove(serverId: string): Promise<void>;
+  /** Renames a server or moves it to a new address (checked and signed in to first); its saved password follows it. */
+  update(serverId: string, change: UpdateServerInput): Promise<Server>;
   connect(serverId: string, password?: string): Promise<Server>;
   /** Connects every server in the background; failures only change statuses. */
   connectAll(): Promise<void>;
@@ -52,6 +61,21 @@ export interface Connections {
   attachEmbedded(handle: EmbeddedServerHandle, name: string): Promise<void>;
   admin(serverId: string): AdminCall;
   close(): Promise<void>;
+}
+
+/**
+ * Asks the address who it is (GET /api/v1/info, no sign-in needed). A Gatepass server says so;
+ * anything else that answers (a web server, a proxy's page, another API) is NOT_GATEPASS_SERVER,
+ * so the administrator reads that rather than "HTTP 405 to adminSignin". Not answering at all
+ * stays SERVER_UNREACHABLE.
+ */
+export async function identifyServer(client: ServerClient, url: string): Promise<RouteResponse<'serverInfo'>> {
+  try {
+    return await client.call('serverInfo', {}, undefined, { timeoutMs: 10_000 });
+  } catch (err) {
+    if (err instanceof GatepassError && (err.code === 'SERVER_UNREACHABLE' || err.code === 'RATE_LIMITED')) throw err;
+    throw new GatepassError('NOT_GATEPASS_SERVER', `${url} is not a Gatepass server: it does not answer /api/v1/info as one. Check the address and port.`);
+  }
 }
 
 /**
@@ -133,7 +157,11 @@ export function createConnections(deps: {
         setStatus(l, 'needs-password', `Enter the password for ${l.saved.login}`);
         return;
       }
-      const res = await client.call('adminSignin', { body: { login: l.saved.login, password } });
+      const res = await client.call('adminSignin', { body: { login: l.saved.login, password } }).catch(async (err: unknown) => {
+        // An answer that is not Gatepass's: say what the address is rather than how it answered.
+        if (err instanceof GatepassError && err.code === 'SERVER_ERROR') await identifyServer(client, l.saved.url);
+        throw err;
+      });
       session.setToken(id, res.token);
       // Kept for this session only, so an expired token can be renewed without asking again.
       if (explicitPassword) session.setPassword(id, explicitPassword);
@@ -211,14 +239,9 @@ export function createConnections(deps: {
         if (!kc.ok) throw new GatepassError('KEYCHAIN_UNAVAILABLE', kc.message ?? 'No system keychain is available');
       }
       const client = createServerClient(url, deps.timeoutMs ? { timeoutMs: deps.timeoutMs } : {});
+      const info = await identifyServer(client, url);
       const signed = await client.call('adminSignin', { body: { login, password: input.password } });
-      let name = input.name?.trim();
-      if (!name) {
-        name = await client.call('serverInfo').then(
-          (i) => i.name,
-          () => new URL(url).host,
-        );
-      }
+      const name = input.name?.trim() || info.name || new URL(url).host;
       const id = randomUUID();
       const l: Live = {
         saved: { id, name, url, login, embedded: false },
@@ -259,6 +282,58 @@ export function createConnections(deps: {
         // Best effort: end the admin session on the server; the list change does not wait for it.
         l.client.call('adminSignout', {}, token, { timeoutMs: 3000 }).catch(() => {});
       }
+    },
+    async update(serverId, change) {
+      const l = entry(serverId);
+      const id = l.saved.id;
+      const next: SavedServer = { ...l.saved };
+      if (change.name !== undefined) next.name = change.name.trim();
+      let moved: { client: ServerClient; token: string } | null = null;
+      if (change.url !== undefined) {
+        const url = normaliseUrl(change.url);
+        if (l.saved.embedded) throw new GatepassError('FORBIDDEN', 'The local server gets its address at every start; it cannot be changed');
+        if (url !== l.saved.url) {
+          for (const o of live.values()) {
+            if (o !== l && !o.saved.embedded && o.saved.url === url && o.saved.login.toLowerCase() === l.saved.login.toLowerCase()) {
+              throw new GatepassError('SERVER_EXISTS', `${url} is already in the list as "${o.saved.name}" for ${o.saved.login}`);
+            }
+          }
+          // Nothing changes until the new address proves to be a Gatepass server that takes the password.
+          const client = createServerClient(url, deps.timeoutMs ? { timeoutMs: deps.timeoutMs } : {});
+          await identifyServer(client, url);
+          const password = change.password ?? session.getPassword(id) ?? (await credentials.get(id));
+          if (!password) throw new GatepassError('AUTH_REQUIRED', `Enter the password for ${l.saved.login} at ${url}`);
+          const signed = await client.call('adminSignin', { body: { login: l.saved.login, password } });
+          next.url = url;
+          moved = { client, token: signed.token };
+        }
+      }
+      // A new password that worked replaces the saved one: the keychain entry is the server's, by id, wherever it lives.
+      const newPassword = moved && change.password ? change.password : null;
+      const keptInKeychain = newPassword !== null && l.passwordSaved ? await credentials.get(id) : null;
+      if (newPassword !== null && l.passwordSaved) await credentials.set(id, newPassword);
+      const before = l.saved;
+      l.saved = next;
+      try {
+        await persist();
+      } catch (err) {
+        l.saved = before;
+        if (keptInKeychain !== null) await credentials.set(id, keptInKeychain).catch(() => {});
+        throw new GatepassError('WRITE_FAILED', `Could not save the server list: ${(err as Error).message}`);
+      }
+      if (moved) {
+        const oldToken = session.getToken(id);
+        const oldClient = l.client;
+        l.client = moved.client;
+        session.setToken(id, moved.token);
+        if (newPassword !== null && !l.passwordSaved) session.setPassword(id, newPassword);
+        // Best effort: end the admin session at the old address.
+        if (oldToken && oldClient) oldClient.call('adminSignout', {}, oldToken, { timeoutMs: 3000 }).catch(() => {});
+        l.status = 'connected';
+        l.statusMessage = undefined;
+      }
+      onChange();
+      return view(l);
     },
     async connect(serverId, password) {
       const l = entry(serverId);

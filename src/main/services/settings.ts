@@ -3,6 +3,7 @@ import { promises as fs } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { ConsolePrefsSchema, type ConsolePrefs } from '../../shared/ipc/channels/prefs';
 
 const APP_FOLDER = 'Gatepass';
 const SETTINGS_FILE = 'servers.json';
@@ -34,14 +35,19 @@ export type SavedServer = z.infer<typeof SavedServerSchema>;
 export const SettingsFileSchema = z.object({
   version: z.literal(1),
   servers: z.array(SavedServerSchema),
+  /** The console's view (open node, hidden columns); absent in files of older versions. */
+  prefs: ConsolePrefsSchema.optional(),
 });
 export type SettingsFile = z.infer<typeof SettingsFileSchema>;
 
-/** The saved server list, read once and written atomically on every change. */
+/** The saved server list and view settings, read once and written atomically on every change. */
 export interface SettingsStore {
   readonly path: string;
   load(): Promise<SavedServer[]>;
   save(servers: readonly SavedServer[]): Promise<void>;
+  /** The saved view settings (defaults when none were saved). */
+  loadPrefs(): Promise<ConsolePrefs>;
+  savePrefs(prefs: ConsolePrefs): Promise<void>;
 }
 
 /**
@@ -53,13 +59,16 @@ export function createSettingsStore(dir: string, logger: (line: string) => void 
   const path = join(dir, SETTINGS_FILE);
   // Writes are serialised so two quick changes cannot interleave their renames.
   let queue: Promise<void> = Promise.resolve();
+  // The file as last read or written: servers and prefs are written together, each keeping the other.
+  let current: Promise<SettingsFile> | null = null;
 
-  async function load(): Promise<SavedServer[]> {
+  async function read(): Promise<SettingsFile> {
+    const empty: SettingsFile = { version: 1, servers: [] };
     let text: string;
     try {
       text = await fs.readFile(path, 'utf8');
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return empty;
       throw err;
     }
     let parsed: ReturnType<typeof SettingsFileSchema.safeParse> | null = null;
@@ -68,21 +77,40 @@ export function createSettingsStore(dir: string, logger: (line: string) => void 
     } catch {
       parsed = null;
     }
-    if (parsed?.success) return parsed.data.servers;
+    if (parsed?.success) return parsed.data;
     const backup = `${path}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`;
     await fs.rename(path, backup).catch(() => {});
     logger(`warning: settings file ${path} was unreadable; moved to ${backup} and starting with an empty server list`);
-    return [];
+    return empty;
   }
 
-  function save(servers: readonly SavedServer[]): Promise<void> {
-    const data: SettingsFile = { version: 1, servers: servers.map((s) => SavedServerSchema.parse(s)) };
-    const run = queue.then(() => writeJsonAtomic(dir, path, data));
+  function loaded(): Promise<SettingsFile> {
+    current ??= read();
+    // A failed read (say, a permission error) is tried again next time rather than remembered.
+    current.catch(() => {
+      current = null;
+    });
+    return current;
+  }
+
+  function write(change: (file: SettingsFile) => SettingsFile): Promise<void> {
+    const run = queue.then(async () => {
+      const next = change(await loaded());
+      const data: SettingsFile = { ...next, servers: next.servers.map((s) => SavedServerSchema.parse(s)) };
+      await writeJsonAtomic(dir, path, data);
+      current = Promise.resolve(data);
+    });
     queue = run.catch(() => {});
     return run;
   }
 
-  return { path, load, save };
+  return {
+    path,
+    load: async () => (await loaded()).servers,
+    save: (servers) => write((file) => ({ ...file, servers: [...servers] })),
+    loadPrefs: async () => ConsolePrefsSchema.parse((await loaded()).prefs ?? {}),
+    savePrefs: (prefs) => write((file) => ({ ...file, prefs: ConsolePrefsSchema.parse(prefs) })),
+  };
 }
 
 /** temp file in the same folder, fsync, rename: a reader sees the old file or the new one, never half. */

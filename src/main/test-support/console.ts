@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { EventName, EventPayload } from '../../shared/ipc/contract';
 import { createConsoleCore, type ConsoleCore } from '../console-core';
+import type { ExportKind, SaveTarget } from '../services/export/save-job';
 import { createKeychain } from '../services/keychain';
 
 /** A console core for tests, connected to one real server, and a typed-enough way to call it. */
@@ -21,11 +22,13 @@ export async function startTestConsole(opts: {
   login?: string;
   password: string;
   onEvent?: <E extends EventName>(event: E, payload: EventPayload<E>) => void;
+  /** What a host's save dialog answers; by default the administrator cancels it. */
+  saveTarget?: (suggestedName: string, kind: ExportKind) => Promise<SaveTarget>;
 }): Promise<TestConsole> {
   const core = await createConsoleCore({
     userDataDir: path.join(opts.dir, 'console'),
     host: 'web',
-    saveTarget: async () => ({ kind: 'cancelled' }),
+    saveTarget: opts.saveTarget ?? (async () => ({ kind: 'cancelled' })),
     emit: (event, payload) => opts.onEvent?.(event, payload),
     credentials: createKeychain({ load: () => Promise.reject(new Error('no keychain here')) }),
     allowSavePath: true,

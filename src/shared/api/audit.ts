@@ -1,6 +1,29 @@
 import { z } from 'zod';
 import { Instant, route } from './route';
 
+/** Every action a server writes to its audit log; a filter may also name a family (`device.`). */
+export const AUDIT_ACTIONS = [
+  'admin.signin',
+  'admin.signin_failed',
+  'admin.signout',
+  'user.create',
+  'user.update',
+  'user.delete',
+  'user.set_password',
+  'user.disable',
+  'user.enable',
+  'user.end_sessions',
+  'user.import',
+  'qr.issue',
+  'qr.issue_failed',
+  'qr.revoke',
+  'device.signin',
+  'device.signin_failed',
+  'policy.update',
+  'cards.update',
+] as const;
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+
 export const AuditEntrySchema = z.object({
   id: z.string(),
   at: z.string(),

@@ -5,12 +5,14 @@ import { cardChannels } from './channels/cards';
 import { events } from './channels/events';
 import { exportChannels } from './channels/export';
 import { policyChannels } from './channels/policy';
+import { prefsChannels } from './channels/prefs';
 import { qrChannels } from './channels/qr';
 import { serverChannels } from './channels/servers';
 import { userChannels } from './channels/users';
 
 export { events };
-export { SaveResultSchema } from './channels/export';
+export { CsvExportResultSchema, SaveResultSchema } from './channels/export';
+export { ConsolePrefsSchema, HideableColumnSchema, type ConsolePrefs, type HideableColumn } from './channels/prefs';
 export {
   GeneratedCodeSchema,
   JobSummarySchema,
@@ -27,7 +29,7 @@ export { ImportFailureSchema, ImportResultSchema, type ImportResult } from './ch
  * Every console channel's table, by domain (channels/<domain>.ts). contract.test.ts checks
  * that no two domains claim one channel and that each holds only its own `domain:` names.
  */
-export const channelDomains = { appChannels, serverChannels, userChannels, policyChannels, auditChannels, cardChannels, qrChannels, exportChannels } as const;
+export const channelDomains = { appChannels, serverChannels, userChannels, policyChannels, auditChannels, cardChannels, qrChannels, exportChannels, prefsChannels } as const;
 
 /**
  * Every console channel, `domain:verb` -> zod input and output. Main validates inputs
@@ -43,6 +45,7 @@ export const contract = {
   ...cardChannels,
   ...qrChannels,
   ...exportChannels,
+  ...prefsChannels,
 } as const;
 
 export type Contract = typeof contract;

@@ -6,6 +6,9 @@ import type { ChannelOutput, Contract, EventPayload } from '../../../shared/ipc/
 import type { JobStore } from '../issuing/job-store';
 import { bundleContentType, bundleKind, saveBundle, type BundleKind, type BundleProgress } from './save';
 
+/** What kind of file a save target is asked for: a QR bundle, or a CSV list. */
+export type ExportKind = BundleKind | 'csv';
+
 /** Where export:save should write: a path the user chose, a browser download, or nothing. */
 export type SaveTarget = { kind: 'path'; path: string } | { kind: 'download'; via: DownloadSink } | { kind: 'cancelled' };
 
@@ -22,8 +25,8 @@ export interface ExportFile {
  * links, src/web/downloads.ts): it says where to write, then turns the file into a URL.
  */
 export interface DownloadSink {
-  /** A new path for a bundle of this kind, in a folder other local users cannot read. */
-  reserve(kind: BundleKind): Promise<string>;
+  /** A new path for a file of this kind, in a folder other local users cannot read. */
+  reserve(kind: ExportKind): Promise<string>;
   /** Offers a written file for one download; returns its URL on the host's own origin. */
   offer(file: ExportFile): string;
 }
@@ -46,7 +49,7 @@ export interface SaveJobs {
 export interface SaveJobsOptions {
   jobs: JobStore;
   /** The host's choice of target for a save without `path` (save dialog, download). */
-  saveTarget: (suggestedName: string) => Promise<SaveTarget>;
+  saveTarget: (suggestedName: string, kind: ExportKind) => Promise<SaveTarget>;
   onProgress: (progress: EventPayload<'export:progress'>) => void;
   /** Lets a save honour `path` (CLI and tests); a console renderer must not pick arbitrary paths. */
   allowSavePath?: boolean;
@@ -75,7 +78,7 @@ export function createSaveJobs(opts: SaveJobsOptions): SaveJobs {
         if (!isAbsolute(path)) throw new GatepassError('VALIDATION_FAILED', 'The path must be absolute');
         target = { kind: 'path', path };
       } else {
-        target = await opts.saveTarget(fileName);
+        target = await opts.saveTarget(fileName, kind);
       }
       if (target.kind === 'cancelled' || ac.signal.aborted) return { kind: 'cancelled' };
 
@@ -140,7 +143,12 @@ export function exportFileName(serverName: string, date: Date, kind: BundleKind)
 
 /** `gatepass-qr-<server>-<yyyy-mm-dd>.pdf`, safe as a file name everywhere. */
 export function defaultExportName(serverName: string, date: Date): string {
+  return datedFileName('qr', serverName, date, 'pdf');
+}
+
+/** `gatepass-<what>-<server>-<yyyy-mm-dd>.<ext>` (what: qr, users, audit), safe as a file name everywhere. */
+export function datedFileName(what: string, serverName: string, date: Date, ext: string): string {
   const server = sanitizeFileBase(serverName.trim().toLowerCase().replace(/\s+/g, '-')).slice(0, 60);
   const day = `${date.getFullYear()}-${String(date.getMonth() + 1).padStart(2, '0')}-${String(date.getDate()).padStart(2, '0')}`;
-  return `gatepass-qr-${server}-${day}.pdf`;
+  return `gatepass-${what}-${server}-${day}.${ext}`;
 }

@@ -1,29 +1,11 @@
 import { sql, type Kysely } from 'kysely';
 import type { z } from 'zod';
-import type { AuditPageSchema, AuditQuery } from '../../../shared/api/audit';
+import type { AuditAction, AuditPageSchema, AuditQuery } from '../../../shared/api/audit';
 import type { Database } from '../../db/schema';
 import { toCount, type ServiceContext } from '../../context';
 
-/** The audit actions this server writes. */
-export type AuditAction =
-  | 'admin.signin'
-  | 'admin.signin_failed'
-  | 'admin.signout'
-  | 'user.create'
-  | 'user.update'
-  | 'user.delete'
-  | 'user.set_password'
-  | 'user.disable'
-  | 'user.enable'
-  | 'user.end_sessions'
-  | 'user.import'
-  | 'qr.issue'
-  | 'qr.issue_failed'
-  | 'qr.revoke'
-  | 'device.signin'
-  | 'device.signin_failed'
-  | 'policy.update'
-  | 'cards.update';
+/** The audit actions this server writes (the list is shared: the console filters by it). */
+export type { AuditAction } from '../../../shared/api/audit';
 
 /** One audit entry; `detail` must never hold a password, token or credential. */
 export interface AuditRecord {

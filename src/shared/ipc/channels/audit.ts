@@ -1,12 +1,12 @@
-import { z } from 'zod';
-import { AuditPageSchema } from '../../api/routes';
+import { AuditPageSchema, AuditQuerySchema } from '../../api/routes';
 import { channel, ServerRef } from '../channel';
 
 /** One server's audit log. */
 export const auditChannels = {
   'audit:list': channel(
-    ServerRef.extend({ offset: z.number().int().min(0).default(0), limit: z.number().int().min(1).max(500).default(100) }),
+    // The route's own query: action (or a family such as `device.`), actor, target, from/to and search.
+    ServerRef.extend(AuditQuerySchema.shape),
     AuditPageSchema,
-    "The server's audit log",
+    "The server's audit log, newest first, filtered",
   ),
 } as const;

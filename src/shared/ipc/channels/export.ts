@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { channel } from '../channel';
+import { AuditQuerySchema, UserListQuerySchema } from '../../api/routes';
+import { channel, ServerRef } from '../channel';
 
 export const SaveResultSchema = z.discriminatedUnion('kind', [
   /** Written to disk by main (Electron's save dialog, or a path given by the caller). */
@@ -9,7 +10,13 @@ export const SaveResultSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('cancelled') }),
 ]);
 
-/** Saving a QR job as files. */
+/** A CSV export and the rows it wrote. */
+export const CsvExportResultSchema = z.object({ result: SaveResultSchema, rows: z.number().int().nonnegative() });
+
+/** Chosen by the renderer, so it can follow (export:csvProgress) and cancel an export before it ends. */
+const ExportId = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, 'An export id is 8 to 64 letters, digits, - or _');
+
+/** Saving files: a QR job's codes, or a list (users, audit log) as CSV. */
 export const exportChannels = {
   'export:save': channel(
     z.object({
@@ -35,6 +42,26 @@ export const exportChannels = {
     }),
     SaveResultSchema,
     'Save a job as files',
+  ),
+  'export:usersCsv': channel(
+    ServerRef.extend({
+      exportId: ExportId,
+      ...UserListQuerySchema.omit({ offset: true, limit: true }).shape,
+      // Over IPC signedIn is a JSON boolean, as in users:list.
+      signedIn: z.boolean().optional(),
+    }),
+    CsvExportResultSchema,
+    'Every user the search and filters match, in the sort order, as a CSV file (paged from the server)',
+  ),
+  'export:auditCsv': channel(
+    ServerRef.extend({ exportId: ExportId, ...AuditQuerySchema.omit({ offset: true, limit: true }).shape }),
+    CsvExportResultSchema,
+    'Every audit entry the filters match, newest first, as a CSV file (paged from the server)',
+  ),
+  'export:cancelCsv': channel(
+    z.object({ exportId: ExportId }),
+    z.object({ ok: z.literal(true) }),
+    'Stop a running CSV export: it returns { kind: "cancelled" } and leaves no file',
   ),
   'export:cancel': channel(
     z.object({ jobId: z.string() }),

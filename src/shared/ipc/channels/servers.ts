@@ -18,6 +18,17 @@ export const serverChannels = {
     'Add a server after signing in to it',
   ),
   'servers:remove': channel(ServerRef, z.object({ ok: z.literal(true) }), 'Forget a server and its saved password'),
+  'servers:update': channel(
+    ServerRef.extend({
+      name: z.string().trim().min(1, 'Name is required').max(100).optional(),
+      /** A new address: checked to be a Gatepass server and signed in to before it replaces the old one. */
+      url: z.url({ protocol: /^https?$/ }).max(2048).optional(),
+      /** The password at the new address, when the saved one (keychain or session) is not it. */
+      password: z.string().min(1).max(1024).optional(),
+    }),
+    ServerSchema,
+    'Rename a server or change its address; the saved password stays with the server',
+  ),
   'servers:connect': channel(
     ServerRef.extend({ password: z.string().min(1).max(1024).optional() }),
     ServerSchema,
