@@ -9,7 +9,11 @@ import { z } from 'zod';
 
 type RawIssue = Parameters<NonNullable<z.core.$ZodConfig['customError']>>[0];
 
-/** What the console's forms call each field; other names are turned from camelCase into words. */
+/**
+ * What the console's forms call the fields an administrator types or picks. Any other field
+ * only a program can send wrong, so it is named by its key (`userIds must be a list`), which
+ * is what whoever fixes that program looks for.
+ */
 const FIELD_LABELS: Readonly<Record<string, string>> = {
   minLength: 'Minimum length',
   maxLength: 'Maximum length',
@@ -24,11 +28,7 @@ const FIELD_LABELS: Readonly<Record<string, string>> = {
   start: 'Start from',
   search: 'Search',
   csv: 'The file',
-  userIds: 'The list of users',
-  users: 'The list of users',
   passwords: 'The passwords',
-  offset: 'Offset',
-  limit: 'Page size',
   qrIssuedBefore: 'QR issued before',
   createdSince: 'Created since',
   from: 'From',
@@ -36,18 +36,13 @@ const FIELD_LABELS: Readonly<Record<string, string>> = {
   actor: 'Administrator',
   target: 'User',
   action: 'Action',
-  serverId: 'Server',
-  jobId: 'Job',
 };
 
-/** The label of the field a path ends in: its last named key, as the forms call it. */
+/** The label of the field a path ends in: its last named key, as the forms call it (else the key itself). */
 export function fieldLabel(path: readonly PropertyKey[] | undefined): string {
   const key = [...(path ?? [])].reverse().find((k): k is string => typeof k === 'string');
   if (!key) return 'The value';
-  const known = FIELD_LABELS[key];
-  if (known) return known;
-  const words = key.replace(/([a-z\d])([A-Z])/g, '$1 $2').replace(/[_-]+/g, ' ').toLowerCase();
-  return words.charAt(0).toUpperCase() + words.slice(1);
+  return FIELD_LABELS[key] ?? key;
 }
 
 const TYPE_WORDS: Readonly<Record<string, string>> = {
