@@ -75,9 +75,10 @@ function createWindow(): BrowserWindow {
       buttons: ['Stay', 'Close anyway'],
       defaultId: 0,
       cancelId: 0,
-      title: 'Unsaved QR codes',
-      message: 'Users have new passwords and codes that are not saved. Close anyway?',
-      detail: 'The console keeps generated codes in memory only; once the window closes they are gone and the users need new ones.',
+      // The renderer vetoes for unsaved codes and for unsaved Settings edits; it cannot say which here.
+      title: 'Unsaved work',
+      message: 'Some work is not saved: new passwords and QR codes, or changes in Settings. Close anyway?',
+      detail: 'The console keeps generated codes in memory only; once the window closes they are gone and the users need new ones. Unsaved Settings changes are lost too.',
     });
     // preventDefault here cancels the renderer's veto, so the window closes (or reloads).
     if (choice === 1) event.preventDefault();

@@ -14,7 +14,8 @@ import { useAppStore } from './store/store';
  * in Electron main decides through will-prevent-unload).
  */
 function useLeaveGuard(): void {
-  const guard = useAppStore(mustWarnBeforeLeaving);
+  // Unsaved Settings edits ask too: the browser's own question, as for codes.
+  const guard = useAppStore((s) => mustWarnBeforeLeaving(s) || s.unsavedEdits !== null);
   useEffect(() => {
     if (!guard) return;
     function onBeforeUnload(e: BeforeUnloadEvent) {
@@ -44,10 +45,12 @@ export function App() {
     const offServers = window.gatepass.on('servers:changed', () => void useAppStore.getState().loadServers());
     const offProgress = window.gatepass.on('export:progress', (p) => useAppStore.getState().onExportProgress(p));
     const offIssuing = window.gatepass.on('qr:progress', (p) => useAppStore.getState().onIssueProgress(p));
+    const offCsv = window.gatepass.on('export:csvProgress', (p) => useAppStore.getState().onCsvProgress(p));
     return () => {
       offServers();
       offProgress();
       offIssuing();
+      offCsv();
     };
   }, []);
 

@@ -1,9 +1,11 @@
-import { CardSettings } from './card-settings';
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { Button, Checkbox, FieldError, Input, Label, TextField } from 'react-aria-components';
-import type { PasswordPolicy } from '../../../shared/model/password-policy';
+import { useShallow } from 'zustand/react/shallow';
+import { formatZodError } from '../../../shared/errors';
+import { MIN_LENGTH_FLOOR, PolicyUpdateSchema, type PasswordPolicy } from '../../../shared/model/password-policy';
 import { errorMessage } from '../lib/format';
 import { useAppStore } from '../store/store';
+import { CardSettings } from './card-settings';
 
 type Flag = 'requireLowercase' | 'requireUppercase' | 'requireDigit' | 'requireSymbol' | 'forbidLogin' | 'forbidCommon';
 
@@ -63,8 +65,32 @@ function LengthField(props: { label: string; value: string; onChange: (v: string
   );
 }
 
+/** The server as the tree knows it: its name, address and login, with the dialog that changes them. */
+function ServerSection({ serverId }: { serverId: string }) {
+  const server = useAppStore(useShallow((s) => s.servers.find((x) => x.id === serverId)));
+  if (!server) return null;
+  return (
+    <section className="settings-section" aria-label="Server">
+      <h2 className="settings-heading">Server</h2>
+      <dl className="settings-facts">
+        <dt>Name</dt>
+        <dd>{server.name}</dd>
+        <dt>Address</dt>
+        <dd>{server.embedded ? `${server.url} (local server, chosen at every start)` : server.url}</dd>
+        <dt>Signed in as</dt>
+        <dd>{server.login}</dd>
+      </dl>
+      <div className="settings-buttons">
+        <Button className="button" onPress={() => useAppStore.getState().openDialog({ kind: 'editServer', serverId })}>
+          {server.embedded ? 'Rename…' : 'Rename or change address…'}
+        </Button>
+      </div>
+    </section>
+  );
+}
+
 /**
- * Settings of one server: its password policy as a form. Save sends the whole policy
+ * Settings of one server: its name and address, and its password policy as a form. Save sends the whole policy
  * (policy:set), Revert returns to what the server last said; the server decides, so its
  * refusal (e.g. a minimum above the maximum) is shown with its message.
  */
@@ -105,19 +131,28 @@ export function PolicySettings({ serverId, serverName }: { serverId: string; ser
     setStatus('');
   }
 
-  async function save() {
-    if (!draft || minLength === null || maxLength === null) return;
+  /** Saves the form; false when it was refused (the reason is then shown under the form). */
+  async function save(): Promise<boolean> {
+    if (!draft || minLength === null || maxLength === null) return false;
+    const policy: PasswordPolicy = { ...draft, minLength, maxLength };
+    // The rules the server applies (the shared schema): refused here in the same words, without a round trip.
+    const checked = PolicyUpdateSchema.safeParse(policy);
+    if (!checked.success) {
+      setSaveError(formatZodError(checked.error));
+      return false;
+    }
     setSaving(true);
     setSaveError(null);
     try {
-      const policy: PasswordPolicy = { ...draft, minLength, maxLength };
-      const p = await window.gatepass.policy.set({ serverId, policy });
+      const p = await window.gatepass.policy.set({ serverId, policy: checked.data });
       setSaved(p);
       setDraft(toDraft(p));
       setStatus('Saved.');
+      return true;
     } catch (err) {
       // The server's or the contract's refusal, shown as is: it names the rule that failed.
       setSaveError(errorMessage(err));
+      return false;
     } finally {
       setSaving(false);
     }
@@ -129,6 +164,19 @@ export function PolicySettings({ serverId, serverName }: { serverId: string; ser
     setStatus('');
   }
 
+  // Leaving with unsaved edits (another node of the tree, closing the tab) asks first: the store
+  // holds what to ask about and how to save or drop the edits, for as long as there are any.
+  const actions = useRef({ save, revert });
+  useEffect(() => {
+    actions.current = { save, revert };
+  });
+  useEffect(() => {
+    if (!changed) return;
+    const { setUnsavedEdits } = useAppStore.getState();
+    setUnsavedEdits({ what: `the password policy of ${serverName}`, save: () => actions.current.save(), discard: () => actions.current.revert() });
+    return () => setUnsavedEdits(null);
+  }, [changed, serverName]);
+
   return (
     <div className="table-pane">
       <div className="table-bar">
@@ -136,6 +184,7 @@ export function PolicySettings({ serverId, serverName }: { serverId: string; ser
         <span className="muted">{serverName}</span>
       </div>
       <div className="settings-scroll">
+        <ServerSection serverId={serverId} />
         {loadError ? <p className="grid-message error-text" role="alert">{loadError}</p> : null}
         {!draft && !loadError ? <p className="grid-message muted">Loading…</p> : null}
         {draft ? (
@@ -153,6 +202,7 @@ export function PolicySettings({ serverId, serverName }: { serverId: string; ser
               <LengthField label="Maximum length" value={draft.maxLength} onChange={(v) => edit({ maxLength: v })} isDisabled={saving} />
               <span className="hint">characters</span>
             </div>
+            <p className="note">The minimum is at least {MIN_LENGTH_FLOOR} characters, as NIST SP 800-63B asks.</p>
             <fieldset className="settings-flags">
               <legend>Characters and checks</legend>
               {FLAGS.map((f) => (

@@ -1,4 +1,5 @@
-import { useMemo, useRef, useState, type KeyboardEvent } from 'react';
+import { useMemo, useRef, useState, type KeyboardEvent, type RefObject } from 'react';
+import { Menu, MenuItem, Popover } from 'react-aria-components';
 import { useShallow } from 'zustand/react/shallow';
 import type { Server } from '../../../shared/model/server';
 import { useAppStore } from '../store/store';
@@ -33,6 +34,53 @@ function keyOf(serverId: string, section?: string) {
   return section ? `${serverId}/${section}` : serverId;
 }
 
+type ServerAction = 'connect' | 'edit' | 'settings' | 'remove';
+
+/** What a server's context menu does (right-click, the Menu key or Shift+F10 on it). */
+function runServerAction(server: Server, action: ServerAction): void {
+  const st = useAppStore.getState();
+  if (action === 'connect') st.openDialog({ kind: 'connect', serverId: server.id });
+  else if (action === 'edit') st.openDialog({ kind: 'editServer', serverId: server.id });
+  else if (action === 'settings') st.requestView({ serverId: server.id, section: 'settings' });
+  else if (!server.embedded) st.openDialog({ kind: 'removeServer', serverId: server.id });
+}
+
+/** The context menu of a server node, under its row. */
+function ServerMenu({ server, anchor, onClose }: { server: Server; anchor: RefObject<HTMLElement | null>; onClose: () => void }) {
+  return (
+    <Popover className="menu-popover" triggerRef={anchor} isOpen onOpenChange={(open) => !open && onClose()} placement="bottom start">
+      <Menu
+        className="menu"
+        aria-label={`${server.name} actions`}
+        autoFocus="first"
+        onAction={(key) => {
+          onClose();
+          runServerAction(server, key as ServerAction);
+        }}
+      >
+        {server.status !== 'connected' ? (
+          <MenuItem id="connect" className="menu-item">
+            Connect…
+          </MenuItem>
+        ) : null}
+        <MenuItem id="edit" className="menu-item">
+          {server.embedded ? 'Rename…' : 'Rename or change address…'}
+          <kbd className="menu-key">F2</kbd>
+        </MenuItem>
+        <MenuItem id="settings" className="menu-item">
+          Settings
+        </MenuItem>
+        {server.embedded ? null : (
+          <MenuItem id="remove" className="menu-item">
+            Remove from the console…
+            <kbd className="menu-key">Del</kbd>
+          </MenuItem>
+        )}
+      </Menu>
+    </Popover>
+  );
+}
+
 /** The server tree on the left: servers, each with Users, Audit and Settings. */
 export function ServerTree() {
   const { servers, view, serversLoaded, serversError } = useAppStore(
@@ -40,6 +88,9 @@ export function ServerTree() {
   );
   const [collapsed, setCollapsed] = useState<ReadonlySet<string>>(new Set());
   const [focusKey, setFocusKey] = useState<string | null>(null);
+  /** The server whose context menu is open, if any. */
+  const [menuFor, setMenuFor] = useState<string | null>(null);
+  const menuAnchor = useRef<HTMLElement | null>(null);
   const refs = useRef(new Map<string, HTMLDivElement>());
 
   // The visible nodes in order: what Up/Down walk through.
@@ -70,10 +121,23 @@ export function ServerTree() {
     setCollapsed(next);
   }
 
+  function openMenu(serverId: string) {
+    menuAnchor.current = refs.current.get(keyOf(serverId))?.querySelector<HTMLElement>('.tree-row') ?? null;
+    setMenuFor(serverId);
+  }
+
+  function closeMenu() {
+    const key = menuFor ? keyOf(menuFor) : null;
+    setMenuFor(null);
+    // Back to the node the menu was opened on, unless a dialog took focus.
+    if (key) requestAnimationFrame(() => useAppStore.getState().dialog.kind === 'none' && refs.current.get(key)?.focus());
+  }
+
   function activate(node: Node) {
-    const { setView, openDialog } = useAppStore.getState();
+    const { requestView, openDialog } = useAppStore.getState();
     if (node.kind === 'section') {
-      setView({ serverId: node.server.id, section: node.section });
+      // Asks first when the view being left has unsaved edits (Settings).
+      requestView({ serverId: node.server.id, section: node.section });
     } else if (node.server.status === 'needs-password') {
       openDialog({ kind: 'connect', serverId: node.server.id });
     } else {
@@ -114,6 +178,17 @@ export function ServerTree() {
       case 'Delete':
         // The embedded local server comes back at every start, so it cannot be removed.
         if (node.kind === 'server' && !node.server.embedded) useAppStore.getState().openDialog({ kind: 'removeServer', serverId: node.server.id });
+        break;
+      case 'F2':
+        // Rename, as in a file manager's tree.
+        if (node.kind === 'server') useAppStore.getState().openDialog({ kind: 'editServer', serverId: node.server.id });
+        break;
+      case 'ContextMenu':
+        if (node.kind === 'server') openMenu(node.server.id);
+        break;
+      case 'F10':
+        if (e.shiftKey && node.kind === 'server') openMenu(node.server.id);
+        else handled = false;
         break;
       default:
         handled = false;
@@ -157,7 +232,15 @@ export function ServerTree() {
               if (e.target === e.currentTarget) setFocusKey(key);
             }}
           >
-            <div className={`tree-row level-1 status-${server.status}`} onClick={() => { focus(key); setExpanded(server.id, !expanded); }}>
+            <div
+              className={`tree-row level-1 status-${server.status}`}
+              onClick={() => { focus(key); setExpanded(server.id, !expanded); }}
+              onContextMenu={(e) => {
+                e.preventDefault();
+                focus(key);
+                openMenu(server.id);
+              }}
+            >
               <span className={`chevron${expanded ? ' open' : ''}`}>
                 <ChevronIcon />
               </span>
@@ -185,6 +268,19 @@ export function ServerTree() {
                   Connect
                 </button>
               ) : null}
+              <button
+                type="button"
+                tabIndex={-1}
+                className="link-button subtle edit"
+                aria-label={`Edit ${server.name}`}
+                title="Rename this server or change its address (F2)"
+                onClick={(e) => {
+                  e.stopPropagation();
+                  useAppStore.getState().openDialog({ kind: 'editServer', serverId: server.id });
+                }}
+              >
+                Edit
+              </button>
               {server.embedded ? null : (
                 <button
                   type="button"
@@ -240,6 +336,10 @@ export function ServerTree() {
           </div>
         );
       })}
+      {menuFor ? (() => {
+        const server = servers.find((x) => x.id === menuFor);
+        return server ? <ServerMenu server={server} anchor={menuAnchor} onClose={closeMenu} /> : null;
+      })() : null}
     </div>
   );
 }

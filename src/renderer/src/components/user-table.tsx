@@ -1,71 +1,21 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useRef, useState, type KeyboardEvent, type MouseEvent } from 'react';
-import { Input, Label, SearchField } from 'react-aria-components';
 import { useShallow } from 'zustand/react/shallow';
-import type { User, UserSort } from '../../../shared/model/user';
-import { formatCount, formatDateTime } from '../lib/format';
+import type { UserSort } from '../../../shared/model/user';
 import { gridCommand } from '../lib/grid-keys';
+import { hasUserFilters } from '../lib/list-filters';
 import { rowAt } from '../lib/page-cache';
 import { headerCheckState, isSelected, selectedCount } from '../lib/selection';
 import { useAppStore } from '../store/store';
+import { columnStyle, PlaceholderCells, UserCells, UserHeaderCells, visibleColumns } from './user-columns';
 import { UserContextMenu, type MenuPoint } from './user-context-menu';
-import { DisabledMarker } from './user-status';
+import { UserFilterBar } from './user-filter-bar';
 
 /** Row height in pixels; rows are fixed-height so 100,000 of them need no measuring. */
 const ROW_HEIGHT = 24;
-/** The search box waits this long after the last key before asking the server. */
-const SEARCH_DEBOUNCE_MS = 250;
-
-interface Column {
-  readonly title: string;
-  readonly sort?: UserSort;
-}
-const COLUMNS: readonly Column[] = [
-  { title: 'Login', sort: 'login' },
-  { title: 'Display name', sort: 'displayName' },
-  { title: 'Email', sort: 'email' },
-  { title: '2FA' },
-  { title: 'QR issued' },
-  { title: 'Sessions' },
-];
 
 function rowDomId(index: number) {
   return `user-row-${index}`;
-}
-
-/** The search box and the count line over the table. */
-function UserTableHeaderBar() {
-  const { query, total, count } = useAppStore(
-    useShallow((s) => ({ query: s.query, total: s.total, count: selectedCount(s.selection, s.total ?? 0) })),
-  );
-  const [text, setText] = useState(query?.search ?? '');
-  const [forQuery, setForQuery] = useState(query?.serverId);
-  // A different server starts with an empty search box (adjusting state during render, per React docs).
-  if (forQuery !== query?.serverId) {
-    setForQuery(query?.serverId);
-    setText(query?.search ?? '');
-  }
-
-  useEffect(() => {
-    const q = useAppStore.getState().query;
-    if (!q || q.search === text.trim()) return;
-    const t = setTimeout(() => useAppStore.getState().setUserQuery({ ...q, search: text.trim() }), SEARCH_DEBOUNCE_MS);
-    return () => clearTimeout(t);
-  }, [text]);
-
-  return (
-    <div className="table-bar">
-      <SearchField className="search" value={text} onChange={setText} aria-label="Search users">
-        <Label className="visually-hidden">Search users</Label>
-        <Input placeholder="Search users" />
-      </SearchField>
-      <span className="spacer" />
-      <span className="count" aria-live="polite">
-        {total === null ? 'Loading…' : formatCount(total, 'user')}
-        {count > 0 ? ` · ${formatCount(count, 'selected', 'selected')}` : ''}
-      </span>
-    </div>
-  );
 }
 
 function HeaderCheckbox({ state, onChange }: { state: 'checked' | 'mixed' | 'empty'; onChange: (all: boolean) => void }) {
@@ -85,38 +35,12 @@ function HeaderCheckbox({ state, onChange }: { state: 'checked' | 'mixed' | 'emp
   );
 }
 
-function UserCells({ user }: { user: User }) {
-  return (
-    <>
-      <div role="gridcell" className="cell" title={user.login}>{user.login}<DisabledMarker user={user} /></div>
-      <div role="gridcell" className="cell" title={user.displayName}>{user.displayName}</div>
-      <div role="gridcell" className="cell" title={user.email}>{user.email}</div>
-      <div role="gridcell" className={`cell ${user.totpEnabled ? 'on' : 'muted'}`}>{user.totpEnabled ? 'on' : 'off'}</div>
-      <div role="gridcell" className="cell">{formatDateTime(user.qrIssuedAt)}</div>
-      <div role="gridcell" className="cell num">{user.activeSessions}</div>
-    </>
-  );
-}
-
-function PlaceholderCells() {
-  return (
-    <>
-      <div role="gridcell" className="cell"><span className="skeleton w60" /><span className="visually-hidden">Loading…</span></div>
-      <div role="gridcell" className="cell"><span className="skeleton w80" /></div>
-      <div role="gridcell" className="cell"><span className="skeleton w90" /></div>
-      <div role="gridcell" className="cell"><span className="skeleton w30" /></div>
-      <div role="gridcell" className="cell"><span className="skeleton w60" /></div>
-      <div role="gridcell" className="cell"><span className="skeleton w30" /></div>
-    </>
-  );
-}
-
 /**
  * The user table: an ARIA grid over `total` virtual rows. Only the rows on screen exist in
  * the DOM and only their pages are fetched, so 100,000 users scroll like 100.
  */
 export function UserTable() {
-  const { query, total, pages, selection, focusIndex, usersError, generation } = useAppStore(
+  const { query, total, pages, selection, focusIndex, usersError, generation, hiddenColumns } = useAppStore(
     useShallow((s) => ({
       query: s.query,
       total: s.total,
@@ -125,8 +49,10 @@ export function UserTable() {
       focusIndex: s.focusIndex,
       usersError: s.usersError,
       generation: s.generation,
+      hiddenColumns: s.hiddenColumns,
     })),
   );
+  const columns = visibleColumns(hiddenColumns);
   const scrollRef = useRef<HTMLDivElement>(null);
   const gridRef = useRef<HTMLDivElement>(null);
   const [menuAt, setMenuAt] = useState<MenuPoint | null>(null);
@@ -262,13 +188,14 @@ export function UserTable() {
 
   return (
     <div className="table-pane">
-      <UserTableHeaderBar />
+      <UserFilterBar />
       <div
         ref={gridRef}
         role="grid"
         aria-label="Users"
         aria-rowcount={count + 1}
-        aria-colcount={COLUMNS.length + 1}
+        aria-colcount={columns.length + 1}
+        style={columnStyle(columns)}
         aria-multiselectable="true"
         aria-activedescendant={focusedRendered && focusIndex !== null ? rowDomId(focusIndex) : undefined}
         tabIndex={0}
@@ -294,28 +221,7 @@ export function UserTable() {
               onChange={(all) => (all ? useAppStore.getState().selectAllRows() : useAppStore.getState().clearSelection())}
             />
           </div>
-          {COLUMNS.map((c) => {
-            const sorted = c.sort && query?.sort === c.sort;
-            return (
-              <div
-                key={c.title}
-                role="columnheader"
-                className="cell"
-                aria-sort={sorted ? (query?.order === 'asc' ? 'ascending' : 'descending') : c.sort ? 'none' : undefined}
-              >
-                {c.sort ? (
-                  <button type="button" className="sort-button" onClick={() => c.sort && sortBy(c.sort)}>
-                    {c.title}
-                    <span className="sort-mark" aria-hidden="true">
-                      {sorted ? (query?.order === 'asc' ? '▲' : '▼') : ''}
-                    </span>
-                  </button>
-                ) : (
-                  c.title
-                )}
-              </div>
-            );
-          })}
+          <UserHeaderCells columns={columns} query={query} onSort={sortBy} />
         </div>
         <div ref={scrollRef} className="grid-body" role="rowgroup">
           {usersError ? (
@@ -326,7 +232,7 @@ export function UserTable() {
               </button>
             </div>
           ) : total === 0 ? (
-            <div className="grid-message">{query?.search ? 'No users match the search.' : 'No users yet.'}</div>
+            <div className="grid-message">{query?.search || (query && hasUserFilters(query.filters)) ? 'No users match the search and filters.' : 'No users yet.'}</div>
           ) : null}
           <div className="grid-spacer" style={{ height: virtualizer.getTotalSize() }}>
             {items.map((item) => {
@@ -350,7 +256,7 @@ export function UserTable() {
                   <div role="gridcell" className="cell check-cell" onClick={(e) => onCheckClick(e, item.index)}>
                     <span className={`fake-check${selected ? ' on' : ''}`} aria-hidden="true" />
                   </div>
-                  {user ? <UserCells user={user} /> : <PlaceholderCells />}
+                  {user ? <UserCells user={user} columns={columns} /> : <PlaceholderCells columns={columns} />}
                 </div>
               );
             })}

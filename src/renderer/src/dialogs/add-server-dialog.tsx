@@ -6,7 +6,7 @@ import { DialogButtons, DialogError, ModalFrame } from './modal-frame';
 import { useDialogCall } from './use-dialog-call';
 
 /** Checks the URL the way servers:add will, so the mistake is shown next to the field. */
-function urlProblem(url: string): string | undefined {
+export function urlProblem(url: string): string | undefined {
   try {
     const u = new URL(url);
     return u.protocol === 'https:' || u.protocol === 'http:' ? undefined : 'Use an http:// or https:// address';

@@ -4,6 +4,7 @@ import { AddServerDialog } from './add-server-dialog';
 import { ConnectDialog } from './connect-dialog';
 import { DeleteDialog } from './delete-dialog';
 import { FocusReturn } from './focus-return';
+import { EditServerDialog } from './edit-server-dialog';
 import { GenerateDialog } from './generate/generate-dialog';
 import { GeneratedDialog } from './generated-dialog';
 import { ImportDialog } from './import-dialog';
@@ -11,6 +12,7 @@ import { RemoveServerDialog } from './remove-server-dialog';
 import { SaveDialog } from './save-dialog';
 import { SetPasswordDialog } from './set-password-dialog';
 import { UserActionDialog } from './user-action-dialog';
+import { UnsavedChangesDialog } from './unsaved-changes-dialog';
 import { UserDialog } from './user-dialog';
 
 /**
@@ -61,5 +63,9 @@ function dialogContent(dialog: DialogState) {
       return <UserActionDialog key={dialog.action} serverId={dialog.serverId} action={dialog.action} />;
     case 'setPassword':
       return <SetPasswordDialog key={dialog.serverId} serverId={dialog.serverId} />;
+    case 'editServer':
+      return <EditServerDialog key={dialog.serverId} serverId={dialog.serverId} />;
+    case 'unsavedChanges':
+      return <UnsavedChangesDialog next={dialog.next} />;
   }
 }

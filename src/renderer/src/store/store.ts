@@ -1,6 +1,8 @@
 import { create } from 'zustand';
+import { createCsvSlice } from './csv-slice';
 import { createDialogsSlice } from './dialogs-slice';
 import { createJobsSlice } from './jobs-slice';
+import { createPrefsSlice } from './prefs-slice';
 import { createSelectionSlice } from './selection-slice';
 import { createServersSlice } from './servers-slice';
 import { createUsersSlice } from './users-slice';
@@ -13,4 +15,6 @@ export const useAppStore = create<AppState>()((...a) => ({
   ...createSelectionSlice(...a),
   ...createDialogsSlice(...a),
   ...createJobsSlice(...a),
+  ...createPrefsSlice(...a),
+  ...createCsvSlice(...a),
 }));

@@ -1,9 +1,10 @@
 import type { UserAction } from '../../../shared/api/users';
-import type { ChannelInput, ChannelOutput } from '../../../shared/ipc/contract';
+import type { ChannelInput, ChannelOutput, ConsolePrefs, HideableColumn } from '../../../shared/ipc/contract';
 import type { ServerPolicy } from '../../../shared/model/password-policy';
 import type { Server } from '../../../shared/model/server';
 import type { User, UserSort } from '../../../shared/model/user';
 import type { RunOutcome } from '../lib/chunked-run';
+import type { AuditFilters, UserFilters } from '../lib/list-filters';
 import type { RowSelection } from '../lib/selection';
 
 /** What the console runs on (app:info). */
@@ -45,6 +46,16 @@ export interface UserQuery {
   readonly search: string;
   readonly sort: UserSort;
   readonly order: 'asc' | 'desc';
+  readonly filters: UserFilters;
+}
+
+/** Edits a view holds that leaving it would lose (Settings): what they are, and how to keep or drop them. */
+export interface UnsavedEdits {
+  /** Names them in the question, e.g. "the password policy of Plant 4". */
+  readonly what: string;
+  /** Saves them; false when the save failed (the view then shows why and stays). */
+  save(): Promise<boolean>;
+  discard(): void;
 }
 
 /** Which modal is open: one value, so two dialogs can never be open at once. */
@@ -69,7 +80,10 @@ export type DialogState =
   /** Disable, enable, revoke the QR code of, or end the sessions of the selected users. */
   | { readonly kind: 'userAction'; readonly serverId: string; readonly action: UserAction }
   /** Set one password for the selected users, without issuing a code. */
-  | { readonly kind: 'setPassword'; readonly serverId: string };
+  | { readonly kind: 'setPassword'; readonly serverId: string }
+  | { readonly kind: 'editServer'; readonly serverId: string }
+  /** Leaving a view with unsaved edits: save, discard or stay. */
+  | { readonly kind: 'unsavedChanges'; readonly next: View };
 
 /** A message for the status area: what an action did, or a failure that has no dialog to show it in. */
 export interface Notice {
@@ -117,7 +131,15 @@ export interface ServersSlice {
   refreshAll(): Promise<void>;
   loadAppInfo(): Promise<void>;
   loadServers(): Promise<void>;
+  /** Shows a view at once, whatever the current one holds (also remembered in main's settings). */
   setView(view: View | null): void;
+  /** Shows a view as the administrator asked for it: asks first when the current one has unsaved edits. */
+  requestView(view: View): void;
+  /** The current view's unsaved edits, registered by the view that holds them. */
+  readonly unsavedEdits: UnsavedEdits | null;
+  setUnsavedEdits(edits: UnsavedEdits | null): void;
+  /** Renames a server or moves it to a new address (servers:update). */
+  updateServer(serverId: string, change: { name?: string; url?: string; password?: string }): Promise<Server>;
   addServer(input: { name?: string; url: string; login: string; password: string; remember: boolean }): Promise<Server>;
   connectServer(serverId: string, password?: string): Promise<Server>;
   removeServer(serverId: string): Promise<void>;
@@ -134,6 +156,8 @@ export interface UsersSlice {
   readonly generation: number;
   readonly usersError: string | null;
   setUserQuery(query: UserQuery | null): void;
+  /** Changes the filters; asks the server again only when what it is asked changes (a half-set filter does not). */
+  setUserFilters(filters: UserFilters): void;
   /** Loads the pages covering rows start..end (inclusive) that are not loaded yet. */
   ensureRows(start: number, end: number): void;
   refreshUsers(): void;
@@ -200,5 +224,32 @@ export interface JobsSlice {
   discardJob(jobId: string): Promise<void>;
 }
 
+/** The console's view settings, kept by main (prefs:get / prefs:set). */
+export interface PrefsSlice {
+  readonly hiddenColumns: readonly HideableColumn[];
+  /** Reads the saved settings once at start; null when they could not be read. */
+  loadPrefs(): Promise<ConsolePrefs | null>;
+  setColumnHidden(column: HideableColumn, hidden: boolean): void;
+}
+
+/** A list being written as CSV: which one, and how far it got. */
+export interface CsvExportState {
+  readonly exportId: string;
+  readonly list: 'users' | 'audit';
+  readonly done: number;
+  readonly total: number;
+  readonly cancelling: boolean;
+}
+
+/** "Export list as CSV" of the user list and "Export as CSV" of the audit log, one at a time. */
+export interface CsvSlice {
+  readonly csvExport: CsvExportState | null;
+  /** The user list as its search, filters and sort show it now. */
+  exportUsersCsv(): Promise<void>;
+  exportAuditCsv(serverId: string, filters: AuditFilters): Promise<void>;
+  cancelCsvExport(): Promise<void>;
+  onCsvProgress(p: { exportId: string; done: number; total: number }): void;
+}
+
 /** The whole renderer store. */
-export type AppState = ServersSlice & UsersSlice & SelectionSlice & DialogsSlice & JobsSlice;
+export type AppState = ServersSlice & UsersSlice & SelectionSlice & DialogsSlice & JobsSlice & PrefsSlice & CsvSlice;

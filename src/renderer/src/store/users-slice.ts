@@ -1,5 +1,6 @@
 import type { StateCreator } from 'zustand';
 import { errorMessage } from '../lib/format';
+import { userFilterQuery } from '../lib/list-filters';
 import { PAGE_SIZE, missingPages, pageOf, pagesInRange, rowAt, withPage } from '../lib/page-cache';
 import { runInChunks } from '../lib/chunked-run';
 import { EMPTY_SELECTION, resolveSelectedIds, selectIds } from '../lib/selection';
@@ -16,13 +17,13 @@ const ACTION_CHUNK = 500;
 /** Users per users:setPassword call: each is an argon2id hash on the server. */
 const PASSWORD_CHUNK = 100;
 
-/** The list's search, filters and sort, as users:list and users:locate take them. */
-function queryFields(q: UserQuery) {
-  return { serverId: q.serverId, sort: q.sort, order: q.order, ...(q.search ? { search: q.search } : {}) };
+/** The list's query (search, filters, sort) without the paging: what users:list, users:locate and export:usersCsv share. */
+export function userListQuery(q: UserQuery) {
+  return { serverId: q.serverId, sort: q.sort, order: q.order, ...(q.search ? { search: q.search } : {}), ...userFilterQuery(q.filters) };
 }
 
 function listInput(q: UserQuery, offset: number, limit: number) {
-  return { ...queryFields(q), offset, limit };
+  return { ...userListQuery(q), offset, limit };
 }
 
 /** The user table's cache: pages of 200 by page index, reset whenever the query changes. */
@@ -67,6 +68,13 @@ export const createUsersSlice: StateCreator<AppState, [], [], UsersSlice> = (set
         focusIndex: null,
       });
       if (query) void fetchPage(0);
+    },
+
+    setUserFilters(filters) {
+      const q = get().query;
+      if (!q) return;
+      if (JSON.stringify(userFilterQuery(filters)) === JSON.stringify(userFilterQuery(q.filters))) set({ query: { ...q, filters } });
+      else get().setUserQuery({ ...q, filters });
     },
 
     ensureRows(start, end) {
@@ -188,7 +196,7 @@ export const createUsersSlice: StateCreator<AppState, [], [], UsersSlice> = (set
       const q = get().query;
       if (!q || userIds.length === 0) return false;
       const generation = get().generation;
-      const where = await window.gatepass.users.locate({ ...queryFields(q), userIds: userIds.slice(0, MAX_IDS_PER_CALL) });
+      const where = await window.gatepass.users.locate({ ...userListQuery(q), userIds: userIds.slice(0, MAX_IDS_PER_CALL) });
       // The administrator moved on (another search, server or refresh): leave their list alone.
       if (get().generation !== generation || where.index === null) return false;
       set({ selection: selectIds(userIds, where.index), focusIndex: where.index });

@@ -1,0 +1,100 @@
+/**
+ * The filters of the user list and the audit log as the administrator sets them (calendar
+ * days in their own time zone), and as the server is asked (instants). Pure, so it is tested
+ * on its own.
+ */
+
+/** The user list's filters; an empty date or `any` means "no filter". */
+export interface UserFilters {
+  /** any; never issued (no live code); issued (a live code); issued before `qrBefore`. */
+  readonly qr: 'any' | 'never' | 'issued' | 'issuedBefore';
+  /** A calendar day (YYYY-MM-DD) for `issuedBefore`, or ''. */
+  readonly qrBefore: string;
+  /** A calendar day (YYYY-MM-DD), or ''. */
+  readonly createdSince: string;
+  readonly signedInNow: boolean;
+}
+
+export const NO_USER_FILTERS: UserFilters = { qr: 'any', qrBefore: '', createdSince: '', signedInNow: false };
+
+/** The audit log's filters; empty text or dates mean "no filter". */
+export interface AuditFilters {
+  /** One action, a family ending in a dot (`device.`), or '' for all. */
+  readonly action: string;
+  /** The user an entry is about (their login). */
+  readonly target: string;
+  /** Who did it (an administrator, or the user a device signed in as). */
+  readonly actor: string;
+  /** Calendar days (YYYY-MM-DD), both included, or ''. */
+  readonly from: string;
+  readonly to: string;
+  readonly search: string;
+}
+
+export const NO_AUDIT_FILTERS: AuditFilters = { action: '', target: '', actor: '', from: '', to: '', search: '' };
+
+/** A YYYY-MM-DD day as the instant it starts in the local time zone, or null when it is not a day. */
+export function localDayStart(day: string, addDays = 0): string | null {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day);
+  if (!m) return null;
+  const d = new Date(Number(m[1]), Number(m[2]) - 1, Number(m[3]) + addDays);
+  return Number.isNaN(d.getTime()) ? null : d.toISOString();
+}
+
+/** The users:list / export:usersCsv fields for these filters; the ones not set are left out. */
+export function userFilterQuery(f: UserFilters): { qr?: 'never' | 'issued'; qrIssuedBefore?: string; createdSince?: string; signedIn?: boolean } {
+  const out: { qr?: 'never' | 'issued'; qrIssuedBefore?: string; createdSince?: string; signedIn?: boolean } = {};
+  if (f.qr === 'never' || f.qr === 'issued') out.qr = f.qr;
+  const before = f.qr === 'issuedBefore' ? localDayStart(f.qrBefore) : null;
+  if (before) out.qrIssuedBefore = before;
+  const since = localDayStart(f.createdSince);
+  if (since) out.createdSince = since;
+  if (f.signedInNow) out.signedIn = true;
+  return out;
+}
+
+/** Whether any filter narrows the user list (a half-set one, such as "issued before" without a day, does not). */
+export function hasUserFilters(f: UserFilters): boolean {
+  return Object.keys(userFilterQuery(f)).length > 0;
+}
+
+/** The audit:list / export:auditCsv fields for these filters; "to" includes its whole day. */
+export function auditFilterQuery(f: AuditFilters): { action?: string; target?: string; actor?: string; from?: string; to?: string; search?: string } {
+  const out: { action?: string; target?: string; actor?: string; from?: string; to?: string; search?: string } = {};
+  if (f.action) out.action = f.action;
+  if (f.target.trim()) out.target = f.target.trim();
+  if (f.actor.trim()) out.actor = f.actor.trim();
+  const from = localDayStart(f.from);
+  if (from) out.from = from;
+  // The server's `to` is exclusive: the day after starts where the chosen day ends.
+  const to = localDayStart(f.to, 1);
+  if (to) out.to = to;
+  if (f.search.trim()) out.search = f.search.trim();
+  return out;
+}
+
+/** Names for the audit actions and families, as the Action filter lists them. */
+export const AUDIT_ACTION_LABELS: Readonly<Record<string, string>> = {
+  'admin.': 'Administrator sign-ins and sign-outs',
+  'user.': 'Changes to users',
+  'qr.': 'QR codes',
+  'device.': 'Device sign-ins',
+  'policy.': 'Password policy',
+  'admin.signin': 'Administrator signed in',
+  'admin.signin_failed': 'Administrator sign-in failed',
+  'admin.signout': 'Administrator signed out',
+  'user.create': 'User created',
+  'user.update': 'User edited',
+  'user.delete': 'User deleted',
+  'user.set_password': 'Password set',
+  'user.disable': 'User disabled',
+  'user.enable': 'User enabled',
+  'user.end_sessions': 'Sessions ended',
+  'user.import': 'Users imported',
+  'qr.issue': 'QR code issued',
+  'qr.issue_failed': 'QR code refused (broken)',
+  'qr.revoke': 'QR code revoked',
+  'device.signin': 'Device signed in',
+  'device.signin_failed': 'Device sign-in failed',
+  'policy.update': 'Password policy changed',
+};
