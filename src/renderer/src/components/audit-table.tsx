@@ -44,68 +44,72 @@ function AuditFilterBar({ serverId, filters, onChange, total }: { serverId: stri
   }
 
   return (
-    <div className="table-bar filter-bar">
-      <SearchField className="search" value={search} onChange={setSearch} aria-label="Search the audit log">
-        <Label className="visually-hidden">Search the audit log</Label>
-        <Input placeholder="Search the audit log" />
-      </SearchField>
-      <label className="filter">
-        <span>Action</span>
-        <select value={filters.action} onChange={(e) => patch({ action: e.target.value })}>
-          <option value="">All actions</option>
-          <optgroup label="Kinds">
-            {FAMILIES.map((f) => (
-              <option key={f} value={f}>
-                {AUDIT_ACTION_LABELS[f]}
-              </option>
-            ))}
-          </optgroup>
-          <optgroup label="Actions">
-            {AUDIT_ACTIONS.map((a) => (
-              <option key={a} value={a}>
-                {AUDIT_ACTION_LABELS[a] ?? a} ({a})
-              </option>
-            ))}
-          </optgroup>
-        </select>
-      </label>
-      <label className="filter">
-        <span>User</span>
-        <input type="text" className="text-input" value={target} onChange={(e) => setTarget(e.target.value)} placeholder="login" spellCheck={false} />
-      </label>
-      <label className="filter">
-        <span>Administrator</span>
-        <input type="text" className="text-input" value={actor} onChange={(e) => setActor(e.target.value)} placeholder="login" spellCheck={false} />
-      </label>
-      <label className="filter">
-        <span>From</span>
-        <input type="date" className="date-input" value={filters.from} onChange={(e) => patch({ from: e.target.value })} />
-      </label>
-      <label className="filter">
-        <span>To</span>
-        <input type="date" className="date-input" value={filters.to} onChange={(e) => patch({ to: e.target.value })} />
-      </label>
-      {narrowed ? (
-        <button type="button" className="link-button" onClick={clear}>
-          Clear filters
-        </button>
-      ) : null}
-      <span className="spacer" />
-      <span className="count" aria-live="polite">
-        {total === null ? 'Loading…' : `${formatCount(total, 'entry', 'entries')}${narrowed ? (total === 1 ? ' matches' : ' match') : ''}`}
-      </span>
-      {running?.list === 'audit' ? (
-        <span className="export-progress" role="status">
-          Exporting {running.total > 0 ? `${running.done.toLocaleString('en-US')} of ${formatCount(running.total, 'entry', 'entries')}` : 'entries'}…
-          <Button className="button small" onPress={() => void useAppStore.getState().cancelCsvExport()} isDisabled={running.cancelling}>
-            {running.cancelling ? 'Cancelling…' : 'Cancel'}
-          </Button>
+    <div className="filter-bar">
+      <div className="bar-row">
+        <SearchField className="search" value={search} onChange={setSearch} aria-label="Search the audit log">
+          <Label className="visually-hidden">Search the audit log</Label>
+          <Input placeholder="Search the audit log" />
+        </SearchField>
+        <span className="spacer" />
+        <span className="count" aria-live="polite">
+          {total === null ? 'Loading…' : `${formatCount(total, 'entry', 'entries')}${narrowed ? (total === 1 ? ' matches' : ' match') : ''}`}
         </span>
-      ) : (
-        <Button className="button small" isDisabled={running !== null} onPress={() => void useAppStore.getState().exportAuditCsv(serverId, filters)}>
-          Export as CSV
-        </Button>
-      )}
+        {running?.list === 'audit' ? (
+          <span className="export-progress" role="status">
+            Exporting {running.total > 0 ? `${running.done.toLocaleString('en-US')} of ${formatCount(running.total, 'entry', 'entries')}` : 'entries'}…
+            <Button className="button small" onPress={() => void useAppStore.getState().cancelCsvExport()} isDisabled={running.cancelling}>
+              {running.cancelling ? 'Cancelling…' : 'Cancel'}
+            </Button>
+          </span>
+        ) : (
+          <Button className="button small" isDisabled={running !== null} onPress={() => void useAppStore.getState().exportAuditCsv(serverId, filters)}>
+            Export as CSV
+          </Button>
+        )}
+      </div>
+      <div className="bar-row" role="group" aria-label="Filters">
+        <label className="filter">
+          <span>Action</span>
+          <select aria-label="Action" className="action-select" value={filters.action} onChange={(e) => patch({ action: e.target.value })}>
+            <option value="">All actions</option>
+            <optgroup label="Kinds">
+              {FAMILIES.map((f) => (
+                <option key={f} value={f}>
+                  {AUDIT_ACTION_LABELS[f]}
+                </option>
+              ))}
+            </optgroup>
+            <optgroup label="Actions">
+              {AUDIT_ACTIONS.map((a) => (
+                <option key={a} value={a}>
+                  {AUDIT_ACTION_LABELS[a] ?? a} ({a})
+                </option>
+              ))}
+            </optgroup>
+          </select>
+        </label>
+        <label className="filter">
+          <span>User</span>
+          <input type="text" aria-label="User" className="text-input" value={target} onChange={(e) => setTarget(e.target.value)} placeholder="login" spellCheck={false} />
+        </label>
+        <label className="filter">
+          <span>Administrator</span>
+          <input type="text" aria-label="Administrator" className="text-input" value={actor} onChange={(e) => setActor(e.target.value)} placeholder="login" spellCheck={false} />
+        </label>
+        <label className="filter">
+          <span>From</span>
+          <input type="date" aria-label="From" className="date-input" value={filters.from} onChange={(e) => patch({ from: e.target.value })} />
+        </label>
+        <label className="filter">
+          <span>To</span>
+          <input type="date" aria-label="To" className="date-input" value={filters.to} onChange={(e) => patch({ to: e.target.value })} />
+        </label>
+        {narrowed ? (
+          <button type="button" className="link-button" onClick={clear}>
+            Clear filters
+          </button>
+        ) : null}
+      </div>
     </div>
   );
 }

@@ -54,7 +54,7 @@ export const USER_COLUMNS: readonly UserColumn[] = [
     cell: (u) => ({ text: u.totpEnabled ? 'on' : 'off', className: u.totpEnabled ? 'on' : 'muted' }),
   },
   { id: 'qrIssuedAt', title: 'QR issued', sort: 'qrIssuedAt', width: '136px', skeleton: 'w60', cell: (u) => ({ text: formatDateTime(u.qrIssuedAt) }) },
-  { id: 'sessions', title: 'Sessions', sort: 'sessions', width: '86px', skeleton: 'w30', cell: (u) => ({ text: u.activeSessions, className: 'num' }) },
+  { id: 'sessions', title: 'Sessions', sort: 'sessions', width: '96px', skeleton: 'w30', cell: (u) => ({ text: u.activeSessions, className: 'num' }) },
 ];
 
 /** The columns shown, in order. */

@@ -118,46 +118,50 @@ export function UserFilterBar() {
   const narrowed = hasUserFilters(filters) || filters.qr === 'issuedBefore';
 
   return (
-    <div className="table-bar filter-bar">
-      <SearchField className="search" value={text} onChange={setText} aria-label="Search users">
-        <Label className="visually-hidden">Search users</Label>
-        <Input placeholder="Search users" />
-      </SearchField>
-      <label className="filter">
-        <span>QR code</span>
-        <select value={filters.qr} onChange={(e) => setFilters({ qr: e.target.value as UserFilters['qr'] })}>
-          <option value="any">Any</option>
-          <option value="never">Never issued</option>
-          <option value="issued">Issued</option>
-          <option value="issuedBefore">Issued before…</option>
-        </select>
-      </label>
-      {filters.qr === 'issuedBefore' ? (
-        <input
-          type="date"
-          className="date-input"
-          aria-label="QR issued before"
-          value={filters.qrBefore}
-          onChange={(e) => setFilters({ qrBefore: e.target.value })}
-        />
-      ) : null}
-      <label className="filter">
-        <span>Created since</span>
-        <input type="date" className="date-input" value={filters.createdSince} onChange={(e) => setFilters({ createdSince: e.target.value })} />
-      </label>
-      <Checkbox className="checkbox" isSelected={filters.signedInNow} onChange={(v) => setFilters({ signedInNow: v })}>
-        <span className="checkbox-box" aria-hidden="true" />
-        Signed in now
-      </Checkbox>
-      {narrowed ? (
-        <button type="button" className="link-button" onClick={() => setFilters(NO_USER_FILTERS)}>
-          Clear filters
-        </button>
-      ) : null}
-      <span className="spacer" />
-      <CountLine />
-      <ColumnChooser />
-      <ExportButton />
+    <div className="filter-bar">
+      <div className="bar-row">
+        <SearchField className="search" value={text} onChange={setText} aria-label="Search users">
+          <Label className="visually-hidden">Search users</Label>
+          <Input placeholder="Search users" />
+        </SearchField>
+        <span className="spacer" />
+        <CountLine />
+        <ColumnChooser />
+        <ExportButton />
+      </div>
+      <div className="bar-row" role="group" aria-label="Filters">
+        <label className="filter">
+          <span>QR code</span>
+          <select aria-label="QR code" value={filters.qr} onChange={(e) => setFilters({ qr: e.target.value as UserFilters['qr'] })}>
+            <option value="any">Any</option>
+            <option value="never">Never issued</option>
+            <option value="issued">Issued</option>
+            <option value="issuedBefore">Issued before…</option>
+          </select>
+        </label>
+        {filters.qr === 'issuedBefore' ? (
+          <input
+            type="date"
+            className="date-input"
+            aria-label="QR issued before"
+            value={filters.qrBefore}
+            onChange={(e) => setFilters({ qrBefore: e.target.value })}
+          />
+        ) : null}
+        <label className="filter">
+          <span>Created since</span>
+          <input type="date" aria-label="Created since" className="date-input" value={filters.createdSince} onChange={(e) => setFilters({ createdSince: e.target.value })} />
+        </label>
+        <Checkbox className="checkbox" isSelected={filters.signedInNow} onChange={(v) => setFilters({ signedInNow: v })}>
+          <span className="checkbox-box" aria-hidden="true" />
+          Signed in now
+        </Checkbox>
+        {narrowed ? (
+          <button type="button" className="link-button" onClick={() => setFilters(NO_USER_FILTERS)}>
+            Clear filters
+          </button>
+        ) : null}
+      </div>
     </div>
   );
 }
