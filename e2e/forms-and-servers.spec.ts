@@ -252,6 +252,15 @@ test('a server is renamed and moved to another address from the tree, refusals c
   await expect(dialog).toBeHidden();
   await expect(tree.getByRole('treeitem', { name: 'Hall B' })).toBeVisible();
 
+  // From the keyboard the same menu opens with Shift+F10, and Esc gives focus back to the node.
+  const node = tree.getByRole('treeitem', { name: 'Hall B' });
+  await node.focus();
+  await page.keyboard.press('Shift+F10');
+  await expect(page.getByRole('menu', { name: 'Hall B actions' }).getByRole('menuitem').first()).toBeFocused();
+  await page.keyboard.press('Escape');
+  await expect(page.getByRole('menu', { name: 'Hall B actions' })).toBeHidden();
+  await expect(node).toBeFocused();
+
   // F2 on the node: an address that is not a Gatepass server is refused and nothing changes.
   await tree.getByRole('treeitem', { name: 'Hall B' }).focus();
   await page.keyboard.press('F2');
