@@ -122,7 +122,7 @@ describe('renaming a server and changing its address', () => {
   });
 
   it('refuses to move a server onto another one already in the list, and the local server’s address', async () => {
-    const { core: c } = await createConsoleCore({
+    const c = await createConsoleCore({
       userDataDir: join(dir, 'embedded-edit'),
       host: 'web',
       embedded: true,
@@ -130,7 +130,7 @@ describe('renaming a server and changing its address', () => {
       saveTarget: async () => ({ kind: 'cancelled' }),
       emit: () => {},
       credentials: createKeychain({ load: () => Promise.reject(new Error('no Secret Service here')) }),
-    }).then((x) => ({ core: x }));
+    });
     const a = (await c.dispatch('servers:add', { url: plant.url, login: 'admin', password: ADMIN_PASSWORD, remember: false })) as Env<ServerView>;
     const b = (await c.dispatch('servers:add', { url: moved.url, login: 'admin', password: ADMIN_PASSWORD, remember: false })) as Env<ServerView>;
     if (!a.ok || !b.ok) throw new Error('add failed');
