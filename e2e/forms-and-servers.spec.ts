@@ -215,6 +215,16 @@ test('Settings refuses a minimum length under 8 in a sentence, and asks before u
   await tree.getByRole('treeitem', { name: 'Settings' }).click();
   await expect(minimum).toHaveValue('12');
 
+  // The other part of Settings, the sign-in cards, asks too, and names itself.
+  const cards = page.getByRole('form', { name: 'Sign-in cards' });
+  await cards.getByLabel('Line of text on every card').fill('Help desk 555-0100');
+  await tree.getByRole('treeitem', { name: 'Users' }).click();
+  await expect(question).toContainText('Save the changes to the sign-in cards of Plant 11 before leaving?');
+  await question.getByRole('button', { name: 'Discard' }).click();
+  await expect(page.getByRole('grid', { name: 'Users' })).toBeVisible();
+  await tree.getByRole('treeitem', { name: 'Settings' }).click();
+  await expect(cards.getByLabel('Line of text on every card')).toHaveValue('');
+
   // Closing the tab with an unsaved edit raises the browser's question; without one it does not.
   const tab = await page.context().newPage();
   const prompts: string[] = [];

@@ -15,7 +15,7 @@ import { useAppStore } from './store/store';
  */
 function useLeaveGuard(): void {
   // Unsaved Settings edits ask too: the browser's own question, as for codes.
-  const guard = useAppStore((s) => mustWarnBeforeLeaving(s) || s.unsavedEdits !== null);
+  const guard = useAppStore((s) => mustWarnBeforeLeaving(s) || Object.keys(s.unsavedEdits).length > 0);
   useEffect(() => {
     if (!guard) return;
     function onBeforeUnload(e: BeforeUnloadEvent) {

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { Button, FileTrigger, Input, Label, TextField } from 'react-aria-components';
 import { CARD_TEXT_MAX, LOGO_MAX_BYTES, type CardBranding } from '../../../shared/api/cards';
 import { errorMessage } from '../lib/format';
@@ -61,7 +61,7 @@ export async function logoPngFrom(file: File): Promise<string> {
  * keeps them, so every console and the CLI print the same cards; they apply to codes issued
  * from now on (a job keeps the branding it was issued with).
  */
-export function CardSettings({ serverId }: { serverId: string }) {
+export function CardSettings({ serverId, serverName }: { serverId: string; serverName: string }) {
   const refreshTick = useAppStore((s) => s.refreshTick);
   const [saved, setSaved] = useState<Draft | null>(null);
   const [draft, setDraft] = useState<Draft | null>(null);
@@ -106,8 +106,9 @@ export function CardSettings({ serverId }: { serverId: string }) {
     }
   }
 
-  async function save() {
-    if (!draft) return;
+  /** Saves the form; false when it was refused (the reason is then shown under it). */
+  async function save(): Promise<boolean> {
+    if (!draft) return false;
     setSaving(true);
     setError(null);
     try {
@@ -115,12 +116,26 @@ export function CardSettings({ serverId }: { serverId: string }) {
       setSaved(toDraft(b));
       setDraft(toDraft(b));
       setStatus('Saved. Codes issued from now on carry them.');
+      return true;
     } catch (err) {
       setError(errorMessage(err));
+      return false;
     } finally {
       setSaving(false);
     }
   }
+
+  // Leaving Settings with unsaved card edits asks first, as for the password policy.
+  const actions = useRef({ save, revert: () => saved && setDraft(saved) });
+  useEffect(() => {
+    actions.current = { save, revert: () => saved && setDraft(saved) };
+  });
+  useEffect(() => {
+    if (!changed) return;
+    const { setUnsavedEdits } = useAppStore.getState();
+    setUnsavedEdits('cards', { what: `the sign-in cards of ${serverName}`, save: () => actions.current.save(), discard: () => actions.current.revert() });
+    return () => setUnsavedEdits('cards', null);
+  }, [changed, serverName]);
 
   if (loadError) return <p className="grid-message error-text" role="alert">Card settings: {loadError}</p>;
   if (!draft) return null;

@@ -173,8 +173,8 @@ export function PolicySettings({ serverId, serverName }: { serverId: string; ser
   useEffect(() => {
     if (!changed) return;
     const { setUnsavedEdits } = useAppStore.getState();
-    setUnsavedEdits({ what: `the password policy of ${serverName}`, save: () => actions.current.save(), discard: () => actions.current.revert() });
-    return () => setUnsavedEdits(null);
+    setUnsavedEdits('policy', { what: `the password policy of ${serverName}`, save: () => actions.current.save(), discard: () => actions.current.revert() });
+    return () => setUnsavedEdits('policy', null);
   }, [changed, serverName]);
 
   return (
@@ -233,7 +233,7 @@ export function PolicySettings({ serverId, serverName }: { serverId: string; ser
             </div>
           </form>
         ) : null}
-        <CardSettings serverId={serverId} />
+        <CardSettings serverId={serverId} serverName={serverName} />
       </div>
     </div>
   );

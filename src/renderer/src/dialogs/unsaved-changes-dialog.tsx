@@ -9,7 +9,7 @@ import { useDialogCall } from './use-dialog-call';
  * Discard drops them and goes on, Cancel (or Esc) stays where the edits are.
  */
 export function UnsavedChangesDialog({ next }: { next: View }) {
-  const edits = useAppStore((s) => s.unsavedEdits);
+  const edits = Object.values(useAppStore((s) => s.unsavedEdits));
   const { busy, error, run } = useDialogCall();
   const st = () => useAppStore.getState();
 
@@ -19,23 +19,26 @@ export function UnsavedChangesDialog({ next }: { next: View }) {
   };
 
   async function save() {
-    if (!edits) return go();
     await run(async () => {
-      if (await edits.save()) go();
-      // Refused: stay on the form, which says why.
-      else st().closeDialog();
+      // Each part in turn; one refused stops here: stay on the form, which says why.
+      for (const part of edits) {
+        if (!(await part.save())) {
+          st().closeDialog();
+          return;
+        }
+      }
+      go();
     });
   }
 
   function discard() {
-    edits?.discard();
-    st().setUnsavedEdits(null);
+    for (const part of edits) part.discard();
     go();
   }
 
   return (
     <ModalFrame title="Unsaved changes" role="alertdialog" onSubmit={() => void save()} busy={busy} className="question">
-      <p>Save the changes to {edits?.what ?? 'this page'} before leaving?</p>
+      <p>Save the changes to {edits.length > 0 ? edits.map((e) => e.what).join(' and ') : 'this page'} before leaving?</p>
       <p className="note">Discarded changes are lost; the server keeps what was saved before.</p>
       <DialogError message={error} />
       <DialogButtons>

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { auditFilterQuery, hasUserFilters, localDayStart, NO_AUDIT_FILTERS, NO_USER_FILTERS, userFilterQuery } from './list-filters';
+import { AUDIT_ACTIONS } from '../../../shared/api/audit';
+import { AUDIT_ACTION_LABELS, auditFilterQuery, hasUserFilters, localDayStart, NO_AUDIT_FILTERS, NO_USER_FILTERS, userFilterQuery } from './list-filters';
 
 const savedTz = process.env.TZ;
 afterEach(() => {
@@ -44,5 +45,14 @@ describe('the list filters as the server is asked', () => {
       search: 'refused',
     });
     expect(auditFilterQuery({ ...NO_AUDIT_FILTERS, target: '   ', to: 'not a day' })).toEqual({});
+  });
+});
+
+describe('the Action filter', () => {
+  it('names every action a server writes, and the kind each belongs to', () => {
+    for (const action of AUDIT_ACTIONS) {
+      expect(AUDIT_ACTION_LABELS[action], action).toBeTruthy();
+      expect(AUDIT_ACTION_LABELS[`${action.split('.')[0]}.`], action).toBeTruthy();
+    }
   });
 });

@@ -80,6 +80,7 @@ export const AUDIT_ACTION_LABELS: Readonly<Record<string, string>> = {
   'qr.': 'QR codes',
   'device.': 'Device sign-ins',
   'policy.': 'Password policy',
+  'cards.': 'Sign-in cards',
   'admin.signin': 'Administrator signed in',
   'admin.signin_failed': 'Administrator sign-in failed',
   'admin.signout': 'Administrator signed out',
@@ -97,4 +98,5 @@ export const AUDIT_ACTION_LABELS: Readonly<Record<string, string>> = {
   'device.signin': 'Device signed in',
   'device.signin_failed': 'Device sign-in failed',
   'policy.update': 'Password policy changed',
+  'cards.update': 'Card logo or text changed',
 };

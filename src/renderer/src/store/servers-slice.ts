@@ -25,7 +25,7 @@ export const createServersSlice: StateCreator<AppState, [], [], ServersSlice> = 
   serversError: null,
   view: null,
   refreshTick: 0,
-  unsavedEdits: null,
+  unsavedEdits: {},
 
   async refreshAll() {
     set({ refreshTick: get().refreshTick + 1 });
@@ -63,7 +63,7 @@ export const createServersSlice: StateCreator<AppState, [], [], ServersSlice> = 
 
   setView(view) {
     const prev = get().view;
-    if (!sameView(prev, view)) set({ unsavedEdits: null });
+    if (!sameView(prev, view)) set({ unsavedEdits: {} });
     set({ view });
     rememberView(view);
     if (!view || view.section !== 'users') {
@@ -77,12 +77,15 @@ export const createServersSlice: StateCreator<AppState, [], [], ServersSlice> = 
 
   requestView(view) {
     const { view: current, unsavedEdits } = get();
-    if (unsavedEdits && !sameView(current, view)) get().openDialog({ kind: 'unsavedChanges', next: view });
+    if (Object.keys(unsavedEdits).length > 0 && !sameView(current, view)) get().openDialog({ kind: 'unsavedChanges', next: view });
     else get().setView(view);
   },
 
-  setUnsavedEdits(edits) {
-    set({ unsavedEdits: edits });
+  setUnsavedEdits(part, edits) {
+    const next = { ...get().unsavedEdits };
+    if (edits) next[part] = edits;
+    else delete next[part];
+    set({ unsavedEdits: next });
   },
 
   async updateServer(serverId, change) {

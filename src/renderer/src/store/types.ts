@@ -135,9 +135,10 @@ export interface ServersSlice {
   setView(view: View | null): void;
   /** Shows a view as the administrator asked for it: asks first when the current one has unsaved edits. */
   requestView(view: View): void;
-  /** The current view's unsaved edits, registered by the view that holds them. */
-  readonly unsavedEdits: UnsavedEdits | null;
-  setUnsavedEdits(edits: UnsavedEdits | null): void;
+  /** The current view's unsaved edits by the part that holds them (Settings: its password policy, its cards). */
+  readonly unsavedEdits: Readonly<Record<string, UnsavedEdits>>;
+  /** Registers (or, with null, clears) one part's unsaved edits. */
+  setUnsavedEdits(part: string, edits: UnsavedEdits | null): void;
   /** Renames a server or moves it to a new address (servers:update). */
   updateServer(serverId: string, change: { name?: string; url?: string; password?: string }): Promise<Server>;
   addServer(input: { name?: string; url: string; login: string; password: string; remember: boolean }): Promise<Server>;
