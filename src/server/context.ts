@@ -1,24 +1,42 @@
 import type { Kysely } from 'kysely';
 import { naturalKey } from '../shared/natural-sort';
 import type { DialectName } from './db/connect';
-import type { Database } from './db/schema';
+import type { AccountKind, Database } from './db/schema';
 import type { PasswordHasher } from './security/passwords';
+import type { SecretBox } from './security/secret-box';
 
-/** What every service needs: the database, its dialect, the password hasher and a clock. */
+/** What every service needs: the database, its dialect, the password hasher, the secret box and a clock. */
 export interface ServiceContext {
   db: Kysely<Database>;
   dialect: DialectName;
   hasher: PasswordHasher;
   /** How many passwords to hash at once in a batch (the libuv pool does the work). */
   hashConcurrency: number;
+  /** Seals two-step secrets under the key outside the database; null when the server has no key (PostgreSQL without GATEPASS_SECRET_KEY). */
+  secrets: SecretBox | null;
+  /** The server's display name: the issuer authenticator apps show. */
+  serverName: string;
   now(): Date;
+}
+
+/** An account that signs in with a password: a user or an administrator. */
+export interface AccountRef {
+  kind: AccountKind;
+  id: string;
+  login: string;
 }
 
 /** Who is calling, as established from the bearer token. */
 export type Caller =
   | { kind: 'none' }
   | { kind: 'admin'; adminId: string; login: string; tokenHash: string }
-  | { kind: 'user'; userId: string; login: string; displayName: string; tokenHash: string };
+  | { kind: 'user'; userId: string; login: string; displayName: string; tokenHash: string }
+  /**
+   * An administrator, or a user signed in with their password (and second factor): who may
+   * manage their own two-step verification. `enrolment` scope: a session that may only enrol
+   * (mandatory two-step verification, during its grace period).
+   */
+  | { kind: 'account'; account: AccountRef; displayName: string; scope: 'full' | 'enrolment'; tokenHash: string };
 
 /** An admin caller, as admin-only services require. */
 export type AdminCaller = Extract<Caller, { kind: 'admin' }>;
@@ -26,6 +44,8 @@ export type AdminCaller = Extract<Caller, { kind: 'admin' }>;
 export type UserCaller = Extract<Caller, { kind: 'user' }>;
 /** Nobody signed in (routes with `auth: 'none'`). */
 export type NoCaller = Extract<Caller, { kind: 'none' }>;
+/** An administrator or a password-signed-in user, acting on their own account. */
+export type AccountCaller = Extract<Caller, { kind: 'account' }>;
 
 /**
  * Locks a user's row for the rest of the transaction (PostgreSQL; SQLite has one writer).
@@ -37,6 +57,22 @@ export async function lockUser(trx: Kysely<Database>, dialect: DialectName, user
     .selectFrom('users')
     .select(['login', 'display_name', 'email'])
     .where('id', '=', userId)
+    .$if(dialect === 'postgres', (qb) => qb.forNoKeyUpdate())
+    .executeTakeFirst();
+}
+
+/**
+ * Locks an account's row (a user's via {@link lockUser}, or an administrator's) for the rest of
+ * the transaction: every transaction that touches an account's two-step rows takes this lock
+ * first, then the factor row, so they queue up and cannot deadlock. Returns the login, or
+ * undefined when the account is gone.
+ */
+export async function lockAccount(trx: Kysely<Database>, dialect: DialectName, kind: AccountKind, id: string): Promise<{ login: string } | undefined> {
+  if (kind === 'user') return lockUser(trx, dialect, id);
+  return trx
+    .selectFrom('admins')
+    .select(['login'])
+    .where('id', '=', id)
     .$if(dialect === 'postgres', (qb) => qb.forNoKeyUpdate())
     .executeTakeFirst();
 }

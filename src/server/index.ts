@@ -1,14 +1,17 @@
 import { availableParallelism } from 'node:os';
 import packageJson from '../../package.json';
-import { openDatabase } from './db/connect';
+import { isPostgresUrl, openDatabase } from './db/connect';
 import { migrateToLatest } from './db/migrations';
 import { buildApp } from './http/app';
 import { createHandlers } from './http/handlers';
 import { createPasswordHasher, type HashCost } from './security/passwords';
+import { createSecretBox, loadKeyFile, newSecretKey, parseKeyList, type SecretBox } from './security/secret-box';
 import type { ServiceContext } from './context';
 import { ensureFirstAdmin, issueFirstAdminToken } from './modules/admins/service';
 import { SWEEP_INTERVAL_MS, sweepExpired } from './modules/sessions/service';
 import { seedDemoUsers } from './modules/users/demo-users';
+import { USER_SIGNIN_FAILURE_WINDOW_MS } from './modules/sessions/password-signin';
+import { resealSecrets, sweepTwoStep } from './modules/totp/service';
 
 /** How to start a Gatepass server. */
 export interface ServerOptions {
@@ -24,6 +27,14 @@ export interface ServerOptions {
   seedDemo?: number;
   /** Password for `admin` on the first start; else env GATEPASS_ADMIN_PASSWORD; else generated. */
   adminPassword?: string;
+  /**
+   * The keys that seal two-step secrets: base64 32-byte keys separated by commas, the first
+   * current. Else env GATEPASS_SECRET_KEY (what replicas on one PostgreSQL share); else the
+   * key file.
+   */
+  secretKey?: string;
+  /** A key file (one key a line, first current); default for SQLite: `<db file>.key` beside it, created 0600. */
+  secretKeyFile?: string;
   logger?: (line: string) => void;
 }
 
@@ -44,6 +55,26 @@ export interface RunningServer {
 export interface InternalServerOptions {
   /** 'test' makes argon2id cheap so the suite is quick; production cost otherwise. */
   hashCost?: HashCost;
+  /** The server's clock (tests of time windows, back-off and grace periods move it). */
+  now?: () => Date;
+}
+
+/**
+ * The secret box from the first source that is set: the option, GATEPASS_SECRET_KEY, the key
+ * file (for SQLite `<db>.key` beside the database by default, created with a fresh key). For
+ * PostgreSQL without a key the server still runs, but two-step verification answers
+ * TWO_STEP_UNAVAILABLE: a key made up by one replica would not open on the others.
+ */
+export function openSecretBox(opts: Pick<ServerOptions, 'db' | 'secretKey' | 'secretKeyFile'>): { box: SecretBox | null; source: string } {
+  if (opts.secretKey) return { box: createSecretBox(parseKeyList(opts.secretKey, 'the secretKey option')), source: 'the secretKey option' };
+  const env = process.env.GATEPASS_SECRET_KEY;
+  if (env) return { box: createSecretBox(parseKeyList(env, 'GATEPASS_SECRET_KEY')), source: 'GATEPASS_SECRET_KEY' };
+  if (opts.secretKeyFile) return { box: createSecretBox(loadKeyFile(opts.secretKeyFile)), source: opts.secretKeyFile };
+  if (isPostgresUrl(opts.db)) return { box: null, source: 'none' };
+  // An in-memory database dies with the process, and so may its key.
+  if (opts.db === ':memory:') return { box: createSecretBox(parseKeyList(newSecretKey(), 'a key for this run')), source: 'a key for this run' };
+  const file = `${opts.db}.key`;
+  return { box: createSecretBox(loadKeyFile(file)), source: file };
 }
 
 /** Opens the database, migrates it, creates the first admin (and demo users), and listens. */
@@ -51,6 +82,7 @@ export async function startServer(opts: ServerOptions, internal: InternalServerO
   const log = opts.logger ?? (() => {});
   const name = opts.name ?? 'Gatepass server';
   const host = opts.host ?? '127.0.0.1';
+  const { box, source } = openSecretBox(opts);
   const handle = openDatabase(opts.db);
   let sweeper: ReturnType<typeof setInterval> | null = null;
   try {
@@ -61,8 +93,17 @@ export async function startServer(opts: ServerOptions, internal: InternalServerO
       hasher: createPasswordHasher(internal.hashCost ?? 'production'),
       // Hashing runs on libuv's pool (default 4 threads); keep every core busy, no more.
       hashConcurrency: Math.max(2, availableParallelism()),
-      now: () => new Date(),
+      secrets: box,
+      serverName: name,
+      now: internal.now ?? (() => new Date()),
     };
+    if (!box) log('Gatepass server: no secret key (set GATEPASS_SECRET_KEY, the same on every replica): two-step verification is unavailable');
+    else {
+      // After a key rotation, re-seal what the older keys sealed (docs/two-step.md).
+      const { resealed, unreadable } = await resealSecrets(ctx);
+      if (resealed > 0) log(`Gatepass server: re-sealed ${resealed} two-step secret(s) with the current key from ${source}`);
+      if (unreadable > 0) log(`Gatepass server: ${unreadable} two-step secret(s) are sealed with a key ${source} does not hold: those accounts cannot complete two-step sign-ins`);
+    }
     const envPassword = process.env.GATEPASS_ADMIN_PASSWORD;
     const generatedAdminPassword = await ensureFirstAdmin(ctx, opts.adminPassword ?? (envPassword ? envPassword : undefined));
     if (opts.seedDemo) {
@@ -71,7 +112,9 @@ export async function startServer(opts: ServerOptions, internal: InternalServerO
       if (seeded > 0) log(`Gatepass server seeded ${seeded} demo users in ${Date.now() - t0} ms`);
     }
     const sweep = () =>
-      sweepExpired(ctx).catch((err: unknown) => log(`Gatepass server: sweeping expired sessions failed: ${err instanceof Error ? err.message : String(err)}`));
+      sweepExpired(ctx)
+        .then(() => sweepTwoStep(ctx, USER_SIGNIN_FAILURE_WINDOW_MS))
+        .catch((err: unknown) => log(`Gatepass server: sweeping expired sessions failed: ${err instanceof Error ? err.message : String(err)}`));
     await sweep();
     sweeper = setInterval(() => void sweep(), SWEEP_INTERVAL_MS);
     sweeper.unref();

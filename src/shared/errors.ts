@@ -34,6 +34,18 @@ export const ERROR_CODES = [
   'PAYLOAD_INVALID', // a QR payload or .usr file that is not ours or not this version
   'INTERNAL',
   'NOT_GATEPASS_SERVER', // the address answers, but not as a Gatepass server (a web server, a proxy page)
+  'SECOND_FACTOR_REQUIRED', // the password was right; the account has two-step verification: give the code
+  'TOTP_CODE_INVALID', // a wrong authenticator code (or, for resync, not two consecutive codes)
+  'TOTP_CODE_REPLAYED', // a right code whose time step was already used: wait for the next code
+  'RECOVERY_CODE_INVALID', // a wrong or already used recovery code
+  'TOTP_LOCKED', // 100 wrong codes in a row: an administrator must let the account try again
+  'TOTP_ENROLMENT_REQUIRED', // two-step verification is mandatory and this account has none
+  'TOTP_ENROLMENT_EXPIRED', // no enrolment was started, or it expired before it was confirmed
+  'TOTP_NOT_ENABLED', // the account has no two-step verification
+  'ADMIN_TOTP_REQUIRED', // only an administrator with two-step verification may do this
+  'CONFIRMATION_REQUIRED', // the change would lock users out: repeat it with the count acknowledged
+  'DEVICE_SIGNIN_REFUSED', // QR cards and .usr files are refused while two-step verification is mandatory
+  'TWO_STEP_UNAVAILABLE', // the server has no secret key for two-step secrets
 ] as const;
 
 export const ErrorCodeSchema = z.enum(ERROR_CODES);
@@ -75,9 +87,17 @@ export function httpStatusFor(code: string): number {
     case 'AUTH_REQUIRED':
     case 'INVALID_CREDENTIALS':
     case 'QR_CREDENTIAL_INVALID':
+    case 'SECOND_FACTOR_REQUIRED':
+    case 'TOTP_CODE_INVALID':
+    case 'TOTP_CODE_REPLAYED':
+    case 'RECOVERY_CODE_INVALID':
       return 401;
     case 'FORBIDDEN':
     case 'FORBIDDEN_SENDER':
+    case 'TOTP_LOCKED':
+    case 'TOTP_ENROLMENT_REQUIRED':
+    case 'ADMIN_TOTP_REQUIRED':
+    case 'DEVICE_SIGNIN_REFUSED':
       return 403;
     case 'NOT_FOUND':
     case 'UNKNOWN_CHANNEL':
@@ -85,6 +105,9 @@ export function httpStatusFor(code: string): number {
       return 404;
     case 'LOGIN_TAKEN':
     case 'SERVER_EXISTS':
+    case 'TOTP_ENROLMENT_EXPIRED':
+    case 'TOTP_NOT_ENABLED':
+    case 'CONFIRMATION_REQUIRED':
       return 409;
     case 'POLICY_VIOLATION':
       return 422;
@@ -94,6 +117,8 @@ export function httpStatusFor(code: string): number {
     case 'SERVER_ERROR':
     case 'NOT_GATEPASS_SERVER':
       return 502;
+    case 'TWO_STEP_UNAVAILABLE':
+      return 503;
     default:
       return 500;
   }

@@ -9,8 +9,9 @@ import { setPasswords } from '../services/users/set-passwords';
 /** A server's users, through its admin session. */
 export function userHandlers(connections: Connections): Pick<Handlers, keyof typeof userChannels> {
   return {
-    async 'users:list'({ serverId, signedIn, ...query }) {
-      return connections.admin(serverId)('listUsers', { query: { ...query, ...(signedIn === undefined ? {} : { signedIn: String(signedIn) }) } });
+    async 'users:list'({ serverId, signedIn, disabled, ...query }) {
+      const flags = { ...(signedIn === undefined ? {} : { signedIn: String(signedIn) }), ...(disabled === undefined ? {} : { disabled: String(disabled) }) };
+      return connections.admin(serverId)('listUsers', { query: { ...query, ...flags } });
     },
     async 'users:get'({ serverId, userId }) {
       return connections.admin(serverId)('getUser', { params: { id: userId } });

@@ -145,6 +145,69 @@ function migrations(dialect: DialectName): Record<string, Migration> {
         for (const col of ['action', 'actor', 'target', 'at']) await db.schema.createIndex(`audit_log_${col}_id`).on('audit_log').columns([col, 'id']).execute();
       },
     },
+    '0003_two_step': {
+      // Two-step verification (issue 9): TOTP factors and pending enrolments of users and
+      // administrators (an account is kind + id, so one set of tables serves both), recovery
+      // codes, the pending step of a sign-in, failed user password sign-ins, and how each user
+      // session was started (a QR card, or a password with its second factor).
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('totp_factors')
+          .addColumn('kind', 'text', (c) => c.notNull())
+          .addColumn('account_id', 'text', (c) => c.notNull())
+          .addColumn('secret_enc', 'text', (c) => c.notNull())
+          .addColumn('confirmed_at', 'text', (c) => c.notNull())
+          // The last time step accepted: a step is accepted only if it is later (never twice).
+          .addColumn('last_used_step', 'integer', (c) => c.notNull().defaultTo(-1))
+          .addColumn('last_used_at', 'text')
+          .addColumn('drift_steps', 'integer', (c) => c.notNull().defaultTo(0))
+          // Wrong codes in a row, and when the next try may come (exponential back-off).
+          .addColumn('failed_count', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('next_try_at', 'text', (c) => c.notNull().defaultTo(''))
+          .addPrimaryKeyConstraint('totp_factors_pk', ['kind', 'account_id'])
+          .execute();
+        await db.schema
+          .createTable('totp_enrolments')
+          .addColumn('kind', 'text', (c) => c.notNull())
+          .addColumn('account_id', 'text', (c) => c.notNull())
+          .addColumn('secret_enc', 'text', (c) => c.notNull())
+          .addColumn('started_at', 'text', (c) => c.notNull())
+          .addColumn('expires_at', 'text', (c) => c.notNull())
+          .addPrimaryKeyConstraint('totp_enrolments_pk', ['kind', 'account_id'])
+          .execute();
+        await db.schema
+          .createTable('recovery_codes')
+          .addColumn('kind', 'text', (c) => c.notNull())
+          .addColumn('account_id', 'text', (c) => c.notNull())
+          .addColumn('code_hash', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('used_at', 'text')
+          .addPrimaryKeyConstraint('recovery_codes_pk', ['kind', 'account_id', 'code_hash'])
+          .execute();
+        await db.schema
+          .createTable('signin_pending')
+          .addColumn('token_hash', 'text', (c) => c.primaryKey())
+          .addColumn('kind', 'text', (c) => c.notNull())
+          .addColumn('account_id', 'text', (c) => c.notNull())
+          // 'second_factor': the password was right, the code comes next; 'enrolment': an
+          // enrolment-only session during the grace period of mandatory two-step verification.
+          .addColumn('purpose', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('expires_at', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('signin_pending_account').on('signin_pending').columns(['kind', 'account_id']).execute();
+        await db.schema.createIndex('signin_pending_expires').on('signin_pending').columns(['expires_at']).execute();
+        await db.schema
+          .createTable('user_signin_failures')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('login_key', 'text', (c) => c.notNull())
+          .addColumn('at', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('user_signin_failures_login_at').on('user_signin_failures').columns(['login_key', 'at']).execute();
+        // Sessions from before this version were all device (QR) sessions.
+        await db.schema.alterTable('user_sessions').addColumn('method', 'text', (c) => c.notNull().defaultTo('qr')).execute();
+      },
+    },
   };
 }
 

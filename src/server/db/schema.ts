@@ -14,7 +14,15 @@ export interface Database {
   qr_credentials: QrCredentialTable;
   audit_log: AuditTable;
   settings: SettingTable;
+  totp_factors: TotpFactorTable;
+  totp_enrolments: TotpEnrolmentTable;
+  recovery_codes: RecoveryCodeTable;
+  signin_pending: SigninPendingTable;
+  user_signin_failures: SigninFailureTable;
 }
+
+/** Whose two-step verification a row is: a user's or an administrator's (ids of either table). */
+export type AccountKind = 'user' | 'admin';
 
 export interface AdminTable {
   id: string;
@@ -75,6 +83,8 @@ export interface UserSessionTable {
   user_id: string;
   created_at: string;
   expires_at: string;
+  /** 'qr': a device signed in with a QR card or .usr file; 'password': a password sign-in (with its second factor when the user has one). */
+  method: Generated<'qr' | 'password'>;
 }
 
 export interface QrCredentialTable {
@@ -103,4 +113,50 @@ export interface SettingTable {
   key: string;
   /** JSON. */
   value: string;
+}
+
+/** A confirmed TOTP factor (migration 0003). While a row exists the account has two-step verification on. */
+export interface TotpFactorTable {
+  kind: AccountKind;
+  account_id: string;
+  /** The base32 secret, sealed by the secret box (AES-256-GCM, key id inside). */
+  secret_enc: string;
+  confirmed_at: string;
+  /** The last time step accepted; only a later step is accepted next (RFC 6238 §5.2). */
+  last_used_step: Generated<number>;
+  last_used_at: string | null;
+  /** The device's clock offset in steps, found by a resync and applied to every check. */
+  drift_steps: Generated<number>;
+  /** Wrong codes in a row (reset by a right one or by an administrator). */
+  failed_count: Generated<number>;
+  /** '' or the instant before which no code is checked (back-off after 10 wrong codes). */
+  next_try_at: Generated<string>;
+}
+
+/** An enrolment started and not yet confirmed with a code; it expires. */
+export interface TotpEnrolmentTable {
+  kind: AccountKind;
+  account_id: string;
+  secret_enc: string;
+  started_at: string;
+  expires_at: string;
+}
+
+/** One recovery code, kept as the SHA-256 of its canonical form; used_at set once, atomically. */
+export interface RecoveryCodeTable {
+  kind: AccountKind;
+  account_id: string;
+  code_hash: string;
+  created_at: string;
+  used_at: string | null;
+}
+
+/** A sign-in between its password and its second factor, or an enrolment-only session. */
+export interface SigninPendingTable {
+  token_hash: string;
+  kind: AccountKind;
+  account_id: string;
+  purpose: 'second_factor' | 'enrolment';
+  created_at: string;
+  expires_at: string;
 }

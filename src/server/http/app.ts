@@ -3,7 +3,8 @@ import { api, type RouteDef, type RouteName } from '../../shared/api/routes';
 import { GatepassError, httpStatusFor, toErrorBody, type ErrorBody } from '../../shared/errors';
 import type { Caller, ServiceContext } from '../context';
 import { authenticateAdmin } from '../modules/admins/service';
-import { authenticateUser } from '../modules/sessions/service';
+import { authenticateAccount, authenticateUser, enrolmentOnly } from '../modules/sessions/service';
+import { sha256Hex } from '../security/tokens';
 import { buildOpenApi } from './openapi';
 import type { Handlers, RouteInput } from './route-handler';
 
@@ -39,12 +40,25 @@ function bearer(req: FastifyRequest): string | null {
 async function authenticate(ctx: ServiceContext, need: RouteDef['auth'], req: FastifyRequest): Promise<Caller> {
   if (need === 'none') return { kind: 'none' };
   const token = bearer(req);
-  const caller = token ? (need === 'admin' ? await authenticateAdmin(ctx, token) : await authenticateUser(ctx, token)) : null;
-  if (!caller) throw new GatepassError('AUTH_REQUIRED', need === 'admin' ? 'Sign in as an administrator' : 'Sign in first');
-  return caller;
+  if (!token) throw new GatepassError('AUTH_REQUIRED', need === 'admin' ? 'Sign in as an administrator' : 'Sign in first');
+  const caller =
+    need === 'admin'
+      ? await authenticateAdmin(ctx, token)
+      : need === 'user'
+        ? await authenticateUser(ctx, token)
+        : await authenticateAccount(ctx, token, need === 'enrolling');
+  if (caller) return caller;
+  // An enrolment-only session (mandatory 2FA, grace period) used elsewhere: say what it is for.
+  if (await enrolmentOnly(ctx, sha256Hex(token))) {
+    throw new GatepassError('TOTP_ENROLMENT_REQUIRED', 'This server requires two-step verification: set it up first (this session may only enrol)');
+  }
+  throw new GatepassError('AUTH_REQUIRED', need === 'admin' ? 'Sign in as an administrator' : 'Sign in first');
 }
 
 function sendError(reply: FastifyReply, body: ErrorBody): FastifyReply {
+  // A wait the server asks for (back-off after wrong codes) also goes where HTTP clients look (RFC 9110 §10.2.3).
+  const wait = (body.details as { retryAfterSeconds?: unknown } | undefined)?.retryAfterSeconds;
+  if (typeof wait === 'number' && Number.isFinite(wait)) reply.header('retry-after', String(Math.ceil(wait)));
   return reply.code(httpStatusFor(body.code)).send(body);
 }
 

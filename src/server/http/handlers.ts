@@ -5,7 +5,9 @@ import { auditHandlers } from '../modules/audit/handlers';
 import { cardsHandlers } from '../modules/cards/handlers';
 import { policyHandlers } from '../modules/policy/handlers';
 import { qrCredentialsHandlers } from '../modules/qr-credentials/handlers';
+import { recoveryCodesHandlers } from '../modules/recovery-codes/handlers';
 import { sessionsHandlers } from '../modules/sessions/handlers';
+import { totpHandlers } from '../modules/totp/handlers';
 import { usersHandlers } from '../modules/users/handlers';
 import type { Handlers, HandlersOf } from './route-handler';
 
@@ -26,5 +28,7 @@ export function createHandlers(ctx: ServiceContext, info: { name: string; versio
     ...sessionsHandlers(ctx),
     ...auditHandlers(ctx),
     ...cardsHandlers(ctx),
+    ...totpHandlers(ctx),
+    ...recoveryCodesHandlers(ctx),
   };
 }

@@ -1,9 +1,15 @@
 import type { z } from 'zod';
 import type { Api, RouteAuth, RouteDef } from '../../shared/api/routes';
-import type { AdminCaller, NoCaller, UserCaller } from '../context';
+import type { AccountCaller, AdminCaller, NoCaller, UserCaller } from '../context';
 
 /** The caller a route's declared auth guarantees: the auth hook has already checked it. */
-export type CallerFor<A extends RouteAuth> = A extends 'admin' ? AdminCaller : A extends 'user' ? UserCaller : NoCaller;
+export type CallerFor<A extends RouteAuth> = A extends 'admin'
+  ? AdminCaller
+  : A extends 'user'
+    ? UserCaller
+    : A extends 'account' | 'enrolling'
+      ? AccountCaller
+      : NoCaller;
 
 /** What a handler gets: the route's parsed inputs and the caller its auth established. */
 export interface RouteInput<R extends RouteDef> {

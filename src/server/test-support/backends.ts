@@ -5,7 +5,7 @@ import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, describe } from 'vitest';
 import { startPgCluster, type PgCluster } from '../../../scripts/pg-cluster.mjs';
 import type { User } from '../../shared/model/user';
-import { openDatabase, type DbHandle } from '../db/connect';
+import { isPostgresUrl, openDatabase, type DbHandle } from '../db/connect';
 import type { Database } from '../db/schema';
 import { startServer, type RunningServer } from '../index';
 import { call, okBody } from './client';
@@ -18,6 +18,12 @@ import { call, okBody } from './client';
 
 /** The admin password every test server starts with. */
 export const ADMIN_PASSWORD = 'Quiet-Harbour-2048';
+
+/**
+ * The secret key of PostgreSQL test servers, as GATEPASS_SECRET_KEY would give it to every
+ * replica (SQLite test servers make their own key file beside the database, as in production).
+ */
+export const TEST_SECRET_KEY = 'dGVzdC1zZWNyZXQta2V5LWZvci10aGUtc3VpdGUtMzI=';
 
 export interface Backend {
   name: 'SQLite' | 'PostgreSQL';
@@ -38,8 +44,10 @@ export function useDatabases(): void {
   if (hooked) return;
   hooked = true;
   beforeAll(() => {
-    // The first start must generate the admin password, whatever the developer's shell holds.
+    // The first start must generate the admin password, and find its key where the test puts
+    // it, whatever the developer's shell holds.
     delete process.env.GATEPASS_ADMIN_PASSWORD;
+    delete process.env.GATEPASS_SECRET_KEY;
   });
   afterAll(async () => {
     if (cluster) await (await cluster).stop();
@@ -78,21 +86,39 @@ export function eachBackend(title: string, suite: (backend: Backend) => void): v
   describe.each([sqlite, postgres])(`${title} on $name`, (backend) => suite(backend));
 }
 
+/** What a test may set on its server beyond the database. */
+export interface TestServerExtra {
+  adminPassword?: string;
+  seedDemo?: number;
+  /** The server's clock (a {@link TestClock}'s `now`). */
+  now?: () => Date;
+  /** Keys (GATEPASS_SECRET_KEY format); default: TEST_SECRET_KEY on PostgreSQL, the key file beside a SQLite file. */
+  secretKey?: string;
+  /** Start PostgreSQL without any key, as an operator who did not set GATEPASS_SECRET_KEY. */
+  noSecretKey?: boolean;
+  name?: string;
+}
+
 /** A server with cheap argon2id, so the suite is quick; production cost is covered in passwords.test.ts. */
-export async function startTestServer(db: string, extra: { adminPassword?: string; seedDemo?: number } = {}): Promise<RunningServer> {
-  return startServer({ db, port: 0, adminPassword: extra.adminPassword ?? ADMIN_PASSWORD, seedDemo: extra.seedDemo }, { hashCost: 'test' });
+export async function startTestServer(db: string, extra: TestServerExtra = {}): Promise<RunningServer> {
+  const secretKey = extra.secretKey ?? (isPostgresUrl(db) && !extra.noSecretKey ? TEST_SECRET_KEY : undefined);
+  return startServer(
+    { db, port: 0, adminPassword: extra.adminPassword ?? ADMIN_PASSWORD, seedDemo: extra.seedDemo, ...(secretKey ? { secretKey } : {}), ...(extra.name ? { name: extra.name } : {}) },
+    { hashCost: 'test', ...(extra.now ? { now: extra.now } : {}) },
+  );
 }
 
 /** A server on a fresh database of `backend` for the enclosing suite, with an admin session and helpers. */
-export function useServer(backend: Backend) {
+export function useServer(backend: Backend, extra: TestServerExtra = {}) {
   let server: RunningServer;
   let dbh: DbHandle;
   let token: string;
   let serial = 0;
+  let location = '';
 
   beforeAll(async () => {
-    const location = await backend.freshDb();
-    server = await startTestServer(location);
+    location = await backend.freshDb();
+    server = await startTestServer(location, extra);
     dbh = openDatabase(location);
     token = okBody(await call(server.url, 'adminSignin', { body: { login: 'admin', password: ADMIN_PASSWORD } })).token;
   });
@@ -103,6 +129,8 @@ export function useServer(backend: Backend) {
 
   const url = () => server.url;
   const admin = () => token;
+  /** The database's location (a SQLite file path or a postgres:// URL). */
+  const dbLocation = () => location;
   const db = (): Kysely<Database> => dbh.db;
 
   /** A user with a login unique to this test. */
@@ -127,5 +155,5 @@ export function useServer(backend: Backend) {
   const passwordHash = async (id: string) =>
     (await db().selectFrom('users').select('password_hash').where('id', '=', id).executeTakeFirstOrThrow()).password_hash;
 
-  return { url, admin, db, newUser, issue, issueOk, qr, me, passwordHash };
+  return { url, admin, db, dbLocation, newUser, issue, issueOk, qr, me, passwordHash };
 }

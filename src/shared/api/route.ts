@@ -1,8 +1,13 @@
 import { z } from 'zod';
 import { fieldLabel } from '../zod-messages';
 
-/** Who may call a route: nobody signed in, an administrator session, or a user (device) session. */
-export type RouteAuth = 'none' | 'admin' | 'user';
+/**
+ * Who may call a route: nobody signed in; an administrator session; a user session (a device's
+ * QR sign-in or a password sign-in); `account`: an administrator or a user signed in with their
+ * password (and second factor), acting on their own account; `enrolling`: as `account`, or an
+ * enrolment-only session (mandatory two-step verification, during its grace period).
+ */
+export type RouteAuth = 'none' | 'admin' | 'user' | 'account' | 'enrolling';
 
 /**
  * One REST route: method, path, who may call it, and the zod schemas of its inputs and

@@ -5,7 +5,9 @@ import { cardsApi } from './cards';
 import { infoApi } from './info';
 import { policyApi } from './policy';
 import { qrCredentialsApi } from './qr-credentials';
+import { recoveryCodesApi } from './recovery-codes';
 import { sessionsApi } from './sessions';
+import { totpApi } from './totp';
 import { usersApi } from './users';
 
 export type { RouteAuth, RouteDef } from './route';
@@ -15,7 +17,9 @@ export * from './cards';
 export * from './info';
 export * from './policy';
 export * from './qr-credentials';
+export * from './recovery-codes';
 export * from './sessions';
+export * from './totp';
 export * from './users';
 
 /**
@@ -24,7 +28,7 @@ export * from './users';
  * is generated from it, so the three cannot drift. routes.test.ts checks that no two domains
  * claim one name or one method and path.
  */
-export const apiDomains = { infoApi, adminsApi, usersApi, policyApi, qrCredentialsApi, sessionsApi, auditApi, cardsApi } as const;
+export const apiDomains = { infoApi, adminsApi, usersApi, policyApi, qrCredentialsApi, sessionsApi, auditApi, cardsApi, totpApi, recoveryCodesApi } as const;
 
 export const api = {
   ...infoApi,
@@ -35,6 +39,8 @@ export const api = {
   ...sessionsApi,
   ...auditApi,
   ...cardsApi,
+  ...totpApi,
+  ...recoveryCodesApi,
 } as const;
 
 export type Api = typeof api;

@@ -16,6 +16,10 @@ export const UserListQuerySchema = z.object({
   createdSince: Instant.optional(),
   /** true: only users signed in now (a live device session); false: only those who are not. */
   signedIn: z.stringbool().optional(),
+  /** enabled: users with two-step verification on; disabled: users without it (on the users_totp index). */
+  totp: z.enum(['enabled', 'disabled']).optional(),
+  /** true: only disabled users; false: only active ones (with totp=disabled: who mandatory 2FA would lock out). */
+  disabled: z.stringbool().optional(),
 });
 export type UserListQuery = z.output<typeof UserListQuerySchema>;
 
@@ -59,8 +63,9 @@ export const UserActionsResultSchema = z.object({ results: z.array(UserActionRes
  * without paging), so the console can select a user it just created and scroll to them. In a
  * JSON body, so `signedIn` is a boolean here.
  */
-export const LocateUsersSchema = UserListQuerySchema.omit({ offset: true, limit: true, signedIn: true }).extend({
+export const LocateUsersSchema = UserListQuerySchema.omit({ offset: true, limit: true, signedIn: true, disabled: true }).extend({
   signedIn: z.boolean().optional(),
+  disabled: z.boolean().optional(),
   userIds: z.array(z.string().min(1).max(64)).min(1).max(10_000),
 });
 /** The first of the users in the list's order and its row index (the list's offset), or nulls when the list hides them all. */

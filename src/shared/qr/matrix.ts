@@ -68,3 +68,20 @@ export function qrImage(text: string): { size: number; path: string } {
   const m = qrMatrix(text);
   return { size: m.size, path: qrSvgPath(m) };
 }
+
+/**
+ * A standalone SVG document of a QR code, quiet zone included, `moduleSize` pixels per module
+ * as its intrinsic size: what the server sends for an authenticator app to scan from a
+ * screen (enrolment). Black on an opaque white square, so dark themes do not invert it.
+ */
+export function qrSvgDocument(text: string, opts: { ecLevel?: EcLevel; moduleSize?: number; label?: string } = {}): string {
+  const m = qrMatrix(text, opts.ecLevel ?? 'M');
+  const side = m.size + 2 * QUIET_ZONE_MODULES;
+  const px = side * (opts.moduleSize ?? 4);
+  const q = QUIET_ZONE_MODULES;
+  const label = (opts.label ?? 'QR code').replace(/[<>&"]/g, '');
+  return (
+    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="${-q} ${-q} ${side} ${side}" width="${px}" height="${px}" shape-rendering="crispEdges" role="img" aria-label="${label}">` +
+    `<rect x="${-q}" y="${-q}" width="${side}" height="${side}" fill="#fff"/><path fill="#000" d="${qrSvgPath(m)}"/></svg>`
+  );
+}

@@ -5,7 +5,7 @@ import { adminSignin, adminSignout } from './service';
 
 export function adminsHandlers(ctx: ServiceContext): HandlersOf<typeof adminsApi> {
   return {
-    adminSignin: ({ body }) => adminSignin(ctx, body.login, body.password),
+    adminSignin: ({ body }) => adminSignin(ctx, body),
     adminSignout: async ({ caller }) => {
       await adminSignout(ctx, caller);
       return { ok: true };

@@ -1,11 +1,14 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import type { Kysely } from 'kysely';
 import type { z } from 'zod';
 import type { AdminSessionSchema } from '../../../shared/api/admins';
 import { GatepassError } from '../../../shared/errors';
 import { isUniqueViolation } from '../../db/connect';
+import type { Database } from '../../db/schema';
 import { newToken, sha256Hex } from '../../security/tokens';
 import { recordAudit } from '../audit/service';
-import { isoAfter, toCount, type AdminCaller, type ServiceContext } from '../../context';
+import { checkSecondFactor, signinGate, type SecondFactorInput } from '../totp/service';
+import { isoAfter, lockAccount, toCount, type AdminCaller, type ServiceContext } from '../../context';
 
 /** The administrator every server starts with. */
 export const FIRST_ADMIN_LOGIN = 'admin';
@@ -38,12 +41,12 @@ export async function ensureFirstAdmin(ctx: ServiceContext, password: string | u
   return generated;
 }
 
-/** Creates an admin session and returns its token (stored only as its SHA-256). */
-export async function createAdminSession(ctx: ServiceContext, adminId: string): Promise<{ token: string; expiresAt: string }> {
+/** Creates an admin session (inside `db` when it is a transaction) and returns its token (stored only as its SHA-256). */
+export async function createAdminSession(ctx: ServiceContext, adminId: string, db: Kysely<Database> = ctx.db): Promise<{ token: string; expiresAt: string }> {
   const token = newToken();
   const now = ctx.now();
   const expiresAt = isoAfter(now, ADMIN_SESSION_MS);
-  await ctx.db
+  await db
     .insertInto('admin_sessions')
     .values({ token_hash: sha256Hex(token), admin_id: adminId, created_at: now.toISOString(), expires_at: expiresAt })
     .execute();
@@ -57,12 +60,23 @@ export async function issueFirstAdminToken(ctx: ServiceContext): Promise<string>
   return (await createAdminSession(ctx, admin.id)).token;
 }
 
+/** An enrolment-only administrator session: time to install an app, scan and confirm. */
+export const ADMIN_ENROLMENT_SESSION_MS = 30 * 60 * 1000;
+
+type AdminSession = z.output<typeof AdminSessionSchema>;
+
 /**
  * Password sign-in for administrators. Unknown logins cost a dummy verify, so timing does
  * not tell them apart from wrong passwords; failures are counted per login in the database,
- * so every replica sees the same count.
+ * so every replica sees the same count. After a right password, an administrator with
+ * two-step verification needs the code (or a recovery code) in the same request: without
+ * one the answer is 401 SECOND_FACTOR_REQUIRED, so a client (the console's add and connect
+ * server) asks for it and sends the sign-in again. Mandatory two-step verification holds
+ * administrators to it as well: an enrolment-only session during the grace period,
+ * TOTP_ENROLMENT_REQUIRED after it.
  */
-export async function adminSignin(ctx: ServiceContext, login: string, password: string): Promise<z.output<typeof AdminSessionSchema>> {
+export async function adminSignin(ctx: ServiceContext, input: { login: string; password: string } & SecondFactorInput): Promise<AdminSession> {
+  const { login, password } = input;
   const now = ctx.now();
   const loginKey = login.trim().toLowerCase();
   const since = isoAfter(now, -SIGNIN_FAILURE_WINDOW_MS);
@@ -87,9 +101,41 @@ export async function adminSignin(ctx: ServiceContext, login: string, password: 
     throw new GatepassError('INVALID_CREDENTIALS', 'Wrong login or password');
   }
   await ctx.db.deleteFrom('admin_signin_failures').where('login_key', '=', loginKey).execute();
-  const session = await createAdminSession(ctx, admin.id);
-  await recordAudit(ctx.db, now, { actor: admin.login, action: 'admin.signin' });
-  return { token: session.token, expiresAt: session.expiresAt, login: admin.login };
+  const base = { login: admin.login, scope: 'full' as const, secondFactor: null, recoveryCodesLeft: null, graceEndsAt: null };
+  const gate = await signinGate(ctx, 'admin', admin.id);
+  if (gate.next === 'refused') {
+    await recordAudit(ctx.db, now, { actor: admin.login, action: 'admin.signin_failed', detail: 'Two-step verification is mandatory, the grace period is over and this administrator has none' });
+    throw gate.error;
+  }
+  if (gate.next === 'enrolment') {
+    const token = newToken();
+    const expiresAt = isoAfter(now, ADMIN_ENROLMENT_SESSION_MS);
+    await ctx.db.transaction().execute(async (trx) => {
+      await trx.insertInto('signin_pending').values({ token_hash: sha256Hex(token), kind: 'admin', account_id: admin.id, purpose: 'enrolment', created_at: now.toISOString(), expires_at: expiresAt }).execute();
+      await recordAudit(trx, now, { actor: admin.login, action: 'admin.signin', detail: `Enrolment-only session (two-step verification mandatory, grace period until ${gate.graceEndsAt})` });
+    });
+    return { ...base, token, expiresAt, scope: 'enrolment', graceEndsAt: gate.graceEndsAt };
+  }
+  if (gate.next === 'session') {
+    const session = await createAdminSession(ctx, admin.id);
+    await recordAudit(ctx.db, now, { actor: admin.login, action: 'admin.signin' });
+    return { ...base, token: session.token, expiresAt: session.expiresAt };
+  }
+  if (input.otp === undefined && input.recoveryCode === undefined) {
+    throw new GatepassError('SECOND_FACTOR_REQUIRED', 'This administrator account has two-step verification: give the code from the authenticator app, or a recovery code', {
+      methods: ['totp', 'recoveryCode'],
+    });
+  }
+  const outcome = await ctx.db.transaction().execute(async (trx) => {
+    if (!(await lockAccount(trx, ctx.dialect, 'admin', admin.id))) return { error: new GatepassError('INVALID_CREDENTIALS', 'Wrong login or password') };
+    const check = await checkSecondFactor(trx, ctx, { kind: 'admin', id: admin.id, login: admin.login }, input);
+    if (!check.ok) return { error: check.error };
+    const session = await createAdminSession(ctx, admin.id, trx);
+    await recordAudit(trx, now, { actor: admin.login, action: 'admin.signin', detail: check.method === 'totp' ? 'Password and authenticator code' : `Password and recovery code (${check.recoveryCodesLeft} left)` });
+    return { session, check };
+  });
+  if ('error' in outcome) throw outcome.error;
+  return { ...base, token: outcome.session.token, expiresAt: outcome.session.expiresAt, secondFactor: outcome.check.method, recoveryCodesLeft: outcome.check.recoveryCodesLeft };
 }
 
 /** The admin behind a bearer token, or null when it is unknown or expired. */

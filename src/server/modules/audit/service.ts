@@ -7,7 +7,7 @@ import { toCount, type ServiceContext } from '../../context';
 /** The audit actions this server writes (the list is shared: the console filters by it). */
 export type { AuditAction } from '../../../shared/api/audit';
 
-/** One audit entry; `detail` must never hold a password, token or credential. */
+/** One audit entry; `detail` must never hold a password, token, credential, authenticator code, recovery code or secret. */
 export interface AuditRecord {
   actor: string;
   action: AuditAction;

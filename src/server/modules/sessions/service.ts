@@ -2,8 +2,11 @@ import type { z } from 'zod';
 import type { UserSessionSchema } from '../../../shared/api/sessions';
 import { GatepassError } from '../../../shared/errors';
 import { digestsEqual, newToken, parseCredential, sha256Hex } from '../../security/tokens';
-import { isoAfter, lockUser, type ServiceContext, type UserCaller } from '../../context';
+import { lockUser, type AccountCaller, type ServiceContext, type UserCaller } from '../../context';
+import { authenticateAdmin } from '../admins/service';
 import { recordAudit } from '../audit/service';
+import { getTwoStepSettings } from '../totp/mandatory';
+import { insertUserSession } from '../totp/service';
 
 /** Device (user) sessions started by a QR sign-in last 30 days. */
 export const USER_SESSION_MS = 30 * 24 * 60 * 60 * 1000;
@@ -16,6 +19,17 @@ const INVALID = () => new GatepassError('QR_CREDENTIAL_INVALID', 'This sign-in c
  * oracle; the audit log tells the administrator which it was (never the secret).
  */
 export async function qrSignin(ctx: ServiceContext, login: string, credential: string): Promise<z.output<typeof UserSessionSchema>> {
+  // Device credentials are one factor (having the card or file): refused outright, before the
+  // credential is looked at, when the administrator asked for that while 2FA is mandatory.
+  const twoStep = await getTwoStepSettings(ctx.db);
+  if (twoStep.mandatory && twoStep.refuseDeviceCredentials) {
+    const who = login.trim().slice(0, 128) || '(empty)';
+    await recordAudit(ctx.db, ctx.now(), { actor: who, action: 'device.signin_refused', target: who, detail: 'QR cards and .usr files are refused while two-step verification is mandatory' });
+    throw new GatepassError(
+      'DEVICE_SIGNIN_REFUSED',
+      'This server requires two-step verification and does not accept QR cards or device files: sign in with your password and authenticator code',
+    );
+  }
   const parsed = parseCredential(credential);
   // Hash even for malformed input so the cheap path is not measurably cheaper.
   const givenHash = sha256Hex(parsed?.secret ?? credential);
@@ -57,13 +71,7 @@ export async function qrSignin(ctx: ServiceContext, login: string, credential: s
                 : null;
     if (why || !row) return { refused: why ?? 'Unknown credential' } as const;
     const token = newToken();
-    const expiresAt = isoAfter(now, USER_SESSION_MS);
-    await trx.insertInto('user_sessions').values({ token_hash: sha256Hex(token), user_id: row.id, created_at: nowIso, expires_at: expiresAt }).execute();
-    await trx
-      .updateTable('users')
-      .set((eb) => ({ sessions_active: eb('sessions_active', '+', 1) }))
-      .where('id', '=', row.id)
-      .execute();
+    const expiresAt = await insertUserSession(trx, row.id, sha256Hex(token), 'qr', now, USER_SESSION_MS);
     await recordAudit(trx, now, { actor: row.login, action: 'device.signin', target: row.login, detail: `Credential ${parsed.id}` });
     return { session: { token, expiresAt, user: { id: row.id, login: row.login, displayName: row.display_name } } } as const;
   });
@@ -83,6 +91,49 @@ export async function authenticateUser(ctx: ServiceContext, token: string): Prom
     .where('s.expires_at', '>', ctx.now().toISOString())
     .executeTakeFirst();
   return row ? { kind: 'user', userId: row.id, login: row.login, displayName: row.display_name, tokenHash } : null;
+}
+
+/**
+ * The account behind a bearer token, for the account/2fa routes: an administrator session, a
+ * user session started by a password sign-in (a QR card's device session may not change the
+ * account's second factor), or, when `allowEnrolment`, an enrolment-only session.
+ */
+export async function authenticateAccount(ctx: ServiceContext, token: string, allowEnrolment: boolean): Promise<AccountCaller | null> {
+  const tokenHash = sha256Hex(token);
+  const nowIso = ctx.now().toISOString();
+  const admin = await authenticateAdmin(ctx, token);
+  if (admin) return { kind: 'account', account: { kind: 'admin', id: admin.adminId, login: admin.login }, displayName: admin.login, scope: 'full', tokenHash };
+  const user = await ctx.db
+    .selectFrom('user_sessions as s')
+    .innerJoin('users as u', 'u.id', 's.user_id')
+    .select(['u.id', 'u.login', 'u.display_name'])
+    .where('s.token_hash', '=', tokenHash)
+    .where('s.method', '=', 'password')
+    .where('u.disabled_at', '=', '')
+    .where('s.expires_at', '>', nowIso)
+    .executeTakeFirst();
+  if (user) return { kind: 'account', account: { kind: 'user', id: user.id, login: user.login }, displayName: user.display_name, scope: 'full', tokenHash };
+  if (!allowEnrolment) return null;
+  const pending = await enrolmentOnly(ctx, tokenHash);
+  return pending ? { kind: 'account', account: { kind: pending.kind, id: pending.id, login: pending.login }, displayName: pending.displayName, scope: 'enrolment', tokenHash } : null;
+}
+
+/** The account of a live enrolment-only session, or null. */
+export async function enrolmentOnly(ctx: ServiceContext, tokenHash: string): Promise<{ kind: 'user' | 'admin'; id: string; login: string; displayName: string } | null> {
+  const row = await ctx.db
+    .selectFrom('signin_pending')
+    .select(['kind', 'account_id'])
+    .where('token_hash', '=', tokenHash)
+    .where('purpose', '=', 'enrolment')
+    .where('expires_at', '>', ctx.now().toISOString())
+    .executeTakeFirst();
+  if (!row) return null;
+  if (row.kind === 'admin') {
+    const a = await ctx.db.selectFrom('admins').select('login').where('id', '=', row.account_id).executeTakeFirst();
+    return a ? { kind: 'admin', id: row.account_id, login: a.login, displayName: a.login } : null;
+  }
+  const u = await ctx.db.selectFrom('users').select(['login', 'display_name']).where('id', '=', row.account_id).where('disabled_at', '=', '').executeTakeFirst();
+  return u ? { kind: 'user', id: row.account_id, login: u.login, displayName: u.display_name } : null;
 }
 
 /** How often each server process sweeps expired sessions and recounts (see {@link sweepExpired}). */

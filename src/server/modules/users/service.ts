@@ -20,6 +20,7 @@ import type { Database } from '../../db/schema';
 import { recordAudit } from '../audit/service';
 import { lockUser, searchText, sortKeys, toCount, type AdminCaller, type ServiceContext } from '../../context';
 import { voidCredentials } from '../qr-credentials/service';
+import { deleteTwoStepRows } from '../totp/service';
 import { assertPolicy, getPolicy } from '../policy/service';
 
 /**
@@ -82,10 +83,14 @@ function likePattern(term: string): string {
 }
 
 /** What narrows the list: its search and filters (the list route and locate share it). */
-type ListFilter = Pick<UserListQuery, 'search' | 'qr' | 'qrIssuedBefore' | 'createdSince' | 'signedIn'>;
+type ListFilter = Pick<UserListQuery, 'search' | 'qr' | 'qrIssuedBefore' | 'createdSince' | 'signedIn' | 'totp' | 'disabled'>;
 
-/** The WHERE of a list query (search and filters) as one SQL condition, or null for every user. */
-function listCondition(q: ListFilter, nowIso: string) {
+/**
+ * The WHERE of a list query (search and filters) as one SQL condition, or null for every user.
+ * `totpIndexed`: write the 2FA filter so the planner may use the users_totp index; otherwise as
+ * `totp_enabled + 0`, which it cannot, so it walks the sort's index instead (see listPlan).
+ */
+function listCondition(q: ListFilter, nowIso: string, totpIndexed: boolean) {
   const parts = [];
   const term = q.search?.trim();
   if (term) parts.push(sql<boolean>`u.search_text like ${likePattern(term)} escape '\\'`);
@@ -99,32 +104,55 @@ function listCondition(q: ListFilter, nowIso: string) {
   const session = sql<boolean>`exists (select 1 from user_sessions s where s.user_id = u.id and s.expires_at > ${nowIso})`;
   if (q.signedIn === true) parts.push(sql<boolean>`u.sessions_active > 0 and ${session}`);
   if (q.signedIn === false) parts.push(sql<boolean>`not ${session}`);
+  // totp_enabled is kept exact by the transactions that enrol and remove (no liveness to check).
+  const totpOn = q.totp === 'enabled' ? 1 : 0;
+  if (q.totp) parts.push(totpIndexed ? sql<boolean>`u.totp_enabled = ${totpOn}` : sql<boolean>`u.totp_enabled + 0 = ${totpOn}`);
+  if (q.disabled === true) parts.push(sql<boolean>`u.disabled_at <> ''`);
+  if (q.disabled === false) parts.push(sql<boolean>`u.disabled_at = ''`);
   return parts.length === 0 ? null : sql<boolean>`${sql.join(parts, sql` and `)}`;
 }
 
 /**
- * The list's order as SQL expressions, id last (so no two rows tie). Without a search or
- * filter, walking the sort index is fastest. With one, filtering every row and sorting the
- * matches beats walking the index and fetching each row to test it (a rare term may sit at
- * the far end of the index); `|| ''` stops the planner using the index. listUsers and
- * locateUsers both order by these, so a located index is the offset the list shows.
+ * True when the only filters are dense ones: 2FA on or off, and active users (most users
+ * match each, so the first page's matches are found within a few hundred rows of any sort
+ * index). Searches and the other filters may match few users anywhere in the index.
  */
-function orderKeys(sort: UserSort, filtered: boolean) {
-  const keys = SORT_COLUMNS[sort].map((col) => (filtered ? sql`${sql.ref(col)} || ''` : sql.ref(col)));
-  return [...keys, sql.ref('u.id')];
+function onlyDenseFilters(q: ListFilter): boolean {
+  return !(q.search?.trim() || q.qr || q.qrIssuedBefore || q.createdSince || q.signedIn !== undefined || q.disabled === true);
+}
+
+/**
+ * How a list (or a locate in it) is read: its WHERE, the WHERE its total is counted with, and
+ * its order as SQL expressions, id last (so no two rows tie). Without a search or filter,
+ * walking the sort index is fastest; so it is with only dense filters (2FA, active), checked
+ * row by row as the walk goes. With a search or a sparse filter, filtering every row and
+ * sorting the matches beats walking the index and fetching each row to test it (a rare term
+ * may sit at the far end of the index); `|| ''` stops the planner using the index. The 2FA
+ * filter sorted by login (or 2FA) is a range of the users_totp index itself, and its count
+ * reads that index (or users_totp_active for active users) rather than every row. listUsers
+ * and locateUsers both use it, so a located index is the offset the list shows.
+ */
+function listPlan(q: ListFilter, sort: UserSort, nowIso: string) {
+  const dense = onlyDenseFilters(q);
+  const totpWalk = q.totp !== undefined && dense && (sort === 'login' || sort === 'totp');
+  const where = listCondition(q, nowIso, totpWalk);
+  const walk = where === null || dense;
+  const cols: readonly string[] = totpWalk ? ['u.totp_enabled', 'u.login_sort'] : SORT_COLUMNS[sort];
+  const keys = [...cols.map((col) => (walk ? sql.ref(col) : sql`${sql.ref(col)} || ''`)), sql.ref('u.id')];
+  return { where, countWhere: dense ? listCondition(q, nowIso, true) : where, keys };
 }
 
 /** A page of users: search (case-insensitive substring of login, name, email), filters, sort and total, all in SQL. */
 export async function listUsers(ctx: ServiceContext, q: UserListQuery): Promise<z.output<typeof UserPageSchema>> {
   const nowIso = ctx.now().toISOString();
-  const where = listCondition(q, nowIso);
+  const { where, countWhere, keys } = listPlan(q, q.sort, nowIso);
   let query = selectUsers(ctx.db, nowIso).$if(where !== null, (qb) => qb.where(where ?? sql<boolean>`true`));
-  for (const key of orderKeys(q.sort, where !== null)) query = query.orderBy(key, q.order);
+  for (const key of keys) query = query.orderBy(key, q.order);
   const rows = await query.offset(q.offset).limit(q.limit).execute();
   const total = await ctx.db
     .selectFrom('users as u')
     .select((eb) => eb.fn.countAll().as('n'))
-    .$if(where !== null, (qb) => qb.where(where ?? sql<boolean>`true`))
+    .$if(countWhere !== null, (qb) => qb.where(countWhere ?? sql<boolean>`true`))
     .executeTakeFirstOrThrow();
   return { total: toCount(total.n), items: rows.map(toUser) };
 }
@@ -137,8 +165,7 @@ export async function listUsers(ctx: ServiceContext, q: UserListQuery): Promise<
  */
 export async function locateUsers(ctx: ServiceContext, q: z.output<typeof LocateUsersSchema>): Promise<z.output<typeof LocateUsersResultSchema>> {
   const nowIso = ctx.now().toISOString();
-  const where = listCondition(q, nowIso);
-  const keys = orderKeys(q.sort, where !== null);
+  const { where, keys } = listPlan(q, q.sort, nowIso);
   let first = ctx.db
     .selectFrom('users as u')
     .select(keys.map((k, i) => sql<string | number>`${k}`.as(`k${i}`)))
@@ -269,6 +296,8 @@ export async function deleteUser(ctx: ServiceContext, caller: AdminCaller, id: s
     // Explicit deletes as well as the cascade, so a SQLite file opened without foreign keys stays clean.
     await trx.deleteFrom('user_sessions').where('user_id', '=', id).execute();
     await trx.deleteFrom('qr_credentials').where('user_id', '=', id).execute();
+    // No foreign key reaches the two-step tables (they hold administrators' rows too).
+    await deleteTwoStepRows(trx, id);
     await trx.deleteFrom('users').where('id', '=', id).execute();
     await recordAudit(trx, ctx.now(), { actor: caller.login, action: 'user.delete', target: user.login });
   });

@@ -23,8 +23,12 @@ export const SetPasswordResultSchema = z.object({ userId: z.string(), ok: z.bool
 
 /** The users of one server. */
 export const userChannels = {
-  // Over IPC signedIn is a JSON boolean; main sends it on as the query string's true/false.
-  'users:list': channel(ServerRef.extend({ ...UserListQuerySchema.shape, signedIn: z.boolean().optional() }), UserPageSchema, 'A page of users'),
+  // Over IPC signedIn and disabled are JSON booleans; main sends them on as the query string's true/false.
+  'users:list': channel(
+    ServerRef.extend({ ...UserListQuerySchema.shape, signedIn: z.boolean().optional(), disabled: z.boolean().optional() }),
+    UserPageSchema,
+    'A page of users',
+  ),
   'users:get': channel(ServerRef.extend({ userId: z.string() }), UserSchema, "A user's details"),
   'users:create': channel(ServerRef.extend(CreateUserSchema.shape), UserSchema, 'Create a user'),
   'users:update': channel(

@@ -1,0 +1,120 @@
+import { randomBytes } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { z } from 'zod';
+import type { RecoveryCodesSchema } from '../../../shared/api/recovery-codes';
+import { GatepassError } from '../../../shared/errors';
+import {
+  RECOVERY_CODE_ALPHABET,
+  RECOVERY_CODE_COUNT,
+  RECOVERY_CODE_LENGTH,
+  formatRecoveryCode,
+  normaliseRecoveryCode,
+} from '../../../shared/recovery-codes';
+import type { AccountKind, Database } from '../../db/schema';
+import { sha256Hex } from '../../security/tokens';
+import { lockAccount, toCount, type AccountCaller, type AdminCaller, type ServiceContext } from '../../context';
+import { recordAudit } from '../audit/service';
+
+/**
+ * One new code: 16 characters of a 32-letter alphabet, 5 random bits each (80 bits). Each
+ * character takes the low 5 bits of its own random byte: 256 is a multiple of 32, so every
+ * character is equally likely.
+ */
+export function newRecoveryCode(): string {
+  const bytes = randomBytes(RECOVERY_CODE_LENGTH);
+  let out = '';
+  for (const b of bytes) out += RECOVERY_CODE_ALPHABET[b & 31];
+  return out;
+}
+
+/**
+ * The stored form of a code: SHA-256 of its canonical characters. A plain hash is enough for
+ * 80 random bits (no dictionary to try), and lets a use be one indexed conditional update.
+ */
+export function recoveryCodeHash(canonical: string): string {
+  return sha256Hex(`gatepass-recovery:${canonical}`);
+}
+
+/**
+ * Replaces an account's recovery codes with 8 new ones inside the caller's transaction (the
+ * account row locked first): every earlier code, used or not, stops working. Returns the new
+ * codes formatted for people (XXXX-XXXX-XXXX-XXXX); only their hashes are stored.
+ */
+export async function replaceRecoveryCodes(trx: Kysely<Database>, kind: AccountKind, accountId: string, now: Date): Promise<string[]> {
+  await trx.deleteFrom('recovery_codes').where('kind', '=', kind).where('account_id', '=', accountId).execute();
+  const codes = new Set<string>();
+  while (codes.size < RECOVERY_CODE_COUNT) codes.add(newRecoveryCode());
+  const at = now.toISOString();
+  await trx
+    .insertInto('recovery_codes')
+    .values([...codes].map((c) => ({ kind, account_id: accountId, code_hash: recoveryCodeHash(c), created_at: at, used_at: null })))
+    .execute();
+  return [...codes].map(formatRecoveryCode);
+}
+
+/**
+ * Uses a recovery code: one conditional update (`used_at is null`), so of any number of
+ * parallel uses of one code, on any replica, exactly one changes the row and succeeds.
+ */
+export async function consumeRecoveryCode(trx: Kysely<Database>, kind: AccountKind, accountId: string, typed: string, now: Date): Promise<boolean> {
+  const canonical = normaliseRecoveryCode(typed);
+  if (!canonical) return false;
+  const res = await trx
+    .updateTable('recovery_codes')
+    .set({ used_at: now.toISOString() })
+    .where('kind', '=', kind)
+    .where('account_id', '=', accountId)
+    .where('code_hash', '=', recoveryCodeHash(canonical))
+    .where('used_at', 'is', null)
+    .executeTakeFirst();
+  return Number(res.numUpdatedRows) === 1;
+}
+
+/** How many of an account's recovery codes are unused. */
+export async function recoveryCodesLeft(db: Kysely<Database>, kind: AccountKind, accountId: string): Promise<number> {
+  const row = await db
+    .selectFrom('recovery_codes')
+    .select((eb) => eb.fn.countAll().as('n'))
+    .where('kind', '=', kind)
+    .where('account_id', '=', accountId)
+    .where('used_at', 'is', null)
+    .executeTakeFirstOrThrow();
+  return toCount(row.n);
+}
+
+/**
+ * Regenerates inside the caller's transaction after locking the account: refused with
+ * TOTP_NOT_ENABLED when the account has no two-step verification (codes belong to an
+ * enrolment). Audited as `recovery.generate` by `actor`.
+ */
+export async function regenerateLocked(
+  trx: Kysely<Database>,
+  ctx: ServiceContext,
+  actor: string,
+  kind: AccountKind,
+  accountId: string,
+): Promise<z.output<typeof RecoveryCodesSchema>> {
+  const account = await lockAccount(trx, ctx.dialect, kind, accountId);
+  if (!account) throw new GatepassError('NOT_FOUND', kind === 'user' ? 'No such user' : 'No such administrator');
+  const factor = await trx.selectFrom('totp_factors').select('kind').where('kind', '=', kind).where('account_id', '=', accountId).executeTakeFirst();
+  if (!factor) throw new GatepassError('TOTP_NOT_ENABLED', `${account.login} has no two-step verification, so no recovery codes`);
+  const now = ctx.now();
+  const recoveryCodes = await replaceRecoveryCodes(trx, kind, accountId, now);
+  await recordAudit(trx, now, {
+    actor,
+    action: 'recovery.generate',
+    target: account.login,
+    detail: `${recoveryCodes.length} new recovery codes${actor === account.login ? '' : ' made by an administrator'}; every earlier code voided`,
+  });
+  return { recoveryCodes, generatedAt: now.toISOString() };
+}
+
+/** POST /api/v1/account/2fa/recovery-codes: the caller's own new set. */
+export async function regenerateOwnRecoveryCodes(ctx: ServiceContext, caller: AccountCaller): Promise<z.output<typeof RecoveryCodesSchema>> {
+  return ctx.db.transaction().execute((trx) => regenerateLocked(trx, ctx, caller.account.login, caller.account.kind, caller.account.id));
+}
+
+/** POST /api/v1/users/:id/2fa/recovery-codes: an administrator makes a new set for a user. */
+export async function regenerateUserRecoveryCodes(ctx: ServiceContext, caller: AdminCaller, userId: string): Promise<z.output<typeof RecoveryCodesSchema>> {
+  return ctx.db.transaction().execute((trx) => regenerateLocked(trx, ctx, caller.login, 'user', userId));
+}
