@@ -104,9 +104,10 @@ export function buildProgram(state: { exitCode: number } = { exitCode: EXIT.OK }
     .option('--port <n>', 'port to listen on (0 picks a free one)', port, 8443)
     .option('--host <address>', 'address to bind', '127.0.0.1')
     .option('--seed-demo <count>', 'add this many demo users to an empty database', count)
-    .option('--name <name>', 'server name shown in the console')
+    .option('--name <name>', 'server name shown in the console (and, for two-step verification, in authenticator apps)')
+    .option('--secret-key-file <file>', 'the key file that seals two-step secrets (default for SQLite: <db>.key beside it; or set GATEPASS_SECRET_KEY)')
     .addHelpText('after', EXIT_HELP)
-    .action(async (o: { db: string; port: number; host: string; seedDemo?: number; name?: string }) => {
+    .action(async (o: { db: string; port: number; host: string; seedDemo?: number; name?: string; secretKeyFile?: string }) => {
       const { startServer } = await import('../server/index');
       const db = /^postgres(ql)?:\/\//i.test(o.db) ? o.db : resolve(o.db);
       const srv = await startServer({
@@ -115,9 +116,13 @@ export function buildProgram(state: { exitCode: number } = { exitCode: EXIT.OK }
         host: o.host,
         ...(o.name ? { name: o.name } : {}),
         ...(o.seedDemo !== undefined ? { seedDemo: o.seedDemo } : {}),
+        ...(o.secretKeyFile ? { secretKeyFile: resolve(o.secretKeyFile) } : {}),
         logger: (line) => console.log(line),
       });
       console.log(`Gatepass server "${srv.name}" listening on ${srv.url}`);
+      if (srv.secretKeySource === null) {
+        console.error('Two-step verification is unavailable: set GATEPASS_SECRET_KEY (the same on every replica; see docs/two-step.md)');
+      }
       if (srv.generatedAdminPassword) {
         // Printed once, to the operator's terminal only; it is stored hashed.
         console.log(`Administrator login: admin  password: ${srv.generatedAdminPassword}  (shown once: keep it safe)`);

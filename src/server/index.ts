@@ -46,6 +46,8 @@ export interface RunningServer {
   name: string;
   /** Set only when this start created `admin` with a generated password (print it once). */
   generatedAdminPassword: string | null;
+  /** Where the two-step secret keys came from (an option, GATEPASS_SECRET_KEY or a key file), or null: 2FA unavailable. */
+  secretKeySource: string | null;
   /** An admin session for the embedded server, so the console needs no password. */
   issueAdminToken(): Promise<string>;
   close(): Promise<void>;
@@ -97,8 +99,9 @@ export async function startServer(opts: ServerOptions, internal: InternalServerO
       serverName: name,
       now: internal.now ?? (() => new Date()),
     };
-    if (!box) log('Gatepass server: no secret key (set GATEPASS_SECRET_KEY, the same on every replica): two-step verification is unavailable');
-    else {
+    // Without a key (PostgreSQL and no GATEPASS_SECRET_KEY) the server runs and every 2FA route
+    // says why it cannot; `secretKeySource` lets the CLI say so at start.
+    if (box) {
       // After a key rotation, re-seal what the older keys sealed (docs/two-step.md).
       const { resealed, unreadable } = await resealSecrets(ctx);
       if (resealed > 0) log(`Gatepass server: re-sealed ${resealed} two-step secret(s) with the current key from ${source}`);
@@ -131,6 +134,7 @@ export async function startServer(opts: ServerOptions, internal: InternalServerO
       port,
       name,
       generatedAdminPassword,
+      secretKeySource: box ? source : null,
       issueAdminToken: () => issueFirstAdminToken(ctx),
       async close() {
         if (closed) return;

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from './index';
 import { postgres, startTestServer, useDatabases } from './test-support/backends';
 import { call, okBody } from './test-support/client';
+import { oathtool, passwordSession, testClock, userWithPassword } from './test-support/two-step';
 
 useDatabases();
 
@@ -10,11 +11,14 @@ describe('two replicas on one PostgreSQL database', () => {
   let b: RunningServer;
   let tokenA: string;
   let tokenB: string;
+  // One clock for both, as replicas synchronised by NTP would have.
+  const clock = testClock();
 
   beforeAll(async () => {
     const db = await postgres.freshDb();
     // Started together, as a deployment would: migrations and the first admin must not collide.
-    [a, b] = await Promise.all([startTestServer(db), startTestServer(db)]);
+    // Both get the same GATEPASS_SECRET_KEY (startTestServer), as a deployment must give them.
+    [a, b] = await Promise.all([startTestServer(db, { now: clock.now }), startTestServer(db, { now: clock.now })]);
     tokenA = await a.issueAdminToken();
     tokenB = await b.issueAdminToken();
   });
@@ -72,5 +76,47 @@ describe('two replicas on one PostgreSQL database', () => {
     const logB = okBody(await call(b.url, 'listAudit', {}, tokenB));
     expect(logA).toEqual(logB);
     expect(logA.items.some((e) => e.action === 'qr.issue' && e.target === 'r.replica')).toBe(true);
+  });
+
+  it('share two-step verification: enrolled on A, confirmed on B; of 50 copies of one code sent to both, one signs in', async () => {
+    await userWithPassword(a.url, tokenA, 'r.totp');
+    const session = await passwordSession(a.url, 'r.totp', 'Granite-Orchard-58');
+    const start = okBody(await call(a.url, 'startEnrolment', {}, session));
+    const confirmed = okBody(await call(b.url, 'confirmEnrolment', { body: { code: oathtool(start.secret, clock.now()) } }, session));
+    clock.advance(30_000);
+    const pending: string[] = [];
+    for (let i = 0; i < 50; i++) {
+      const r = okBody(await call(i % 2 ? a.url : b.url, 'userSignin', { body: { login: 'r.totp', password: 'Granite-Orchard-58' } }));
+      if (r.status !== 'second_factor_required') throw new Error(r.status);
+      pending.push(r.pendingToken);
+    }
+    const code = oathtool(start.secret, clock.now());
+    const answers = await Promise.all(pending.map((pendingToken, i) => call(i % 2 ? b.url : a.url, 'userSecondFactor', { body: { pendingToken, otp: code } })));
+    expect(answers.filter((r) => r.ok)).toHaveLength(1);
+    for (const r of answers.filter((x) => !x.ok)) expect(r.error?.code).toBe('TOTP_CODE_REPLAYED');
+
+    // And of 20 copies of one recovery code, one signs in.
+    const uses = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        call(i % 2 ? a.url : b.url, 'userSignin', { body: { login: 'r.totp', password: 'Granite-Orchard-58', recoveryCode: confirmed.recoveryCodes[2]! } }),
+      ),
+    );
+    expect(uses.filter((r) => r.ok)).toHaveLength(1);
+    expect(uses.find((r) => r.ok)?.body).toMatchObject({ recoveryCodesLeft: 7 });
+  });
+
+  it('count wrong codes together, so spreading them over replicas does not escape the back-off', async () => {
+    const u = await userWithPassword(a.url, tokenA, 'r.backoff');
+    const session = await passwordSession(a.url, 'r.backoff', 'Granite-Orchard-58');
+    const start = okBody(await call(a.url, 'startEnrolment', {}, session));
+    okBody(await call(a.url, 'confirmEnrolment', { body: { code: oathtool(start.secret, clock.now()) } }, session));
+    const right = new Set([-1, 0, 1].map((d) => oathtool(start.secret, new Date(clock.now().getTime() + d * 30_000))));
+    const wrong = ['000000', '111111', '222222', '333333', '444444'].find((c) => !right.has(c))!;
+    for (let i = 0; i < 10; i++) {
+      const r = await call(i % 2 ? a.url : b.url, 'userSignin', { body: { login: 'r.backoff', password: 'Granite-Orchard-58', otp: wrong } });
+      expect(r.error?.code).toBe('TOTP_CODE_INVALID');
+    }
+    for (const s of [a, b]) expect((await call(s.url, 'userSignin', { body: { login: 'r.backoff', password: 'Granite-Orchard-58', otp: wrong } })).error?.code).toBe('RATE_LIMITED');
+    expect(okBody(await call(b.url, 'userTwoStep', { params: { id: u.id } }, tokenB)).failedAttempts).toBe(10);
   });
 });

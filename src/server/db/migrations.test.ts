@@ -44,3 +44,30 @@ describe('migration 0002 (list sorting) on a database made by 0001', () => {
     }
   });
 });
+
+describe('migration 0003 (two-step verification) on a database made by 0002', () => {
+  it('keeps every session, marks them as device sessions, and starts with nobody enrolled', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gp-migrate-'));
+    dirs.push(dir);
+    const h = openDatabase(join(dir, 'older.sqlite'));
+    try {
+      await migrateTo(h.db, h.dialect, '0002_user_list');
+      const at = '2026-01-01T00:00:00.000Z';
+      const db = h.db as unknown as import('kysely').Kysely<Record<string, Record<string, unknown>>>;
+      await db
+        .insertInto('users')
+        .values({ id: 'u1', login: 'b.berg', login_key: 'b.berg', display_name: 'Bo Berg', email: '', search_text: 'b.berg', password_hash: null, created_at: at, updated_at: at })
+        .execute();
+      await db.insertInto('user_sessions').values({ token_hash: 't1', user_id: 'u1', created_at: at, expires_at: '2999-01-01T00:00:00.000Z' }).execute();
+
+      await migrateToLatest(h.db, h.dialect);
+      expect(await h.db.selectFrom('user_sessions').select(['token_hash', 'method']).execute()).toEqual([{ token_hash: 't1', method: 'qr' }]);
+      expect(await h.db.selectFrom('users').select(['login', 'totp_enabled']).execute()).toEqual([{ login: 'b.berg', totp_enabled: 0 }]);
+      for (const table of ['totp_factors', 'totp_enrolments', 'recovery_codes', 'signin_pending', 'user_signin_failures'] as const) {
+        expect(await h.db.selectFrom(table).selectAll().execute()).toEqual([]);
+      }
+    } finally {
+      await h.close();
+    }
+  });
+});

@@ -70,6 +70,20 @@ export async function consumeRecoveryCode(trx: Kysely<Database>, kind: AccountKi
   return Number(res.numUpdatedRows) === 1;
 }
 
+/** True when `typed` is one of the account's codes that was used already (a second use, not a guess). */
+export async function recoveryCodeUsed(db: Kysely<Database>, kind: AccountKind, accountId: string, typed: string): Promise<boolean> {
+  const canonical = normaliseRecoveryCode(typed);
+  if (!canonical) return false;
+  const row = await db
+    .selectFrom('recovery_codes')
+    .select('used_at')
+    .where('kind', '=', kind)
+    .where('account_id', '=', accountId)
+    .where('code_hash', '=', recoveryCodeHash(canonical))
+    .executeTakeFirst();
+  return row?.used_at != null;
+}
+
 /** How many of an account's recovery codes are unused. */
 export async function recoveryCodesLeft(db: Kysely<Database>, kind: AccountKind, accountId: string): Promise<number> {
   const row = await db

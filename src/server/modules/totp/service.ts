@@ -15,7 +15,7 @@ import type { AccountKind, Database, TotpFactorTable } from '../../db/schema';
 import type { SecretBox } from '../../security/secret-box';
 import { isoAfter, lockAccount, type AccountCaller, type AccountRef, type AdminCaller, type ServiceContext } from '../../context';
 import { recordAudit, type AuditRecord } from '../audit/service';
-import { consumeRecoveryCode, recoveryCodesLeft, regenerateLocked, replaceRecoveryCodes } from '../recovery-codes/service';
+import { consumeRecoveryCode, recoveryCodesLeft, recoveryCodeUsed, regenerateLocked, replaceRecoveryCodes } from '../recovery-codes/service';
 import { TOTP_PERIOD_S, keyUri, matchStep, newTotpSecret, codeAt, stepOf, windowSteps } from './codes';
 import { getTwoStepSettings, inGracePeriod } from './mandatory';
 
@@ -169,8 +169,13 @@ export async function checkSecondFactor(trx: Kysely<Database>, ctx: ServiceConte
       await audit({ action: 'recovery.use', detail: `Recovery code accepted; ${left} left` });
       return { ok: true, method: 'recoveryCode', recoveryCodesLeft: left };
     }
-    const error = await recordFailure(trx, row, now, 'RECOVERY_CODE_INVALID', 'That recovery code is wrong or was used already');
-    await audit({ action: 'recovery.use_failed', detail: `Wrong or used recovery code (${row.failed_count + 1} wrong in a row)` });
+    if (await recoveryCodeUsed(trx, account.kind, account.id, factor.recoveryCode)) {
+      // Like a replayed TOTP code: right once, so not a guess, and not counted as one.
+      await audit({ action: 'recovery.use_failed', detail: 'Recovery code used already' });
+      return { ok: false, error: new GatepassError('RECOVERY_CODE_INVALID', 'That recovery code was used already: each works once') };
+    }
+    const error = await recordFailure(trx, row, now, 'RECOVERY_CODE_INVALID', 'That recovery code is wrong');
+    await audit({ action: 'recovery.use_failed', detail: `Wrong recovery code (${row.failed_count + 1} wrong in a row)` });
     return { ok: false, error };
   }
 
