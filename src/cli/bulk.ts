@@ -1,23 +1,23 @@
 import { readFile } from 'node:fs/promises';
 import { basename, extname, resolve } from 'node:path';
 import { CsvError, describePasswordsFileErrors, parsePasswordsFile } from '../shared/passwords-file';
-import { GatepassError } from '../shared/errors';
 import type { PasswordMode } from '../shared/ipc/contract';
 import type { User } from '../shared/model/user';
 import { saveBundle, type BundleProgress } from '../main/services/export/save';
 import { importUsers } from '../main/services/users/csv-import';
 import type { AdminCall } from '../main/services/connections';
-import { normaliseUrl } from '../main/services/connections';
 import { writeFileAtomic } from '../main/services/files/atomic-write';
 import { generateQrJob } from '../main/services/issuing/issue-job';
-import { createServerClient } from '../main/services/server-client';
-import { readStdin } from './stdin';
+import { adminSession, badInput, firstLine, passwordFromStdin, secondFactorFrom } from './sign-in';
 
 /** Options of `gatepass export`, as commander parses them. */
 export interface ExportCliOptions {
   server: string;
   login: string;
   passwordStdin?: boolean;
+  /** The administrator's authenticator code, when the account has two-step verification. */
+  otp?: string;
+  recoveryCode?: string;
   users: string;
   mode: 'same' | 'template' | 'unique';
   password?: string;
@@ -40,6 +40,8 @@ export interface ImportCliOptions {
   server: string;
   login: string;
   passwordStdin?: boolean;
+  otp?: string;
+  recoveryCode?: string;
   report?: string;
 }
 
@@ -47,50 +49,12 @@ export interface ImportCliOptions {
 const OK = 0;
 const PARTIAL = 3;
 
-function badInput(message: string): GatepassError {
-  return new GatepassError('VALIDATION_FAILED', message);
-}
-
 async function readSecretFile(file: string, what: string): Promise<string> {
   try {
     return await readFile(file, 'utf8');
   } catch (err) {
     throw badInput(`Cannot read ${what} ${file}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
   }
-}
-
-/** The first line of a password source, without its line end (a trailing newline is not part of a password). */
-function firstLine(text: string): string {
-  return text.replace(/^\uFEFF/, '').split(/\r?\n/, 1)[0] ?? '';
-}
-
-async function adminPassword(passwordStdin: boolean | undefined): Promise<string> {
-  // Never from argv: other local users can read a process's command line.
-  if (!passwordStdin) throw badInput("give the administrator's password on stdin with --password-stdin");
-  const pw = firstLine(await readStdin());
-  if (!pw) throw badInput('no administrator password on stdin');
-  return pw;
-}
-
-/** Signs in as an administrator; the call carries the session, and close() ends it. */
-async function adminSession(server: string, login: string, password: string): Promise<{ url: string; name: string; call: AdminCall; close(): Promise<void> }> {
-  const url = normaliseUrl(server);
-  const client = createServerClient(url);
-  const session = await client.call('adminSignin', { body: { login, password } });
-  const call: AdminCall = (name, input, options) => client.call(name, input, session.token, options);
-  const name = await client.call('serverInfo').then(
-    (i) => i.name,
-    () => new URL(url).host,
-  );
-  return {
-    url,
-    name,
-    call,
-    close: () => client.call('adminSignout', {}, session.token, { timeoutMs: 3000 }).then(
-      () => undefined,
-      () => undefined,
-    ),
-  };
 }
 
 async function allUsers(call: AdminCall): Promise<User[]> {
@@ -183,8 +147,9 @@ function progressReporter(stream: NodeJS.WriteStream): { update(p: BundleProgres
 export async function exportCommand(o: ExportCliOptions): Promise<number> {
   const out = resolve(o.out);
   if (o.mode === 'same' && o.password === undefined && o.passwordFile === undefined) throw badInput('mode same needs --password or --password-file');
-  const password = await adminPassword(o.passwordStdin);
-  const session = await adminSession(o.server, o.login, password);
+  const factor = secondFactorFrom(o);
+  const password = await passwordFromStdin(o.passwordStdin);
+  const session = await adminSession(o.server, o.login, password, factor);
   const ac = new AbortController();
   let saving = false;
   // While saving, Ctrl+C cancels (no file is left); before that nothing is written, so just stop.
@@ -232,8 +197,9 @@ export async function exportCommand(o: ExportCliOptions): Promise<number> {
 /** `gatepass users import`: the console's users:import. Returns the exit code. */
 export async function usersImportCommand(file: string, o: ImportCliOptions): Promise<number> {
   const csv = await readSecretFile(file, 'the CSV file');
-  const password = await adminPassword(o.passwordStdin);
-  const session = await adminSession(o.server, o.login, password);
+  const factor = secondFactorFrom(o);
+  const password = await passwordFromStdin(o.passwordStdin);
+  const session = await adminSession(o.server, o.login, password, factor);
   try {
     const result = await importUsers(session.call, csv);
     for (const f of result.failed) console.error(`  ${f.message} (${f.code})`);

@@ -13,8 +13,11 @@ import { createServerClient } from '../main/services/server-client';
 import { userDataDir } from '../main/services/settings';
 import { exportCommand, usersImportCommand, type ExportCliOptions, type ImportCliOptions } from './bulk';
 import { EXIT_CLOSED_OUTPUT, endOnClosedOutput, guardClosedOutput, isClosedPipeError, outputClosed } from './closed-output';
+import { printJson, wantsJson } from './output';
 import { readStdin } from './stdin';
 import { checkTlsPin } from './tls-pin';
+import { addUserCommands } from './user';
+import { addUsersCommands } from './users';
 
 /** Exit codes, stable for scripts. */
 export const EXIT = { OK: 0, FAILED: 1, BAD_INPUT: 2, PARTIAL: 3, CLOSED_OUTPUT: EXIT_CLOSED_OUTPUT } as const;
@@ -22,7 +25,7 @@ export const EXIT = { OK: 0, FAILED: 1, BAD_INPUT: 2, PARTIAL: 3, CLOSED_OUTPUT:
 const EXIT_HELP = `
 Exit codes:
   0  success
-  1  the server refused, could not be reached, or something failed
+  1  the server refused (its stable code is printed), could not be reached, or something failed
   2  bad input (options, files, or a QR text that is not a Gatepass sign-in code)
   3  partly done: some users got no code or some rows were not imported (the file is written)
   141  stdout or stderr was closed (as with \`| head\`): stopped quietly, as git does`;
@@ -217,6 +220,8 @@ export function buildProgram(state: { exitCode: number } = { exitCode: EXIT.OK }
     .addOption(new Option('--page-size <size>', 'paper size').choices(['A4', 'Letter']).default('A4'))
     .addOption(new Option('--layout <layout>', 'single: a card per page; badges: several per page').choices(['single', 'badges']).default('single'))
     .requiredOption('--out <path>', 'the file to write (written atomically, owner-only)')
+    .option('--otp <code>', "the administrator's authenticator code, when the account has two-step verification")
+    .option('--recovery-code <code>', 'an administrator recovery code instead of --otp')
     .addHelpText('after', EXIT_HELP)
     .action(async (o: ExportCliOptions) => {
       state.exitCode = await exportCommand(o);
@@ -230,10 +235,15 @@ export function buildProgram(state: { exitCode: number } = { exitCode: EXIT.OK }
     .requiredOption('--login <admin>', 'administrator login')
     .option('--password-stdin', "read the administrator's password from stdin (required)")
     .option('--report <out.csv>', "write every row's outcome to this CSV file")
+    .option('--otp <code>', "the administrator's authenticator code, when the account has two-step verification")
+    .option('--recovery-code <code>', 'an administrator recovery code instead of --otp')
     .addHelpText('after', EXIT_HELP)
     .action(async (file: string, o: ImportCliOptions) => {
       state.exitCode = await usersImportCommand(file, o);
     });
+  addUsersCommands(users, state, EXIT_HELP);
+
+  addUserCommands(program, EXIT_HELP);
 
   return program;
 }
@@ -244,11 +254,17 @@ export async function runCli(argv: readonly string[]): Promise<number> {
   guardClosedOutput();
   const state = { exitCode: EXIT.OK as number };
   const program = buildProgram(state);
-  program.exitOverride();
-  for (const c of program.commands) {
+  const override = (c: Command): void => {
     c.exitOverride();
-    for (const sub of c.commands) sub.exitOverride();
-  }
+    for (const sub of c.commands) override(sub);
+  };
+  override(program);
+  const json = wantsJson(argv);
+  // A refusal with --json: one JSON object as the last line too (`user signin` promises its four keys).
+  const fail = (code: string, message: string, exitCode: number): number => {
+    if (json) printJson({ ok: false, code, message, ...(argv[0] === 'user' && argv[1] === 'signin' ? { recoveryCodesLeft: null } : {}) });
+    return exitCode;
+  };
   try {
     await program.parseAsync([...argv], { from: 'user' });
     if (outputClosed()) return EXIT.CLOSED_OUTPUT;
@@ -260,18 +276,19 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     if (outputClosed()) return EXIT.CLOSED_OUTPUT;
     if (err instanceof CommanderError) {
       // --help and --version "fail" with exit code 0; usage errors were already printed.
-      return err.exitCode === 0 ? EXIT.OK : EXIT.BAD_INPUT;
+      return err.exitCode === 0 ? EXIT.OK : fail('VALIDATION_FAILED', err.message.replace(/^error: /, ''), EXIT.BAD_INPUT);
     }
     if (err instanceof CliFailure) {
       console.error(`gatepass: ${err.message} (${err.code})`);
-      return err.exitCode;
+      return fail(err.code, err.message, err.exitCode);
     }
     if (err instanceof GatepassError) {
       console.error(`gatepass: ${err.message} (${err.code})`);
-      return err.code === 'VALIDATION_FAILED' || err.code === 'PAYLOAD_INVALID' ? EXIT.BAD_INPUT : EXIT.FAILED;
+      return fail(err.code, err.message, err.code === 'VALIDATION_FAILED' || err.code === 'PAYLOAD_INVALID' ? EXIT.BAD_INPUT : EXIT.FAILED);
     }
-    console.error(`gatepass: ${err instanceof Error ? err.message : String(err)} (INTERNAL)`);
-    return EXIT.FAILED;
+    const message = err instanceof Error ? err.message : String(err);
+    console.error(`gatepass: ${message} (INTERNAL)`);
+    return fail('INTERNAL', message, EXIT.FAILED);
   }
 }
 
