@@ -206,6 +206,9 @@ function migrations(dialect: DialectName): Record<string, Migration> {
         await db.schema.createIndex('user_signin_failures_login_at').on('user_signin_failures').columns(['login_key', 'at']).execute();
         // Sessions from before this version were all device (QR) sessions.
         await db.schema.alterTable('user_sessions').addColumn('method', 'text', (c) => c.notNull().defaultTo('qr')).execute();
+        // "Active users without 2FA" (who mandatory 2FA would lock out, and the list's filter for
+        // them): counted and paged by login from this index alone, not from every user's row.
+        await db.schema.createIndex('users_totp_active').on('users').columns(['totp_enabled', 'disabled_at', 'login_sort', 'id']).execute();
       },
     },
   };
