@@ -16,6 +16,7 @@ import { EXIT_CLOSED_OUTPUT, endOnClosedOutput, guardClosedOutput, isClosedPipeE
 import { printJson, wantsJson } from './output';
 import { readStdin } from './stdin';
 import { checkTlsPin } from './tls-pin';
+import { addAdminCommands } from './admin';
 import { addUserCommands } from './user';
 import { addUsersCommands } from './users';
 
@@ -244,6 +245,7 @@ export function buildProgram(state: { exitCode: number } = { exitCode: EXIT.OK }
   addUsersCommands(users, state, EXIT_HELP);
 
   addUserCommands(program, EXIT_HELP);
+  addAdminCommands(program, EXIT_HELP);
 
   return program;
 }

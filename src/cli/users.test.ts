@@ -15,6 +15,7 @@ let dir: string;
 let server: Awaited<ReturnType<typeof startServer>>;
 let adminToken: string;
 const enrolled: Record<string, Awaited<ReturnType<typeof enrolledUser>>> = {};
+let adminSecret = '';
 const client = () => createServerClient(server.url);
 
 function lastJson(r: CliRun): Record<string, unknown> {
@@ -117,6 +118,7 @@ describe('admin commands when the administrator has two-step verification', () =
   it('need --otp (or --recovery-code): without it exit 1 SECOND_FACTOR_REQUIRED, with it they work', async () => {
     clock.advance(STEP);
     const { secret, recoveryCodes } = await enrol(server.url, adminToken, clock.now());
+    adminSecret = secret;
     const without = await cli(['users', 'list', ...admin('--2fa', 'enabled', '--json')]);
     expect(without.code).toBe(1);
     expect(lastJson(without)).toMatchObject({ ok: false, code: 'SECOND_FACTOR_REQUIRED' });
@@ -127,5 +129,44 @@ describe('admin commands when the administrator has two-step verification', () =
     const withRecovery = await cli(['users', '2fa', 'remove', ...admin('--users', 'k.on3', '--recovery-code', recoveryCodes[0]!, '--json')]);
     expect(withRecovery.code).toBe(0);
     expect(lastJson(withRecovery)).toMatchObject({ ok: true, results: [{ login: 'k.on3', ok: true, changed: true }] });
+  });
+});
+
+describe('gatepass admin 2fa (the server operator, on the database)', () => {
+  const signin = (extra: Record<string, string>) => client().call('adminSignin', { body: { login: 'admin', password: ADMIN_PASSWORD, ...extra } });
+  const codeOf = (p: Promise<unknown>) => p.then(
+    () => 'OK',
+    (err: { code?: string }) => err.code ?? 'ERROR',
+  );
+
+  it('reset-attempts lets an administrator locked after 100 wrong codes try again', async () => {
+    clock.advance(STEP);
+    const right = new Set([-1, 0, 1].map((d) => oathtool(adminSecret, new Date(clock.now().getTime() + d * STEP))));
+    const wrong = ['000000', '111111', '222222', '333333'].find((c) => !right.has(c))!;
+    for (let i = 0; i < 100; i++) {
+      clock.advance(3_600_000);
+      expect(await codeOf(signin({ otp: wrong }))).toBe('TOTP_CODE_INVALID');
+    }
+    clock.advance(3_600_000);
+    expect(await codeOf(signin({ otp: oathtool(adminSecret, clock.now()) }))).toBe('TOTP_LOCKED');
+    const db = path.join(dir, 'server.sqlite');
+    const r = await runCli(['admin', '2fa', 'reset-attempts', '--db', db, '--login', 'admin', '--json']);
+    expect(r.code).toBe(0);
+    expect(lastJson(r)).toEqual({ ok: true, changed: true, message: 'admin may try codes again' });
+    expect(await codeOf(signin({ otp: oathtool(adminSecret, clock.now()) }))).toBe('OK');
+  });
+
+  it('remove gives an administrator who lost the app and the codes a password sign-in again, audited', async () => {
+    const db = path.join(dir, 'server.sqlite');
+    const r = await runCli(['admin', '2fa', 'remove', '--db', db, '--login', 'admin']);
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim()).toBe('Two-step verification removed for admin: they sign in with the password and should enrol again');
+    const session = await signin({});
+    expect(session.secondFactor).toBeNull();
+    const audit = await client().call('listAudit', { query: { actor: 'server operator' } }, session.token);
+    expect(audit.items.map((i) => i.action)).toEqual(['totp.remove', 'totp.reset_attempts']);
+    const unknown = await runCli(['admin', '2fa', 'remove', '--db', db, '--login', 'nobody', '--json']);
+    expect(unknown.code).toBe(1);
+    expect(lastJson(unknown)).toMatchObject({ ok: false, code: 'NOT_FOUND' });
   });
 });

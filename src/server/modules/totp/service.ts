@@ -584,3 +584,34 @@ export async function resealSecrets(ctx: ServiceContext): Promise<{ resealed: nu
   }
   return { resealed, unreadable };
 }
+
+/**
+ * The server operator's way back in for an administrator (`gatepass admin 2fa`), with access
+ * to the database itself, which is more than any administrator has: `resetAttempts` after 100
+ * wrong codes, or `remove` when the app and every recovery code are lost. Audited with the
+ * operator as actor. Returns false when there is no such administrator or nothing to change.
+ */
+export async function operatorAdminTwoStep(db: Kysely<Database>, dialect: ServiceContext['dialect'], login: string, action: 'remove' | 'resetAttempts', now: Date): Promise<boolean> {
+  return db.transaction().execute(async (trx) => {
+    const admin = await trx.selectFrom('admins').select(['id', 'login']).where('login', '=', login).executeTakeFirst();
+    if (!admin || !(await lockAccount(trx, dialect, 'admin', admin.id))) return false;
+    let changed: boolean;
+    if (action === 'remove') {
+      const res = await trx.deleteFrom('totp_factors').where('kind', '=', 'admin').where('account_id', '=', admin.id).executeTakeFirst();
+      for (const table of ['totp_enrolments', 'recovery_codes', 'signin_pending'] as const) {
+        await trx.deleteFrom(table).where('kind', '=', 'admin').where('account_id', '=', admin.id).execute();
+      }
+      changed = Number(res.numDeletedRows) > 0;
+    } else {
+      const res = await trx.updateTable('totp_factors').set({ failed_count: 0, next_try_at: '' }).where('kind', '=', 'admin').where('account_id', '=', admin.id).executeTakeFirst();
+      changed = Number(res.numUpdatedRows) > 0;
+    }
+    await recordAudit(trx, now, {
+      actor: 'server operator',
+      action: action === 'remove' ? 'totp.remove' : 'totp.reset_attempts',
+      target: `admin ${admin.login}`,
+      detail: `${action === 'remove' ? 'Two-step verification removed' : 'Wrong-code count and wait cleared'} with gatepass admin 2fa on the database${changed ? '' : ' (nothing to change)'}`,
+    });
+    return changed;
+  });
+}
