@@ -175,6 +175,10 @@ export async function accountSignout(ctx: ServiceContext, caller: AccountCaller)
   const now = ctx.now();
   if (caller.scope === 'enrolment') {
     await ctx.db.deleteFrom('signin_pending').where('token_hash', '=', caller.tokenHash).execute();
+    if (caller.account.kind === 'admin') {
+      await recordAudit(ctx.db, now, { actor: caller.account.login, action: 'admin.signout', detail: 'Enrolment-only session' });
+      return;
+    }
   } else if (caller.account.kind === 'admin') {
     await ctx.db.deleteFrom('admin_sessions').where('token_hash', '=', caller.tokenHash).execute();
     await recordAudit(ctx.db, now, { actor: caller.account.login, action: 'admin.signout' });

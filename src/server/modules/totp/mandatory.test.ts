@@ -124,6 +124,22 @@ eachBackend('Mandatory two-step verification', (backend) => {
       await call(url(), 'accountSignout', {}, s.token);
       expect((await call(url(), 'accountTwoStep', {}, s.token)).status).toBe(401);
     });
+
+    it('turns an administrator\'s enrolment-only session into a full one once the code is confirmed', async () => {
+      const third = { id: randomUUID(), login: `third-${backend.name.toLowerCase()}`, password: 'Third-Admin-Pass-78' };
+      const hash = await createPasswordHasher('test').hash(third.password);
+      await db().insertInto('admins').values({ id: third.id, login: third.login, password_hash: hash, created_at: clock.now().toISOString() }).execute();
+      const s = okBody(await call(url(), 'adminSignin', { body: { login: third.login, password: third.password } }));
+      expect(s).toMatchObject({ scope: 'enrolment', graceEndsAt: expect.any(String) });
+      const start = okBody(await call(url(), 'startEnrolment', {}, s.token));
+      expect(start.accountName).toBe(third.login);
+      okBody(await call(url(), 'confirmEnrolment', { body: { code: oathtool(start.secret, clock.now()) } }, s.token));
+      expect((await call(url(), 'listUsers', {}, s.token)).status).toBe(200);
+      expect(okBody(await call(url(), 'accountTwoStep', {}, s.token))).toMatchObject({ kind: 'admin', enabled: true, scope: 'full' });
+      clock.advance(STEP);
+      const bare = await call(url(), 'adminSignin', { body: { login: third.login, password: third.password } });
+      expect(bare.error?.code).toBe('SECOND_FACTOR_REQUIRED');
+    });
   });
 
   describe('after the grace period', () => {
