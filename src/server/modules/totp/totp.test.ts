@@ -348,7 +348,8 @@ eachBackend('Two-step verification (TOTP)', (backend) => {
 
     it('filters the list by 2FA with the right totals, sorted by login', async () => {
       const tag = `tf${backend.name.toLowerCase()}`;
-      for (const n of ['c', 'a']) await enrolledUser(url(), adminNow(), `${tag}.${n}`, clock.now());
+      const c = await enrolledUser(url(), adminNow(), `${tag}.c`, clock.now());
+      await enrolledUser(url(), adminNow(), `${tag}.a`, clock.now());
       await userWithPassword(url(), adminNow(), `${tag}.b`);
       const enabled = okBody(await call(url(), 'listUsers', { query: { search: tag, totp: 'enabled' } }, adminNow()));
       expect(enabled).toMatchObject({ total: 2 });
@@ -367,6 +368,15 @@ eachBackend('Two-step verification (TOTP)', (backend) => {
       expect(activeWithout.items.every((u) => !u.totpEnabled && u.disabledAt === null)).toBe(true);
       const logins = activeWithout.items.map((u) => u.login);
       expect(logins).toEqual([...logins].sort(naturalCompare));
+      // Locating a user in the filtered list gives the offset the list shows them at.
+      for (const view of [{ sort: 'login' as const }, { sort: 'displayName' as const, order: 'desc' as const }]) {
+        const at = okBody(await call(url(), 'locateUsers', { body: { totp: 'enabled', ...view, userIds: [c.user.id] } }, adminNow()));
+        expect(at.userId).toBe(c.user.id);
+        const page = okBody(await call(url(), 'listUsers', { query: { totp: 'enabled', ...view, offset: at.index ?? -1, limit: 1 } }, adminNow()));
+        expect(page.items[0]?.id).toBe(c.user.id);
+      }
+      const hidden = okBody(await call(url(), 'locateUsers', { body: { totp: 'disabled', userIds: [c.user.id] } }, adminNow()));
+      expect(hidden).toEqual({ userId: null, index: null });
       const all = okBody(await call(url(), 'listUsers', { query: { totp: 'enabled', limit: 500 } }, adminNow()));
       const flags = await db().selectFrom('users').select('id').where('totp_enabled', '=', 1).execute();
       expect(all.total).toBe(flags.length);
