@@ -3,6 +3,7 @@ import type { exportChannels } from '../../shared/ipc/channels/export';
 import type { User } from '../../shared/model/user';
 import type { z } from 'zod';
 import type { Handlers } from '../ipc/dispatch';
+import { listQuery } from './users';
 import type { Connections } from '../services/connections';
 import { pagedRecords, type CsvExports, type CsvRecord } from '../services/export/csv-export';
 import { datedFileName, type SaveJobs } from '../services/export/save-job';
@@ -30,9 +31,9 @@ export function exportHandlers(deps: { saves: SaveJobs; csv: CsvExports; connect
     async 'export:save'(input) {
       return saves.save(input);
     },
-    async 'export:usersCsv'({ serverId, exportId, signedIn, ...query }) {
+    async 'export:usersCsv'({ serverId, exportId, ...query }) {
       const call = connections.admin(serverId);
-      const filters = { ...query, ...(signedIn === undefined ? {} : { signedIn: String(signedIn) }) };
+      const filters = listQuery(query);
       return csv.run({
         exportId,
         fileName: datedFileName('users', connections.get(serverId).name, new Date(), 'csv'),

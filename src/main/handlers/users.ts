@@ -6,12 +6,23 @@ import { deleteUsers } from '../services/users/bulk-delete';
 import { importUsers } from '../services/users/csv-import';
 import { setPasswords } from '../services/users/set-passwords';
 
+/**
+ * The list's query as the REST route takes it: over IPC the yes/no filters are JSON booleans,
+ * in the query string they are `true`/`false`.
+ */
+export function listQuery<Q extends { signedIn?: boolean; disabled?: boolean }>({ signedIn, disabled, ...rest }: Q) {
+  return {
+    ...rest,
+    ...(signedIn === undefined ? {} : { signedIn: String(signedIn) }),
+    ...(disabled === undefined ? {} : { disabled: String(disabled) }),
+  };
+}
+
 /** A server's users, through its admin session. */
 export function userHandlers(connections: Connections): Pick<Handlers, keyof typeof userChannels> {
   return {
-    async 'users:list'({ serverId, signedIn, disabled, ...query }) {
-      const flags = { ...(signedIn === undefined ? {} : { signedIn: String(signedIn) }), ...(disabled === undefined ? {} : { disabled: String(disabled) }) };
-      return connections.admin(serverId)('listUsers', { query: { ...query, ...flags } });
+    async 'users:list'({ serverId, ...query }) {
+      return connections.admin(serverId)('listUsers', { query: listQuery(query) });
     },
     async 'users:get'({ serverId, userId }) {
       return connections.admin(serverId)('getUser', { params: { id: userId } });

@@ -121,13 +121,24 @@ function onlyDenseFilters(q: ListFilter): boolean {
   return !(q.search?.trim() || q.qr || q.qrIssuedBefore || q.createdSince || q.signedIn !== undefined || q.disabled === true);
 }
 
+/** Columns that hold numbers: they must keep sorting as numbers when the index is bypassed. */
+const NUMBER_COLUMNS: ReadonlySet<string> = new Set(['u.totp_enabled', 'u.sessions_active']);
+
+/**
+ * A sort column the planner cannot match to its index: `|| ''` for text, `+ 0` for numbers
+ * (concatenating a number would make it text, and 10 would sort before 9).
+ */
+function unindexed(col: string) {
+  return NUMBER_COLUMNS.has(col) ? sql`${sql.ref(col)} + 0` : sql`${sql.ref(col)} || ''`;
+}
+
 /**
  * How a list (or a locate in it) is read: its WHERE, the WHERE its total is counted with, and
  * its order as SQL expressions, id last (so no two rows tie). Without a search or filter,
  * walking the sort index is fastest; so it is with only dense filters (2FA, active), checked
  * row by row as the walk goes. With a search or a sparse filter, filtering every row and
  * sorting the matches beats walking the index and fetching each row to test it (a rare term
- * may sit at the far end of the index); `|| ''` stops the planner using the index. The 2FA
+ * may sit at the far end of the index); {@link unindexed} stops the planner using the index. The 2FA
  * filter sorted by login (or 2FA) is a range of the users_totp index itself, and its count
  * reads that index (or users_totp_active for active users) rather than every row. listUsers
  * and locateUsers both use it, so a located index is the offset the list shows.
@@ -138,7 +149,7 @@ function listPlan(q: ListFilter, sort: UserSort, nowIso: string) {
   const where = listCondition(q, nowIso, totpWalk);
   const walk = where === null || dense;
   const cols: readonly string[] = totpWalk ? ['u.totp_enabled', 'u.login_sort'] : SORT_COLUMNS[sort];
-  const keys = [...cols.map((col) => (walk ? sql.ref(col) : sql`${sql.ref(col)} || ''`)), sql.ref('u.id')];
+  const keys = [...cols.map((col) => (walk ? sql.ref(col) : unindexed(col))), sql.ref('u.id')];
   return { where, countWhere: dense ? listCondition(q, nowIso, true) : where, keys };
 }
 

@@ -117,6 +117,21 @@ eachBackend('Users', (backend) => {
       expect(await names({ signedIn: 'true' })).toEqual(['early']);
     });
 
+    it('sorts Sessions as numbers with a search on, so 10 sessions come after 9', async () => {
+      const tag = `num${backend.name.toLowerCase()}`;
+      const counts: Record<string, number> = { nine: 9, ten: 10, two: 2 };
+      for (const [name, n] of Object.entries(counts)) {
+        const u = okBody(await call(url(), 'createUser', { body: { login: `${tag}.${name}`, displayName: name } }, admin()));
+        const r = okBody(await call(url(), 'issueQrBatch', { body: { items: [{ userId: u.id, password: 'Lantern-Meadow-71' }] } }, admin())).results[0];
+        if (!r?.ok) throw new Error('issue failed');
+        for (let i = 0; i < n; i++) okBody(await call(url(), 'qrSignin', { body: { login: u.login, credential: r.issued.credential } }));
+      }
+      const names = async (order: string) =>
+        okBody(await call(url(), 'listUsers', { query: { search: tag, sort: 'sessions', order } }, admin())).items.map((u) => `${u.displayName}:${u.activeSessions}`);
+      expect(await names('asc')).toEqual(['two:2', 'nine:9', 'ten:10']);
+      expect(await names('desc')).toEqual(['ten:10', 'nine:9', 'two:2']);
+    });
+
     it('treats % and _ in a search as plain characters', async () => {
       const r = okBody(await call(url(), 'listUsers', { query: { search: '%' } }, admin()));
       expect(r.total).toBe(0);
