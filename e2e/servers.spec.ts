@@ -46,10 +46,14 @@ test('adding a server explains a wrong password and an unreachable address, keep
   // Delete one user from the keyboard: the confirmation names the count, the list shrinks.
   const grid = page.getByRole('grid');
   await expect(page.getByText(/^5 users/).first()).toBeVisible();
-  await grid.locator('[role="row"][aria-rowindex="2"]').click();
+  const firstRow = grid.locator('[role="row"][aria-rowindex="2"]');
+  const login = (await firstRow.innerText()).trim().split(/\s+/)[0]!;
+  await firstRow.click();
   await page.keyboard.press('Delete');
   const confirm = page.getByRole('alertdialog', { name: 'Delete users' });
   await expect(confirm).toContainText('Delete 1 user?');
+  // And who it is, as the other per-user actions name their users.
+  await expect(confirm.locator('.action-names')).toHaveText(login);
   await confirm.getByRole('button', { name: 'Delete', exact: true }).click();
   await expect(confirm).toBeHidden();
   await expect(page.getByText(/^4 users/).first()).toBeVisible();
