@@ -23,6 +23,8 @@ test.describe('the Electron shell', () => {
     try {
       const win = await app.firstWindow();
       await expect(win).toHaveTitle(/Gatepass/);
+      // Served from the app's own scheme, not file:// (checklist item 18).
+      expect(win.url()).toBe('app://console/index.html');
       await expect(win.getByRole('treeitem', { name: /Local server/ }).first()).toBeVisible({ timeout: 30_000 });
       // With contextIsolation and sandbox the page world has no require, no process, and the
       // API exposes only the contract's domains (no ipcRenderer).

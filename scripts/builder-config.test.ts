@@ -2,6 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { load } from 'js-yaml';
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
 
 // Packaging cannot run here (it needs Electron's downloaded zip), so check what can be
 // checked: the config parses and names every target, the icon and the files it ships.
@@ -48,5 +51,27 @@ describe('electron-builder.yml', () => {
     expect(deps.electron).toBeUndefined();
     expect(deps['electron-builder']).toBeUndefined();
     expect((pkg.devDependencies as Record<string, string>).electron).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+
+  it("passes electron-builder's own schema check, so a misspelt option fails here and not on the release machine", async () => {
+    const { validateConfiguration } = require('app-builder-lib/out/util/config/config.js') as {
+      validateConfiguration: (c: unknown, log: { isDebugEnabled: boolean; add: () => void }) => Promise<void>;
+    };
+    await expect(validateConfiguration(config, { isDebugEnabled: false, add: () => {} })).resolves.toBeUndefined();
+    await expect(validateConfiguration({ ...config, electronFuses: { ...(config.electronFuses as object), runAsNod: false } }, { isDebugEnabled: false, add: () => {} })).rejects.toThrow(/electronFuses/);
+  });
+
+  it('sets the fuses of the security checklist: no Node mode, NODE_OPTIONS or --inspect; asar integrity and only the asar; encrypted cookies; no file:// privileges', () => {
+    expect(config.asar).toBe(true);
+    expect(config.electronFuses).toEqual({
+      runAsNode: false,
+      enableNodeOptionsEnvironmentVariable: false,
+      enableNodeCliInspectArguments: false,
+      enableEmbeddedAsarIntegrityValidation: true,
+      onlyLoadAppFromAsar: true,
+      enableCookieEncryption: true,
+      grantFileProtocolExtraPrivileges: false,
+      loadBrowserProcessSpecificV8Snapshot: false,
+    });
   });
 });

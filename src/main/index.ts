@@ -1,8 +1,20 @@
-import { app, BrowserWindow, dialog, ipcMain, Menu, session, shell, type MenuItemConstructorOptions } from 'electron';
-import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, session, shell, type MenuItemConstructorOptions } from 'electron';
+import { readFile, realpath } from 'node:fs/promises';
+import { join, relative, isAbsolute } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { createConsoleCore, type ConsoleCore } from './console-core';
 import { bindElectronIpc, makeTrustedUrlCheck, sendEvent } from './ipc/bind-electron';
+import {
+  APP_INDEX_URL,
+  APP_ORIGIN,
+  APP_SCHEME,
+  EXTERNAL_ALLOWLIST,
+  WEB_PREFERENCES,
+  appResponseHeaders,
+  isAllowedExternal,
+  rendererCsp,
+  resolveAppRequest,
+} from './window-security';
 
 /**
  * The Electron shell: app lifecycle, the one window with the security baseline
@@ -11,34 +23,38 @@ import { bindElectronIpc, makeTrustedUrlCheck, sendEvent } from './ipc/bind-elec
  */
 
 const here = fileURLToPath(new URL('.', import.meta.url));
-const rendererIndex = join(here, '..', 'renderer', 'index.html');
-const rendererPrefix = pathToFileURL(join(here, '..', 'renderer')).href + '/';
+const rendererRoot = join(here, '..', 'renderer');
 const preloadPath = join(here, '..', 'preload', 'index.cjs');
 // electron-vite sets this in development only; a packaged app always loads its own files.
 const devServerUrl = !app.isPackaged ? process.env.ELECTRON_RENDERER_URL : undefined;
-const isTrustedUrl = makeTrustedUrlCheck(rendererPrefix, devServerUrl);
+const isTrustedUrl = makeTrustedUrlCheck(`${APP_ORIGIN}/`, devServerUrl);
+const CSP = rendererCsp(devServerUrl);
 
-/** The only external URLs the app opens (in the user's browser). */
-const EXTERNAL_ALLOWLIST = ['https://gatepass.example/docs'];
+// The UI's own scheme must be known before the app is ready (checklist §18): standard and
+// secure, so the page is a secure context with an origin of its own; nothing else.
+protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
 
-const CSP = [
-  "default-src 'none'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data:",
-  "font-src 'self'",
-  // The dev server's HMR websocket is needed in development only.
-  devServerUrl ? `connect-src 'self' ${new URL(devServerUrl).origin.replace(/^http/, 'ws')}` : "connect-src 'self'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
+/** Serves the built renderer on app://console/, and nothing outside its folder (symlinks included). */
+function serveAppScheme(): void {
+  protocol.handle(APP_SCHEME, async (request) => {
+    const target = resolveAppRequest(request.url, rendererRoot);
+    if (!target) return new Response('Not found', { status: 404 });
+    try {
+      const [root, real] = await Promise.all([realpath(rendererRoot), realpath(target.file)]);
+      const back = relative(root, real);
+      if (back.startsWith('..') || isAbsolute(back)) return new Response('Not found', { status: 404 });
+      return new Response(await readFile(real), { headers: appResponseHeaders(target.mime, CSP) });
+    } catch {
+      return new Response('Not found', { status: 404 });
+    }
+  });
+}
 
 let mainWindow: BrowserWindow | null = null;
 let core: ConsoleCore | null = null;
 
 function openExternalSafely(url: string): void {
-  if (EXTERNAL_ALLOWLIST.some((allowed) => url === allowed || url.startsWith(`${allowed}/`))) void shell.openExternal(url);
+  if (isAllowedExternal(url)) void shell.openExternal(url);
 }
 
 function createWindow(): BrowserWindow {
@@ -50,19 +66,8 @@ function createWindow(): BrowserWindow {
     title: 'Gatepass',
     show: false,
     webPreferences: {
+      ...WEB_PREFERENCES,
       preload: preloadPath,
-      // The renderer gets window.gatepass through contextBridge and nothing else.
-      contextIsolation: true,
-      sandbox: true,
-      nodeIntegration: false,
-      nodeIntegrationInWorker: false,
-      nodeIntegrationInSubFrames: false,
-      webviewTag: false,
-      webSecurity: true,
-      allowRunningInsecureContent: false,
-      experimentalFeatures: false,
-      navigateOnDragDrop: false,
-      spellcheck: false,
       devTools: !app.isPackaged,
     },
   });
@@ -84,7 +89,7 @@ function createWindow(): BrowserWindow {
     if (choice === 1) event.preventDefault();
   });
   if (devServerUrl) void win.loadURL(devServerUrl);
-  else void win.loadFile(rendererIndex);
+  else void win.loadURL(APP_INDEX_URL);
   return win;
 }
 
@@ -120,7 +125,7 @@ function hardenSession(): void {
   // No camera, microphone, notifications, geolocation, ...: the console needs none.
   ses.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
   ses.setPermissionCheckHandler(() => false);
-  // file:// pages get their CSP from the <meta> in index.html; this covers the dev server too.
+  // app:// answers carry the CSP header themselves; this covers the dev server too.
   ses.webRequest.onHeadersReceived((details, callback) => {
     callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CSP] } });
   });
@@ -151,6 +156,7 @@ async function main(): Promise<void> {
   });
 
   await app.whenReady();
+  serveAppScheme();
   hardenSession();
   Menu.setApplicationMenu(buildMenu());
 
