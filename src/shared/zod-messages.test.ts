@@ -36,7 +36,7 @@ describe('schema failures read as sentences', () => {
   });
 
   it('keeps the messages schemas give themselves, and names the list item a failure is about', () => {
-    expect(shown(api.createUser.body, { login: 'a\u0007b' })).toBe('Login must not contain control characters');
+    expect(shown(api.createUser.body, { login: 'a\u0007b' })).toBe('Login must not contain invisible, control or text-direction characters');
     expect(shown(api.createUser.body, { login: 'ok', email: 'not-an-address' })).toBe('Not a valid email address');
     const rows = z.array(z.object({ login: z.string().min(1) }));
     expect(shown(rows, [{ login: 'a' }, { login: 'b' }, { login: '' }])).toBe('Login is required (item 3)');

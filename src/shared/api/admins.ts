@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SigninLoginSchema } from '../model/user';
 import { Ok, route } from './route';
 import { ONE_SECOND_FACTOR, SecondFactorFields, oneSecondFactor } from './totp';
 
@@ -21,7 +22,7 @@ export const AdminSessionSchema = z.object({
 
 export const AdminSigninSchema = z
   .object({
-    login: z.string().min(1).max(128),
+    login: SigninLoginSchema,
     password: z.string().min(1).max(1024),
     /** Required when the administrator has two-step verification (else 401 SECOND_FACTOR_REQUIRED): a code, or a recovery code. */
     ...SecondFactorFields,

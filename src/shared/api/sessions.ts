@@ -1,8 +1,9 @@
 import { z } from 'zod';
+import { SigninLoginSchema } from '../model/user';
 import { Ok, route } from './route';
 import { ONE_SECOND_FACTOR, SecondFactorFields, oneSecondFactor } from './totp';
 
-export const QrSigninSchema = z.object({ login: z.string().min(1).max(128), credential: z.string().min(1).max(256) });
+export const QrSigninSchema = z.object({ login: SigninLoginSchema, credential: z.string().min(1).max(256) });
 export const UserSessionSchema = z.object({
   token: z.string(),
   expiresAt: z.string(),
@@ -14,7 +15,7 @@ export const SecondFactorUsedSchema = z.enum(['totp', 'recoveryCode']).nullable(
 
 export const UserSigninSchema = z
   .object({
-    login: z.string().min(1).max(128),
+    login: SigninLoginSchema,
     password: z.string().min(1).max(1024),
     /** Optional: give the code in the same request instead of a second step. */
     ...SecondFactorFields,

@@ -5,12 +5,33 @@ import { z } from 'zod';
  * logins contain dots, @, backslashes) but bounded and free of control characters; file
  * names made from logins are sanitised separately (issue 4).
  */
+/**
+ * Characters that make two logins look alike or a login look like something else: controls
+ * (C0, DEL, C1 such as U+0085 NEXT LINE), format characters (zero-width spaces and joiners,
+ * U+202E and the other bidi overrides, isolates and marks), line and paragraph separators,
+ * lone surrogates and private-use characters.
+ */
+const HIDDEN_CHARACTERS = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}\p{Co}]/u;
+
 export const LoginSchema = z
   .string()
   .trim()
   .min(1, 'Login is required')
   .max(128, 'Login is at most 128 characters')
-  .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), 'Login must not contain control characters');
+  .refine((s) => !HIDDEN_CHARACTERS.test(s), 'Login must not contain invisible, control or text-direction characters')
+  // One spelling per login (Unicode NFC, as PRECIS's UsernameCasePreserved asks): a decomposed é
+  // and a precomposed é are the same login, for uniqueness and for sign-in alike.
+  .transform((s) => s.normalize('NFC'));
+
+/**
+ * A login as typed at a sign-in: compared in NFC, as logins are stored. Not refused for odd
+ * characters: such a login simply matches no account, with the same answer as any other.
+ */
+export const SigninLoginSchema = z
+  .string()
+  .min(1, 'Login is required')
+  .max(128, 'Login is at most 128 characters')
+  .transform((s) => s.normalize('NFC'));
 
 export const EmailSchema = z.union([z.email('Not a valid email address').max(254), z.literal('')]);
 

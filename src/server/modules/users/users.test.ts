@@ -35,6 +35,35 @@ eachBackend('Users', (backend) => {
       expect(rename.error?.code).toBe('LOGIN_TAKEN');
     });
 
+    it('refuses logins with invisible, control or text-direction characters, on create, rename and import', async () => {
+      const tag = `hid${backend.name.toLowerCase()}`;
+      const hidden = [`${tag}\u200b`, `${tag}\u202eb`, `${tag}\u0085x`, `${tag}\u2028x`, `${tag}\u00ad`, `${tag}\ufeffx`, `${tag}\u2066x`, `${tag}\ue000`];
+      for (const login of hidden) {
+        const r = await call(url(), 'createUser', { body: { login } }, admin());
+        expect(r.status, JSON.stringify(login)).toBe(400);
+        expect(r.error?.code).toBe('VALIDATION_FAILED');
+        expect(r.error?.message).toContain('invisible, control or text-direction characters');
+      }
+      const u = await newUser('hid');
+      const rename = await call(url(), 'updateUser', { params: { id: u.id }, body: { login: `${u.login}\u200d` } }, admin());
+      expect(rename.error?.code).toBe('VALIDATION_FAILED');
+      const imported = okBody(await call(url(), 'importUsers', { body: { users: [{ login: `${tag}.ok` }, { login: `${tag}\u202e.bad` }] } }, admin()));
+      expect(imported.results.map((r) => (r.ok ? r.login : r.code))).toEqual([`${tag}.ok`, 'VALIDATION_FAILED']);
+    });
+
+    it('keeps one spelling of a login (NFC): a decomposed é is the precomposed one, taken once', async () => {
+      const tag = `nfc${backend.name.toLowerCase()}`;
+      const decomposed = `${tag}.zoe\u0301`;
+      const created = okBody(await call(url(), 'createUser', { body: { login: decomposed } }, admin()));
+      expect(created.login).toBe(`${tag}.zo\u00e9`);
+      const again = await call(url(), 'createUser', { body: { login: `${tag}.zo\u00e9` } }, admin());
+      expect(again.error?.code).toBe('LOGIN_TAKEN');
+      // A device signing in with the decomposed spelling finds the same account.
+      const issued = okBody(await call(url(), 'issueQrBatch', { body: { items: [{ userId: created.id, password: 'Lantern-Meadow-71' }] } }, admin())).results[0];
+      if (!issued?.ok) throw new Error('issue failed');
+      expect((await call(url(), 'qrSignin', { body: { login: decomposed, credential: issued.issued.credential } })).status).toBe(200);
+    });
+
     it('pages, searches case-insensitively and sorts, with the total', async () => {
       const tag = `zq${backend.name.toLowerCase()}`;
       const names = ['Olga Petrov', 'Bo Chen', 'Carla Diaz', 'Anna Berg', 'Emil Engel'];
