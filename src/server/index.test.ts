@@ -1,7 +1,8 @@
+import { existsSync, statSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_PASSWORD_POLICY } from '../shared/model/password-policy';
 import { startServer } from './index';
-import { ADMIN_PASSWORD, eachBackend } from './test-support/backends';
+import { ADMIN_PASSWORD, eachBackend, sqlite } from './test-support/backends';
 import { call, okBody } from './test-support/client';
 
 eachBackend('Gatepass server', (backend) => {
@@ -41,5 +42,19 @@ eachBackend('Gatepass server', (backend) => {
         await s.close();
       }
     });
+  });
+});
+
+describe('SQLite files', () => {
+  it('creates a SQLite database, its journal files and its key file owner-only', async () => {
+    const db = await sqlite.freshDb();
+    const s = await startServer({ db, port: 0, adminPassword: ADMIN_PASSWORD }, { hashCost: 'test' });
+    try {
+      const files = [db, `${db}-wal`, `${db}-shm`, `${db}.key`].filter((f) => existsSync(f));
+      expect(files).toEqual(expect.arrayContaining([db, `${db}-wal`]));
+      for (const f of files) expect((statSync(f).mode & 0o777).toString(8), f).toBe('600');
+    } finally {
+      await s.close();
+    }
   });
 });

@@ -1,5 +1,5 @@
 import BetterSqlite3 from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
@@ -30,7 +30,12 @@ export function openDatabase(location: string): DbHandle {
     return { db, dialect: 'postgres', close: () => db.destroy() };
   }
   // A first start in a fresh user-data folder should just work.
-  if (location !== ':memory:') mkdirSync(dirname(location), { recursive: true });
+  if (location !== ':memory:') {
+    mkdirSync(dirname(location), { recursive: true });
+    // The file holds password hashes and the audit log: owner-only from its first byte.
+    // SQLite gives its -wal and -shm files the database file's permissions.
+    if (!existsSync(location)) closeSync(openSync(location, 'a', 0o600));
+  }
   const sqlite = new BetterSqlite3(location);
   // WAL lets readers run beside the writer; NORMAL sync is durable across app crashes in WAL
   // mode (https://www.sqlite.org/pragma.html#pragma_synchronous); busy_timeout waits for
