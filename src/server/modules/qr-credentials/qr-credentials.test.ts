@@ -38,6 +38,21 @@ eachBackend('QR credentials', (backend) => {
       expect((await qr(renamed.login, issued.credential)).status).toBe(401);
     });
 
+    it('voiding a credential ends the device sessions it started, in the same change: on a password set and on a rename', async () => {
+      for (const change of ['password', 'rename'] as const) {
+        const u = await newUser();
+        const issued = await issueOk(u.id);
+        const devices = [okBody(await qr(u.login, issued.credential)).token, okBody(await qr(u.login, issued.credential)).token];
+        expect(okBody(await call(url(), 'getUser', { params: { id: u.id } }, admin())).activeSessions).toBe(2);
+        if (change === 'password') okBody(await call(url(), 'setPassword', { params: { id: u.id }, body: { password: 'Brand-New-Pass-9' } }, admin()));
+        else okBody(await call(url(), 'updateUser', { params: { id: u.id }, body: { login: `${u.login}.moved` } }, admin()));
+        for (const token of devices) expect((await me(token)).status, change).toBe(401);
+        expect(okBody(await call(url(), 'getUser', { params: { id: u.id } }, admin())).activeSessions, change).toBe(0);
+        const audit = okBody(await call(url(), 'listAudit', { query: { action: change === 'password' ? 'user.set_password' : 'user.update', target: change === 'password' ? u.login : `${u.login}.moved` } }, admin()));
+        expect(audit.items[0]?.detail, change).toMatch(/ended 2 (device )?session\(s\)/);
+      }
+    });
+
     it('a display name change keeps the credential valid', async () => {
       const u = await newUser();
       const issued = await issueOk(u.id);

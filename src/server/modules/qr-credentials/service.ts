@@ -14,18 +14,33 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 type IssueResult = z.output<typeof IssueResultSchema>;
 
 /**
- * Voids every live QR credential of a user; call inside the transaction that changes the user,
- * after locking the user's row (lockUser): every writer locks user -> credential, in that order.
+ * Voids every live QR credential of a user and ends the device sessions they started (a
+ * voided card must not leave a device signed in for the rest of its 30 days); call inside the
+ * transaction that changes the user, after locking the user's row (lockUser): every writer
+ * locks user -> credential, in that order. Password sessions are the caller's to decide.
  */
-export async function voidCredentials(trx: Kysely<Database>, userId: string, now: Date): Promise<number> {
+export async function voidCredentials(trx: Kysely<Database>, userId: string, now: Date): Promise<{ voided: number; sessionsEnded: number }> {
   const res = await trx
     .updateTable('qr_credentials')
     .set({ voided_at: now.toISOString() })
     .where('user_id', '=', userId)
     .where('voided_at', 'is', null)
     .executeTakeFirst();
-  await trx.updateTable('users').set({ qr_issued_at: '' }).where('id', '=', userId).execute();
-  return Number(res.numUpdatedRows);
+  const ended = await trx.deleteFrom('user_sessions').where('user_id', '=', userId).where('method', '=', 'qr').executeTakeFirst();
+  await trx
+    .updateTable('users')
+    .set((eb) => ({
+      qr_issued_at: '',
+      // What is left: password sessions that have not expired.
+      sessions_active: eb
+        .selectFrom('user_sessions as s')
+        .select((s) => s.fn.countAll<number>().as('n'))
+        .whereRef('s.user_id', '=', 'users.id')
+        .where('s.expires_at', '>', now.toISOString()),
+    }))
+    .where('id', '=', userId)
+    .execute();
+  return { voided: Number(res.numUpdatedRows), sessionsEnded: Number(ended.numDeletedRows) };
 }
 
 /** A user whose new password passed the policy and has been hashed, waiting to be written. */

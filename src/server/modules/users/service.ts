@@ -274,7 +274,7 @@ export async function updateUser(ctx: ServiceContext, caller: AdminCaller, id: s
       const searchable = searchText(values.login ?? current.login, values.display_name ?? current.display_name, values.email ?? current.email);
       const now = ctx.now();
       // A credential names a login; once the login changes, the printed code must stop working.
-      const voided = loginChanged ? await voidCredentials(trx, id, now) : 0;
+      const { voided, sessionsEnded } = loginChanged ? await voidCredentials(trx, id, now) : { voided: 0, sessionsEnded: 0 };
       await trx
         .updateTable('users')
         .set({
@@ -289,7 +289,7 @@ export async function updateUser(ctx: ServiceContext, caller: AdminCaller, id: s
         actor: caller.login,
         action: 'user.update',
         target: values.login ?? current.login,
-        detail: `Changed ${changes.join(', ')}${voided ? `; voided ${voided} QR credential(s)` : ''}`,
+        detail: `Changed ${changes.join(', ')}${voided ? `; voided ${voided} QR credential(s)` : ''}${sessionsEnded ? `; ended ${sessionsEnded} device session(s)` : ''}`,
       });
     });
   } catch (err) {
@@ -328,13 +328,17 @@ export async function setUserPassword(ctx: ServiceContext, caller: AdminCaller, 
     // The login may have changed while we hashed; the password must not contain the new one either.
     if (current.login !== user.login) assertPolicy(password, policy, current.login);
     const now = ctx.now();
-    const voided = await voidCredentials(trx, id, now);
+    const cleared = await voidCredentials(trx, id, now);
+    const voided = cleared.voided;
+    // A new password signs the user out everywhere: devices and password sessions alike.
+    const sessionsEnded = cleared.sessionsEnded + (await endSessions(trx, id));
     await trx.updateTable('users').set({ password_hash: hash, updated_at: now.toISOString() }).where('id', '=', id).execute();
+    const detail = [voided ? `voided ${voided} QR credential(s)` : '', sessionsEnded ? `ended ${sessionsEnded} session(s)` : ''].filter(Boolean).join('; ');
     await recordAudit(trx, now, {
       actor: caller.login,
       action: 'user.set_password',
       target: current.login,
-      detail: voided ? `Voided ${voided} QR credential(s)` : null,
+      detail: detail ? detail[0]!.toUpperCase() + detail.slice(1) : null,
     });
   });
 }
@@ -377,9 +381,10 @@ export async function userActions(
         const res = await trx.updateTable('users').set({ disabled_at: '' }).where('id', '=', userId).where('disabled_at', '<>', '').executeTakeFirst();
         detail = Number(res.numUpdatedRows) === 0 ? 'Already enabled' : 'Enabled';
       } else if (action === 'revokeQr') {
-        credentialsVoided = await voidCredentials(trx, userId, now);
-        // A revoked code must not leave the devices it signed in still signed in.
-        sessionsEnded = await endSessions(trx, userId);
+        const revoked = await voidCredentials(trx, userId, now);
+        credentialsVoided = revoked.voided;
+        // A revoked code must not leave anything it signed in still signed in; the rest go too.
+        sessionsEnded = revoked.sessionsEnded + (await endSessions(trx, userId));
         detail = `${credentialsVoided} QR credential(s) voided, ${sessionsEnded} session(s) ended; no new code issued`;
       } else {
         sessionsEnded = await endSessions(trx, userId);
