@@ -39,6 +39,22 @@ eachBackend('HTTP app', (backend) => {
       }
     });
 
+    it('refuses the NUL character in any input with 400, where PostgreSQL would have failed with a 500 (found by the fuzz)', async () => {
+      const refusals = [
+        await call(url(), 'getUser', { params: { id: '\u0000' } }, admin()),
+        await call(url(), 'listUsers', { query: { search: 'a\u0000b' } }, admin()),
+        await call(url(), 'createUser', { body: { login: 'nul.test', displayName: 'x\u0000y' } }, admin()),
+        await call(url(), 'adminSignin', { body: { login: 'admin\u0000', password: 'x' } }),
+      ];
+      for (const r of refusals) expect([r.status, r.error?.code, r.error?.message]).toEqual([400, 'VALIDATION_FAILED', 'Text must not contain the NUL character (U+0000)']);
+    });
+
+    it('answers an address the router cannot read in the error shape, before the session is looked at', async () => {
+      const res = await fetch(`${url()}/api/v1/users/%E0%A4%A`);
+      expect(res.status).toBe(400);
+      expect(await res.json()).toEqual({ code: 'VALIDATION_FAILED', message: 'The address is not a valid URL' });
+    });
+
     it('answers an unknown path with 404 NOT_FOUND in the error shape', async () => {
       const res = await fetch(`${url()}/api/v1/nothing-here`);
       expect(res.status).toBe(404);

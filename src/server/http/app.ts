@@ -55,6 +55,14 @@ async function authenticate(ctx: ServiceContext, need: RouteDef['auth'], req: Fa
   throw new GatepassError('AUTH_REQUIRED', need === 'admin' ? 'Sign in as an administrator' : 'Sign in first');
 }
 
+/** Whether a parsed input holds U+0000 in any string, key or value, at any depth. */
+function holdsNul(value: unknown, depth = 0): boolean {
+  if (typeof value === 'string') return value.includes('\u0000');
+  if (depth > 64 || value === null || typeof value !== 'object') return false;
+  for (const [k, v] of Object.entries(value)) if (k.includes('\u0000') || holdsNul(v, depth + 1)) return true;
+  return false;
+}
+
 function sendError(reply: FastifyReply, body: ErrorBody): FastifyReply {
   // A wait the server asks for (back-off after wrong codes) also goes where HTTP clients look (RFC 9110 §10.2.3).
   const wait = (body.details as { retryAfterSeconds?: unknown } | undefined)?.retryAfterSeconds;
@@ -68,7 +76,16 @@ function sendError(reply: FastifyReply, body: ErrorBody): FastifyReply {
  */
 export function buildApp(opts: AppOptions): FastifyInstance {
   // Fastify's own logger is off: it would log URLs and headers; we log one line per problem.
-  const app = Fastify({ logger: false, bodyLimit: BODY_LIMIT, return503OnClosing: true });
+  const app = Fastify({
+    logger: false,
+    bodyLimit: BODY_LIMIT,
+    return503OnClosing: true,
+    // The router's own refusals (an address with a broken percent escape, say) come before any
+    // hook or error handler: answer them in our shape with a stable code too.
+    frameworkErrors: (err, _req, reply) => {
+      void sendError(reply, { code: 'VALIDATION_FAILED', message: err.code === 'FST_ERR_BAD_URL' ? 'The address is not a valid URL' : 'The address could not be read (a part of it too long?)' });
+    },
+  });
 
   // Our JSON parser accepts an empty body (a POST with no payload) and reports bad JSON in our shape.
   app.removeContentTypeParser('application/json');
@@ -118,6 +135,11 @@ export function buildApp(opts: AppOptions): FastifyInstance {
       handler: async (req) => {
         const caller = req.caller;
         if (!caller) throw new GatepassError('INTERNAL', 'The route ran without its auth hook');
+        // PostgreSQL cannot store U+0000 in text (and no field of ours has a use for it): refuse it
+        // here, in every input, rather than let it fail deep in a query as a 500.
+        if (holdsNul(req.params) || holdsNul(req.query) || holdsNul(req.body)) {
+          throw new GatepassError('VALIDATION_FAILED', 'Text must not contain the NUL character (U+0000)');
+        }
         const params = route.params.parse(req.params ?? {});
         const query = route.query.parse(req.query ?? {});
         const body = route.body.parse(req.body ?? {});
