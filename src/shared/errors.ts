@@ -46,6 +46,7 @@ export const ERROR_CODES = [
   'CONFIRMATION_REQUIRED', // the change would lock users out: repeat it with the count acknowledged
   'DEVICE_SIGNIN_REFUSED', // QR cards and .usr files are refused while two-step verification is mandatory
   'TWO_STEP_UNAVAILABLE', // the server has no secret key for two-step secrets
+  'RECOVERY_CODES_CHANGED', // the recovery codes were replaced after the form was shown (sent twice, or another tab)
 ] as const;
 
 export const ErrorCodeSchema = z.enum(ERROR_CODES);
@@ -108,6 +109,7 @@ export function httpStatusFor(code: string): number {
     case 'TOTP_ENROLMENT_EXPIRED':
     case 'TOTP_NOT_ENABLED':
     case 'CONFIRMATION_REQUIRED':
+    case 'RECOVERY_CODES_CHANGED':
       return 409;
     case 'POLICY_VIOLATION':
       return 422;

@@ -97,9 +97,22 @@ export async function recoveryCodesLeft(db: Kysely<Database>, kind: AccountKind,
 }
 
 /**
+ * Names an account's current set of recovery codes (used or not) without revealing any: a
+ * digest of their stored hashes, or '' when there is none. A form that replaces the set
+ * carries it, so a second copy of the form (sent twice, or from another tab) is refused
+ * instead of voiding the codes the first copy showed.
+ */
+export async function recoveryCodeSetId(db: Kysely<Database>, kind: AccountKind, accountId: string): Promise<string> {
+  const rows = await db.selectFrom('recovery_codes').select('code_hash').where('kind', '=', kind).where('account_id', '=', accountId).orderBy('code_hash').execute();
+  return rows.length === 0 ? '' : sha256Hex(`gatepass-recovery-set:${rows.map((r) => r.code_hash).join(',')}`).slice(0, 32);
+}
+
+/**
  * Regenerates inside the caller's transaction after locking the account: refused with
  * TOTP_NOT_ENABLED when the account has no two-step verification (codes belong to an
- * enrolment). Audited as `recovery.generate` by `actor`.
+ * enrolment), and with RECOVERY_CODES_CHANGED when `expectedSetId` is given and the set is no
+ * longer that one (checked under the lock, so of parallel copies of one form one wins).
+ * Audited as `recovery.generate` by `actor`.
  */
 export async function regenerateLocked(
   trx: Kysely<Database>,
@@ -107,11 +120,18 @@ export async function regenerateLocked(
   actor: string,
   kind: AccountKind,
   accountId: string,
+  expectedSetId?: string,
 ): Promise<z.output<typeof RecoveryCodesSchema>> {
   const account = await lockAccount(trx, ctx.dialect, kind, accountId);
   if (!account) throw new GatepassError('NOT_FOUND', kind === 'user' ? 'No such user' : 'No such administrator');
   const factor = await trx.selectFrom('totp_factors').select('kind').where('kind', '=', kind).where('account_id', '=', accountId).executeTakeFirst();
   if (!factor) throw new GatepassError('TOTP_NOT_ENABLED', `${account.login} has no two-step verification, so no recovery codes`);
+  if (expectedSetId !== undefined && (await recoveryCodeSetId(trx, kind, accountId)) !== expectedSetId) {
+    throw new GatepassError(
+      'RECOVERY_CODES_CHANGED',
+      'Your recovery codes were replaced after this form was shown (it was sent twice, or from another tab): the codes shown last are the ones that work',
+    );
+  }
   const now = ctx.now();
   const recoveryCodes = await replaceRecoveryCodes(trx, kind, accountId, now);
   await recordAudit(trx, now, {
@@ -123,9 +143,16 @@ export async function regenerateLocked(
   return { recoveryCodes, generatedAt: now.toISOString() };
 }
 
-/** POST /api/v1/account/2fa/recovery-codes: the caller's own new set. */
-export async function regenerateOwnRecoveryCodes(ctx: ServiceContext, caller: AccountCaller): Promise<z.output<typeof RecoveryCodesSchema>> {
-  return ctx.db.transaction().execute((trx) => regenerateLocked(trx, ctx, caller.account.login, caller.account.kind, caller.account.id));
+/**
+ * POST /api/v1/account/2fa/recovery-codes: the caller's own new set. The portal passes the
+ * set its form was shown with (`expectedSetId`, see {@link recoveryCodeSetId}).
+ */
+export async function regenerateOwnRecoveryCodes(
+  ctx: ServiceContext,
+  caller: AccountCaller,
+  opts: { expectedSetId?: string } = {},
+): Promise<z.output<typeof RecoveryCodesSchema>> {
+  return ctx.db.transaction().execute((trx) => regenerateLocked(trx, ctx, caller.account.login, caller.account.kind, caller.account.id, opts.expectedSetId));
 }
 
 /** POST /api/v1/users/:id/2fa/recovery-codes: an administrator makes a new set for a user. */

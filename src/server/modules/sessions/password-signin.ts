@@ -35,16 +35,7 @@ export async function userSignin(
 ): Promise<UserSigninResult> {
   const now = ctx.now();
   const loginKey = input.login.trim().toLowerCase();
-  const since = isoAfter(now, -USER_SIGNIN_FAILURE_WINDOW_MS);
-  const failures = await ctx.db
-    .selectFrom('user_signin_failures')
-    .select((eb) => eb.fn.countAll().as('n'))
-    .where('login_key', '=', loginKey)
-    .where('at', '>', since)
-    .executeTakeFirstOrThrow();
-  if (toCount(failures.n) >= USER_SIGNIN_FAILURE_LIMIT) {
-    throw new GatepassError('RATE_LIMITED', 'Too many failed sign-ins for this login; try again in 15 minutes', { retryAfterSeconds: USER_SIGNIN_FAILURE_WINDOW_MS / 1000 });
-  }
+  await assertPasswordTriesLeft(ctx, loginKey, now);
   const user = await ctx.db
     .selectFrom('users')
     .select(['id', 'login', 'display_name', 'password_hash', 'disabled_at'])
@@ -94,6 +85,49 @@ export async function userSignin(
       return { status: 'second_factor_required', pendingToken, expiresAt, methods: ['totp', 'recoveryCode'] };
     }
   }
+}
+
+/** Refuses with RATE_LIMITED once a login has 10 wrong passwords within 15 minutes. */
+async function assertPasswordTriesLeft(ctx: ServiceContext, loginKey: string, now: Date): Promise<void> {
+  const failures = await ctx.db
+    .selectFrom('user_signin_failures')
+    .select((eb) => eb.fn.countAll().as('n'))
+    .where('login_key', '=', loginKey)
+    .where('at', '>', isoAfter(now, -USER_SIGNIN_FAILURE_WINDOW_MS))
+    .executeTakeFirstOrThrow();
+  if (toCount(failures.n) >= USER_SIGNIN_FAILURE_LIMIT) {
+    throw new GatepassError('RATE_LIMITED', 'Too many failed sign-ins for this login; try again in 15 minutes', { retryAfterSeconds: USER_SIGNIN_FAILURE_WINDOW_MS / 1000 });
+  }
+}
+
+/**
+ * Asks a signed-in user for their password again before a change that voids what they hold
+ * (the portal's "new recovery codes"), so a session left open on a shared screen is not
+ * enough to swap their codes. A wrong password counts towards the same limit as a wrong
+ * sign-in (10 per login in 15 minutes) and is audited as a failed sign-in: this is no second,
+ * unlimited way to try passwords. Throws INVALID_CREDENTIALS or RATE_LIMITED.
+ */
+export async function confirmUserPassword(ctx: ServiceContext, caller: AccountCaller, password: string): Promise<void> {
+  if (caller.account.kind !== 'user') throw new GatepassError('FORBIDDEN', 'Only users confirm their password here');
+  const now = ctx.now();
+  const user = await ctx.db.selectFrom('users').select(['login_key', 'password_hash']).where('id', '=', caller.account.id).executeTakeFirst();
+  if (!user) throw new GatepassError('AUTH_REQUIRED', 'This account no longer exists');
+  await assertPasswordTriesLeft(ctx, user.login_key, now);
+  const ok = user.password_hash ? await ctx.hasher.verify(user.password_hash, password) : (await ctx.hasher.verifyDummy(password), false);
+  if (ok) {
+    await ctx.db.deleteFrom('user_signin_failures').where('login_key', '=', user.login_key).execute();
+    return;
+  }
+  await ctx.db.transaction().execute(async (trx) => {
+    await trx.insertInto('user_signin_failures').values({ id: randomUUID(), login_key: user.login_key, at: now.toISOString() }).execute();
+    await recordAudit(trx, now, {
+      actor: caller.account.login,
+      action: 'user.signin_failed',
+      target: caller.account.login,
+      detail: user.password_hash ? 'Wrong password when confirming it (new recovery codes)' : 'The user has no password (confirming it for new recovery codes)',
+    });
+  });
+  throw new GatepassError('INVALID_CREDENTIALS', 'Wrong password');
 }
 
 /**

@@ -279,6 +279,11 @@ export async function startEnrolment(ctx: ServiceContext, caller: AccountCaller)
       .execute();
     await recordAudit(trx, now, { actor: login, action: 'totp.enrol_start', target: targetOf(caller.account), detail: `Enrolment started, expires ${expiresAt}` });
   });
+  return enrolmentAnswer(ctx, login, secret, expiresAt);
+}
+
+/** What an authenticator app needs for a secret: the key URI, its QR code and the secret as text. */
+function enrolmentAnswer(ctx: ServiceContext, login: string, secret: string, expiresAt: string): z.output<typeof EnrolmentStartSchema> {
   const issuer = ctx.serverName;
   const otpauthUri = keyUri(issuer, login, secret);
   return {
@@ -292,6 +297,24 @@ export async function startEnrolment(ctx: ServiceContext, caller: AccountCaller)
     period: 30,
     expiresAt,
   };
+}
+
+/**
+ * The caller's enrolment that was started and not confirmed, as {@link startEnrolment}
+ * answered it, or null when there is none or it expired. The portal shows it again after a
+ * wrong code or a reload (POST-redirect-GET), so the app the user already scanned stays right.
+ */
+export async function pendingEnrolment(ctx: ServiceContext, caller: AccountCaller): Promise<z.output<typeof EnrolmentStartSchema> | null> {
+  const { kind, id, login } = caller.account;
+  const row = await ctx.db
+    .selectFrom('totp_enrolments')
+    .select(['secret_enc', 'expires_at'])
+    .where('kind', '=', kind)
+    .where('account_id', '=', id)
+    .where('expires_at', '>', ctx.now().toISOString())
+    .executeTakeFirst();
+  if (!row) return null;
+  return enrolmentAnswer(ctx, login, openSecret(ctx, kind, id, row.secret_enc), row.expires_at);
 }
 
 /** DELETE /api/v1/account/2fa/enrolment. */
