@@ -5,6 +5,7 @@ import type { Caller, ServiceContext } from '../context';
 import { authenticateAdmin } from '../modules/admins/service';
 import { authenticateAccount, authenticateUser, enrolmentOnly } from '../modules/sessions/service';
 import { sha256Hex } from '../security/tokens';
+import { portalPlugin } from '../portal/plugin';
 import { buildOpenApi } from './openapi';
 import type { Handlers, RouteInput } from './route-handler';
 
@@ -100,8 +101,9 @@ export function buildApp(opts: AppOptions): FastifyInstance {
   });
 
   app.addHook('onSend', async (_req, reply) => {
-    // Answers carry tokens and credentials: no cache may keep them.
-    reply.header('cache-control', 'no-store');
+    // Answers carry tokens and credentials: no cache may keep them. (The portal's stylesheet,
+    // named by its content, is the one answer that says otherwise.)
+    if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
   });
 
   app.setErrorHandler((err, _req, reply) => {
@@ -150,5 +152,9 @@ export function buildApp(opts: AppOptions): FastifyInstance {
 
   const openapi = buildOpenApi({ title: opts.title, version: opts.version });
   app.get('/api/openapi.json', async () => openapi);
+
+  // The user portal: server-rendered pages over the same services, outside the REST table
+  // (and so outside the OpenAPI document), with its own parsers, headers and 404 page.
+  void app.register(portalPlugin, { prefix: '/portal', ctx: opts.ctx, logger: opts.logger });
   return app;
 }
