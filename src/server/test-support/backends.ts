@@ -97,13 +97,23 @@ export interface TestServerExtra {
   /** Start PostgreSQL without any key, as an operator who did not set GATEPASS_SECRET_KEY. */
   noSecretKey?: boolean;
   name?: string;
+  /** Where the server's log lines go (a test that checks what is, and is not, logged). */
+  logger?: (line: string) => void;
 }
 
 /** A server with cheap argon2id, so the suite is quick; production cost is covered in passwords.test.ts. */
 export async function startTestServer(db: string, extra: TestServerExtra = {}): Promise<RunningServer> {
   const secretKey = extra.secretKey ?? (isPostgresUrl(db) && !extra.noSecretKey ? TEST_SECRET_KEY : undefined);
   return startServer(
-    { db, port: 0, adminPassword: extra.adminPassword ?? ADMIN_PASSWORD, seedDemo: extra.seedDemo, ...(secretKey ? { secretKey } : {}), ...(extra.name ? { name: extra.name } : {}) },
+    {
+      db,
+      port: 0,
+      adminPassword: extra.adminPassword ?? ADMIN_PASSWORD,
+      seedDemo: extra.seedDemo,
+      ...(secretKey ? { secretKey } : {}),
+      ...(extra.name ? { name: extra.name } : {}),
+      ...(extra.logger ? { logger: extra.logger } : {}),
+    },
     { hashCost: 'test', ...(extra.now ? { now: extra.now } : {}) },
   );
 }
