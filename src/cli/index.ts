@@ -124,6 +124,7 @@ export function buildProgram(state: { exitCode: number } = { exitCode: EXIT.OK }
         logger: (line) => console.log(line),
       });
       console.log(`Gatepass server "${srv.name}" listening on ${srv.url}`);
+      console.log(`User portal (sign-in, two-step verification, recovery codes): ${srv.url}/portal/`);
       if (srv.secretKeySource === null) {
         console.error('Two-step verification is unavailable: set GATEPASS_SECRET_KEY (the same on every replica; see docs/two-step.md)');
       }

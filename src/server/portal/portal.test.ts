@@ -143,6 +143,15 @@ eachBackend('User portal', (backend) => {
       expect(page.headers.get('cache-control')).toBe('no-store');
     });
 
+    it('says that it is on already when the confirming form is sent a second time, and shows no codes', async () => {
+      const again = await browser.post('/portal/enrol/confirm', { code: oathtool(secret, clock.now()) });
+      expect(again.status).toBe(409);
+      expect(alertsOf(again.html)).toEqual([
+        'Two-step verification is already on: this setup was confirmed a moment ago (perhaps the form was sent twice). If you did not see your recovery codes, get new ones from your account page.',
+      ]);
+      expect(recoveryCodesOf(again.html)).toEqual([]);
+    });
+
     it('never shows those codes again: the account page gives only how many are left', async () => {
       const home = await browser.get('/portal/');
       expect(home.html).toContain('<dt>Recovery codes left</dt><dd>8 of 8</dd>');
