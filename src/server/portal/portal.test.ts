@@ -63,6 +63,15 @@ eachBackend('User portal', (backend) => {
       expect(browser.cookie).toMatch(/^s\./);
     });
 
+    it('signs in a login typed in another Unicode spelling, as the REST API does (NFC)', async () => {
+      const login = `${tag}.zo\u00eb`;
+      await userWithPassword(url(), admin(), login);
+      const { page } = await signIn(url(), login.normalize('NFD'));
+      expect(login.normalize('NFD')).not.toBe(login);
+      expect(page.redirects).toEqual(['/portal/']);
+      expect(headingOf(page.html)).toBe('Your account');
+    });
+
     it('refuses a wrong password at the password field, keeps the login, and the service counts and audits it', async () => {
       const login = `${tag}.wrongpw`;
       await userWithPassword(url(), admin(), login);

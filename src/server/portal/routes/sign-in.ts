@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { UserSigninSchema } from '../../../shared/api/sessions';
 import { RecoveryCodeInputSchema, TotpCodeSchema } from '../../../shared/api/totp';
 import { accountSignout, PENDING_SIGNIN_MS, userSecondFactor, userSignin } from '../../modules/sessions/password-signin';
 import { refusalSentence } from '../messages';
@@ -38,11 +39,13 @@ export function signInRoutes(portal: FastifyInstance, deps: PortalDeps): void {
     if (!login || !password) {
       return sendPage(reply, 400, signInPage(frame, { login, error: 'Enter your login and your password.' }));
     }
-    if (login.length > 128 || password.length > 1024) {
+    // The REST route's own schema: the same limits, and the login in one spelling (NFC).
+    const parsed = UserSigninSchema.safeParse({ login, password });
+    if (!parsed.success) {
       return sendPage(reply, 400, signInPage(frame, { login: login.slice(0, 128), error: 'That login or password is longer than any this server accepts.' }));
     }
     try {
-      const result = await userSignin(ctx, { login, password });
+      const result = await userSignin(ctx, { login: parsed.data.login, password: parsed.data.password });
       switch (result.status) {
         case 'signed_in':
           setPortalCookie(req, reply, tokenCookie('session', result.token));
