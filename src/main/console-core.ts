@@ -10,6 +10,7 @@ import { policyHandlers } from './handlers/policy';
 import { prefsHandlers } from './handlers/prefs';
 import { qrHandlers } from './handlers/qr';
 import { serverHandlers } from './handlers/servers';
+import { twoStepHandlers } from './handlers/two-step';
 import { userHandlers } from './handlers/users';
 import { createDispatcher, type Dispatch, type Handlers } from './ipc/dispatch';
 import { createConnections } from './services/connections';
@@ -18,6 +19,7 @@ import { createSaveJobs, type ExportKind, type SaveTarget } from './services/exp
 import { createKeychain, SessionSecrets, type Keychain } from './services/keychain';
 import { createJobStore } from './services/issuing/job-store';
 import { createSettingsStore } from './services/settings';
+import { createShownCodes } from './services/two-step/shown-codes';
 
 /** Options of {@link createConsoleCore}. */
 export interface ConsoleCoreOptions {
@@ -66,6 +68,7 @@ export async function createConsoleCore(opts: ConsoleCoreOptions): Promise<Conso
     allowSavePath: opts.allowSavePath,
   });
   const csv = createCsvExports({ saveTarget: opts.saveTarget, onProgress: (progress) => opts.emit('export:csvProgress', progress) });
+  const shownCodes = createShownCodes({ saveTarget: opts.saveTarget });
   let embeddedServer: { close(): Promise<void> } | null = null;
 
   await fs.mkdir(opts.userDataDir, { recursive: true, mode: 0o700 });
@@ -100,6 +103,7 @@ export async function createConsoleCore(opts: ConsoleCoreOptions): Promise<Conso
     ...qrHandlers({ connections, jobs, saves, onProgress: (p) => opts.emit('qr:progress', p) }),
     ...exportHandlers({ saves, csv, connections }),
     ...prefsHandlers(settings),
+    ...twoStepHandlers({ connections, shownCodes }),
   };
 
   const dispatch = createDispatcher(handlers, {
@@ -113,6 +117,7 @@ export async function createConsoleCore(opts: ConsoleCoreOptions): Promise<Conso
       saves.cancelAll();
       csv.cancelAll();
       jobs.close();
+      shownCodes.clear();
       await connections.close();
       if (embeddedServer) await embeddedServer.close();
     },

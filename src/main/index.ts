@@ -170,9 +170,17 @@ async function main(): Promise<void> {
     },
     saveTarget: async (suggestedName, kind) => {
       const options = {
-        title: kind === 'csv' ? 'Export as CSV' : 'Save sign-in codes',
+        title: kind === 'csv' ? 'Export as CSV' : kind === 'txt' ? 'Save recovery codes' : 'Save sign-in codes',
         defaultPath: join(app.getPath('documents'), suggestedName),
-        filters: [kind === 'csv' ? { name: 'CSV', extensions: ['csv'] } : kind === 'zip' ? { name: 'ZIP', extensions: ['zip'] } : { name: 'PDF', extensions: ['pdf'] }],
+        filters: [
+          kind === 'csv'
+            ? { name: 'CSV', extensions: ['csv'] }
+            : kind === 'txt'
+              ? { name: 'Text', extensions: ['txt'] }
+              : kind === 'zip'
+                ? { name: 'ZIP', extensions: ['zip'] }
+                : { name: 'PDF', extensions: ['pdf'] },
+        ],
       };
       const r = mainWindow ? await dialog.showSaveDialog(mainWindow, options) : await dialog.showSaveDialog(options);
       return r.canceled || !r.filePath ? { kind: 'cancelled' } : { kind: 'path', path: r.filePath };

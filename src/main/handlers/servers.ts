@@ -18,8 +18,8 @@ export function serverHandlers(connections: Connections): Pick<Handlers, keyof t
     async 'servers:update'({ serverId, ...change }) {
       return connections.update(serverId, change);
     },
-    async 'servers:connect'({ serverId, password }) {
-      return connections.connect(serverId, password);
+    async 'servers:connect'({ serverId, password, otp, recoveryCode }) {
+      return connections.connect(serverId, password, { otp, recoveryCode });
     },
   };
 }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { RouteName, RouteResponse } from '../../shared/api/routes';
 import { GatepassError } from '../../shared/errors';
 import type { Server } from '../../shared/model/server';
+import type { ChannelOutput } from '../../shared/ipc/contract';
 import type { Keychain, SessionSecrets } from './keychain';
 import { createServerClient, type CallInput, type CallOptions, type ServerClient } from './server-client';
 import type { SavedServer, SettingsStore } from './settings';
@@ -21,15 +22,26 @@ interface Live {
   saved: SavedServer;
   status: Status;
   statusMessage?: string;
+  /** needs-enrolment: when the server's grace period ends. */
+  graceEndsAt?: string;
   passwordSaved: boolean;
   client: ServerClient | null;
-  /** One sign-in at a time per server; concurrent calls wait for it. */
-  signingIn: Promise<void> | null;
+  /** One sign-in at a time per server; concurrent calls wait for it (its answer: recovery codes left, when one was used). */
+  signingIn: Promise<number | null> | null;
+}
+
+/**
+ * An administrator's second factor for one sign-in: the code from the authenticator app, or a
+ * recovery code. Passed to the server once and never kept: a reconnect asks again.
+ */
+export interface SecondFactor {
+  otp?: string | undefined;
+  recoveryCode?: string | undefined;
 }
 
 /** Input of servers:add after the contract parsed it. */
-export interface AddServerInput {
-  name?: string;
+export interface AddServerInput extends SecondFactor {
+  name?: string | undefined;
   url: string;
   login: string;
   password: string;
@@ -37,11 +49,14 @@ export interface AddServerInput {
 }
 
 /** Input of servers:update after the contract parsed it. */
-export interface UpdateServerInput {
-  name?: string;
-  url?: string;
-  password?: string;
+export interface UpdateServerInput extends SecondFactor {
+  name?: string | undefined;
+  url?: string | undefined;
+  password?: string | undefined;
 }
+
+/** A server after a sign-in, with the recovery codes left when one was used. */
+export type SignedInServer = ChannelOutput<'servers:connect'>;
 
 /** Connections to every server in the tree: admin sessions, statuses, the saved list. */
 export interface Connections {
@@ -50,11 +65,18 @@ export interface Connections {
   get(serverId: string): Server;
   /** The URL devices should use for this server (the embedded one's changes each start). */
   urlOf(serverId: string): string;
-  add(input: AddServerInput): Promise<Server>;
+  /** Signs in (with the second factor when the administrator has two-step verification), then adds the server. */
+  add(input: AddServerInput): Promise<SignedInServer>;
   remove(serverId: string): Promise<void>;
   /** Renames a server or moves it to a new address (checked and signed in to first); its saved password follows it. */
   update(serverId: string, change: UpdateServerInput): Promise<Server>;
-  connect(serverId: string, password?: string): Promise<Server>;
+  /** Signs in again: the password given, else the session's or the keychain's; the second factor when the account has one. */
+  connect(serverId: string, password?: string, factor?: SecondFactor): Promise<SignedInServer>;
+  /**
+   * The administrator confirmed their own enrolment: an enrolment-only session (mandatory
+   * two-step verification, grace period) is a full one from now on, with the same token.
+   */
+  enrolled(serverId: string): void;
   /** Connects every server in the background; failures only change statuses. */
   connectAll(): Promise<void>;
   /** Adds or updates the embedded local server and connects it. */
@@ -121,21 +143,30 @@ export function createConnections(deps: {
       passwordSaved: l.passwordSaved,
     };
     if (l.statusMessage) s.statusMessage = l.statusMessage;
+    if (l.status === 'needs-enrolment' && l.graceEndsAt) s.graceEndsAt = l.graceEndsAt;
     return s;
   }
 
-  function setStatus(l: Live, status: Status, message?: string): void {
-    const changed = l.status !== status || l.statusMessage !== message;
+  function setStatus(l: Live, status: Status, message?: string, graceEndsAt?: string): void {
+    const changed = l.status !== status || l.statusMessage !== message || l.graceEndsAt !== graceEndsAt;
     l.status = status;
     l.statusMessage = message;
+    l.graceEndsAt = graceEndsAt;
     if (changed) onChange();
+  }
+
+  /** The status a fresh admin session gives: a full one, or one that may only enrol (mandatory two-step verification). */
+  function statusOfSession(l: Live, session: { scope: 'full' | 'enrolment'; graceEndsAt: string | null }): void {
+    if (session.scope === 'enrolment') {
+      setStatus(l, 'needs-enrolment', enrolmentMessage(l.saved.name, l.saved.login), session.graceEndsAt ?? undefined);
+    } else setStatus(l, 'connected');
   }
 
   async function persist(): Promise<void> {
     await settings.save([...live.values()].map((l) => l.saved));
   }
 
-  async function signIn(l: Live, explicitPassword?: string): Promise<void> {
+  async function signIn(l: Live, explicitPassword?: string, factor: SecondFactor = {}): Promise<number | null> {
     const id = l.saved.id;
     const client = clientFor(l);
     if (!client) {
@@ -146,7 +177,7 @@ export function createConnections(deps: {
       if (l.saved.embedded && embedded) {
         session.setToken(id, await embedded.issueAdminToken());
         setStatus(l, 'connected');
-        return;
+        return null;
       }
       let password = explicitPassword ?? session.getPassword(id);
       if (!password) {
@@ -155,9 +186,9 @@ export function createConnections(deps: {
       }
       if (!password) {
         setStatus(l, 'needs-password', `Enter the password for ${l.saved.login}`);
-        return;
+        return null;
       }
-      const res = await client.call('adminSignin', { body: { login: l.saved.login, password } }).catch(async (err: unknown) => {
+      const res = await client.call('adminSignin', { body: { login: l.saved.login, password, ...secondFactorBody(factor) } }).catch(async (err: unknown) => {
         // An answer that is not Gatepass's: say what the address is rather than how it answered.
         if (err instanceof GatepassError && err.code === 'SERVER_ERROR') await identifyServer(client, l.saved.url);
         throw err;
@@ -165,11 +196,19 @@ export function createConnections(deps: {
       session.setToken(id, res.token);
       // Kept for this session only, so an expired token can be renewed without asking again.
       if (explicitPassword) session.setPassword(id, explicitPassword);
-      setStatus(l, 'connected');
+      statusOfSession(l, res);
+      return res.secondFactor === 'recoveryCode' ? res.recoveryCodesLeft : null;
     } catch (err) {
       session.clearToken(id);
       if (err instanceof GatepassError && err.code === 'SERVER_UNREACHABLE') setStatus(l, 'unreachable', err.message);
-      else if (err instanceof GatepassError && (err.code === 'INVALID_CREDENTIALS' || err.code === 'AUTH_REQUIRED')) {
+      else if (err instanceof GatepassError && (SECOND_FACTOR_CODES.has(err.code) || (err.code === 'RATE_LIMITED' && (factor.otp || factor.recoveryCode)))) {
+        // The password was right (the server looks at a code only after it): only the code is
+        // missing or wrong. The password stays for this session, so Connect asks just for the code.
+        if (explicitPassword) session.setPassword(id, explicitPassword);
+        const asked = err.code === 'SECOND_FACTOR_REQUIRED' && !factor.otp && !factor.recoveryCode;
+        setStatus(l, 'needs-code', asked ? codeMessage(l.saved.login) : err.message);
+        if (asked) throw new GatepassError('SECOND_FACTOR_REQUIRED', `${codeMessage(l.saved.login)} on ${l.saved.name} (Connect)`, err.details);
+      } else if (err instanceof GatepassError && (err.code === 'INVALID_CREDENTIALS' || err.code === 'AUTH_REQUIRED')) {
         // A stale session password would fail every time: forget it, so the user is asked.
         if (!explicitPassword) session.forget(id);
         setStatus(l, 'needs-password', err.message);
@@ -178,9 +217,10 @@ export function createConnections(deps: {
     }
   }
 
-  function signInOnce(l: Live, explicitPassword?: string): Promise<void> {
-    if (l.signingIn && !explicitPassword) return l.signingIn;
-    const p = signIn(l, explicitPassword).finally(() => {
+  function signInOnce(l: Live, explicitPassword?: string, factor?: SecondFactor): Promise<number | null> {
+    // A sign-in with something new to try (a password, a code) is its own; a background one joins the running one.
+    if (l.signingIn && !explicitPassword && !factor) return l.signingIn;
+    const p = signIn(l, explicitPassword, factor).finally(() => {
       if (l.signingIn === p) l.signingIn = null;
     });
     l.signingIn = p;
@@ -195,7 +235,7 @@ export function createConnections(deps: {
         await signInOnce(l);
         token = session.getToken(serverId);
       }
-      if (!token) throw new GatepassError('AUTH_REQUIRED', `Enter the password for ${l.saved.login} on ${l.saved.name}`);
+      if (!token) throw notSignedIn(l);
       const client = clientFor(l);
       if (!client) throw new GatepassError('SERVER_UNREACHABLE', 'The local server is not running in this console');
       try {
@@ -203,12 +243,15 @@ export function createConnections(deps: {
       } catch (err) {
         if (!(err instanceof GatepassError)) throw err;
         if (err.code === 'SERVER_UNREACHABLE') setStatus(l, 'unreachable', err.message);
+        // An enrolment-only session (mandatory two-step verification) met an admin route: say what to do.
+        if (err.code === 'TOTP_ENROLMENT_REQUIRED' && l.status !== 'needs-enrolment') setStatus(l, 'needs-enrolment', enrolmentMessage(l.saved.name, l.saved.login), l.graceEndsAt);
         if (err.code !== 'AUTH_REQUIRED') throw err;
-        // The session expired or was ended on the server: sign in again, once.
+        // The session expired or was ended on the server: sign in again, once. An administrator
+        // with two-step verification cannot be signed in silently: that ends in needs-code.
         session.clearToken(serverId);
         await signInOnce(l);
         const fresh = session.getToken(serverId);
-        if (!fresh) throw new GatepassError('AUTH_REQUIRED', `Enter the password for ${l.saved.login} on ${l.saved.name}`);
+        if (!fresh) throw notSignedIn(l);
         return await client.call(name, input, fresh, options);
       }
     };
@@ -240,7 +283,8 @@ export function createConnections(deps: {
       }
       const client = createServerClient(url, deps.timeoutMs ? { timeoutMs: deps.timeoutMs } : {});
       const info = await identifyServer(client, url);
-      const signed = await client.call('adminSignin', { body: { login, password: input.password } });
+      // SECOND_FACTOR_REQUIRED goes back to the dialog, which asks for the code and sends it all again.
+      const signed = await client.call('adminSignin', { body: { login, password: input.password, ...secondFactorBody(input) } });
       const name = input.name?.trim() || info.name || new URL(url).host;
       const id = randomUUID();
       const l: Live = {
@@ -250,6 +294,11 @@ export function createConnections(deps: {
         client,
         signingIn: null,
       };
+      if (signed.scope === 'enrolment') {
+        l.status = 'needs-enrolment';
+        l.statusMessage = enrolmentMessage(name, login);
+        if (signed.graceEndsAt) l.graceEndsAt = signed.graceEndsAt;
+      }
       if (input.remember) {
         await credentials.set(id, input.password);
         l.passwordSaved = true;
@@ -267,7 +316,7 @@ export function createConnections(deps: {
         throw new GatepassError('WRITE_FAILED', `Could not save the server list: ${(err as Error).message}`);
       }
       onChange();
-      return view(l);
+      return { ...view(l), ...(signed.secondFactor === 'recoveryCode' ? { recoveryCodesLeft: signed.recoveryCodesLeft } : {}) };
     },
     async remove(serverId) {
       const l = entry(serverId);
@@ -288,7 +337,7 @@ export function createConnections(deps: {
       const id = l.saved.id;
       const next: SavedServer = { ...l.saved };
       if (change.name !== undefined) next.name = change.name.trim();
-      let moved: { client: ServerClient; token: string } | null = null;
+      let moved: { client: ServerClient; token: string; scope: 'full' | 'enrolment'; graceEndsAt: string | null } | null = null;
       if (change.url !== undefined) {
         const url = normaliseUrl(change.url);
         if (l.saved.embedded) throw new GatepassError('FORBIDDEN', 'The local server gets its address at every start; it cannot be changed');
@@ -303,9 +352,9 @@ export function createConnections(deps: {
           await identifyServer(client, url);
           const password = change.password ?? session.getPassword(id) ?? (await credentials.get(id));
           if (!password) throw new GatepassError('AUTH_REQUIRED', `Enter the password for ${l.saved.login} at ${url}`);
-          const signed = await client.call('adminSignin', { body: { login: l.saved.login, password } });
+          const signed = await client.call('adminSignin', { body: { login: l.saved.login, password, ...secondFactorBody(change) } });
           next.url = url;
-          moved = { client, token: signed.token };
+          moved = { client, token: signed.token, scope: signed.scope, graceEndsAt: signed.graceEndsAt };
         }
       }
       // A new password that worked replaces the saved one: the keychain entry is the server's, by id, wherever it lives.
@@ -329,17 +378,22 @@ export function createConnections(deps: {
         if (newPassword !== null && !l.passwordSaved) session.setPassword(id, newPassword);
         // Best effort: end the admin session at the old address.
         if (oldToken && oldClient) oldClient.call('adminSignout', {}, oldToken, { timeoutMs: 3000 }).catch(() => {});
-        l.status = 'connected';
-        l.statusMessage = undefined;
+        l.status = moved.scope === 'enrolment' ? 'needs-enrolment' : 'connected';
+        l.statusMessage = moved.scope === 'enrolment' ? enrolmentMessage(next.name, l.saved.login) : undefined;
+        l.graceEndsAt = moved.scope === 'enrolment' ? (moved.graceEndsAt ?? undefined) : undefined;
       }
       onChange();
       return view(l);
     },
-    async connect(serverId, password) {
+    async connect(serverId, password, factor) {
       const l = entry(serverId);
       if (!password) session.clearToken(serverId);
-      await signInOnce(l, password);
-      return view(l);
+      const codesLeft = await signInOnce(l, password, factor?.otp || factor?.recoveryCode ? factor : undefined);
+      return { ...view(l), ...(codesLeft !== null ? { recoveryCodesLeft: codesLeft } : {}) };
+    },
+    enrolled(serverId) {
+      const l = entry(serverId);
+      if (l.status === 'needs-enrolment') setStatus(l, 'connected');
     },
     async connectAll() {
       await Promise.allSettled(
@@ -386,6 +440,34 @@ export function createConnections(deps: {
       live.clear();
     },
   };
+}
+
+/**
+ * Refusals that come after a right password: the second factor is what is missing or wrong
+ * (a wait after many wrong codes too, when a code was sent). A locked account is not among
+ * them: no code helps there until the server's operator lets it try again.
+ */
+const SECOND_FACTOR_CODES = new Set(['SECOND_FACTOR_REQUIRED', 'TOTP_CODE_INVALID', 'TOTP_CODE_REPLAYED', 'RECOVERY_CODE_INVALID']);
+
+function codeMessage(login: string): string {
+  return `Enter the code from the authenticator app for ${login}`;
+}
+
+function enrolmentMessage(serverName: string, login: string): string {
+  return `Two-step verification is mandatory on ${serverName}: set up an authenticator app for ${login} to continue`;
+}
+
+/** The sign-in body's second factor: only what was given (the route refuses both at once). */
+function secondFactorBody(f: SecondFactor): { otp?: string; recoveryCode?: string } {
+  if (f.otp) return { otp: f.otp };
+  if (f.recoveryCode) return { recoveryCode: f.recoveryCode };
+  return {};
+}
+
+/** Why a call found no session: the password or the code is missing, or two-step set-up comes first. */
+function notSignedIn(l: Live): GatepassError {
+  if (l.status === 'needs-code') return new GatepassError('SECOND_FACTOR_REQUIRED', `${codeMessage(l.saved.login)} on ${l.saved.name} (Connect)`);
+  return new GatepassError('AUTH_REQUIRED', `Enter the password for ${l.saved.login} on ${l.saved.name}`);
 }
 
 /** Origin plus path without a trailing slash, so the same server is recognised however it was typed. */

@@ -8,6 +8,7 @@ import { policyChannels } from './channels/policy';
 import { prefsChannels } from './channels/prefs';
 import { qrChannels } from './channels/qr';
 import { serverChannels } from './channels/servers';
+import { twoStepChannels } from './channels/two-step';
 import { userChannels } from './channels/users';
 
 export { events };
@@ -24,12 +25,13 @@ export {
   type PasswordMode,
 } from './channels/qr';
 export { ImportFailureSchema, ImportResultSchema, type ImportResult } from './channels/users';
+export { ShownRecoveryCodesSchema, type BulkTwoStepAction, type ShownRecoveryCodes } from './channels/two-step';
 
 /**
  * Every console channel's table, by domain (channels/<domain>.ts). contract.test.ts checks
  * that no two domains claim one channel and that each holds only its own `domain:` names.
  */
-export const channelDomains = { appChannels, serverChannels, userChannels, policyChannels, auditChannels, cardChannels, qrChannels, exportChannels, prefsChannels } as const;
+export const channelDomains = { appChannels, serverChannels, userChannels, policyChannels, auditChannels, cardChannels, qrChannels, exportChannels, prefsChannels, twoStepChannels } as const;
 
 /**
  * Every console channel, `domain:verb` -> zod input and output. Main validates inputs
@@ -46,6 +48,7 @@ export const contract = {
   ...qrChannels,
   ...exportChannels,
   ...prefsChannels,
+  ...twoStepChannels,
 } as const;
 
 export type Contract = typeof contract;

@@ -8,10 +8,19 @@ export const ServerSchema = z.object({
   login: z.string(),
   /** The embedded local server that `npm start` runs. */
   embedded: z.boolean(),
-  status: z.enum(['connected', 'disconnected', 'needs-password', 'unreachable']),
+  /**
+   * needs-code: the password is known and right, but the administrator has two-step
+   * verification and the admin session ended: only the code from the app (or a recovery code)
+   * is missing, and it is never kept, so it is asked each time.
+   * needs-enrolment: two-step verification is mandatory on the server and this administrator
+   * has none yet (grace period): signed in only to enrol.
+   */
+  status: z.enum(['connected', 'disconnected', 'needs-password', 'needs-code', 'needs-enrolment', 'unreachable']),
   /** Why it is not connected, when it is not. */
   statusMessage: z.string().optional(),
   /** Whether the admin password is saved in the OS keychain. */
   passwordSaved: z.boolean(),
+  /** needs-enrolment: when the grace period ends (after it the password alone no longer signs in). */
+  graceEndsAt: z.string().optional(),
 });
 export type Server = z.infer<typeof ServerSchema>;

@@ -5,8 +5,11 @@ import { channel } from '../channel';
 export const HideableColumnSchema = z.enum(['displayName', 'email', 'totp', 'qrIssuedAt', 'sessions']);
 export type HideableColumn = z.infer<typeof HideableColumnSchema>;
 
-/** Which part of which server the main pane shows. */
-export const SavedViewSchema = z.object({ serverId: z.string().min(1).max(64), section: z.enum(['users', 'audit', 'settings']) });
+/** Which part of which server the main pane shows; `serverId: null` is the users of every server at once ("All servers"). */
+export const SavedViewSchema = z.union([
+  z.object({ serverId: z.string().min(1).max(64), section: z.enum(['users', 'audit', 'settings']) }),
+  z.object({ serverId: z.null(), section: z.literal('users') }),
+]);
 
 /**
  * How the console looks, kept by main in its settings file beside the server list: nothing

@@ -1,6 +1,13 @@
 import { z } from 'zod';
+import { ONE_SECOND_FACTOR, SecondFactorFields, oneSecondFactor } from '../../api/totp';
 import { ServerSchema } from '../../model/server';
 import { channel, ServerRef } from '../channel';
+
+/**
+ * A sign-in's answer: the server, and when a recovery code was used, how many are left (so
+ * the console can say so). The code itself goes to the server once and is never kept.
+ */
+export const SignedInServerSchema = ServerSchema.extend({ recoveryCodesLeft: z.number().int().nonnegative().nullable().optional() });
 
 /** The server tree: the servers the console knows and their admin sessions. */
 export const serverChannels = {
@@ -13,9 +20,11 @@ export const serverChannels = {
       password: z.string().min(1).max(1024),
       /** Save the password in the OS keychain; refused with KEYCHAIN_UNAVAILABLE if there is none. */
       remember: z.boolean().default(true),
-    }),
-    ServerSchema,
-    'Add a server after signing in to it',
+      /** The administrator's second factor, when the server answered SECOND_FACTOR_REQUIRED to the password alone. */
+      ...SecondFactorFields,
+    }).refine(oneSecondFactor, ONE_SECOND_FACTOR),
+    SignedInServerSchema,
+    'Add a server after signing in to it (with the authenticator code or a recovery code when the administrator has two-step verification)',
   ),
   'servers:remove': channel(ServerRef, z.object({ ok: z.literal(true) }), 'Forget a server and its saved password'),
   'servers:update': channel(
@@ -25,13 +34,15 @@ export const serverChannels = {
       url: z.url({ protocol: /^https?$/ }).max(2048).optional(),
       /** The password at the new address, when the saved one (keychain or session) is not it. */
       password: z.string().min(1).max(1024).optional(),
-    }),
+      /** The second factor at the new address, when the administrator has two-step verification there. */
+      ...SecondFactorFields,
+    }).refine(oneSecondFactor, ONE_SECOND_FACTOR),
     ServerSchema,
     'Rename a server or change its address; the saved password stays with the server',
   ),
   'servers:connect': channel(
-    ServerRef.extend({ password: z.string().min(1).max(1024).optional() }),
-    ServerSchema,
-    'Sign in again, with the saved password or one given for this session',
+    ServerRef.extend({ password: z.string().min(1).max(1024).optional(), ...SecondFactorFields }).refine(oneSecondFactor, ONE_SECOND_FACTOR),
+    SignedInServerSchema,
+    'Sign in again, with the saved password or one given for this session, and the second factor when the administrator has two-step verification (never kept)',
   ),
 } as const;
