@@ -6,6 +6,7 @@ import { MIN_LENGTH_FLOOR, PolicyUpdateSchema, type PasswordPolicy } from '../..
 import { errorMessage } from '../lib/format';
 import { useAppStore } from '../store/store';
 import { CardSettings } from './card-settings';
+import { TwoStepSettings } from './two-step-settings';
 
 type Flag = 'requireLowercase' | 'requireUppercase' | 'requireDigit' | 'requireSymbol' | 'forbidLogin' | 'forbidCommon';
 
@@ -185,6 +186,7 @@ export function PolicySettings({ serverId, serverName }: { serverId: string; ser
       </div>
       <div className="settings-scroll">
         <ServerSection serverId={serverId} />
+        <TwoStepSettings serverId={serverId} serverName={serverName} />
         {loadError ? <p className="grid-message error-text" role="alert">{loadError}</p> : null}
         {!draft && !loadError ? <p className="grid-message muted">Loading…</p> : null}
         {draft ? (

@@ -2,6 +2,8 @@ import { useMemo, useRef, useState, type KeyboardEvent, type RefObject } from 'r
 import { Menu, MenuItem, Popover } from 'react-aria-components';
 import { useShallow } from 'zustand/react/shallow';
 import type { Server } from '../../../shared/model/server';
+import { STATUS_TEXT, wantsConnect } from '../lib/server-status';
+import { ALL_SERVERS_FROM } from '../store/servers-slice';
 import { useAppStore } from '../store/store';
 import type { View } from '../store/types';
 import { ChevronIcon, ListIcon, ServerIcon, SettingsIcon, UsersIcon } from './icons';
@@ -14,15 +16,12 @@ import { ChevronIcon, ListIcon, ServerIcon, SettingsIcon, UsersIcon } from './ic
  */
 
 type Node =
+  | { kind: 'all'; key: string }
   | { kind: 'server'; key: string; server: Server }
   | { kind: 'section'; key: string; server: Server; section: View['section'] };
 
-const STATUS_TEXT: Record<Server['status'], string> = {
-  connected: 'connected',
-  disconnected: 'disconnected',
-  'needs-password': 'needs password',
-  unreachable: 'unreachable',
-};
+/** The "All servers" node's key: server ids are UUIDs, so it cannot collide with one. */
+const ALL_KEY = '*all';
 
 const SECTIONS: { section: View['section']; label: string }[] = [
   { section: 'users', label: 'Users' },
@@ -93,9 +92,11 @@ export function ServerTree() {
   const menuAnchor = useRef<HTMLElement | null>(null);
   const refs = useRef(new Map<string, HTMLDivElement>());
 
+  const showAll = servers.length >= ALL_SERVERS_FROM;
   // The visible nodes in order: what Up/Down walk through.
   const visible = useMemo(() => {
     const out: Node[] = [];
+    if (servers.length >= ALL_SERVERS_FROM) out.push({ kind: 'all', key: ALL_KEY });
     for (const server of servers) {
       out.push({ kind: 'server', key: keyOf(server.id), server });
       if (!collapsed.has(server.id)) {
@@ -105,7 +106,7 @@ export function ServerTree() {
     return out;
   }, [servers, collapsed]);
 
-  const selectedKey = view ? keyOf(view.serverId, view.section) : null;
+  const selectedKey = view ? (view.serverId === null ? ALL_KEY : keyOf(view.serverId, view.section)) : null;
   const tabKey = visible.some((n) => n.key === focusKey) ? focusKey : (selectedKey ?? visible[0]?.key ?? null);
 
   function focus(key: string | undefined) {
@@ -135,10 +136,12 @@ export function ServerTree() {
 
   function activate(node: Node) {
     const { requestView, openDialog } = useAppStore.getState();
-    if (node.kind === 'section') {
+    if (node.kind === 'all') {
+      requestView({ serverId: null, section: 'users' });
+    } else if (node.kind === 'section') {
       // Asks first when the view being left has unsaved edits (Settings).
       requestView({ serverId: node.server.id, section: node.section });
-    } else if (node.server.status === 'needs-password') {
+    } else if (node.server.status === 'needs-password' || node.server.status === 'needs-code') {
       openDialog({ kind: 'connect', serverId: node.server.id });
     } else {
       setExpanded(node.server.id, collapsed.has(node.server.id));
@@ -169,7 +172,7 @@ export function ServerTree() {
         break;
       case 'ArrowLeft':
         if (node.kind === 'section') focus(keyOf(node.server.id));
-        else if (!collapsed.has(node.server.id)) setExpanded(node.server.id, false);
+        else if (node.kind === 'server' && !collapsed.has(node.server.id)) setExpanded(node.server.id, false);
         break;
       case 'Enter':
       case ' ':
@@ -210,6 +213,37 @@ export function ServerTree() {
 
   return (
     <div role="tree" aria-label="Servers" className="tree">
+      {showAll ? (
+        <div
+          ref={(el) => {
+            if (el) refs.current.set(ALL_KEY, el);
+            else refs.current.delete(ALL_KEY);
+          }}
+          role="treeitem"
+          aria-level={1}
+          aria-selected={selectedKey === ALL_KEY}
+          aria-label="All servers"
+          aria-describedby="tree-all-hint"
+          tabIndex={tabKey === ALL_KEY ? 0 : -1}
+          className="treeitem"
+          onKeyDown={(e) => onKeyDown(e, { kind: 'all', key: ALL_KEY })}
+          onFocus={() => setFocusKey(ALL_KEY)}
+          onClick={() => {
+            focus(ALL_KEY);
+            activate({ kind: 'all', key: ALL_KEY });
+          }}
+        >
+          <div className={`tree-row level-1 all-servers${selectedKey === ALL_KEY ? ' selected' : ''}`}>
+            <UsersIcon />
+            <span className="tree-label">All servers</span>
+          </div>
+          <div className="tree-status-line">
+            <span id="tree-all-hint" className="tree-status">
+              the users of every server
+            </span>
+          </div>
+        </div>
+      ) : null}
       {servers.map((server) => {
         const expanded = !collapsed.has(server.id);
         const key = keyOf(server.id);
@@ -255,7 +289,7 @@ export function ServerTree() {
                 {STATUS_TEXT[server.status]}
                 {server.statusMessage && server.status !== 'connected' ? <span className="visually-hidden">: {server.statusMessage}</span> : null}
               </span>
-              {server.status === 'needs-password' || server.status === 'unreachable' || server.status === 'disconnected' ? (
+              {wantsConnect(server.status) ? (
                 <button
                   type="button"
                   tabIndex={-1}

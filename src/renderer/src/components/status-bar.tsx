@@ -3,11 +3,12 @@ import { useShallow } from 'zustand/react/shallow';
 import { formatCount } from '../lib/format';
 import { NOTICE_FADE_MS, noticeLifetime } from '../lib/notice';
 import { selectedCount } from '../lib/selection';
+import { STATUS_TEXT } from '../lib/server-status';
 import { useAppStore } from '../store/store';
 
 /** The bottom line: selection, where we are connected, and whatever is running. */
 export function StatusBar() {
-  const { count, server, busy, saving } = useAppStore(
+  const { count, server, busy, saving, allServers } = useAppStore(
     useShallow((s) => {
       const server = s.view ? s.servers.find((x) => x.id === s.view?.serverId) : undefined;
       const saving = Object.values(s.saves).find((x) => x.state === 'saving');
@@ -16,17 +17,16 @@ export function StatusBar() {
         server,
         busy: s.busy,
         saving: saving?.state === 'saving' ? saving : undefined,
+        allServers: s.view?.serverId === null,
       };
     }),
   );
   const parts: string[] = [];
   if (count > 0) parts.push(`${formatCount(count, 'selected', 'selected')}`);
   if (server) {
-    parts.push(
-      server.status === 'connected'
-        ? `connected to ${server.url} as ${server.login}`
-        : `${server.name}: ${server.status === 'needs-password' ? 'needs password' : server.status}`,
-    );
+    parts.push(server.status === 'connected' ? `connected to ${server.url} as ${server.login}` : `${server.name}: ${STATUS_TEXT[server.status]}`);
+  } else if (allServers) {
+    parts.push('all servers');
   }
   return (
     <footer className="status-bar">

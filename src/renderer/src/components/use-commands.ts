@@ -2,7 +2,9 @@ import { useShallow } from 'zustand/react/shallow';
 import type { UserAction } from '../../../shared/api/users';
 import { commandStates } from '../lib/command-state';
 import { selectedCount } from '../lib/selection';
+import { splitRowKey } from '../lib/server-segments';
 import { useAppStore } from '../store/store';
+import type { ConsoleUserAction } from '../store/types';
 
 /** One toolbar, menu or keyboard command: whether it applies now (and why not), and what it does. */
 export interface Command {
@@ -13,7 +15,7 @@ export interface Command {
 }
 
 /** Every command of the toolbar, the Actions menu and the user list's context menu. */
-export type CommandKey = 'addServer' | 'refresh' | 'addUser' | 'importUsers' | 'edit' | 'delete' | 'generate' | 'setPassword' | UserAction;
+export type CommandKey = 'addServer' | 'refresh' | 'addUser' | 'importUsers' | 'edit' | 'delete' | 'generate' | 'setPassword' | UserAction | 'removeTwoStep';
 
 /**
  * The commands, shared by the buttons, the menus and the keyboard shortcuts so they never
@@ -27,34 +29,39 @@ export function useCommands(): Record<CommandKey, Command> {
       return {
         serverId: server?.id ?? null,
         status: server?.status ?? null,
+        allServers: st.view?.serverId === null,
         section: st.view?.section ?? null,
         count: selectedCount(st.selection, st.total ?? 0),
-        singleId: !st.selection.all && st.selection.ids.size === 1 ? ([...st.selection.ids][0] ?? null) : null,
+        singleKey: !st.selection.all && st.selection.ids.size === 1 ? ([...st.selection.ids][0] ?? null) : null,
         issuing: st.busy !== null,
       };
     }),
   );
   const { openDialog, refreshAll } = useAppStore.getState();
-  const states = commandStates({ server: s.status ? { status: s.status } : null, section: s.section, count: s.count, issuing: s.issuing });
+  const states = commandStates({ server: s.status ? { status: s.status } : null, allServers: s.allServers, section: s.section, count: s.count, issuing: s.issuing });
   const serverId = s.serverId ?? '';
   const cmd = (name: keyof typeof states, run: () => void): Command => {
     const st = states[name];
     return { enabled: st.enabled, reason: st.enabled ? null : st.reason, run };
   };
-  const action = (a: UserAction) => cmd('actions', () => openDialog({ kind: 'userAction', serverId, action: a }));
+  const action = (a: ConsoleUserAction) => cmd('actions', () => openDialog({ kind: 'userAction', serverId: s.allServers ? null : serverId, action: a }));
+  const editKey = (key: string) => {
+    const { serverId: owner, userId } = splitRowKey(key);
+    openDialog({ kind: 'editUser', serverId: owner, userId });
+  };
   return {
     addServer: cmd('addServer', () => openDialog({ kind: 'addServer' })),
     refresh: cmd('refresh', () => void refreshAll()),
     addUser: cmd('addUser', () => openDialog({ kind: 'addUser', serverId })),
     importUsers: cmd('importUsers', () => openDialog({ kind: 'importUsers', serverId })),
     edit: cmd('edit', () => {
-      if (s.singleId) openDialog({ kind: 'editUser', serverId, userId: s.singleId });
-      // Ctrl+A over a list of one: the one id comes from the server.
+      if (s.singleKey) editKey(s.singleKey);
+      // Ctrl+A over a list of one: the one user comes from the server.
       else
         void useAppStore
           .getState()
-          .resolveSelection()
-          .then((ids) => ids.length === 1 && ids[0] && openDialog({ kind: 'editUser', serverId, userId: ids[0] }));
+          .resolveSelectedUsers()
+          .then((users) => users.length === 1 && users[0] && openDialog({ kind: 'editUser', serverId: users[0].serverId, userId: users[0].id }));
     }),
     delete: cmd('delete', () => openDialog({ kind: 'deleteUsers', serverId, count: s.count })),
     generate: cmd('generate', () => openDialog({ kind: 'generate', serverId, count: s.count })),
@@ -62,6 +69,10 @@ export function useCommands(): Record<CommandKey, Command> {
     enable: action('enable'),
     revokeQr: action('revokeQr'),
     endSessions: action('endSessions'),
-    setPassword: cmd('actions', () => openDialog({ kind: 'setPassword', serverId })),
+    removeTwoStep: action('removeTwoStep'),
+    // A password is checked against one server's policy: one server at a time.
+    setPassword: s.allServers
+      ? { enabled: false, reason: "Open one server's Users to set passwords: each server has its own password policy", run: () => {} }
+      : cmd('actions', () => openDialog({ kind: 'setPassword', serverId })),
   };
 }

@@ -1,18 +1,19 @@
 import type { CSSProperties, ReactNode } from 'react';
 import type { HideableColumn } from '../../../shared/ipc/contract';
-import type { User, UserSort } from '../../../shared/model/user';
+import type { UserSort } from '../../../shared/model/user';
 import { formatDateTime } from '../lib/format';
-import type { UserQuery } from '../store/types';
+import type { UserQuery, UserRow } from '../store/types';
 import { DisabledMarker } from './user-status';
 
 /** A column of the user grid: what it shows, how wide it is, and what the server sorts it by. */
 export interface UserColumn {
-  readonly id: 'login' | HideableColumn;
+  readonly id: 'login' | 'server' | HideableColumn;
   readonly title: string;
-  readonly sort: UserSort;
+  /** What the server sorts it by; null: not sortable (the all-servers list is grouped by server). */
+  readonly sort: UserSort | null;
   /** Its track in the grid's `grid-template-columns`. */
   readonly width: string;
-  readonly cell: (u: User) => { text: ReactNode; className?: string; title?: string };
+  readonly cell: (u: UserRow) => { text: ReactNode; className?: string; title?: string };
   /** The placeholder bar's width class while the row loads. */
   readonly skeleton: 'w30' | 'w60' | 'w80' | 'w90';
 }
@@ -57,9 +58,23 @@ export const USER_COLUMNS: readonly UserColumn[] = [
   { id: 'sessions', title: 'Sessions', sort: 'sessions', width: '96px', skeleton: 'w30', cell: (u) => ({ text: u.activeSessions, className: 'num' }) },
 ];
 
-/** The columns shown, in order. */
-export function visibleColumns(hidden: readonly HideableColumn[]): readonly UserColumn[] {
-  return USER_COLUMNS.filter((c) => c.id === 'login' || !hidden.includes(c.id));
+/**
+ * The all-servers list's first column: the user's server. Not sortable: the list is the
+ * servers one after another in the tree's order, each sorted on its own.
+ */
+export const SERVER_COLUMN: UserColumn = {
+  id: 'server',
+  title: 'Server',
+  sort: null,
+  width: 'minmax(90px, 1fr)',
+  skeleton: 'w60',
+  cell: (u) => ({ text: u.serverName, title: u.serverName }),
+};
+
+/** The columns shown, in order; the all-servers list starts with the server. */
+export function visibleColumns(hidden: readonly HideableColumn[], allServers = false): readonly UserColumn[] {
+  const shown = USER_COLUMNS.filter((c) => c.id === 'login' || !hidden.includes(c.id as HideableColumn));
+  return allServers ? [SERVER_COLUMN, ...shown] : shown;
 }
 
 /** The grid's column tracks as a CSS variable: the check box, then each shown column. */
@@ -68,7 +83,7 @@ export function columnStyle(columns: readonly UserColumn[]): CSSProperties {
 }
 
 /** A loaded row's cells. */
-export function UserCells({ user, columns }: { user: User; columns: readonly UserColumn[] }) {
+export function UserCells({ user, columns }: { user: UserRow; columns: readonly UserColumn[] }) {
   return (
     <>
       {columns.map((c) => {
@@ -102,11 +117,19 @@ export function UserHeaderCells({ columns, query, onSort }: { columns: readonly 
   return (
     <>
       {columns.map((c) => {
-        const sorted = query?.sort === c.sort;
+        const sort = c.sort;
+        if (sort === null) {
+          return (
+            <div key={c.id} role="columnheader" className="cell">
+              <span className="sort-button static">{c.title}</span>
+            </div>
+          );
+        }
+        const sorted = query?.sort === sort;
         const ascending = query?.order === 'asc';
         return (
           <div key={c.id} role="columnheader" className={`cell${c.id === 'sessions' ? ' num' : ''}`} aria-sort={sorted ? (ascending ? 'ascending' : 'descending') : 'none'}>
-            <button type="button" className="sort-button" onClick={() => onSort(c.sort)}>
+            <button type="button" className="sort-button" onClick={() => onSort(sort)}>
               {c.title}
               <span className="sort-mark" aria-hidden="true">
                 {sorted ? (ascending ? '▲' : '▼') : ''}

@@ -39,7 +39,7 @@ function CountLine() {
 /** Show or hide columns; Login always shows. Remembered by main across reloads. */
 function ColumnChooser() {
   const hidden = useAppStore((s) => s.hiddenColumns);
-  const shown: Selection = new Set(USER_COLUMNS.filter((c) => c.id === 'login' || !hidden.includes(c.id)).map((c) => c.id));
+  const shown: Selection = new Set(USER_COLUMNS.filter((c) => c.id === 'login' || !hidden.includes(c.id as HideableColumn)).map((c) => c.id));
   function onChange(keys: Selection) {
     if (keys === 'all') return;
     const st = useAppStore.getState();
@@ -72,6 +72,36 @@ function ColumnChooser() {
   );
 }
 
+/**
+ * The all-servers list's servers, in the tree's order: how many users each has under the search
+ * and filters, or why it gives none (not connected, needs the code, its answer failed), with
+ * Connect for those that want it.
+ */
+function SourcesLine() {
+  const sources = useAppStore((s) => s.sources);
+  return (
+    <ul className="sources-line" aria-label="Servers in this list">
+      {sources.map((src) => (
+        <li key={src.serverId} className={`source ${src.state}`}>
+          <span className="source-name">{src.name}</span>{' '}
+          {src.state === 'ok' ? (
+            <span>{src.total === null ? '…' : formatCount(src.total, 'user')}</span>
+          ) : (
+            <>
+              <span className={src.state === 'failed' ? 'error-text' : 'muted'}>{src.state === 'offline' ? src.message : `failed: ${src.message ?? ''}`}</span>
+              {src.state === 'offline' ? (
+                <button type="button" className="link-button" onClick={() => useAppStore.getState().openDialog({ kind: 'connect', serverId: src.serverId })}>
+                  Connect
+                </button>
+              ) : null}
+            </>
+          )}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
 /** Export list as CSV: every user the search and filters match, in the table's order; progress and Cancel while it runs. */
 function ExportButton() {
   const { running, query } = useAppStore(useShallow((s) => ({ running: s.csvExport, query: s.query })));
@@ -85,6 +115,13 @@ function ExportButton() {
       </span>
     );
   }
+  if (query?.serverId === null) {
+    return (
+      <span className="muted small-note" title="Open one server's Users to export its list as CSV">
+        CSV export: one server at a time
+      </span>
+    );
+  }
   return (
     <Button className="button small" isDisabled={!query || running !== null} onPress={() => void useAppStore.getState().exportUsersCsv()}>
       Export list as CSV
@@ -93,9 +130,10 @@ function ExportButton() {
 }
 
 /**
- * Over the user table: the search box, the filters (QR code, created since, signed in now),
- * the column chooser, Export list as CSV and the count line. Every filter is applied by the
- * server, so it holds for 100,000 users as for 10.
+ * Over the user table: the search box, the filters (QR code, created since, signed in now,
+ * two-step verification, account status), the column chooser, Export list as CSV and the count
+ * line; in the all-servers list, each server's count. Every filter is applied by each server,
+ * so it holds for 100,000 users as for 10.
  */
 export function UserFilterBar() {
   const query = useAppStore((s) => s.query);
@@ -111,7 +149,11 @@ export function UserFilterBar() {
   useEffect(() => {
     const q = useAppStore.getState().query;
     if (!q || q.search === text.trim()) return;
-    const t = setTimeout(() => useAppStore.getState().setUserQuery({ ...q, search: text.trim() }), SEARCH_DEBOUNCE_MS);
+    const t = setTimeout(() => {
+      // The list as it is when the wait ends: another server (or All servers) chosen meanwhile keeps its own query.
+      const now = useAppStore.getState().query;
+      if (now && now.serverId === q.serverId && now.search !== text.trim()) useAppStore.getState().setUserQuery({ ...now, search: text.trim() });
+    }, SEARCH_DEBOUNCE_MS);
     return () => clearTimeout(t);
   }, [text]);
 
@@ -152,6 +194,22 @@ export function UserFilterBar() {
           <span>Created since</span>
           <input type="date" aria-label="Created since" className="date-input" value={filters.createdSince} onChange={(e) => setFilters({ createdSince: e.target.value })} />
         </label>
+        <label className="filter">
+          <span>2FA</span>
+          <select aria-label="2FA" value={filters.twoStep} onChange={(e) => setFilters({ twoStep: e.target.value as UserFilters['twoStep'] })}>
+            <option value="any">Any</option>
+            <option value="enabled">Enabled</option>
+            <option value="disabled">Not enabled</option>
+          </select>
+        </label>
+        <label className="filter">
+          <span>Status</span>
+          <select aria-label="Status" value={filters.status} onChange={(e) => setFilters({ status: e.target.value as UserFilters['status'] })}>
+            <option value="any">Any</option>
+            <option value="active">Active</option>
+            <option value="disabled">Disabled</option>
+          </select>
+        </label>
         <Checkbox className="checkbox" isSelected={filters.signedInNow} onChange={(v) => setFilters({ signedInNow: v })}>
           <span className="checkbox-box" aria-hidden="true" />
           Signed in now
@@ -162,6 +220,7 @@ export function UserFilterBar() {
           </button>
         ) : null}
       </div>
+      {query?.serverId === null ? <SourcesLine /> : null}
     </div>
   );
 }

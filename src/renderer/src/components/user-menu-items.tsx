@@ -16,6 +16,7 @@ export const ACTION_ENTRIES: readonly Entry[] = [
   { key: 'revokeQr', label: ACTION_TEXT.revokeQr.menu },
   { key: 'endSessions', label: ACTION_TEXT.endSessions.menu },
   { key: 'setPassword', label: 'Set password…' },
+  { key: 'removeTwoStep', label: ACTION_TEXT.removeTwoStep.menu },
 ];
 
 /** The context menu's first part: the toolbar's commands for the selection. */

@@ -6,6 +6,7 @@ import { gridCommand } from '../lib/grid-keys';
 import { hasUserFilters } from '../lib/list-filters';
 import { rowAt } from '../lib/page-cache';
 import { headerCheckState, isSelected, selectedCount } from '../lib/selection';
+import { rowKey } from '../lib/server-segments';
 import { useAppStore } from '../store/store';
 import { columnStyle, PlaceholderCells, UserCells, UserHeaderCells, visibleColumns } from './user-columns';
 import { UserContextMenu, type MenuPoint } from './user-context-menu';
@@ -52,7 +53,8 @@ export function UserTable() {
       hiddenColumns: s.hiddenColumns,
     })),
   );
-  const columns = visibleColumns(hiddenColumns);
+  const allServers = query?.serverId === null;
+  const columns = visibleColumns(hiddenColumns, allServers);
   const scrollRef = useRef<HTMLDivElement>(null);
   const gridRef = useRef<HTMLDivElement>(null);
   const [menuAt, setMenuAt] = useState<MenuPoint | null>(null);
@@ -88,7 +90,8 @@ export function UserTable() {
     const user = rowAt(pages, index);
     const st = useAppStore.getState();
     if (!user || !query) return;
-    st.openDialog({ kind: 'editUser', serverId: query.serverId, userId: user.id });
+    // The user's own server: the all-servers list mixes them.
+    st.openDialog({ kind: 'editUser', serverId: user.serverId, userId: user.id });
   }
 
   function onRowMouseDown(e: MouseEvent) {
@@ -100,14 +103,14 @@ export function UserTable() {
     const user = rowAt(pages, index);
     gridRef.current?.focus({ preventScroll: true });
     if (!user) return;
-    void useAppStore.getState().clickRow(index, user.id, { shift: e.shiftKey, toggle: e.ctrlKey || e.metaKey });
+    void useAppStore.getState().clickRow(index, rowKey(user.serverId, user.id), { shift: e.shiftKey, toggle: e.ctrlKey || e.metaKey });
   }
 
   function onCheckClick(e: MouseEvent, index: number) {
     e.stopPropagation();
     const user = rowAt(pages, index);
     gridRef.current?.focus({ preventScroll: true });
-    if (user) void useAppStore.getState().clickRow(index, user.id, { shift: e.shiftKey, toggle: true });
+    if (user) void useAppStore.getState().clickRow(index, rowKey(user.serverId, user.id), { shift: e.shiftKey, toggle: true });
   }
 
   /**
@@ -119,7 +122,7 @@ export function UserTable() {
     const focused = focusIndex === null ? undefined : rowAt(pages, focusIndex);
     if (selectedCount(st.selection, count) === 0) {
       if (!focused || focusIndex === null) return;
-      void st.clickRow(focusIndex, focused.id, { shift: false, toggle: false });
+      void st.clickRow(focusIndex, rowKey(focused.serverId, focused.id), { shift: false, toggle: false });
     }
     const row = focusIndex === null ? null : document.getElementById(rowDomId(focusIndex));
     const box = (row ?? gridRef.current)?.getBoundingClientRect();
@@ -133,7 +136,8 @@ export function UserTable() {
     const st = useAppStore.getState();
     const user = rowAt(pages, index);
     if (!user) return;
-    if (!isSelected(st.selection, user.id)) void st.clickRow(index, user.id, { shift: false, toggle: false });
+    const key = rowKey(user.serverId, user.id);
+    if (!isSelected(st.selection, key)) void st.clickRow(index, key, { shift: false, toggle: false });
     else void st.moveFocus(index, 'focus');
     setMenuAt({ x: e.clientX, y: e.clientY });
   }
@@ -152,18 +156,19 @@ export function UserTable() {
         void st.moveFocus(command.to, command.mode);
         break;
       case 'pick':
-        if (focused && focusIndex !== null) void st.clickRow(focusIndex, focused.id, { shift: command.mode === 'range', toggle: command.mode === 'toggle' });
+        if (focused && focusIndex !== null) void st.clickRow(focusIndex, rowKey(focused.serverId, focused.id), { shift: command.mode === 'range', toggle: command.mode === 'toggle' });
         break;
       case 'edit':
         if (focusIndex !== null) openEdit(focusIndex);
         break;
       case 'delete':
-        if (query && selectedCount(st.selection, count) > 0) {
+        // One server's list only: deleting across servers is not offered.
+        if (query && query.serverId !== null && selectedCount(st.selection, count) > 0) {
           st.openDialog({ kind: 'deleteUsers', serverId: query.serverId, count: selectedCount(st.selection, count) });
         }
         break;
       case 'addUser':
-        if (query) st.openDialog({ kind: 'addUser', serverId: query.serverId });
+        if (query && query.serverId !== null) st.openDialog({ kind: 'addUser', serverId: query.serverId });
         break;
       case 'contextMenu':
         openMenuAtFocus();
@@ -232,12 +237,14 @@ export function UserTable() {
               </button>
             </div>
           ) : total === 0 ? (
-            <div className="grid-message">{query?.search || (query && hasUserFilters(query.filters)) ? 'No users match the search and filters.' : 'No users yet.'}</div>
+            <div className="grid-message">
+              {query?.search || (query && hasUserFilters(query.filters)) ? `No users match the search and filters${allServers ? ' on any connected server' : ''}.` : 'No users yet.'}
+            </div>
           ) : null}
           <div className="grid-spacer" style={{ height: virtualizer.getTotalSize() }}>
             {items.map((item) => {
               const user = rowAt(pages, item.index);
-              const selected = user ? isSelected(selection, user.id) : false;
+              const selected = user ? isSelected(selection, rowKey(user.serverId, user.id)) : false;
               const classes = ['grid-row', 'body', item.index % 2 ? 'odd' : '', selected ? 'selected' : '', focusIndex === item.index ? 'focused' : '', user ? '' : 'placeholder', user?.disabledAt ? 'disabled-user' : ''];
               return (
                 <div

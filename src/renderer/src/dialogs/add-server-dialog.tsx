@@ -1,9 +1,31 @@
 import { useState } from 'react';
 import { Button, Checkbox } from 'react-aria-components';
+import { errorMessage } from '../lib/format';
 import { useAppStore } from '../store/store';
+import type { SignedInServer } from '../store/types';
 import { Field } from './field';
 import { DialogButtons, DialogError, ModalFrame } from './modal-frame';
-import { useDialogCall } from './use-dialog-call';
+import { asksForCode, EMPTY_FACTOR, factorInput, factorProblem, SecondFactorField, type SecondFactorDraft } from './second-factor-field';
+
+/**
+ * What follows a sign-in: a recovery code used says how many are left, and an administrator
+ * whom mandatory two-step verification holds to enrol is taken there at once.
+ */
+export function afterSignIn(server: SignedInServer): void {
+  const st = useAppStore.getState();
+  if (server.status === 'needs-enrolment') {
+    st.openDialog({ kind: 'enrolTwoStep', serverId: server.id });
+    return;
+  }
+  st.closeDialog();
+  if (server.recoveryCodesLeft !== undefined && server.recoveryCodesLeft !== null) {
+    const left = server.recoveryCodesLeft;
+    st.showNotice({
+      tone: left <= 2 ? 'error' : 'info',
+      text: `Signed in to ${server.name} with a recovery code: ${left} left.${left <= 2 ? ' Make new ones in Settings, Your account.' : ''}`,
+    });
+  }
+}
 
 /** Checks the URL the way servers:add will, so the mistake is shown next to the field. */
 export function urlProblem(url: string): string | undefined {
@@ -25,28 +47,42 @@ export function AddServerDialog() {
   const [password, setPassword] = useState('');
   const [remember, setRemember] = useState(keychainOk);
   const [tried, setTried] = useState(false);
-  const { busy, error, run } = useDialogCall();
+  /** Set once the server said the account has two-step verification: the code goes with the next try. */
+  const [factor, setFactor] = useState<SecondFactorDraft | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
 
   const errors = {
     url: url.trim() ? urlProblem(url.trim()) : 'Enter the server address',
     login: login.trim() ? undefined : 'Enter the administrator login',
     password: password ? undefined : 'Enter the password',
   };
-  const valid = !errors.url && !errors.login && !errors.password;
+  const valid = !errors.url && !errors.login && !errors.password && (factor === null || !factorProblem(factor));
 
   async function submit() {
     setTried(true);
     if (!valid) return;
-    await run(async () => {
-      await useAppStore.getState().addServer({
+    setBusy(true);
+    setError(null);
+    try {
+      const server = await useAppStore.getState().addServer({
         ...(name.trim() ? { name: name.trim() } : {}),
         url: url.trim(),
         login: login.trim(),
         password,
         remember: remember && keychainOk,
+        ...(factor ? factorInput(factor) : {}),
       });
-      useAppStore.getState().closeDialog();
-    });
+      afterSignIn(server);
+    } catch (err) {
+      if (asksForCode(err) && factor === null) {
+        // The password was right: ask for the code, and send it all again with it.
+        setFactor(EMPTY_FACTOR);
+        setTried(false);
+      } else setError(errorMessage(err));
+    } finally {
+      setBusy(false);
+    }
   }
 
   return (
@@ -64,6 +100,7 @@ export function AddServerDialog() {
           {appInfo?.keychainMessage ?? 'No system keychain is available: the password is kept for this session only and asked again next time.'}
         </p>
       ) : null}
+      {factor ? <SecondFactorField value={factor} onChange={setFactor} login={login.trim()} showErrors={tried} /> : null}
       <DialogError message={error} />
       <DialogButtons>
         <Button className="button" onPress={() => useAppStore.getState().closeDialog()} isDisabled={busy}>

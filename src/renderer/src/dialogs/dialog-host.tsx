@@ -1,13 +1,16 @@
 import { useAppStore } from '../store/store';
 import type { DialogState } from '../store/types';
 import { AddServerDialog } from './add-server-dialog';
+import { ConfirmMandatoryDialog } from './confirm-mandatory-dialog';
 import { ConnectDialog } from './connect-dialog';
 import { DeleteDialog } from './delete-dialog';
 import { FocusReturn } from './focus-return';
 import { EditServerDialog } from './edit-server-dialog';
+import { EnrolTwoStepDialog } from './enrol-two-step-dialog';
 import { GenerateDialog } from './generate/generate-dialog';
 import { GeneratedDialog } from './generated-dialog';
 import { ImportDialog } from './import-dialog';
+import { OwnRecoveryCodesDialog } from './own-recovery-codes-dialog';
 import { RemoveServerDialog } from './remove-server-dialog';
 import { SaveDialog } from './save-dialog';
 import { SetPasswordDialog } from './set-password-dialog';
@@ -60,12 +63,27 @@ function dialogContent(dialog: DialogState) {
     case 'removeServer':
       return <RemoveServerDialog key={dialog.serverId} serverId={dialog.serverId} />;
     case 'userAction':
-      return <UserActionDialog key={dialog.action} serverId={dialog.serverId} action={dialog.action} />;
+      return <UserActionDialog key={`${dialog.action}-${dialog.serverId ?? 'all'}`} serverId={dialog.serverId} action={dialog.action} />;
     case 'setPassword':
       return <SetPasswordDialog key={dialog.serverId} serverId={dialog.serverId} />;
     case 'editServer':
       return <EditServerDialog key={dialog.serverId} serverId={dialog.serverId} />;
     case 'unsavedChanges':
       return <UnsavedChangesDialog next={dialog.next} />;
+    case 'enrolTwoStep':
+      return <EnrolTwoStepDialog key={dialog.serverId} serverId={dialog.serverId} />;
+    case 'ownRecoveryCodes':
+      return <OwnRecoveryCodesDialog key={dialog.serverId} serverId={dialog.serverId} />;
+    case 'confirmMandatory':
+      return (
+        <ConfirmMandatoryDialog
+          key={dialog.serverId}
+          serverId={dialog.serverId}
+          serverName={dialog.serverName}
+          impact={dialog.impact}
+          graceDays={dialog.graceDays}
+          save={dialog.save}
+        />
+      );
   }
 }

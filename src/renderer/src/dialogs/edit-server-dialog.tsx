@@ -1,10 +1,11 @@
 import { useState } from 'react';
 import { Button } from 'react-aria-components';
+import { errorMessage } from '../lib/format';
 import { useAppStore } from '../store/store';
 import { urlProblem } from './add-server-dialog';
 import { Field } from './field';
 import { DialogButtons, DialogError, ModalFrame } from './modal-frame';
-import { useDialogCall } from './use-dialog-call';
+import { asksForCode, EMPTY_FACTOR, factorInput, factorProblem, SecondFactorField, type SecondFactorDraft } from './second-factor-field';
 
 /**
  * Rename a server, or change its address: the console checks that the new address is a
@@ -17,7 +18,10 @@ export function EditServerDialog({ serverId }: { serverId: string }) {
   const [url, setUrl] = useState(server?.url ?? '');
   const [password, setPassword] = useState('');
   const [tried, setTried] = useState(false);
-  const { busy, error, run } = useDialogCall();
+  /** The new address asked for the administrator's code: it goes with the next try. */
+  const [factor, setFactor] = useState<SecondFactorDraft | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
   if (!server) return null;
 
   const moving = !server.embedded && url.trim() !== server.url;
@@ -25,7 +29,7 @@ export function EditServerDialog({ serverId }: { serverId: string }) {
     name: name.trim() ? undefined : 'Enter a name',
     url: server.embedded || !moving ? undefined : url.trim() ? urlProblem(url.trim()) : 'Enter the server address',
   };
-  const valid = !errors.name && !errors.url;
+  const valid = !errors.name && !errors.url && !(moving && factor && factorProblem(factor));
 
   async function submit() {
     setTried(true);
@@ -34,17 +38,27 @@ export function EditServerDialog({ serverId }: { serverId: string }) {
       ...(name.trim() !== server.name ? { name: name.trim() } : {}),
       ...(moving ? { url: url.trim() } : {}),
       ...(moving && password ? { password } : {}),
+      ...(moving && factor ? factorInput(factor) : {}),
     };
     if (Object.keys(change).length === 0) {
       useAppStore.getState().closeDialog();
       return;
     }
-    await run(async () => {
+    setBusy(true);
+    setError(null);
+    try {
       const st = useAppStore.getState();
       const updated = await st.updateServer(serverId, change);
       st.closeDialog();
       st.showNotice({ tone: 'info', text: moving ? `${updated.name} now connects to ${updated.url}` : `Renamed to ${updated.name}` });
-    });
+    } catch (err) {
+      if (asksForCode(err) && factor === null) {
+        setFactor(EMPTY_FACTOR);
+        setTried(false);
+      } else setError(errorMessage(err));
+    } finally {
+      setBusy(false);
+    }
   }
 
   return (
@@ -66,6 +80,7 @@ export function EditServerDialog({ serverId }: { serverId: string }) {
                 hint={`Leave empty to sign in as ${server.login} with the ${server.passwordSaved ? 'password saved in the keychain' : 'password of this session'}.`}
               />
               <p className="note">The console checks the new address and signs in there before it changes anything.</p>
+              {factor ? <SecondFactorField value={factor} onChange={setFactor} login={server.login} showErrors={tried} /> : null}
             </>
           ) : null}
         </>

@@ -12,6 +12,12 @@ export function Field(props: {
   hint?: string;
   placeholder?: string;
   autoComplete?: string;
+  /** The on-screen keyboard to offer (numeric for authenticator codes). */
+  inputMode?: 'text' | 'numeric';
+  isDisabled?: boolean;
+  /** Blocks edits but keeps the value readable and focusable. */
+  isReadOnly?: boolean;
+  maxLength?: number;
 }) {
   return (
     <TextField
@@ -24,6 +30,10 @@ export function Field(props: {
       isInvalid={!!props.error}
       validationBehavior="aria"
       autoComplete={props.autoComplete ?? 'off'}
+      isDisabled={props.isDisabled ?? false}
+      isReadOnly={props.isReadOnly ?? false}
+      {...(props.inputMode ? { inputMode: props.inputMode } : {})}
+      {...(props.maxLength ? { maxLength: props.maxLength } : {})}
     >
       <Label>{props.label}</Label>
       <Input placeholder={props.placeholder} spellCheck={false} />

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import { Button } from 'react-aria-components';
 import { EmailSchema, LoginSchema } from '../../../shared/model/user';
 import { errorMessage } from '../lib/format';
@@ -6,16 +6,24 @@ import { useAppStore } from '../store/store';
 import { Field } from './field';
 import { DialogButtons, DialogError, ModalFrame } from './modal-frame';
 import { useDialogCall } from './use-dialog-call';
+import { UserSecurity } from './user-security';
 
-/** Add user and Edit user: the same form; editing loads the user fresh from main first. */
+/**
+ * Add user and Edit user: the same form; editing loads the user fresh from their server first
+ * and adds the Security section (two-step verification). The details are their own form, so
+ * Enter in a Security field never saves the details.
+ */
 export function UserDialog({ serverId, userId }: { serverId: string; userId?: string }) {
   const editing = userId !== undefined;
   const [login, setLogin] = useState('');
+  const [loadedLogin, setLoadedLogin] = useState('');
   const [displayName, setDisplayName] = useState('');
   const [email, setEmail] = useState('');
   const [loaded, setLoaded] = useState(!editing);
   const [tried, setTried] = useState(false);
   const { busy, error, setError, run } = useDialogCall();
+  const serverName = useAppStore((s) => s.servers.find((x) => x.id === serverId)?.name);
+  const allServers = useAppStore((s) => s.view?.serverId === null);
 
   useEffect(() => {
     if (userId === undefined) return;
@@ -25,6 +33,7 @@ export function UserDialog({ serverId, userId }: { serverId: string; userId?: st
       .then((u) => {
         if (!live) return;
         setLogin(u.login);
+        setLoadedLogin(u.login);
         setDisplayName(u.displayName);
         setEmail(u.email);
         setLoaded(true);
@@ -43,33 +52,69 @@ export function UserDialog({ serverId, userId }: { serverId: string; userId?: st
     email: emailCheck.success ? undefined : emailCheck.error.issues[0]?.message,
   };
 
-  async function submit() {
+  async function submit(e?: FormEvent) {
+    e?.preventDefault();
     setTried(true);
-    if (!loaded || errors.login || errors.email) return;
+    if (busy || !loaded || errors.login || errors.email) return;
     const input = { login: login.trim(), displayName: displayName.trim(), email: email.trim() };
     await run(async () => {
       const st = useAppStore.getState();
       if (userId === undefined) await st.createUser(input);
-      else await st.updateUser(userId, input);
+      else await st.updateUser(serverId, userId, input);
       st.closeDialog();
     });
   }
 
-  return (
-    <ModalFrame title={editing ? 'Edit user' : 'Add user'} onSubmit={() => void submit()} busy={busy}>
+  const fields = (
+    <>
       <Field label="Login" value={login} onChange={setLogin} autoFocus isRequired error={tried ? errors.login : undefined} />
       <Field label="Display name" value={displayName} onChange={setDisplayName} />
       <Field label="Email" value={email} onChange={setEmail} type="email" error={tried ? errors.email : undefined} />
+    </>
+  );
+  const buttons = (
+    <DialogButtons>
+      <Button className="button" onPress={() => useAppStore.getState().closeDialog()} isDisabled={busy}>
+        Cancel
+      </Button>
+      <Button className="button primary" type={editing ? 'button' : 'submit'} onPress={editing ? () => void submit() : undefined} isDisabled={busy || !loaded}>
+        {editing ? 'Save' : 'Add'}
+      </Button>
+    </DialogButtons>
+  );
+
+  if (!editing) {
+    return (
+      <ModalFrame title="Add user" onSubmit={() => void submit()} busy={busy}>
+        {fields}
+        <DialogError message={error} />
+        {buttons}
+      </ModalFrame>
+    );
+  }
+  return (
+    <ModalFrame title="Edit user" busy={busy} className="wide">
+      {/* Which server, when the list mixes them. */}
+      {allServers && serverName ? <p className="note">On {serverName}</p> : null}
+      <form
+        className="details-form"
+        aria-label="Details"
+        noValidate
+        onSubmit={(e) => void submit(e)}
+        onKeyDown={(e) => {
+          // Enter in a detail field saves the details (the Security section has its own forms).
+          if (e.key === 'Enter' && e.target instanceof HTMLInputElement) {
+            e.preventDefault();
+            void submit();
+          }
+        }}
+      >
+        {fields}
+      </form>
       {!loaded && !error ? <p className="note">Loading…</p> : null}
       <DialogError message={error} />
-      <DialogButtons>
-        <Button className="button" onPress={() => useAppStore.getState().closeDialog()} isDisabled={busy}>
-          Cancel
-        </Button>
-        <Button className="button primary" type="submit" isDisabled={busy || !loaded}>
-          {editing ? 'Save' : 'Add'}
-        </Button>
-      </DialogButtons>
+      {userId !== undefined && loaded ? <UserSecurity serverId={serverId} userId={userId} login={loadedLogin} /> : null}
+      {buttons}
     </ModalFrame>
   );
 }

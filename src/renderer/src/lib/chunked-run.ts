@@ -71,3 +71,49 @@ export async function runInChunks(
   }
   return { ok, failures, notReached: users.length - done, error };
 }
+
+/** A user of a run over several servers. */
+export interface ServerRunUser extends RunUser {
+  readonly serverId: string;
+}
+
+/**
+ * Runs a per-user call for users of several servers (the all-servers list): server by server
+ * in the order they come, each in chunks to its own server, with one progress count over all
+ * of them. A stop, or a chunk that fails as a whole, leaves every user after it untouched.
+ */
+export async function runPerServer(
+  users: readonly ServerRunUser[],
+  size: number,
+  call: (serverId: string, userIds: string[]) => Promise<readonly UserAnswer[]>,
+  opts: { onProgress?: (done: number, total: number) => void; stopped?: () => boolean } = {},
+): Promise<RunOutcome> {
+  const groups = new Map<string, ServerRunUser[]>();
+  for (const u of users) {
+    const g = groups.get(u.serverId);
+    if (g) g.push(u);
+    else groups.set(u.serverId, [u]);
+  }
+  let ok = 0;
+  const failures: RunFailure[] = [];
+  let notReached = 0;
+  let error: string | null = null;
+  let base = 0;
+  opts.onProgress?.(0, users.length);
+  for (const [serverId, group] of groups) {
+    if (error !== null || opts.stopped?.()) {
+      notReached += group.length;
+      continue;
+    }
+    const out = await runInChunks(group, size, (ids) => call(serverId, ids), {
+      onProgress: (done) => opts.onProgress?.(base + done, users.length),
+      ...(opts.stopped ? { stopped: opts.stopped } : {}),
+    });
+    ok += out.ok;
+    failures.push(...out.failures);
+    notReached += out.notReached;
+    error = out.error;
+    base += group.length;
+  }
+  return { ok, failures, notReached, error };
+}

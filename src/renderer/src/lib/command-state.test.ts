@@ -36,4 +36,15 @@ describe('toolbar commands and why a disabled one is disabled', () => {
     expect(commandStates({ ...ready, count: 1 }).edit).toEqual({ enabled: true });
     expect(commandStates({ ...ready, issuing: true }).generate).toEqual({ enabled: false, reason: 'Wait until the codes being issued are done' });
   });
+
+  it('in the list of every server, keeps the per-user commands and sends the one-server ones to a server', () => {
+    const s = commandStates({ server: null, allServers: true, section: 'users', count: 2, issuing: false });
+    expect(s.actions).toEqual({ enabled: true });
+    expect(s.edit).toEqual({ enabled: false, reason: 'Select only one user to edit' });
+    expect(commandStates({ server: null, allServers: true, section: 'users', count: 1, issuing: false }).edit).toEqual({ enabled: true });
+    expect(commandStates({ server: null, allServers: true, section: 'users', count: 0, issuing: false }).actions).toEqual({ enabled: false, reason: 'Select users first' });
+    for (const name of ['addUser', 'importUsers', 'delete', 'generate'] as const) {
+      expect(s[name]).toEqual({ enabled: false, reason: "Open one server's Users for this: it works on one server at a time" });
+    }
+  });
 });

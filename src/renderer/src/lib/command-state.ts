@@ -13,6 +13,8 @@ export type CommandName = 'addServer' | 'refresh' | 'addUser' | 'importUsers' | 
 export interface CommandContext {
   /** The server chosen in the tree, or null. */
   readonly server: Pick<Server, 'status'> | null;
+  /** The users of every server at once ("All servers" in the tree): only what makes sense per user on their own server applies. */
+  readonly allServers?: boolean;
   /** Which part of the server the main pane shows. */
   readonly section: 'users' | 'audit' | 'settings' | null;
   /** Selected users. */
@@ -30,6 +32,7 @@ const off = (reason: string): CommandState => ({ enabled: false, reason });
 /** Every command's state in this context. */
 export function commandStates(ctx: CommandContext): Record<CommandName, CommandState> {
   // What stops every user command, in the order an administrator would fix it.
+  if (ctx.allServers) return allServersStates(ctx);
   const place = !ctx.server
     ? off('Choose a server in the tree first')
     : ctx.server.status !== 'connected'
@@ -46,6 +49,26 @@ export function commandStates(ctx: CommandContext): Record<CommandName, CommandS
     edit: withSelection.enabled && ctx.count > 1 ? off('Select only one user to edit') : withSelection,
     delete: withSelection,
     generate: withSelection.enabled && ctx.issuing ? off('Wait until the codes being issued are done') : withSelection,
+    actions: withSelection,
+  };
+}
+
+/**
+ * In the all-servers list: editing (a user's details) and the per-user actions work, each user
+ * on their own server; what belongs to one server (adding, importing, deleting, issuing codes
+ * with its password policy) asks for that server's Users.
+ */
+function allServersStates(ctx: CommandContext): Record<CommandName, CommandState> {
+  const oneServer = off("Open one server's Users for this: it works on one server at a time");
+  const withSelection = ctx.count > 0 ? ON : off('Select users first');
+  return {
+    addServer: ON,
+    refresh: ON,
+    addUser: oneServer,
+    importUsers: oneServer,
+    edit: withSelection.enabled && ctx.count > 1 ? off('Select only one user to edit') : withSelection,
+    delete: oneServer,
+    generate: oneServer,
     actions: withSelection,
   };
 }

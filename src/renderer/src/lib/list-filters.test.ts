@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { AUDIT_ACTIONS } from '../../../shared/api/audit';
-import { AUDIT_ACTION_LABELS, auditFilterQuery, hasUserFilters, localDayStart, NO_AUDIT_FILTERS, NO_USER_FILTERS, userFilterQuery } from './list-filters';
+import { ACTIVE_WITHOUT_TWO_STEP, AUDIT_ACTION_LABELS, auditFilterQuery, hasUserFilters, localDayStart, NO_AUDIT_FILTERS, NO_USER_FILTERS, userFilterQuery } from './list-filters';
 
 const savedTz = process.env.TZ;
 afterEach(() => {
@@ -31,6 +31,14 @@ describe('the list filters as the server is asked', () => {
     // A day left in the box after switching back to "any" no longer counts.
     expect(userFilterQuery({ ...NO_USER_FILTERS, qr: 'any', qrBefore: '2026-05-01' })).toEqual({});
     expect(userFilterQuery({ ...NO_USER_FILTERS, createdSince: '2026-01-10', signedInNow: true })).toEqual({ createdSince: '2026-01-10T00:00:00.000Z', signedIn: true });
+  });
+
+  it('asks for two-step verification and the account status as the server filters them', () => {
+    expect(userFilterQuery({ ...NO_USER_FILTERS, twoStep: 'enabled' })).toEqual({ totp: 'enabled' });
+    expect(userFilterQuery({ ...NO_USER_FILTERS, twoStep: 'disabled', status: 'disabled' })).toEqual({ totp: 'disabled', disabled: true });
+    expect(hasUserFilters({ ...NO_USER_FILTERS, status: 'active' })).toBe(true);
+    // What "N active users" opens: the same users the server's impact counts.
+    expect(userFilterQuery(ACTIVE_WITHOUT_TWO_STEP)).toEqual({ totp: 'disabled', disabled: false });
   });
 
   it('asks the audit log for the whole of the "to" day, and trims typed logins', () => {

@@ -13,9 +13,29 @@ export interface UserFilters {
   /** A calendar day (YYYY-MM-DD), or ''. */
   readonly createdSince: string;
   readonly signedInNow: boolean;
+  /** Two-step verification: any, enabled, not enabled (the server's `totp`, on an index). */
+  readonly twoStep: 'any' | 'enabled' | 'disabled';
+  /** Account status: any, active (not disabled), disabled. */
+  readonly status: 'any' | 'active' | 'disabled';
 }
 
-export const NO_USER_FILTERS: UserFilters = { qr: 'any', qrBefore: '', createdSince: '', signedInNow: false };
+export const NO_USER_FILTERS: UserFilters = { qr: 'any', qrBefore: '', createdSince: '', signedInNow: false, twoStep: 'any', status: 'any' };
+
+/**
+ * Who mandatory two-step verification would lock out, as the Users view shows them: active
+ * users without it (the server's `totp=disabled&disabled=false`, what its impact counts).
+ */
+export const ACTIVE_WITHOUT_TWO_STEP: UserFilters = { ...NO_USER_FILTERS, twoStep: 'disabled', status: 'active' };
+
+/** The users:list fields the filters set. */
+export interface UserFilterFields {
+  qr?: 'never' | 'issued';
+  qrIssuedBefore?: string;
+  createdSince?: string;
+  signedIn?: boolean;
+  totp?: 'enabled' | 'disabled';
+  disabled?: boolean;
+}
 
 /** The audit log's filters; empty text or dates mean "no filter". */
 export interface AuditFilters {
@@ -42,14 +62,16 @@ export function localDayStart(day: string, addDays = 0): string | null {
 }
 
 /** The users:list / export:usersCsv fields for these filters; the ones not set are left out. */
-export function userFilterQuery(f: UserFilters): { qr?: 'never' | 'issued'; qrIssuedBefore?: string; createdSince?: string; signedIn?: boolean } {
-  const out: { qr?: 'never' | 'issued'; qrIssuedBefore?: string; createdSince?: string; signedIn?: boolean } = {};
+export function userFilterQuery(f: UserFilters): UserFilterFields {
+  const out: UserFilterFields = {};
   if (f.qr === 'never' || f.qr === 'issued') out.qr = f.qr;
   const before = f.qr === 'issuedBefore' ? localDayStart(f.qrBefore) : null;
   if (before) out.qrIssuedBefore = before;
   const since = localDayStart(f.createdSince);
   if (since) out.createdSince = since;
   if (f.signedInNow) out.signedIn = true;
+  if (f.twoStep !== 'any') out.totp = f.twoStep;
+  if (f.status !== 'any') out.disabled = f.status === 'disabled';
   return out;
 }
 

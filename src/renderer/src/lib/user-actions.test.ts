@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ACTION_TEXT, namesSummary, progressText, resultText } from './user-actions';
+import { ACTION_TEXT, mandatoryNote, namesSummary, progressText, resultText } from './user-actions';
 
 describe('naming the users an action is for', () => {
   it('names one, two or a few users in full', () => {
@@ -24,6 +24,17 @@ describe('naming the users an action is for', () => {
     expect(ACTION_TEXT.disable.question('a.berg and b.chen')).toBe('Disable a.berg and b.chen?');
     expect(ACTION_TEXT.revokeQr.effect).toContain('No new code is issued');
     expect(ACTION_TEXT.endSessions.effect).toContain('keep working');
+    expect(ACTION_TEXT.removeTwoStep.question('a.berg')).toBe('Remove two-step verification of a.berg?');
+    expect(ACTION_TEXT.removeTwoStep.effect).toContain('they sign in with the password alone until they set up two-step verification again');
+  });
+
+  it('says what removing two-step verification means where it is mandatory, during and after the grace period', () => {
+    const now = new Date('2026-03-05T10:00:00.000Z');
+    expect(mandatoryNote('Plant 1', { mandatory: false, graceEndsAt: null }, now)).toBeNull();
+    expect(mandatoryNote('Plant 1', { mandatory: true, graceEndsAt: '2026-03-12T10:00:00.000Z' }, now)).toMatch(
+      /^Two-step verification is mandatory on Plant 1: they will be asked to set it up again at their next sign-in \(the grace period ends 2026-03-1\d \d\d:\d\d\)\.$/,
+    );
+    expect(mandatoryNote('Plant 1', { mandatory: true, graceEndsAt: '2026-03-01T10:00:00.000Z' }, now)).toContain('grace period is over: they will not be able to sign in with a password');
   });
 });
 

@@ -1,10 +1,13 @@
 import type { UserAction } from '../../../shared/api/users';
-import { formatCount } from './format';
+import { formatCount, formatDateTime } from './format';
 
 /**
  * What the per-user actions say: the confirmation names the users and says what the action
  * does, the progress line and the result say how it went. Pure text, tested on its own.
  */
+
+/** What the console can do to selected users: the server's per-user actions, and removing two-step verification. */
+export type ConsoleUserAction = UserAction | 'removeTwoStep';
 
 /** How many logins a confirmation names before "and N more". */
 export const NAMES_SHOWN = 5;
@@ -39,7 +42,7 @@ export interface ActionText {
   readonly effect: string;
 }
 
-export const ACTION_TEXT: Readonly<Record<UserAction, ActionText>> = {
+export const ACTION_TEXT: Readonly<Record<ConsoleUserAction, ActionText>> = {
   disable: {
     menu: 'Disable…',
     title: 'Disable users',
@@ -82,7 +85,31 @@ export const ACTION_TEXT: Readonly<Record<UserAction, ActionText>> = {
     question: (names) => `End every session of ${names}?`,
     effect: 'Their devices are signed out now. Their QR codes keep working, so they can sign in again.',
   },
+  removeTwoStep: {
+    menu: 'Remove 2FA…',
+    title: 'Remove two-step verification',
+    destructive: true,
+    verb: 'Remove 2FA',
+    doing: 'Removing two-step verification of',
+    done: 'Removed two-step verification of',
+    question: (names) => `Remove two-step verification of ${names}?`,
+    effect:
+      'Their authenticator apps and recovery codes stop working: they sign in with the password alone until they set up two-step verification again. Nobody can undo this; they enrol anew.',
+  },
 };
+
+/**
+ * What removing two-step verification means where it is mandatory, said in its confirmation:
+ * during the grace period the users are taken to enrolment at their next sign-in; after it,
+ * their password alone no longer signs them in. Null where it is not mandatory.
+ */
+export function mandatoryNote(serverName: string, settings: { mandatory: boolean; graceEndsAt: string | null }, now: Date): string | null {
+  if (!settings.mandatory) return null;
+  if (settings.graceEndsAt !== null && settings.graceEndsAt > now.toISOString()) {
+    return `Two-step verification is mandatory on ${serverName}: they will be asked to set it up again at their next sign-in (the grace period ends ${formatDateTime(settings.graceEndsAt)}).`;
+  }
+  return `Two-step verification is mandatory on ${serverName} and its grace period is over: they will not be able to sign in with a password until they are given a new grace period to enrol.`;
+}
 
 /** "Disabling: 500 of 2,000 users". */
 export function progressText(doing: string, done: number, total: number): string {

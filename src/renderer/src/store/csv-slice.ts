@@ -34,8 +34,10 @@ export const createCsvSlice: StateCreator<AppState, [], [], CsvSlice> = (set, ge
 
     async exportUsersCsv() {
       const q = get().query;
-      if (!q) return;
-      await run('users', ['user', 'users'], (exportId) => window.gatepass.export.usersCsv({ ...userListQuery(q), exportId }));
+      // One server's list: the all-servers list says so on its disabled button.
+      if (!q || q.serverId === null) return;
+      const serverId = q.serverId;
+      await run('users', ['user', 'users'], (exportId) => window.gatepass.export.usersCsv({ ...userListQuery(q, serverId), exportId }));
     },
 
     async exportAuditCsv(serverId, filters) {

@@ -1,5 +1,6 @@
 import type { StateCreator } from 'zustand';
 import { rowAt } from '../lib/page-cache';
+import { rowKey } from '../lib/server-segments';
 import { EMPTY_SELECTION, rangeBounds, selectAll, selectOnly, selectRange, toggleRow } from '../lib/selection';
 import type { AppState, SelectionSlice } from './types';
 
@@ -9,6 +10,7 @@ export const createSelectionSlice: StateCreator<AppState, [], [], SelectionSlice
   focusIndex: null,
 
   async clickRow(index, id, { shift, toggle }) {
+    // `id` is the row's key (lib/server-segments rowKey): the list may hold users of several servers.
     const sel = get().selection;
     if (shift) {
       const [lo, hi] = rangeBounds(sel.anchor, index);
@@ -43,7 +45,7 @@ export const createSelectionSlice: StateCreator<AppState, [], [], SelectionSlice
     } else {
       // A jump (End, PageDown) may land on a page not loaded yet: fetch its id, then select,
       // unless focus has moved on meanwhile.
-      const id = user?.id ?? (await get().idsInRange(target, target))[0];
+      const id = user ? rowKey(user.serverId, user.id) : (await get().idsInRange(target, target))[0];
       if (id !== undefined && get().focusIndex === target) set({ selection: selectOnly(id, target) });
     }
   },

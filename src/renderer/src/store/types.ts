@@ -1,9 +1,9 @@
-import type { UserAction } from '../../../shared/api/users';
 import type { ChannelInput, ChannelOutput, ConsolePrefs, HideableColumn } from '../../../shared/ipc/contract';
 import type { ServerPolicy } from '../../../shared/model/password-policy';
 import type { Server } from '../../../shared/model/server';
 import type { User, UserSort } from '../../../shared/model/user';
 import type { RunOutcome } from '../lib/chunked-run';
+import type { ConsoleUserAction } from '../lib/user-actions';
 import type { AuditFilters, UserFilters } from '../lib/list-filters';
 import type { RowSelection } from '../lib/selection';
 
@@ -11,6 +11,13 @@ import type { RowSelection } from '../lib/selection';
 export type AppInfo = ChannelOutput<'app:info'>;
 /** A job as main returned it from qr:generate: per-user results, no secrets. */
 export type JobSummary = ChannelOutput<'qr:generate'>;
+/** A server after a sign-in, with the recovery codes left when one was used. */
+export type SignedInServer = ChannelOutput<'servers:connect'>;
+/** The second factor of one sign-in: typed into a dialog, sent once, never kept. */
+export interface SecondFactorInput {
+  readonly otp?: string;
+  readonly recoveryCode?: string;
+}
 /** What export:save did. */
 export type SaveResult = ChannelOutput<'export:save'>;
 /** How the password of each user is chosen (qr:generate / qr:regenerate). */
@@ -34,15 +41,27 @@ export interface TargetUser {
   readonly login: string;
 }
 
-/** Which part of which server the main pane shows. */
-export interface View {
+/** A selected user of the list, with the server they are on (the all-servers list mixes servers). */
+export interface SelectedUser extends TargetUser {
   readonly serverId: string;
-  readonly section: 'users' | 'audit' | 'settings';
 }
+
+/** A row of the user list: the user and their server (its name as the list was read, for the all-servers list's Server column). */
+export type UserRow = User & { readonly serverId: string; readonly serverName: string };
+
+/**
+ * Which part of which server the main pane shows; `serverId: null` is the users of every
+ * server at once ("All servers"). `userFilters` opens the Users with these filters set (the
+ * "N active users" link of mandatory two-step verification).
+ */
+export type View =
+  | { readonly serverId: string; readonly section: 'users' | 'audit' | 'settings'; readonly userFilters?: UserFilters }
+  | { readonly serverId: null; readonly section: 'users'; readonly userFilters?: UserFilters };
 
 /** The user list's server-side query; any change resets the page cache and the selection. */
 export interface UserQuery {
-  readonly serverId: string;
+  /** One server, or null: every server in the tree, one after another. */
+  readonly serverId: string | null;
   readonly search: string;
   readonly sort: UserSort;
   readonly order: 'asc' | 'desc';
@@ -56,6 +75,19 @@ export interface UnsavedEdits {
   /** Saves them; false when the save failed (the view then shows why and stays). */
   save(): Promise<boolean>;
   discard(): void;
+}
+
+export type { ConsoleUserAction } from '../lib/user-actions';
+
+/** A server the user list reads from: its users, or why it gives none (offline, or its answer failed). */
+export interface ListSource {
+  readonly serverId: string;
+  readonly name: string;
+  readonly state: 'ok' | 'offline' | 'failed';
+  /** Users matching the query there; null until it answered. */
+  readonly total: number | null;
+  /** Why there are none: the server's status, or the failure. */
+  readonly message?: string;
 }
 
 /** Which modal is open: one value, so two dialogs can never be open at once. */
@@ -77,13 +109,33 @@ export type DialogState =
   | { readonly kind: 'saveOptions'; readonly jobId: string }
   | { readonly kind: 'importUsers'; readonly serverId: string }
   | { readonly kind: 'removeServer'; readonly serverId: string }
-  /** Disable, enable, revoke the QR code of, or end the sessions of the selected users. */
-  | { readonly kind: 'userAction'; readonly serverId: string; readonly action: UserAction }
+  /** Disable, enable, revoke the QR code of, end the sessions of, or remove two-step verification of the selected users (of one server, or of all: null). */
+  | { readonly kind: 'userAction'; readonly serverId: string | null; readonly action: ConsoleUserAction }
   /** Set one password for the selected users, without issuing a code. */
   | { readonly kind: 'setPassword'; readonly serverId: string }
   | { readonly kind: 'editServer'; readonly serverId: string }
   /** Leaving a view with unsaved edits: save, discard or stay. */
-  | { readonly kind: 'unsavedChanges'; readonly next: View };
+  | { readonly kind: 'unsavedChanges'; readonly next: View }
+  /** The administrator sets up their own authenticator app on this server (also a new app replacing the old one). */
+  | { readonly kind: 'enrolTwoStep'; readonly serverId: string }
+  /** The administrator's own new recovery codes: a confirmation, then the codes once. */
+  | { readonly kind: 'ownRecoveryCodes'; readonly serverId: string }
+  /**
+   * Turning mandatory two-step verification on while active users have none: the warning with
+   * the count (a link to them) and a confirmation that acknowledges it. `save` is the Settings
+   * form's, with the count acknowledged.
+   */
+  | {
+      readonly kind: 'confirmMandatory';
+      readonly serverId: string;
+      readonly serverName: string;
+      readonly impact: TwoStepImpact;
+      readonly graceDays: number;
+      readonly save: (acknowledged: number) => Promise<void>;
+    };
+
+/** Who mandatory two-step verification would lock out (twoStep:impact). */
+export type TwoStepImpact = ChannelOutput<'twoStep:impact'>;
 
 /** A message for the status area: what an action did, or a failure that has no dialog to show it in. */
 export interface Notice {
@@ -127,6 +179,9 @@ export interface ServersSlice {
   readonly view: View | null;
   /** Bumped by Refresh (F5) so views that keep their own data (the audit log) reload. */
   readonly refreshTick: number;
+  /** Bumped when the administrator's own two-step verification changed (enrolled, new codes), so Settings reads it again. */
+  readonly twoStepTick: number;
+  bumpTwoStep(): void;
   /** F5: reload the tree and whatever the main pane shows. */
   refreshAll(): Promise<void>;
   loadAppInfo(): Promise<void>;
@@ -140,9 +195,11 @@ export interface ServersSlice {
   /** Registers (or, with null, clears) one part's unsaved edits. */
   setUnsavedEdits(part: string, edits: UnsavedEdits | null): void;
   /** Renames a server or moves it to a new address (servers:update). */
-  updateServer(serverId: string, change: { name?: string; url?: string; password?: string }): Promise<Server>;
-  addServer(input: { name?: string; url: string; login: string; password: string; remember: boolean }): Promise<Server>;
-  connectServer(serverId: string, password?: string): Promise<Server>;
+  updateServer(serverId: string, change: { name?: string; url?: string; password?: string } & SecondFactorInput): Promise<Server>;
+  /** Signs in and adds the server; SECOND_FACTOR_REQUIRED when the administrator has two-step verification and no code was given. */
+  addServer(input: ChannelInput<'servers:add'>): Promise<SignedInServer>;
+  /** Signs in again: the password given or the saved one, and the code (or a recovery code) when the account has two-step verification. */
+  connectServer(serverId: string, password?: string, factor?: SecondFactorInput): Promise<SignedInServer>;
   removeServer(serverId: string): Promise<void>;
   /** The server's password policy, asked fresh each time: Settings may have changed it since. */
   getPolicy(serverId: string): Promise<ServerPolicy>;
@@ -150,8 +207,10 @@ export interface ServersSlice {
 
 export interface UsersSlice {
   readonly query: UserQuery | null;
+  /** The servers the list reads from, in the tree's order (one for a server's Users). */
+  readonly sources: readonly ListSource[];
   readonly total: number | null;
-  readonly pages: ReadonlyMap<number, readonly User[]>;
+  readonly pages: ReadonlyMap<number, readonly UserRow[]>;
   readonly inflight: ReadonlySet<number>;
   /** Bumped on every reset so answers to an older query are dropped. */
   readonly generation: number;
@@ -162,20 +221,20 @@ export interface UsersSlice {
   /** Loads the pages covering rows start..end (inclusive) that are not loaded yet. */
   ensureRows(start: number, end: number): void;
   refreshUsers(): void;
-  /** The ids of rows lo..hi, from the cache when loaded, else paged from the server. */
+  /** The row keys (lib/server-segments rowKey) of rows lo..hi, from the cache when loaded, else paged from the servers. */
   idsInRange(lo: number, hi: number): Promise<string[]>;
-  /** The selected ids, paging the server when "all" is selected. */
+  /** The selected users' ids on the one server the list shows, paging the server when "all" is selected. */
   resolveSelection(): Promise<string[]>;
-  /** The selected users (id and login) in the table's order, for per-user passwords and checks. */
-  resolveSelectedUsers(): Promise<TargetUser[]>;
+  /** The selected users (server, id and login) in the table's order, for per-user passwords, checks and actions. */
+  resolveSelectedUsers(): Promise<SelectedUser[]>;
   /** How many of these users are signed in now (issuing signs them out), with the logins users:signedIn names. */
   countSignedIn(serverId: string, userIds: readonly string[]): Promise<{ count: number; logins: string[] }>;
   importUsers(csv: string): Promise<ImportResult>;
   createUser(input: { login: string; displayName: string; email: string }): Promise<User>;
-  updateUser(userId: string, input: { login: string; displayName: string; email: string }): Promise<User>;
+  updateUser(serverId: string, userId: string, input: { login: string; displayName: string; email: string }): Promise<User>;
   deleteSelectedUsers(): Promise<{ deleted: number; failed: number; firstFailure?: string }>;
-  /** One action for these users, in chunks; the list is reloaded after. */
-  runUserAction(action: UserAction, users: readonly TargetUser[], control?: RunControl): Promise<RunOutcome>;
+  /** One action for these users, each on their own server, in chunks; the list is reloaded after. */
+  runUserAction(action: ConsoleUserAction, users: readonly SelectedUser[], control?: RunControl): Promise<RunOutcome>;
   /** One password for these users, without issuing a code, in chunks; the server checks it per user. */
   setUsersPassword(users: readonly TargetUser[], password: string, control?: RunControl): Promise<RunOutcome>;
   /** Selects these users (just created or imported) and focuses the first in the list's order; false when the search or filters hide them all. */

@@ -47,8 +47,9 @@ export const exportChannels = {
     ServerRef.extend({
       exportId: ExportId,
       ...UserListQuerySchema.omit({ offset: true, limit: true }).shape,
-      // Over IPC signedIn is a JSON boolean, as in users:list.
+      // Over IPC signedIn and disabled are JSON booleans, as in users:list.
       signedIn: z.boolean().optional(),
+      disabled: z.boolean().optional(),
     }),
     CsvExportResultSchema,
     'Every user the search and filters match, in the sort order, as a CSV file (paged from the server)',
