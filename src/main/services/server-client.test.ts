@@ -53,6 +53,19 @@ describe('the server client', () => {
     expect(seen).toEqual({ url: '/api/v1/users/u%2F1', auth: 'Bearer tok-1' });
   });
 
+  it('refuses a path parameter with no UTF-8 form (a lone surrogate) as bad input, before any request', async () => {
+    let requests = 0;
+    const base = await serve((_req, res) => {
+      requests++;
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(user));
+    });
+    await expect(createServerClient(base).call('getUser', { params: { id: '\ud800' } }, 'tok-1')).rejects.toMatchObject({
+      code: 'VALIDATION_FAILED',
+      message: 'The id of getUser is not valid text',
+    });
+    expect(requests).toBe(0);
+  });
+
   it('sends the query with defaults filled in from the route schema', async () => {
     let url = '';
     const base = await serve((req, res) => {

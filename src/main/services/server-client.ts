@@ -68,7 +68,12 @@ export function createServerClient(baseUrl: string, opts: { timeoutMs?: number }
     const path = route.path.replace(/:([A-Za-z_]\w*)/g, (_m, key: string) => {
       const value = params[key];
       if (value === undefined || value === null) throw new GatepassError('VALIDATION_FAILED', `Missing path parameter ${key} for ${name}`);
-      return encodeURIComponent(String(value));
+      try {
+        return encodeURIComponent(String(value));
+      } catch {
+        // A lone UTF-16 surrogate has no UTF-8 form (URIError): no server id can be one.
+        throw new GatepassError('VALIDATION_FAILED', `The ${key} of ${name} is not valid text`);
+      }
     });
     const search = new URLSearchParams();
     for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== null) search.set(k, String(v));
