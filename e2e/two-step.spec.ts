@@ -14,6 +14,8 @@ import { ADMIN_PASSWORD, addServerInUi, cli, root, setCheckbox, startCli, type S
 // Remove 2FA in bulk across servers. Users get 2FA through the real CLI.
 
 const PASSWORD = 'Granite-Orchard-58';
+/** Plant B's demo users: more than a page (200 rows) of the list. */
+const B_USERS = 230;
 const STEP_S = 30;
 
 let work: string;
@@ -99,7 +101,8 @@ function startConsole(): Promise<Started> {
 
 test.beforeAll(async ({ browser }) => {
   work = mkdtempSync(join(tmpdir(), 'gatepass-e2e-2fa-'));
-  [plantA, plantB] = await Promise.all([startServer('Plant A', 6), startServer('Plant B', 4)]);
+  // Plant B has more users than one page of the list, so the all-servers list's pages span both servers.
+  [plantA, plantB] = await Promise.all([startServer('Plant A', 6), startServer('Plant B', B_USERS)]);
   urlA = plantA.match[1]!;
   urlB = plantB.match[1]!;
   // The users the tests look for, made as an administrator's script would (REST, real CLI for 2FA).
@@ -329,6 +332,12 @@ test('mandatory two-step verification goes on through the warning, and "N active
   await form.getByLabel('Grace period (days)').fill('7');
   await expect(form.getByRole('alert')).toHaveText(`${n} active users will not be able to sign in with a password after the grace period of 7 days.`);
   await setCheckbox(form, 'Refuse QR cards and .usr files while mandatory', true);
+  // Leaving with these edits asks first, and says what saving them means.
+  await serverNode('Plant A').getByRole('treeitem', { name: 'Audit' }).click();
+  const leave = page.getByRole('alertdialog', { name: 'Unsaved changes' });
+  await expect(leave).toContainText(`Save the changes to the two-step verification settings of Plant A (${n} active users will not be able to sign in with a password) before leaving?`);
+  await leave.getByRole('button', { name: 'Cancel' }).click();
+  await expect(leave).toBeHidden();
   await form.getByRole('button', { name: 'Save' }).click();
 
   const confirm = page.getByRole('alertdialog', { name: 'Make two-step verification mandatory' });
@@ -373,11 +382,21 @@ test('the 2FA filter works on one server and across every server, each with its 
   await page.screenshot({ path: testInfo.outputPath('all-servers-2fa.png') });
 
   await page.getByLabel('2FA', { exact: true }).selectOption('disabled');
-  // Plant B: its 4 demo users; Plant A: its users without 2FA, disabled ones too.
-  await expect(sources.getByRole('listitem')).toHaveText(['Plant B 4 users', `Plant A ${activeWithout2faOnA.length + 1} users`]);
-  const rows = await loginsShown();
-  expect(rows.filter((r) => r.startsWith('Plant A | ')).map((r) => r.slice(10)).sort()).toEqual([...activeWithout2faOnA, 'off.dave'].sort());
-  expect(rows.filter((r) => r.startsWith('Plant B | '))).toHaveLength(4);
+  // Plant B: its demo users; Plant A: its users without 2FA, disabled ones too.
+  const onA = activeWithout2faOnA.length + 1;
+  await expect(sources.getByRole('listitem')).toHaveText([`Plant B ${B_USERS} users`, `Plant A ${onA} users`]);
+  await expect(page.getByText(`${B_USERS + onA} users match`)).toBeVisible();
+  // To the end: past the first page and Plant B's users, the rows are Plant A's, asked of it as they come into view.
+  await grid().locator('[role="row"][aria-rowindex="2"]').click();
+  await page.keyboard.press('End');
+  const rowAt = (i: number) => grid().locator(`[role="row"][aria-rowindex="${i + 2}"]`);
+  await expect(rowAt(B_USERS + onA - 1)).toHaveAttribute('aria-selected', 'true');
+  await expect(rowAt(B_USERS - 1).getByRole('gridcell').nth(1)).toHaveText('Plant B');
+  const tail = (await loginsShown()).filter((r) => r.startsWith('Plant A | ')).map((r) => r.slice(10));
+  expect([...tail].sort()).toEqual([...activeWithout2faOnA, 'off.dave'].sort());
+  await expect(rowAt(B_USERS).getByRole('gridcell').nth(1)).toHaveText('Plant A');
+  await expect(rowAt(B_USERS + onA - 1)).toContainText(tail[tail.length - 1]!);
+  await page.screenshot({ path: testInfo.outputPath('all-servers-end.png') });
 });
 
 test("a user's Security section shows the state, resyncs from two codes, resets wrong codes and makes new recovery codes once", async () => {
@@ -464,6 +483,14 @@ test('an administrator whom mandatory two-step verification holds to enrol is to
   await consoleHost.stop();
   consoleHost = await startConsole();
   await page.goto(consoleHost.match[1]!);
+  // The all-servers list, as it was left, says which servers give no users and why, with Connect.
+  const sources = page.getByRole('list', { name: 'Servers in this list' });
+  await expect(sources.getByRole('listitem')).toHaveCount(2);
+  for (const item of await sources.getByRole('listitem').all()) {
+    await expect(item).toContainText('needs password');
+    await expect(item.getByRole('button', { name: 'Connect' })).toBeVisible();
+  }
+  await expect(grid()).toContainText('No server is connected: connect one above to list its users.');
 
   // Mandatory, in its grace period: the password signs in only to enrol, and the console goes there at once.
   await serverNode('Plant A').getByRole('button', { name: 'Connect' }).click();
@@ -474,8 +501,9 @@ test('an administrator whom mandatory two-step verification holds to enrol is to
   await expect(enrol.getByRole('img', { name: 'QR code for your authenticator app' })).toBeVisible();
   await enrol.getByRole('button', { name: 'Cancel' }).click();
 
-  // Put off, it stays said: in the tree, and in the pane instead of the users.
+  // Put off, it stays said: in the tree, in the all-servers list, and in the pane instead of the users.
   await expect(serverNode('Plant A')).toHaveAccessibleDescription(/needs two-step set-up/);
+  await expect(sources.getByRole('listitem').filter({ hasText: 'Plant A' })).toContainText('needs two-step set-up');
   await openSection('Plant A', 'Users');
   const pane = page.getByRole('region', { name: 'Two-step verification required' });
   await expect(pane).toContainText('Plant A requires two-step verification, and your account (admin) does not have it yet.');

@@ -6,7 +6,7 @@ import { gridCommand } from '../lib/grid-keys';
 import { hasUserFilters } from '../lib/list-filters';
 import { rowAt } from '../lib/page-cache';
 import { headerCheckState, isSelected, selectedCount } from '../lib/selection';
-import { rowKey } from '../lib/server-segments';
+import { rowKey, starts } from '../lib/server-segments';
 import { useAppStore } from '../store/store';
 import { columnStyle, PlaceholderCells, UserCells, UserHeaderCells, visibleColumns } from './user-columns';
 import { UserContextMenu, type MenuPoint } from './user-context-menu';
@@ -41,8 +41,9 @@ function HeaderCheckbox({ state, onChange }: { state: 'checked' | 'mixed' | 'emp
  * the DOM and only their pages are fetched, so 100,000 users scroll like 100.
  */
 export function UserTable() {
-  const { query, total, pages, selection, focusIndex, usersError, generation, hiddenColumns } = useAppStore(
+  const { query, total, pages, selection, focusIndex, usersError, generation, hiddenColumns, sources } = useAppStore(
     useShallow((s) => ({
+      sources: s.sources,
       query: s.query,
       total: s.total,
       pages: s.pages,
@@ -55,6 +56,8 @@ export function UserTable() {
   );
   const allServers = query?.serverId === null;
   const columns = visibleColumns(hiddenColumns, allServers);
+  // All servers: where each server's rows begin, to draw a line between servers.
+  const groupStarts = allServers ? new Set(starts(sources.map((x) => (x.state === 'ok' ? (x.total ?? 0) : 0))).filter((i) => i > 0)) : null;
   const scrollRef = useRef<HTMLDivElement>(null);
   const gridRef = useRef<HTMLDivElement>(null);
   const [menuAt, setMenuAt] = useState<MenuPoint | null>(null);
@@ -238,14 +241,20 @@ export function UserTable() {
             </div>
           ) : total === 0 ? (
             <div className="grid-message">
-              {query?.search || (query && hasUserFilters(query.filters)) ? `No users match the search and filters${allServers ? ' on any connected server' : ''}.` : 'No users yet.'}
+              {allServers && !sources.some((x) => x.state === 'ok')
+                ? 'No server is connected: connect one above to list its users.'
+                : query?.search || (query && hasUserFilters(query.filters))
+                  ? `No users match the search and filters${allServers ? ' on any connected server' : ''}.`
+                  : allServers
+                    ? 'No users on the connected servers yet.'
+                    : 'No users yet.'}
             </div>
           ) : null}
           <div className="grid-spacer" style={{ height: virtualizer.getTotalSize() }}>
             {items.map((item) => {
               const user = rowAt(pages, item.index);
               const selected = user ? isSelected(selection, rowKey(user.serverId, user.id)) : false;
-              const classes = ['grid-row', 'body', item.index % 2 ? 'odd' : '', selected ? 'selected' : '', focusIndex === item.index ? 'focused' : '', user ? '' : 'placeholder', user?.disabledAt ? 'disabled-user' : ''];
+              const classes = ['grid-row', 'body', item.index % 2 ? 'odd' : '', selected ? 'selected' : '', focusIndex === item.index ? 'focused' : '', user ? '' : 'placeholder', user?.disabledAt ? 'disabled-user' : '', groupStarts?.has(item.index) ? 'server-start' : ''];
               return (
                 <div
                   key={item.index}
