@@ -60,6 +60,19 @@ function count(value: string): number {
   return n;
 }
 
+/** What `gatepass server` takes. */
+interface ServerCliOptions {
+  db: string;
+  port: number;
+  host: string;
+  seedDemo?: number;
+  name?: string;
+  secretKeyFile?: string;
+  smtpUrl?: string;
+  mailFrom?: string;
+  mailFolder?: string;
+}
+
 /** Waits for SIGINT/SIGTERM, then runs `close` once. */
 function closeOnSignal(close: () => Promise<void>): Promise<void> {
   return new Promise((done) => {
@@ -109,11 +122,28 @@ export function buildProgram(state: { exitCode: number } = { exitCode: EXIT.OK }
     .option('--host <address>', 'address to bind', '127.0.0.1')
     .option('--seed-demo <count>', 'add this many demo users to an empty database', count)
     .option('--name <name>', 'server name shown in the console (and, for two-step verification, in authenticator apps)')
-    .option('--secret-key-file <file>', 'the key file that seals two-step secrets (default for SQLite: <db>.key beside it; or set GATEPASS_SECRET_KEY)')
-    .addHelpText('after', EXIT_HELP)
-    .action(async (o: { db: string; port: number; host: string; seedDemo?: number; name?: string; secretKeyFile?: string }) => {
+    .option('--secret-key-file <file>', 'the key file that seals two-step secrets and the SMTP password (default for SQLite: <db>.key beside it; or set GATEPASS_SECRET_KEY)')
+    .option('--smtp-url <url>', 'send mail through this SMTP server: smtp://[user[:password]@]host[:port] (STARTTLS required, port 587), smtps://... (implicit TLS, port 465), or smtp://...?security=none (no encryption, port 25)')
+    .option('--mail-from <address>', 'the From of every message, e.g. "Gatepass <gatepass@example.org>"')
+    .addOption(new Option('--mail-folder <dir>', 'write every message as an .eml file into this folder instead of sending it').conflicts('smtpUrl'))
+    .addHelpText(
+      'after',
+      `
+Mail settings given here are stored in the database at every start, so every replica and the
+console see them (docs/mail.md). Put the SMTP password in GATEPASS_SMTP_PASSWORD rather than in
+the URL: a command line is visible to other local users.
+${EXIT_HELP}`,
+    )
+    .action(async (o: ServerCliOptions) => {
       const { startServer } = await import('../server/index');
       const db = /^postgres(ql)?:\/\//i.test(o.db) ? o.db : resolve(o.db);
+      const smtpPassword = process.env.GATEPASS_SMTP_PASSWORD;
+      const mail = {
+        ...(o.smtpUrl !== undefined ? { smtpUrl: o.smtpUrl } : {}),
+        ...(o.smtpUrl !== undefined && smtpPassword ? { smtpPassword } : {}),
+        ...(o.mailFrom !== undefined ? { from: o.mailFrom } : {}),
+        ...(o.mailFolder !== undefined ? { folder: resolve(o.mailFolder) } : {}),
+      };
       const srv = await startServer({
         db,
         port: o.port,
@@ -121,6 +151,7 @@ export function buildProgram(state: { exitCode: number } = { exitCode: EXIT.OK }
         ...(o.name ? { name: o.name } : {}),
         ...(o.seedDemo !== undefined ? { seedDemo: o.seedDemo } : {}),
         ...(o.secretKeyFile ? { secretKeyFile: resolve(o.secretKeyFile) } : {}),
+        ...(Object.keys(mail).length > 0 ? { mail } : {}),
         logger: (line) => console.log(line),
       });
       console.log(`Gatepass server "${srv.name}" listening on ${srv.url}`);

@@ -48,6 +48,8 @@ export interface ConsoleCore {
 
 const EMBEDDED_NAME = 'Local server';
 const EMBEDDED_DB = 'embedded-server.sqlite';
+/** Where the embedded server's folder transport writes its .eml files, in the user data folder. */
+export const EMBEDDED_MAIL_FOLDER = 'mail';
 
 /**
  * Builds the console's back end for any host (Electron, browser host, tests): creates the
@@ -84,6 +86,9 @@ export async function createConsoleCore(opts: ConsoleCoreOptions): Promise<Conso
       name: EMBEDDED_NAME,
       // Demo users only into a new database: a restart must not add them again.
       ...(fresh ? { seedDemo: opts.seedDemo ?? 200 } : {}),
+      // A newcomer sees the mails without a mail server: .eml files in the user data folder
+      // (until an administrator chooses another transport in the console).
+      mail: { defaultFolder: join(opts.userDataDir, EMBEDDED_MAIL_FOLDER) },
       logger: (line) => log(`[local server] ${line}`),
     });
     embeddedServer = srv;

@@ -2,10 +2,11 @@ import type { Kysely } from 'kysely';
 import { naturalKey } from '../shared/natural-sort';
 import type { DialectName } from './db/connect';
 import type { AccountKind, Database } from './db/schema';
+import type { MailService } from './mail/index';
 import type { PasswordHasher } from './security/passwords';
 import type { SecretBox } from './security/secret-box';
 
-/** What every service needs: the database, its dialect, the password hasher, the secret box and a clock. */
+/** What every service needs: the database, its dialect, the password hasher, the secret box, the mail outbox and a clock. */
 export interface ServiceContext {
   db: Kysely<Database>;
   dialect: DialectName;
@@ -16,6 +17,8 @@ export interface ServiceContext {
   secrets: SecretBox | null;
   /** The server's display name: the issuer authenticator apps show. */
   serverName: string;
+  /** Queue mail through the outbox (src/server/mail/index.ts); this process's sender delivers it. */
+  mail: MailService;
   now(): Date;
 }
 

@@ -7,6 +7,9 @@ import { createHandlers } from './http/handlers';
 import { createPasswordHasher, type HashCost } from './security/passwords';
 import { createSecretBox, loadKeyFile, newSecretKey, parseKeyList, type SecretBox } from './security/secret-box';
 import type { ServiceContext } from './context';
+import { createMailService } from './mail/index';
+import { startMailSender, type MailSender, type SenderOptions } from './mail/sender';
+import { applyStartOptions, checkMailStartOptions, type MailStartOptions } from './mail/settings';
 import { ensureFirstAdmin, issueFirstAdminToken } from './modules/admins/service';
 import { SWEEP_INTERVAL_MS, sweepExpired } from './modules/sessions/service';
 import { seedDemoUsers } from './modules/users/demo-users';
@@ -35,6 +38,8 @@ export interface ServerOptions {
   secretKey?: string;
   /** A key file (one key a line, first current); default for SQLite: `<db file>.key` beside it, created 0600. */
   secretKeyFile?: string;
+  /** Mail transport set at start (`--smtp-url`, `--mail-folder`, `--mail-from`; the embedded server's folder): docs/mail.md. */
+  mail?: MailStartOptions;
   logger?: (line: string) => void;
 }
 
@@ -50,6 +55,8 @@ export interface RunningServer {
   secretKeySource: string | null;
   /** An admin session for the embedded server, so the console needs no password. */
   issueAdminToken(): Promise<string>;
+  /** This process's mail sender: its claim id, and a promise for when nothing is left to send now. */
+  mailSender: Pick<MailSender, 'id' | 'idle'>;
   close(): Promise<void>;
 }
 
@@ -59,6 +66,8 @@ export interface InternalServerOptions {
   hashCost?: HashCost;
   /** The server's clock (tests of time windows, back-off and grace periods move it). */
   now?: () => Date;
+  /** Shorter mail timings (poll, lease, back-off) so retries and crashes are quick to test. */
+  mail?: SenderOptions;
 }
 
 /**
@@ -84,11 +93,21 @@ export async function startServer(opts: ServerOptions, internal: InternalServerO
   const log = opts.logger ?? (() => {});
   const name = opts.name ?? 'Gatepass server';
   const host = opts.host ?? '127.0.0.1';
+  // Bad mail options fail before the database (or its key file) is opened or created.
+  if (opts.mail) checkMailStartOptions(opts.mail);
   const { box, source } = openSecretBox(opts);
   const handle = openDatabase(opts.db);
   let sweeper: ReturnType<typeof setInterval> | null = null;
+  let sender: MailSender | null = null;
   try {
     await migrateToLatest(handle.db, handle.dialect);
+    const now = internal.now ?? (() => new Date());
+    if (opts.mail) {
+      const changed = await applyStartOptions(handle.db, opts.mail, now());
+      if (changed) log(`Gatepass mail: settings from the start options: ${changed}`);
+    }
+    const mailSender = startMailSender({ db: handle.db, dialect: handle.dialect, now, log, options: internal.mail });
+    sender = mailSender;
     const ctx: ServiceContext = {
       db: handle.db,
       dialect: handle.dialect,
@@ -97,7 +116,8 @@ export async function startServer(opts: ServerOptions, internal: InternalServerO
       hashConcurrency: Math.max(2, availableParallelism()),
       secrets: box,
       serverName: name,
-      now: internal.now ?? (() => new Date()),
+      mail: createMailService({ db: handle.db, now, sender: mailSender }),
+      now,
     };
     // Without a key (PostgreSQL and no GATEPASS_SECRET_KEY) the server runs and every 2FA route
     // says why it cannot; `secretKeySource` lets the CLI say so at start.
@@ -136,16 +156,20 @@ export async function startServer(opts: ServerOptions, internal: InternalServerO
       generatedAdminPassword,
       secretKeySource: box ? source : null,
       issueAdminToken: () => issueFirstAdminToken(ctx),
+      mailSender: { id: mailSender.id, idle: () => mailSender.idle() },
       async close() {
         if (closed) return;
         closed = true;
         if (sweeper) clearInterval(sweeper);
         await app.close();
+        // After the HTTP side: no request can queue mail any more; what is in flight finishes.
+        await mailSender.stop();
         await handle.close();
       },
     };
   } catch (err) {
     if (sweeper) clearInterval(sweeper);
+    await sender?.stop(0).catch(() => {});
     await handle.close().catch(() => {});
     throw err;
   }

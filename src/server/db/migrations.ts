@@ -211,6 +211,53 @@ function migrations(dialect: DialectName): Record<string, Migration> {
         await db.schema.createIndex('users_totp_active').on('users').columns(['totp_enabled', 'disabled_at', 'login_sort', 'id']).execute();
       },
     },
+    '0004_mail_outbox': {
+      // The mail outbox (issue 10, docs/mail.md): one row per message, claimed by a sender with a
+      // lease, and one row per batch (what a caller queued at once) for the per-user report.
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('mail_batches')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('kind', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('created_by', 'text', (c) => c.notNull())
+          .addColumn('total', 'integer', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('mail_batches_created').on('mail_batches').columns(['created_at', 'id']).execute();
+        await db.schema
+          .createTable('mail_outbox')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('batch_id', 'text', (c) => c.notNull().references('mail_batches.id').onDelete('cascade'))
+          .addColumn('seq', 'integer', (c) => c.notNull())
+          .addColumn('ref', 'text')
+          .addColumn('kind', 'text', (c) => c.notNull())
+          .addColumn('message_id', 'text', (c) => c.notNull().unique())
+          .addColumn('to_address', 'text', (c) => c.notNull())
+          .addColumn('from_address', 'text', (c) => c.notNull())
+          .addColumn('subject', 'text', (c) => c.notNull())
+          // The whole RFC 5322 message as it goes out; NULL once the row is finished (it may hold a secret).
+          .addColumn('body', 'text')
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('failure', 'text')
+          .addColumn('last_error', 'text')
+          .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('next_attempt_at', 'text', (c) => c.notNull())
+          .addColumn('claimed_by', 'text')
+          .addColumn('claimed_until', 'text')
+          .addColumn('expires_at', 'text')
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('sent_at', 'text')
+          .addColumn('sent_reply', 'text')
+          .addColumn('finished_at', 'text')
+          .execute();
+        // The claim query's two ways in: due queued rows, and sending rows whose lease ran out.
+        await db.schema.createIndex('mail_outbox_due').on('mail_outbox').columns(['status', 'next_attempt_at']).execute();
+        await db.schema.createIndex('mail_outbox_lease').on('mail_outbox').columns(['status', 'claimed_until']).execute();
+        await db.schema.createIndex('mail_outbox_batch').on('mail_outbox').columns(['batch_id', 'seq']).execute();
+        await db.schema.createIndex('mail_outbox_batch_status').on('mail_outbox').columns(['batch_id', 'status']).execute();
+        await db.schema.createIndex('mail_outbox_finished').on('mail_outbox').columns(['finished_at']).execute();
+      },
+    },
   };
 }
 

@@ -19,6 +19,8 @@ export interface Database {
   recovery_codes: RecoveryCodeTable;
   signin_pending: SigninPendingTable;
   user_signin_failures: SigninFailureTable;
+  mail_batches: MailBatchTable;
+  mail_outbox: MailOutboxTable;
 }
 
 /** Whose two-step verification a row is: a user's or an administrator's (ids of either table). */
@@ -159,4 +161,62 @@ export interface SigninPendingTable {
   purpose: 'second_factor' | 'enrolment';
   created_at: string;
   expires_at: string;
+}
+
+/** What a caller queued at once (a provisioning run, a test message): the unit of the per-user report. */
+export interface MailBatchTable {
+  id: string;
+  /** The kind of its messages: 'provisioning', 'test', later 'otp'. */
+  kind: string;
+  created_at: string;
+  /** Login of the administrator who queued it, or 'server'. */
+  created_by: string;
+  total: number;
+}
+
+/** Where a message is: docs/mail.md, "Outbox states". */
+export type MailStatus = 'queued' | 'sending' | 'sent' | 'failed';
+
+/** Why a message failed, as a stable code (the reply text is in last_error). */
+export type MailFailure = 'no_transport' | 'rejected' | 'retries_exhausted' | 'expired';
+
+/** One outgoing message (src/server/mail/outbox.ts). */
+export interface MailOutboxTable {
+  id: string;
+  batch_id: string;
+  /** The message's place in its batch: the report lists them in the order they were queued. */
+  seq: number;
+  /** The caller's reference (a user id), so the report maps back to users. */
+  ref: string | null;
+  kind: string;
+  /** `<uuid@host>`, fixed when queued and in the message itself: every attempt carries the same one. */
+  message_id: string;
+  /** The envelope recipient (RCPT TO). */
+  to_address: string;
+  /** The envelope sender (MAIL FROM). */
+  from_address: string;
+  /** Kept for the report; a subject never carries a secret. */
+  subject: string;
+  /** The RFC 5322 message, composed once when queued; NULL once sent or failed (it may carry a code). */
+  body: string | null;
+  status: MailStatus;
+  failure: MailFailure | null;
+  /** The mail server's reply (or the connection error) of the last failed attempt; never a secret. */
+  last_error: string | null;
+  /** Times the message was claimed for sending. */
+  attempts: Generated<number>;
+  /** When a queued message may next be claimed. */
+  next_attempt_at: string;
+  /** The sender holding the lease while `sending`. */
+  claimed_by: string | null;
+  /** The lease: after it, another sender may claim the message again (a crash mid-send). */
+  claimed_until: string | null;
+  /** Not sent after this, it fails as `expired` (a provisioning code past its validity). */
+  expires_at: string | null;
+  created_at: string;
+  sent_at: string | null;
+  /** The mail server's answer to the accepted message (its queue id). */
+  sent_reply: string | null;
+  /** When it became sent or failed; finished rows are deleted after the retention period. */
+  finished_at: string | null;
 }

@@ -3,6 +3,7 @@ import type { ServiceContext } from '../context';
 import { adminsHandlers } from '../modules/admins/handlers';
 import { auditHandlers } from '../modules/audit/handlers';
 import { cardsHandlers } from '../modules/cards/handlers';
+import { mailHandlers } from '../modules/mail/handlers';
 import { policyHandlers } from '../modules/policy/handlers';
 import { qrCredentialsHandlers } from '../modules/qr-credentials/handlers';
 import { recoveryCodesHandlers } from '../modules/recovery-codes/handlers';
@@ -30,5 +31,6 @@ export function createHandlers(ctx: ServiceContext, info: { name: string; versio
     ...cardsHandlers(ctx),
     ...totpHandlers(ctx),
     ...recoveryCodesHandlers(ctx),
+    ...mailHandlers(ctx, info),
   };
 }

@@ -40,6 +40,8 @@ export const AUDIT_ACTIONS = [
   'recovery.use',
   'recovery.use_failed',
   'two_step.settings',
+  'mail.settings_update',
+  'mail.test',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

@@ -3,6 +3,7 @@ import { adminsApi } from './admins';
 import { auditApi } from './audit';
 import { cardsApi } from './cards';
 import { infoApi } from './info';
+import { mailApi } from './mail';
 import { policyApi } from './policy';
 import { qrCredentialsApi } from './qr-credentials';
 import { recoveryCodesApi } from './recovery-codes';
@@ -15,6 +16,7 @@ export * from './admins';
 export * from './audit';
 export * from './cards';
 export * from './info';
+export * from './mail';
 export * from './policy';
 export * from './qr-credentials';
 export * from './recovery-codes';
@@ -28,7 +30,7 @@ export * from './users';
  * is generated from it, so the three cannot drift. routes.test.ts checks that no two domains
  * claim one name or one method and path.
  */
-export const apiDomains = { infoApi, adminsApi, usersApi, policyApi, qrCredentialsApi, sessionsApi, auditApi, cardsApi, totpApi, recoveryCodesApi } as const;
+export const apiDomains = { infoApi, adminsApi, usersApi, policyApi, qrCredentialsApi, sessionsApi, auditApi, cardsApi, totpApi, recoveryCodesApi, mailApi } as const;
 
 export const api = {
   ...infoApi,
@@ -41,6 +43,7 @@ export const api = {
   ...cardsApi,
   ...totpApi,
   ...recoveryCodesApi,
+  ...mailApi,
 } as const;
 
 export type Api = typeof api;

@@ -14,7 +14,7 @@ const AUDIT_PAGE = 200;
 const TYPING_DEBOUNCE_MS = 300;
 
 /** The families first (every action of a kind), then each action. */
-const FAMILIES = ['admin.', 'user.', 'qr.', 'device.', 'policy.', 'cards.'] as const;
+const FAMILIES = ['admin.', 'user.', 'qr.', 'device.', 'policy.', 'cards.', 'mail.'] as const;
 
 /** A text filter that applies itself a moment after the administrator stops typing. */
 function useDebounced(value: string, apply: (v: string) => void): void {

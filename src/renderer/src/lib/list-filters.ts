@@ -106,6 +106,7 @@ export const AUDIT_ACTION_LABELS: Readonly<Record<string, string>> = {
   'totp.': 'Two-step verification',
   'recovery.': 'Recovery codes',
   'two_step.': 'Two-step verification settings',
+  'mail.': 'Mail',
   'admin.signin': 'Administrator signed in',
   'admin.signin_failed': 'Administrator sign-in failed',
   'admin.signout': 'Administrator signed out',
@@ -143,4 +144,6 @@ export const AUDIT_ACTION_LABELS: Readonly<Record<string, string>> = {
   'recovery.use': 'Recovery code used',
   'recovery.use_failed': 'Recovery code refused',
   'two_step.settings': 'Two-step settings changed',
+  'mail.settings_update': 'Mail settings changed',
+  'mail.test': 'Test message sent',
 };

@@ -144,7 +144,7 @@ export const SWEEP_INTERVAL_MS = 60 * 60 * 1000;
  * for users whose sessions expired, qr_issued_at for users whose code expired. Idempotent, so
  * every replica may run it; the list's filters check liveness exactly in between.
  */
-export async function sweepExpired(ctx: ServiceContext): Promise<void> {
+export async function sweepExpired(ctx: Pick<ServiceContext, 'db' | 'now'>): Promise<void> {
   const nowIso = ctx.now().toISOString();
   await ctx.db.deleteFrom('user_sessions').where('expires_at', '<=', nowIso).execute();
   await ctx.db.deleteFrom('admin_sessions').where('expires_at', '<=', nowIso).execute();

@@ -1,0 +1,177 @@
+import { randomBytes } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import { join } from 'node:path';
+import nodemailer from 'nodemailer';
+import type { SmtpServerSettings, TransportConfig } from './settings';
+
+/**
+ * The two ways a message leaves the server. Both take the stored RFC 5322 bytes as they are
+ * (src/server/mail/compose.ts), so an .eml file and an SMTP delivery of one row are the same.
+ */
+
+/** One message as the sender hands it to a transport. */
+export interface OutgoingMessage {
+  messageId: string;
+  /** Envelope sender (MAIL FROM). */
+  from: string;
+  /** Envelope recipient (RCPT TO). */
+  to: string;
+  raw: Buffer;
+  /** When it was queued: part of the .eml file name, so every attempt writes the same file. */
+  createdAt: string;
+}
+
+/** A failed attempt: whether trying again may help, and what the other side said. */
+export class SendError extends Error {
+  constructor(
+    readonly transient: boolean,
+    /** The SMTP reply (`451 4.3.0 Try again later`) or the connection error; never a secret. */
+    readonly reply: string,
+  ) {
+    super(reply);
+    this.name = 'SendError';
+  }
+}
+
+/** Something that delivers messages; `send` resolves with the far side's answer or throws a {@link SendError}. */
+export interface MailTransport {
+  readonly kind: 'smtp' | 'folder';
+  /** Messages it takes at once: the sender never has more than this in flight. */
+  readonly concurrency: number;
+  /** For the server log: where mail goes, never the password. */
+  readonly description: string;
+  send(m: OutgoingMessage): Promise<string>;
+  close(): Promise<void>;
+}
+
+/** Pool and timeout settings; the benchmark and the tests use the same as production. */
+export interface TransportOptions {
+  /** SMTP connections kept open, and so the most messages in flight (default 5). */
+  maxConnections?: number;
+}
+
+/** Connections nodemailer keeps open; also the bound on messages a crash can send twice. */
+export const DEFAULT_MAX_CONNECTIONS = 5;
+
+/** The nodemailer options of a pooled SMTP transport (exported so the benchmark's baseline uses exactly these). */
+export function smtpPoolOptions(smtp: SmtpServerSettings, password: string | null, opts: TransportOptions = {}) {
+  return {
+    pool: true as const,
+    maxConnections: opts.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
+    maxMessages: 100,
+    host: smtp.host,
+    port: smtp.port,
+    // tls: TLS from the first byte (RFC 8314). starttls: upgrade, and refuse a server that
+    // does not offer STARTTLS rather than send a code or a password in the clear (RFC 3207).
+    secure: smtp.security === 'tls',
+    requireTLS: smtp.security === 'starttls',
+    ignoreTLS: smtp.security === 'none',
+    auth: smtp.user ? { user: smtp.user, pass: password ?? '' } : undefined,
+    tls: { minVersion: 'TLSv1.2' as const, servername: smtp.host },
+    // A relay that stops answering must not hold a message (and its lease) for nodemailer's 10 minutes.
+    connectionTimeout: 30_000,
+    greetingTimeout: 30_000,
+    socketTimeout: 60_000,
+    // Messages are raw bytes: nothing may make nodemailer read a file or fetch a URL.
+    disableFileAccess: true,
+    disableUrlAccess: true,
+    logger: false,
+    debug: false,
+  };
+}
+
+/** One line from a reply or an error: replies span lines; a line break in the report would be a new row. */
+function replyText(text: string): string {
+  return text.replace(/\s*[\r\n]+\s*/g, ' ').trim().slice(0, 500);
+}
+
+/**
+ * Classifies what nodemailer threw. An SMTP reply 5xx is permanent (RFC 5321 §4.2.1: do not
+ * repeat the same request); 4xx and anything without a reply (refused, timed out, TLS or
+ * connection lost) is transient and worth another attempt.
+ */
+export function smtpFailure(err: unknown): SendError {
+  const e = (typeof err === 'object' && err !== null ? err : {}) as { responseCode?: unknown; response?: unknown; code?: unknown; message?: unknown };
+  const code = typeof e.responseCode === 'number' ? e.responseCode : null;
+  const response = typeof e.response === 'string' && e.response ? e.response : null;
+  const message = typeof e.message === 'string' ? e.message : String(err);
+  const text = response ?? (typeof e.code === 'string' ? `${e.code}: ${message}` : message);
+  return new SendError(!(code !== null && code >= 500 && code < 600), replyText(text));
+}
+
+/** The pooled SMTP transport (nodemailer, pool: true). */
+export function createSmtpTransport(smtp: SmtpServerSettings, password: string | null, opts: TransportOptions = {}): MailTransport {
+  const options = smtpPoolOptions(smtp, password, opts);
+  const transporter = nodemailer.createTransport(options);
+  const security = { starttls: 'STARTTLS required', tls: 'implicit TLS', none: 'no encryption' }[smtp.security];
+  return {
+    kind: 'smtp',
+    concurrency: options.maxConnections,
+    description: `SMTP ${smtp.user ? `${smtp.user}@` : ''}${smtp.host}:${smtp.port} (${security}, pool of ${options.maxConnections})`,
+    async send(m) {
+      try {
+        const info = await transporter.sendMail({ envelope: { from: m.from, to: [m.to] }, raw: m.raw });
+        return replyText(info.response || '250 accepted');
+      } catch (err) {
+        throw smtpFailure(err);
+      }
+    },
+    async close() {
+      transporter.close();
+    },
+  };
+}
+
+/** The .eml file name of a message: its queue time and the unique part of its Message-ID. */
+export function emlFileName(m: Pick<OutgoingMessage, 'messageId' | 'createdAt'>): string {
+  const stamp = m.createdAt.replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  const local = (/^<([^@>]+)@/.exec(m.messageId)?.[1] ?? m.messageId).replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 100);
+  return `${stamp}-${local}.eml`;
+}
+
+/**
+ * Writes each message as an RFC 5322 .eml file into a folder, as Django's file e-mail backend
+ * and mail pickup directories do. Atomic: a temporary file in the same folder, flushed, then
+ * renamed, so a reader never sees half a message. Named by the Message-ID, so a second
+ * attempt of the same row replaces its own file rather than adding one. Owner-only files:
+ * a message may carry a provisioning code.
+ */
+export function createFolderTransport(dir: string, opts: TransportOptions = {}): MailTransport {
+  let ready: Promise<void> | null = null;
+  return {
+    kind: 'folder',
+    concurrency: opts.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
+    description: `folder ${dir}`,
+    async send(m) {
+      const name = emlFileName(m);
+      const tmp = join(dir, `.${name}.${randomBytes(6).toString('hex')}.tmp`);
+      try {
+        ready ??= fs.mkdir(dir, { recursive: true, mode: 0o700 }).then(() => undefined);
+        await ready;
+        const fh = await fs.open(tmp, 'wx', 0o600);
+        try {
+          await fh.writeFile(m.raw);
+          await fh.sync();
+        } finally {
+          await fh.close();
+        }
+        await fs.rename(tmp, join(dir, name));
+      } catch (err) {
+        ready = null;
+        await fs.rm(tmp, { force: true }).catch(() => {});
+        // A full disk or a folder made read-only may be put right: worth another attempt.
+        const code = (err as NodeJS.ErrnoException).code ?? 'EIO';
+        throw new SendError(true, `cannot write ${name} into the mail folder: ${code}`);
+      }
+      return `written to ${name}`;
+    },
+    async close() {},
+  };
+}
+
+/** The transport of a configuration, or null for none. */
+export function createTransport(config: TransportConfig, opts: TransportOptions = {}): MailTransport | null {
+  if (config.kind === 'smtp') return createSmtpTransport(config.smtp, config.password, opts);
+  if (config.kind === 'folder') return createFolderTransport(config.path, opts);
+  return null;
+}
