@@ -207,7 +207,7 @@ export interface MailOutboxTable {
   attempts: Generated<number>;
   /** When a queued message may next be claimed. */
   next_attempt_at: string;
-  /** The sender holding the lease while `sending`. */
+  /** The sender holding the lease while `sending`; once finished, the one that sent it or gave up. */
   claimed_by: string | null;
   /** The lease: after it, another sender may claim the message again (a crash mid-send). */
   claimed_until: string | null;

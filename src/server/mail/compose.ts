@@ -56,7 +56,11 @@ export async function composeMessage(opts: { from: Mailbox; to: Mailbox; content
     // RFC 3834: an automatic message; out-of-office robots must not answer it.
     headers: { 'Auto-Submitted': 'auto-generated' },
   });
-  return composer.compile().build();
+  const built = await composer.compile().build();
+  // MailComposer leaves a part's own line breaks as given (LF from our templates); SMTP turns
+  // them into CRLF on the wire. Written as CRLF here (RFC 5322 §2.1), the .eml file and the
+  // SMTP delivery are the same bytes, and a retry sends exactly what is stored.
+  return Buffer.from(built.toString('latin1').replace(/\r\n|\r|\n/g, '\r\n'), 'latin1');
 }
 
 /** A header value on one line: line breaks would start a new header (header injection). */

@@ -194,7 +194,7 @@ export interface SentOutcome {
 /**
  * Records sent messages, in one transaction, and drops their bodies. Only rows this sender
  * still holds under this attempt change: a sender that lost its lease cannot overwrite what
- * the next one recorded. Returns how many rows were recorded.
+ * the next one recorded. `claimed_by` stays: which replica sent it. Returns how many rows were recorded.
  */
 export async function markSent(db: Kysely<Database>, senderId: string, sent: readonly SentOutcome[], now: Date): Promise<number> {
   if (sent.length === 0) return 0;
@@ -204,7 +204,7 @@ export async function markSent(db: Kysely<Database>, senderId: string, sent: rea
     for (const s of sent) {
       const r = await trx
         .updateTable('mail_outbox')
-        .set({ status: 'sent', sent_at: at, finished_at: at, sent_reply: s.reply.slice(0, 500), body: null, claimed_by: null, claimed_until: null, last_error: null })
+        .set({ status: 'sent', sent_at: at, finished_at: at, sent_reply: s.reply.slice(0, 500), body: null, claimed_until: null, last_error: null })
         .where('id', '=', s.id)
         .where('claimed_by', '=', senderId)
         .where('attempts', '=', s.attempts)
@@ -240,7 +240,7 @@ export async function markFailed(
 ): Promise<boolean> {
   const r = await db
     .updateTable('mail_outbox')
-    .set({ status: 'failed', failure, last_error: error.slice(0, 500), body: null, claimed_by: null, claimed_until: null, finished_at: now.toISOString() })
+    .set({ status: 'failed', failure, last_error: error.slice(0, 500), body: null, claimed_until: null, finished_at: now.toISOString() })
     .where('id', '=', m.id)
     .where('claimed_by', '=', senderId)
     .where('attempts', '=', m.attempts)

@@ -180,6 +180,10 @@ export function settingsChange(current: MailSettings, hasPassword: boolean, inpu
   if (input.transport === 'smtp' && !smtp) {
     throw new GatepassError('VALIDATION_FAILED', 'The SMTP transport needs its server', [{ path: 'smtp', message: 'Required' }]);
   }
+  if (input.transport === 'smtp' && !from) {
+    // A relay rewrites or refuses a made-up sender; the administrator must say who mail is from.
+    throw new GatepassError('VALIDATION_FAILED', 'The SMTP transport needs a From address', [{ path: 'from', message: 'Required' }]);
+  }
   return { settings: { transport: input.transport, from, smtp, folder: current.folder }, password };
 }
 

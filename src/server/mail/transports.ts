@@ -91,13 +91,27 @@ function replyText(text: string): string {
  * connection lost) is transient and worth another attempt.
  */
 export function smtpFailure(err: unknown): SendError {
-  const e = (typeof err === 'object' && err !== null ? err : {}) as { responseCode?: unknown; response?: unknown; code?: unknown; message?: unknown };
+  const e = (typeof err === 'object' && err !== null ? err : {}) as { responseCode?: unknown; response?: unknown; code?: unknown; message?: unknown; command?: unknown };
   const code = typeof e.responseCode === 'number' ? e.responseCode : null;
   const response = typeof e.response === 'string' && e.response ? e.response : null;
   const message = typeof e.message === 'string' ? e.message : String(err);
   const text = response ?? (typeof e.code === 'string' ? `${e.code}: ${message}` : message);
-  return new SendError(!(code !== null && code >= 500 && code < 600), replyText(text));
+  // Say which step of the session failed when it is not the message itself (a bare "500 command
+  // not recognized" does not tell that STARTTLS was refused). Only the verb: nodemailer's
+  // command string for AUTH PLAIN carries the credentials.
+  const verb = typeof e.command === 'string' ? /^(STARTTLS|EHLO|HELO|LHLO|AUTH|CONN)\b/.exec(e.command)?.[1] : undefined;
+  const step = verb ? `${SESSION_STEP[verb] ?? verb}: ` : '';
+  return new SendError(!(code !== null && code >= 500 && code < 600), replyText(step + text));
 }
+
+const SESSION_STEP: Record<string, string> = {
+  STARTTLS: 'STARTTLS failed',
+  AUTH: 'sign-in to the relay failed',
+  EHLO: 'greeting refused',
+  HELO: 'greeting refused',
+  LHLO: 'greeting refused',
+  CONN: 'connection failed',
+};
 
 /** The pooled SMTP transport (nodemailer, pool: true). */
 export function createSmtpTransport(smtp: SmtpServerSettings, password: string | null, opts: TransportOptions = {}): MailTransport {

@@ -5,9 +5,11 @@ import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, describe } from 'vitest';
 import { startPgCluster, type PgCluster } from '../../../scripts/pg-cluster.mjs';
 import type { User } from '../../shared/model/user';
-import { isPostgresUrl, openDatabase, type DbHandle } from '../db/connect';
+import { isPostgresUrl, openDatabase, type DbHandle, type DialectName } from '../db/connect';
 import type { Database } from '../db/schema';
 import { startServer, type RunningServer } from '../index';
+import type { SenderOptions } from '../mail/sender';
+import type { MailStartOptions } from '../mail/settings';
 import { call, okBody } from './client';
 
 /**
@@ -97,9 +99,16 @@ export interface TestServerExtra {
   /** Start PostgreSQL without any key, as an operator who did not set GATEPASS_SECRET_KEY. */
   noSecretKey?: boolean;
   name?: string;
+  /** Mail start options (`--smtp-url`, `--mail-folder`, ...). */
+  mail?: MailStartOptions;
+  /** Mail timings; by default short ones (50 ms polls, 2 s leases, 100 ms back-off) so retries are quick to test. */
+  mailTimings?: SenderOptions;
   /** Where the server's log lines go (a test that checks what is, and is not, logged). */
   logger?: (line: string) => void;
 }
+
+/** Mail timings of test servers: the same code paths as production, in milliseconds instead of seconds. */
+export const TEST_MAIL_TIMINGS: SenderOptions = { pollMs: 50, leaseMs: 2000, retry: { baseMs: 100, maxMs: 1000, maxAttempts: 4, jitter: 0 } };
 
 /** A server with cheap argon2id, so the suite is quick; production cost is covered in passwords.test.ts. */
 export async function startTestServer(db: string, extra: TestServerExtra = {}): Promise<RunningServer> {
@@ -112,14 +121,15 @@ export async function startTestServer(db: string, extra: TestServerExtra = {}): 
       seedDemo: extra.seedDemo,
       ...(secretKey ? { secretKey } : {}),
       ...(extra.name ? { name: extra.name } : {}),
+      ...(extra.mail ? { mail: extra.mail } : {}),
       ...(extra.logger ? { logger: extra.logger } : {}),
     },
-    { hashCost: 'test', ...(extra.now ? { now: extra.now } : {}) },
+    { hashCost: 'test', ...(extra.now ? { now: extra.now } : {}), mail: extra.mailTimings ?? TEST_MAIL_TIMINGS },
   );
 }
 
 /** A server on a fresh database of `backend` for the enclosing suite, with an admin session and helpers. */
-export function useServer(backend: Backend, extra: TestServerExtra = {}) {
+export function useServer(backend: Backend, extra: TestServerExtra | (() => TestServerExtra) = {}) {
   let server: RunningServer;
   let dbh: DbHandle;
   let token: string;
@@ -128,7 +138,7 @@ export function useServer(backend: Backend, extra: TestServerExtra = {}) {
 
   beforeAll(async () => {
     location = await backend.freshDb();
-    server = await startTestServer(location, extra);
+    server = await startTestServer(location, typeof extra === 'function' ? extra() : extra);
     dbh = openDatabase(location);
     token = okBody(await call(server.url, 'adminSignin', { body: { login: 'admin', password: ADMIN_PASSWORD } })).token;
   });
@@ -165,5 +175,5 @@ export function useServer(backend: Backend, extra: TestServerExtra = {}) {
   const passwordHash = async (id: string) =>
     (await db().selectFrom('users').select('password_hash').where('id', '=', id).executeTakeFirstOrThrow()).password_hash;
 
-  return { url, admin, db, dbLocation, newUser, issue, issueOk, qr, me, passwordHash };
+  return { url, admin, db, dbLocation, newUser, issue, issueOk, qr, me, passwordHash, server: () => server, dialect: (): DialectName => dbh.dialect };
 }

@@ -98,9 +98,7 @@ export const MailSettingsInputSchema = z
       .strict()
       .optional(),
   })
-  .strict()
-  .refine((s) => s.transport !== 'smtp' || s.smtp !== undefined, { message: 'The SMTP transport needs its server', path: ['smtp'] })
-  .refine((s) => s.transport !== 'smtp' || (s.from ?? null) !== null, { message: 'The SMTP transport needs a From address', path: ['from'] });
+  .strict();
 export type MailSettingsInput = z.input<typeof MailSettingsInputSchema>;
 /** The input once parsed (defaults applied). */
 export type MailSettingsChange = z.output<typeof MailSettingsInputSchema>;

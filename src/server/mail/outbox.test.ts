@@ -1,0 +1,156 @@
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { openDatabase, type DbHandle } from '../db/connect';
+import { migrateToLatest } from '../db/migrations';
+import { eachBackend } from '../test-support/backends';
+import {
+  claimDue,
+  deleteFinished,
+  insertMail,
+  markFailed,
+  markRetry,
+  markSent,
+  prepareMail,
+  releaseClaims,
+  type MailDraft,
+} from './outbox';
+import { NO_SETTINGS, type MailSettings } from './settings';
+
+const SETTINGS: MailSettings = { ...NO_SETTINGS, transport: 'smtp', from: 'Gatepass <gp@example.org>', smtp: { host: 'h', port: 25, security: 'none', user: '' } };
+const T0 = new Date('2030-01-01T00:00:00.000Z');
+const at = (ms: number) => new Date(T0.getTime() + ms);
+
+function drafts(n: number, secret = 'no-secret'): MailDraft[] {
+  return Array.from({ length: n }, (_, i) => ({
+    to: `user${i}@example.org`,
+    ref: `u${i}`,
+    content: { subject: `Message ${i}`, html: `<p>${secret}</p>`, text: secret },
+  }));
+}
+
+eachBackend('The mail outbox', (backend) => {
+  const handles: DbHandle[] = [];
+  let location: string;
+  const open = () => {
+    const h = openDatabase(location);
+    handles.push(h);
+    return h;
+  };
+  let main: DbHandle;
+
+  beforeAll(async () => {
+    location = await backend.freshDb();
+    main = open();
+    await migrateToLatest(main.db, main.dialect);
+  });
+  afterAll(async () => {
+    for (const h of handles) await h.close();
+  });
+
+  async function queue(n: number, now = T0, settings = SETTINGS, secret?: string) {
+    const prepared = await prepareMail(settings, drafts(n, secret), now);
+    return main.db.transaction().execute((trx) => insertMail(trx, prepared, { kind: 'test', createdBy: 'admin', now, transport: settings.transport }));
+  }
+
+  const rows = (batchId: string) => main.db.selectFrom('mail_outbox').selectAll().where('batch_id', '=', batchId).orderBy('seq').execute();
+
+  it('writes N rows for N messages, each with its own Message-ID, in the order given', async () => {
+    const b = await queue(5);
+    const r = await rows(b.batchId);
+    expect(r.map((x) => x.ref)).toEqual(['u0', 'u1', 'u2', 'u3', 'u4']);
+    expect(r.map((x) => x.status)).toEqual(['queued', 'queued', 'queued', 'queued', 'queued']);
+    expect(new Set(r.map((x) => x.message_id)).size).toBe(5);
+    expect(r.map((x) => x.message_id)).toEqual(b.messages.map((m) => m.messageId));
+    for (const x of r) expect(x.body).toContain(`Message-ID: ${x.message_id}`);
+    await main.db.updateTable('mail_outbox').set({ status: 'failed', body: null }).where('batch_id', '=', b.batchId).execute();
+  });
+
+  it('hands each due message to exactly one of many senders claiming at once', async () => {
+    const b = await queue(240);
+    const senders = Array.from({ length: 6 }, (_, i) => ({ id: `sender-${i}`, h: open() }));
+    const claimed = new Map<string, string[]>();
+    await Promise.all(
+      senders.map(async (s) => {
+        for (;;) {
+          const got = await claimDue(s.h.db, s.h.dialect, { senderId: s.id, now: at(1000), leaseUntil: at(60_000), limit: 7 });
+          if (got.length === 0) return;
+          for (const g of got) claimed.set(g.id, [...(claimed.get(g.id) ?? []), s.id]);
+        }
+      }),
+    );
+    const ids = (await rows(b.batchId)).map((r) => r.id);
+    expect([...claimed.keys()].sort()).toEqual([...ids].sort());
+    expect([...claimed.values()].filter((who) => who.length > 1)).toEqual([]);
+    const after = await rows(b.batchId);
+    expect(after.every((r) => r.status === 'sending' && r.attempts === 1 && claimed.get(r.id)?.[0] === r.claimed_by)).toBe(true);
+    await main.db.updateTable('mail_outbox').set({ status: 'failed', body: null }).where('batch_id', '=', b.batchId).execute();
+  });
+
+  it('lets another sender reclaim a message whose lease ran out, and fences off the first one', async () => {
+    const b = await queue(1, at(0));
+    const other = open();
+    const [first] = await claimDue(main.db, main.dialect, { senderId: 'A', now: at(10), leaseUntil: at(1000), limit: 10 });
+    expect(first?.attempts).toBe(1);
+    // Within the lease, nobody else gets it.
+    expect(await claimDue(other.db, other.dialect, { senderId: 'B', now: at(999), leaseUntil: at(5000), limit: 10 })).toEqual([]);
+    const [again] = await claimDue(other.db, other.dialect, { senderId: 'B', now: at(1000), leaseUntil: at(5000), limit: 10 });
+    expect(again).toMatchObject({ id: first!.id, messageId: first!.messageId, attempts: 2 });
+    expect(again?.body).toBe(first?.body);
+    // A, back from its pause, can no longer record anything for this message.
+    expect(await markSent(main.db, 'A', [{ id: first!.id, attempts: 1, reply: '250 late' }], at(1100))).toBe(0);
+    expect(await markRetry(main.db, 'A', first!, at(2000), '451 late')).toBe(false);
+    expect(await markFailed(main.db, 'A', first!, 'rejected', '550 late', at(1100))).toBe(false);
+    expect(await markSent(other.db, 'B', [{ id: again!.id, attempts: 2, reply: '250 2.0.0 Ok: queued as 7F' }], at(1200))).toBe(1);
+    const [row] = await rows(b.batchId);
+    expect(row).toMatchObject({ status: 'sent', attempts: 2, sent_reply: '250 2.0.0 Ok: queued as 7F', body: null, claimed_by: 'B', sent_at: at(1200).toISOString() });
+  });
+
+  it('keeps the body for a retry and drops it when the message is finished, sent or failed', async () => {
+    const b = await queue(3, at(0), SETTINGS, 'CODE-7Q2X-SECRET');
+    const [m1, m2, m3] = await claimDue(main.db, main.dialect, { senderId: 'A', now: at(5), leaseUntil: at(60_000), limit: 3 });
+    expect(await markRetry(main.db, 'A', m1!, at(30_000), '451 4.3.0 Try again later')).toBe(true);
+    expect(await markFailed(main.db, 'A', m2!, 'rejected', '550 5.1.1 No such user', at(6))).toBe(true);
+    expect(await markSent(main.db, 'A', [{ id: m3!.id, attempts: 1, reply: '250 ok' }], at(7))).toBe(1);
+    const byId = new Map((await rows(b.batchId)).map((r) => [r.id, r]));
+    expect(byId.get(m1!.id)).toMatchObject({ status: 'queued', next_attempt_at: at(30_000).toISOString(), last_error: '451 4.3.0 Try again later', claimed_by: null });
+    expect(byId.get(m1!.id)?.body).toContain('CODE-7Q2X-SECRET');
+    expect(byId.get(m2!.id)).toMatchObject({ status: 'failed', failure: 'rejected', last_error: '550 5.1.1 No such user', body: null });
+    expect(byId.get(m3!.id)).toMatchObject({ status: 'sent', body: null });
+    // The retry is not due before its time.
+    expect(await claimDue(main.db, main.dialect, { senderId: 'A', now: at(29_999), leaseUntil: at(90_000), limit: 10 })).toEqual([]);
+    const [retry] = await claimDue(main.db, main.dialect, { senderId: 'A', now: at(30_000), leaseUntil: at(90_000), limit: 10 });
+    expect(retry).toMatchObject({ id: m1!.id, attempts: 2 });
+    // A clean stop gives it back without counting the claim.
+    await releaseClaims(main.db, 'A', [retry!]);
+    expect((await rows(b.batchId)).find((r) => r.id === m1!.id)).toMatchObject({ status: 'queued', attempts: 1, claimed_by: null });
+    await main.db.updateTable('mail_outbox').set({ status: 'failed', body: null }).where('batch_id', '=', b.batchId).execute();
+  });
+
+  it('writes messages queued while no transport is set as not sent, without their bodies', async () => {
+    const b = await queue(2, at(0), NO_SETTINGS, 'CODE-NO-TRANSPORT');
+    const r = await rows(b.batchId);
+    expect(r.map((x) => [x.status, x.failure, x.last_error, x.body])).toEqual([
+      ['failed', 'no_transport', 'not sent: no mail transport configured', null],
+      ['failed', 'no_transport', 'not sent: no mail transport configured', null],
+    ]);
+    expect(await claimDue(main.db, main.dialect, { senderId: 'A', now: at(100_000), leaseUntil: at(200_000), limit: 10 })).toEqual([]);
+  });
+
+  it('inserts all of a batch or none of it', async () => {
+    const prepared = await prepareMail(SETTINGS, drafts(3), T0);
+    prepared[2]!.messageId = prepared[0]!.messageId; // a duplicate Message-ID: the unique index refuses the batch
+    const before = await main.db.selectFrom('mail_outbox').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+    await expect(main.db.transaction().execute((trx) => insertMail(trx, prepared, { kind: 'test', createdBy: 'admin', now: T0, transport: 'smtp' }))).rejects.toThrow();
+    const after = await main.db.selectFrom('mail_outbox').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+    expect(Number(after.n)).toBe(Number(before.n));
+  });
+
+  it('deletes finished messages after the retention period, and their empty batches', async () => {
+    const b = await queue(2, at(0));
+    const [m1] = await claimDue(main.db, main.dialect, { senderId: 'A', now: at(1), leaseUntil: at(60_000), limit: 1 });
+    await markSent(main.db, 'A', [{ id: m1!.id, attempts: 1, reply: '250' }], at(2));
+    await deleteFinished(main.db, at(3));
+    // The sent one is gone, the queued one stays, and so does its batch.
+    expect((await rows(b.batchId)).map((r) => r.status)).toEqual(['queued']);
+    expect(await main.db.selectFrom('mail_batches').select('id').where('id', '=', b.batchId).executeTakeFirst()).toBeDefined();
+  });
+});
