@@ -1,8 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase, type DbHandle } from './db/connect';
 import type { RunningServer } from './index';
+import { insertMail, prepareMail } from './mail/outbox';
+import { loadMailSettings } from './mail/settings';
 import { postgres, startTestServer, useDatabases } from './test-support/backends';
 import { call, okBody } from './test-support/client';
 import { oathtool, passwordSession, testClock, userWithPassword } from './test-support/two-step';
+import { startSmtpSink, type SmtpSink } from './test-support/smtp-sink';
 
 useDatabases();
 
@@ -13,9 +17,14 @@ describe('two replicas on one PostgreSQL database', () => {
   let tokenB: string;
   // One clock for both, as replicas synchronised by NTP would have.
   const clock = testClock();
+  let dbh: DbHandle;
+  let sink: SmtpSink;
 
   beforeAll(async () => {
+    // A relay that takes a few ms a message, so both replicas' senders have work at once.
+    sink = await startSmtpSink({ delayMs: 3 });
     const db = await postgres.freshDb();
+    dbh = openDatabase(db);
     // Started together, as a deployment would: migrations and the first admin must not collide.
     // Both get the same GATEPASS_SECRET_KEY (startTestServer), as a deployment must give them.
     [a, b] = await Promise.all([startTestServer(db, { now: clock.now }), startTestServer(db, { now: clock.now })]);
@@ -25,6 +34,8 @@ describe('two replicas on one PostgreSQL database', () => {
   afterAll(async () => {
     await a?.close();
     await b?.close();
+    await dbh?.close();
+    await sink?.close();
   });
 
   it('agree on credentials and sessions: issued on A, signed in on B, ended by a re-issue on B', async () => {
@@ -118,5 +129,27 @@ describe('two replicas on one PostgreSQL database', () => {
     }
     for (const s of [a, b]) expect((await call(s.url, 'userSignin', { body: { login: 'r.backoff', password: 'Granite-Orchard-58', otp: wrong } })).error?.code).toBe('RATE_LIMITED');
     expect(okBody(await call(b.url, 'userTwoStep', { params: { id: u.id } }, tokenB)).failedAttempts).toBe(10);
+  });
+
+  it('share one outbox: every message is sent once, by one replica or the other, under its Message-ID', async () => {
+    okBody(
+      await call(a.url, 'setMailSettings', { body: { transport: 'smtp', from: 'gp@example.org', smtp: { host: '127.0.0.1', port: sink.port, security: 'none', user: '' } } }, tokenA),
+    );
+    expect(okBody(await call(b.url, 'getMailSettings', {}, tokenB)).smtp?.port).toBe(sink.port);
+    const n = 600;
+    const settings = await loadMailSettings(dbh.db);
+    const drafts = Array.from({ length: n }, (_, i) => ({ to: `r${i}@example.org`, content: { subject: `Replica ${i}`, html: `<p>${i}</p>`, text: `${i}` } }));
+    const prepared = await prepareMail(settings, drafts, new Date());
+    await dbh.db.transaction().execute((trx) => insertMail(trx, prepared, { kind: 'test', createdBy: 'admin', now: new Date(), transport: settings.transport }));
+    await sink.waitForReceived(n, 60_000);
+    await Promise.all([a.mailSender.idle(), b.mailSender.idle()]);
+    const ids = sink.received.map((m) => m.messageId);
+    expect(ids).toHaveLength(n);
+    expect(new Set(ids)).toEqual(new Set(prepared.map((p) => p.messageId)));
+    const rows = await dbh.db.selectFrom('mail_outbox').select(['status', 'claimed_by']).execute();
+    expect(rows.every((r) => r.status === 'sent')).toBe(true);
+    const bySender = new Map<string, number>();
+    for (const r of rows) bySender.set(r.claimed_by ?? '', (bySender.get(r.claimed_by ?? '') ?? 0) + 1);
+    expect([...bySender.keys()].sort()).toEqual([a.mailSender.id, b.mailSender.id].sort());
   });
 });

@@ -28,6 +28,6 @@ export function runCli(args: string[], stdin = ''): Promise<CliRun> {
 }
 
 /** Starts `gatepass` from source with stdin, stdout and stderr piped, for tests that drive the pipes themselves. */
-export function spawnCli(args: string[]): ChildProcessWithoutNullStreams {
-  return spawn(process.execPath, ['--import', 'tsx', 'src/cli/index.ts', ...args], { cwd: repo, stdio: ['pipe', 'pipe', 'pipe'] });
+export function spawnCli(args: string[], env?: NodeJS.ProcessEnv): ChildProcessWithoutNullStreams {
+  return spawn(process.execPath, ['--import', 'tsx', 'src/cli/index.ts', ...args], { cwd: repo, stdio: ['pipe', 'pipe', 'pipe'], ...(env ? { env } : {}) });
 }
