@@ -7,7 +7,7 @@ import { createHandlers } from './http/handlers';
 import { createPasswordHasher, type HashCost } from './security/passwords';
 import { createSecretBox, loadKeyFile, newSecretKey, parseKeyList, type SecretBox } from './security/secret-box';
 import type { ServiceContext } from './context';
-import { createMailService } from './mail/index';
+import { createMailService, type MailService } from './mail/index';
 import { startMailSender, type MailSender, type SenderOptions } from './mail/sender';
 import { applyStartOptions, checkMailStartOptions, type MailStartOptions } from './mail/settings';
 import { ensureFirstAdmin, issueFirstAdminToken } from './modules/admins/service';
@@ -55,8 +55,14 @@ export interface RunningServer {
   secretKeySource: string | null;
   /** An admin session for the embedded server, so the console needs no password. */
   issueAdminToken(): Promise<string>;
-  /** This process's mail sender: its claim id, and a promise for when nothing is left to send now. */
-  mailSender: Pick<MailSender, 'id' | 'idle'>;
+  /** This server's mail: queue in-process (as modules do through ctx.mail), and this process's sender. */
+  mail: {
+    queue: MailService['queue'];
+    /** What `claimed_by` says for this process's claims. */
+    senderId: string;
+    /** Resolves when this process has nothing claimed, in flight or due. */
+    idle(): Promise<void>;
+  };
   close(): Promise<void>;
 }
 
@@ -156,7 +162,7 @@ export async function startServer(opts: ServerOptions, internal: InternalServerO
       generatedAdminPassword,
       secretKeySource: box ? source : null,
       issueAdminToken: () => issueFirstAdminToken(ctx),
-      mailSender: { id: mailSender.id, idle: () => mailSender.idle() },
+      mail: { queue: (drafts, o) => ctx.mail.queue(drafts, o), senderId: mailSender.id, idle: () => mailSender.idle() },
       async close() {
         if (closed) return;
         closed = true;

@@ -139,10 +139,10 @@ describe('two replicas on one PostgreSQL database', () => {
     const n = 600;
     const settings = await loadMailSettings(dbh.db);
     const drafts = Array.from({ length: n }, (_, i) => ({ to: `r${i}@example.org`, content: { subject: `Replica ${i}`, html: `<p>${i}</p>`, text: `${i}` } }));
-    const prepared = await prepareMail(settings, drafts, new Date());
+    const prepared = prepareMail(settings, drafts);
     await dbh.db.transaction().execute((trx) => insertMail(trx, prepared, { kind: 'test', createdBy: 'admin', now: new Date(), transport: settings.transport }));
     await sink.waitForReceived(n, 60_000);
-    await Promise.all([a.mailSender.idle(), b.mailSender.idle()]);
+    await Promise.all([a.mail.idle(), b.mail.idle()]);
     const ids = sink.received.map((m) => m.messageId);
     expect(ids).toHaveLength(n);
     expect(new Set(ids)).toEqual(new Set(prepared.map((p) => p.messageId)));
@@ -150,6 +150,6 @@ describe('two replicas on one PostgreSQL database', () => {
     expect(rows.every((r) => r.status === 'sent')).toBe(true);
     const bySender = new Map<string, number>();
     for (const r of rows) bySender.set(r.claimed_by ?? '', (bySender.get(r.claimed_by ?? '') ?? 0) + 1);
-    expect([...bySender.keys()].sort()).toEqual([a.mailSender.id, b.mailSender.id].sort());
+    expect([...bySender.keys()].sort()).toEqual([a.mail.senderId, b.mail.senderId].sort());
   });
 });

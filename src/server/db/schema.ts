@@ -197,8 +197,12 @@ export interface MailOutboxTable {
   from_address: string;
   /** Kept for the report; a subject never carries a secret. */
   subject: string;
-  /** The RFC 5322 message, composed once when queued; NULL once sent or failed (it may carry a code). */
-  body: string | null;
+  /**
+   * What the message is built from (src/server/mail/compose.ts StoredMessage, JSON): From, To,
+   * subject, HTML, text, inline images. Built the same way at every attempt. NULL once sent
+   * or failed: it may carry a code.
+   */
+  content: string | null;
   status: MailStatus;
   failure: MailFailure | null;
   /** The mail server's reply (or the connection error) of the last failed attempt; never a secret. */
@@ -217,6 +221,6 @@ export interface MailOutboxTable {
   sent_at: string | null;
   /** The mail server's answer to the accepted message (its queue id). */
   sent_reply: string | null;
-  /** When it became sent or failed; finished rows are deleted after the retention period. */
+  /** When it became sent or failed. */
   finished_at: string | null;
 }

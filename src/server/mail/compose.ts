@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import MailComposer from 'nodemailer/lib/mail-composer';
+import MailComposer, { type MailComposerOptions } from 'nodemailer/lib/mail-composer';
+import { z } from 'zod';
 
 /** An image the HTML shows as `cid:<cid>`, carried in the message (multipart/related). */
 export interface InlineImage {
@@ -32,21 +33,75 @@ export function newMessageId(host: string): string {
 }
 
 /**
- * The whole RFC 5322 message (CRLF line ends, 7-bit: every part base64 or quoted-printable),
- * built once by nodemailer's MailComposer. The outbox stores these bytes and both transports
- * send them as they are, so an .eml file and an SMTP delivery of one row are identical, and a
- * second attempt sends exactly what the first did, Message-ID and Date included.
+ * A message as the outbox keeps it until it is sent: everything the MIME is built from, so
+ * building it again gives the same bytes (see {@link composeStored}). JSON in the row; the
+ * inline images as base64. It may carry a secret: never log it.
  */
-export async function composeMessage(opts: { from: Mailbox; to: Mailbox; content: MailContent; messageId: string; date: Date }): Promise<Buffer> {
-  const composer = new MailComposer({
-    from: opts.from,
-    to: opts.to,
-    subject: oneLine(opts.content.subject),
-    messageId: opts.messageId,
-    date: opts.date,
-    text: opts.content.text,
-    html: opts.content.html,
-    attachments: (opts.content.inline ?? []).map((img) => ({
+export interface StoredMessage {
+  from: Mailbox;
+  to: Mailbox;
+  subject: string;
+  html: string;
+  text: string;
+  inline: Array<{ cid: string; filename: string; contentType: string; base64: string }>;
+}
+
+const MailboxSchema = z.object({ name: z.string(), address: z.string() });
+const StoredMessageSchema = z.object({
+  from: MailboxSchema,
+  to: MailboxSchema,
+  subject: z.string(),
+  html: z.string(),
+  text: z.string(),
+  inline: z.array(z.object({ cid: z.string(), filename: z.string(), contentType: z.string(), base64: z.string() })),
+});
+
+/** The stored form of a message (JSON text for the outbox row). */
+export function encodeStored(from: Mailbox, to: Mailbox, content: MailContent): string {
+  const stored: StoredMessage = {
+    from,
+    to,
+    subject: oneLine(content.subject),
+    html: content.html,
+    text: content.text,
+    inline: (content.inline ?? []).map((img) => ({
+      cid: img.cid,
+      filename: img.filename,
+      contentType: img.contentType,
+      base64: Buffer.from(img.content.buffer, img.content.byteOffset, img.content.byteLength).toString('base64'),
+    })),
+  };
+  return JSON.stringify(stored);
+}
+
+/** Everything a message is built from, fixed when it was queued. */
+export interface ComposeInput {
+  from: Mailbox;
+  to: Mailbox;
+  content: MailContent;
+  messageId: string;
+  /** The Date header: when the message was queued. */
+  date: Date;
+  /** Seed of the multipart boundaries (the row id), so every build of a row is the same. */
+  boundary: string;
+}
+
+/**
+ * The message as nodemailer takes it, for MailComposer (the folder transport) and for
+ * sendMail (the SMTP transport) alike: both build it with the same MailComposer, so an .eml
+ * file and the SMTP delivery of a row are the same bytes (tested), and every attempt of a row
+ * sends the same bytes: the Message-ID, the Date and the boundaries are fixed.
+ */
+export function mailOptions(i: ComposeInput): MailComposerOptions {
+  return {
+    from: i.from,
+    to: i.to,
+    subject: oneLine(i.content.subject),
+    messageId: i.messageId,
+    date: i.date,
+    text: i.content.text,
+    html: i.content.html,
+    attachments: (i.content.inline ?? []).map((img) => ({
       cid: img.cid,
       filename: img.filename,
       contentType: img.contentType,
@@ -55,12 +110,37 @@ export async function composeMessage(opts: { from: Mailbox; to: Mailbox; content
     })),
     // RFC 3834: an automatic message; out-of-office robots must not answer it.
     headers: { 'Auto-Submitted': 'auto-generated' },
-  });
-  const built = await composer.compile().build();
-  // MailComposer leaves a part's own line breaks as given (LF from our templates); SMTP turns
-  // them into CRLF on the wire. Written as CRLF here (RFC 5322 §2.1), the .eml file and the
-  // SMTP delivery are the same bytes, and a retry sends exactly what is stored.
+    baseBoundary: i.boundary.replace(/[^A-Za-z0-9]/g, '').slice(0, 32),
+  };
+}
+
+/**
+ * The whole RFC 5322 message (7-bit: every part base64 or quoted-printable), as an .eml file
+ * holds it. MailComposer leaves a part's own line breaks as given (LF from our templates) and
+ * SMTP turns them into CRLF on the wire; written as CRLF here (RFC 5322 §2.1), the file is the
+ * bytes the SMTP server receives.
+ */
+export async function composeMessage(i: ComposeInput): Promise<Buffer> {
+  const built = await new MailComposer(mailOptions(i)).compile().build();
   return Buffer.from(built.toString('latin1').replace(/\r\n|\r|\n/g, '\r\n'), 'latin1');
+}
+
+/** What an outbox row's stored form and identity give: the input of {@link mailOptions}. Throws on a damaged row. */
+export function decodeStored(row: { id: string; messageId: string; createdAt: string; stored: string }): ComposeInput {
+  const m: StoredMessage = StoredMessageSchema.parse(JSON.parse(row.stored));
+  return {
+    from: m.from,
+    to: m.to,
+    content: { subject: m.subject, html: m.html, text: m.text, inline: m.inline.map((i) => ({ ...i, content: Buffer.from(i.base64, 'base64') })) },
+    messageId: row.messageId,
+    date: new Date(row.createdAt),
+    boundary: row.id,
+  };
+}
+
+/** The .eml bytes of an outbox row. */
+export function composeStored(row: { id: string; messageId: string; createdAt: string; stored: string }): Promise<Buffer> {
+  return composeMessage(decodeStored(row));
 }
 
 /** A header value on one line: line breaks would start a new header (header injection). */

@@ -100,7 +100,7 @@ eachBackend('A server killed while sending', (backend) => {
       // The test's way in, as the provisioning module will queue: composed, then N rows in one transaction.
       const settings = await loadMailSettings(h.db);
       expect(settings.transport).toBe('smtp');
-      const prepared = await prepareMail(settings, drafts(), new Date());
+      const prepared = prepareMail(settings, drafts());
       await h.db.transaction().execute((trx) => insertMail(trx, prepared, { kind: 'provisioning', createdBy: 'admin', now: new Date(), transport: settings.transport }));
 
       await sink.waitForReceived(MESSAGES / 4, 60_000);
@@ -116,7 +116,10 @@ eachBackend('A server killed while sending', (backend) => {
       for (;;) {
         const distinct = new Set(sink.received.map((m) => m.messageId));
         if (distinct.size >= MESSAGES) break;
-        if (Date.now() > deadline) throw new Error(`${distinct.size} of ${MESSAGES} arrived; server said: ${second.output()}`);
+        if (Date.now() > deadline) {
+          const states = await h.db.selectFrom('mail_outbox').select(['status', 'claimed_by', 'claimed_until', (eb) => eb.fn.countAll().as('n')]).groupBy(['status', 'claimed_by', 'claimed_until']).execute();
+          throw new Error(`${distinct.size} of ${MESSAGES} arrived at ${new Date().toISOString()}; rows: ${JSON.stringify(states)}; server said: ${JSON.stringify(second.output())}`);
+        }
         await new Promise((ok) => setTimeout(ok, 200));
       }
       // Let the second server record its last sends before the rows are read.
@@ -134,9 +137,9 @@ eachBackend('A server killed while sending', (backend) => {
       const repeats = ids.length - distinct.size;
       expect(repeats).toBeLessThanOrEqual(DEFAULT_MAX_CONNECTIONS);
 
-      const rows = await h.db.selectFrom('mail_outbox').select(['status', 'attempts', 'body', 'claimed_by']).execute();
+      const rows = await h.db.selectFrom('mail_outbox').select(['status', 'attempts', 'content', 'claimed_by']).execute();
       expect(rows.filter((r) => r.status !== 'sent')).toEqual([]);
-      expect(rows.filter((r) => r.body !== null)).toEqual([]);
+      expect(rows.filter((r) => r.content !== null)).toEqual([]);
       // The killed server's claims were taken over by the second one.
       expect(rows.some((r) => Number(r.attempts) >= 2)).toBe(true);
       expect(new Set(rows.map((r) => r.claimed_by)).size).toBe(2);

@@ -1,19 +1,30 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema';
-import { insertMail, prepareMail, type MailDraft, type MailKind, type PreparedMail, type QueuedBatch } from './outbox';
+import {
+  INSERT_CHUNK,
+  insertBatch,
+  insertMail,
+  insertMessages,
+  prepareMail,
+  type BatchOptions,
+  type MailDraft,
+  type MailKind,
+  type PreparedMail,
+  type QueuedBatch,
+} from './outbox';
 import type { MailSender } from './sender';
 import { loadMailSettings } from './settings';
 
 /**
  * The server's mail, as other modules use it (docs/mail.md, "For module authors").
  *
- * Queue and forget: `ctx.mail.queue(drafts, { kind, createdBy })` composes each message, writes
- * one outbox row per message in one transaction and wakes this process's sender; the batch id
+ * Queue and forget: `ctx.mail.queue(drafts, { kind, createdBy })` writes one outbox row per
+ * message in one transaction and wakes this process's sender (which builds the MIME); the batch id
  * it returns is what GET /api/v1/mail/batches/:id reports on (per message, with each draft's
  * `ref`). A module that must commit its own rows with the mail (a provisioning code and the
- * message carrying it) composes first, outside its transaction, and inserts inside it:
+ * message carrying it) prepares first and inserts inside its own transaction:
  *
- *   const prepared = await ctx.mail.prepare(drafts);             // CPU work, no transaction
+ *   const prepared = await ctx.mail.prepare(drafts);             // checks addresses; no write
  *   await ctx.db.transaction().execute(async (trx) => {
  *     ...store the code hashes...
  *     batch = await ctx.mail.insert(trx, prepared, { kind: 'provisioning', createdBy });
@@ -25,9 +36,9 @@ import { loadMailSettings } from './settings';
  * logged; its subject is kept for the report, so a subject must never carry one.
  */
 export interface MailService {
-  /** Composes and queues `drafts` in one transaction, then wakes the sender. */
+  /** Queues `drafts` in one transaction (one row each), then wakes the sender. */
   queue(drafts: readonly MailDraft[], opts: QueueOptions): Promise<QueuedBatch>;
-  /** Composes `drafts` with the current From and a Message-ID each; no database write. */
+  /** Checks and addresses `drafts` with the current From and a Message-ID each; no database write. */
   prepare(drafts: readonly MailDraft[]): Promise<PreparedMail[]>;
   /** Inserts prepared messages in the caller's transaction (all or none); call {@link wake} after it commits. */
   insert(trx: Kysely<Database>, prepared: readonly PreparedMail[], opts: QueueOptions): Promise<QueuedBatch>;
@@ -50,7 +61,7 @@ export interface QueueOptions {
 export function createMailService(deps: { db: Kysely<Database>; now(): Date; sender: Pick<MailSender, 'wake'> }): MailService {
   const service: MailService = {
     async prepare(drafts) {
-      return prepareMail(await loadMailSettings(deps.db), drafts, deps.now());
+      return prepareMail(await loadMailSettings(deps.db), drafts);
     },
     async insert(trx, prepared, opts) {
       // The transport is read in the same transaction: with none set, the rows are written as not sent.
@@ -58,8 +69,20 @@ export function createMailService(deps: { db: Kysely<Database>; now(): Date; sen
       return insertMail(trx, prepared, { ...opts, now: deps.now(), transport: settings.transport });
     },
     async queue(drafts, opts) {
-      const prepared = await service.prepare(drafts);
-      const batch = await deps.db.transaction().execute((trx) => service.insert(trx, prepared, opts));
+      const batch = await deps.db.transaction().execute(async (trx) => {
+        const settings = await loadMailSettings(trx);
+        const o: BatchOptions = { ...opts, now: deps.now(), transport: settings.transport };
+        const batchId = await insertBatch(trx, drafts.length, o);
+        const messages: QueuedBatch['messages'] = [];
+        // A slice at a time, in the one transaction: a batch of 10,000 never holds all of its
+        // stored messages in memory at once.
+        for (let i = 0; i < drafts.length; i += INSERT_CHUNK) {
+          const prepared = prepareMail(settings, drafts.slice(i, i + INSERT_CHUNK));
+          await insertMessages(trx, batchId, i, prepared, o);
+          for (const p of prepared) messages.push({ id: p.id, messageId: p.messageId, ref: p.ref });
+        }
+        return { batchId, messages };
+      });
       service.wake();
       return batch;
     },

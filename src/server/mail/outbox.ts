@@ -4,15 +4,15 @@ import { GatepassError } from '../../shared/errors';
 import { AddressSchema } from '../../shared/model/mail';
 import type { DialectName } from '../db/connect';
 import type { Database, MailFailure, MailOutboxTable } from '../db/schema';
-import { composeMessage, newMessageId, oneLine, type MailContent } from './compose';
+import { encodeStored, newMessageId, oneLine, type MailContent } from './compose';
 import { effectiveFrom, messageIdHost, type MailSettings } from './settings';
 
 /**
- * The outbox (docs/mail.md): a message is composed once, stored as one row with its fixed
- * Message-ID, and moves queued -> sending -> sent | failed (back to queued to retry). Every
- * move is one conditional UPDATE, so the database decides who sends what, across replicas.
- * The body may carry a secret (a provisioning code, a one-time password): it is never
- * logged, and it is set to NULL the moment the row is finished.
+ * The outbox (docs/mail.md): a message is stored as one row with its fixed Message-ID, and
+ * moves queued -> sending -> sent | failed (back to queued to retry). Every move is one
+ * conditional UPDATE, so the database decides who sends what, across replicas. The content
+ * may carry a secret (a provisioning code, a one-time password): it is never logged, and it
+ * is set to NULL the moment the row is finished.
  */
 
 /** What a message is for; the report and later retention can tell them apart. */
@@ -31,7 +31,7 @@ export interface MailDraft {
   expiresAt?: Date | null;
 }
 
-/** A composed message, ready to insert: {@link prepareMail} output, {@link insertMail} input. */
+/** A checked, addressed message, ready to insert: {@link prepareMail} output, {@link insertMail} input. */
 export interface PreparedMail {
   id: string;
   messageId: string;
@@ -39,8 +39,8 @@ export interface PreparedMail {
   to: string;
   from: string;
   subject: string;
-  /** The RFC 5322 message. It may carry a secret: never log it. */
-  body: string;
+  /** What the MIME is built from (StoredMessage JSON). It may carry a secret: never log it. */
+  stored: string;
   expiresAt: string | null;
 }
 
@@ -54,62 +54,71 @@ export interface QueuedBatch {
 }
 
 /**
- * Composes each draft into its final RFC 5322 form with a new Message-ID. CPU work: do it
- * before opening the transaction that inserts the rows (SQLite has one writer).
+ * Checks and addresses each draft and gives it a Message-ID, with the From of the settings
+ * now: what {@link insertMail} writes. The MIME itself is built by the sender, the same way at
+ * every attempt (compose.ts), so queueing costs no more than the rows.
  */
-export async function prepareMail(settings: MailSettings, drafts: readonly MailDraft[], now: Date): Promise<PreparedMail[]> {
+export function prepareMail(settings: MailSettings, drafts: readonly MailDraft[]): PreparedMail[] {
   const from = effectiveFrom(settings);
   const host = messageIdHost(settings);
-  const out: PreparedMail[] = [];
-  for (const d of drafts) {
+  return drafts.map((d) => {
     const to = AddressSchema.safeParse(d.to);
     if (!to.success) throw new GatepassError('VALIDATION_FAILED', `Not an e-mail address: ${JSON.stringify(d.to.slice(0, 80))}`);
-    const messageId = newMessageId(host);
-    const raw = await composeMessage({ from, to: { name: oneLine(d.toName ?? ''), address: to.data }, content: d.content, messageId, date: now });
-    out.push({
+    return {
       id: randomUUID(),
-      messageId,
+      messageId: newMessageId(host),
       ref: d.ref ?? null,
       to: to.data,
       from: from.address,
       subject: oneLine(d.content.subject).slice(0, 500),
-      // MailComposer writes 7-bit text (base64 / quoted-printable parts), so latin1 round-trips every byte.
-      body: raw.toString('latin1'),
+      stored: encodeStored(from, { name: oneLine(d.toName ?? ''), address: to.data }, d.content),
       expiresAt: d.expiresAt ? d.expiresAt.toISOString() : null,
-    });
-  }
-  return out;
+    };
+  });
 }
 
 /** Rows per INSERT: under SQLite's 32,766 bound parameters and PostgreSQL's 65,535. */
-const INSERT_CHUNK = 200;
+export const INSERT_CHUNK = 200;
+
+/** What a batch is, for {@link insertMail} and its parts. */
+export interface BatchOptions {
+  kind: MailKind;
+  createdBy: string;
+  batchId?: string;
+  now: Date;
+  transport: MailSettings['transport'];
+}
+
+/** Writes the batch row; its messages follow with {@link insertMessages}. */
+export async function insertBatch(trx: Kysely<Database>, total: number, opts: BatchOptions): Promise<string> {
+  const batchId = opts.batchId ?? randomUUID();
+  await trx
+    .insertInto('mail_batches')
+    .values({ id: batchId, kind: opts.kind, created_at: opts.now.toISOString(), created_by: opts.createdBy.slice(0, 200), total })
+    .execute();
+  return batchId;
+}
 
 /**
- * Inserts a batch and its messages in the caller's transaction: N messages, N rows, all or
- * none. With no transport set they are written as failed (`no_transport`) without a body,
- * so the report says so at once and no secret is kept for a message that cannot go.
+ * Writes messages of a batch from position `seq` on. With no transport set they are written
+ * as failed (`no_transport`) without content, so the report says so at once and no secret is
+ * kept for a message that cannot go.
  */
-export async function insertMail(
-  trx: Kysely<Database>,
-  prepared: readonly PreparedMail[],
-  opts: { kind: MailKind; createdBy: string; batchId?: string; now: Date; transport: MailSettings['transport'] },
-): Promise<QueuedBatch> {
-  const batchId = opts.batchId ?? randomUUID();
+export async function insertMessages(trx: Kysely<Database>, batchId: string, seq: number, prepared: readonly PreparedMail[], opts: BatchOptions): Promise<void> {
   const at = opts.now.toISOString();
   const unsendable = opts.transport === 'none';
-  await trx.insertInto('mail_batches').values({ id: batchId, kind: opts.kind, created_at: at, created_by: opts.createdBy.slice(0, 200), total: prepared.length }).execute();
   for (let i = 0; i < prepared.length; i += INSERT_CHUNK) {
     const rows: Insertable<MailOutboxTable>[] = prepared.slice(i, i + INSERT_CHUNK).map((p, j) => ({
       id: p.id,
       batch_id: batchId,
-      seq: i + j,
+      seq: seq + i + j,
       ref: p.ref,
       kind: opts.kind,
       message_id: p.messageId,
       to_address: p.to,
       from_address: p.from,
       subject: p.subject,
-      body: unsendable ? null : p.body,
+      content: unsendable ? null : p.stored,
       status: unsendable ? 'failed' : 'queued',
       failure: unsendable ? 'no_transport' : null,
       last_error: unsendable ? NO_TRANSPORT_REASON : null,
@@ -125,8 +134,21 @@ export async function insertMail(
     }));
     await trx.insertInto('mail_outbox').values(rows).execute();
   }
+}
+
+/** Inserts a batch and its messages in the caller's transaction: N messages, N rows, all or none. */
+export async function insertMail(trx: Kysely<Database>, prepared: readonly PreparedMail[], opts: BatchOptions): Promise<QueuedBatch> {
+  const batchId = await insertBatch(trx, prepared.length, opts);
+  await insertMessages(trx, batchId, 0, prepared, opts);
   return { batchId, messages: prepared.map((p) => ({ id: p.id, messageId: p.messageId, ref: p.ref })) };
 }
+
+/**
+ * The status tests of the partial indexes (migration 0004), written as literals: a bound
+ * parameter would keep SQLite from seeing that the query's condition is the index's.
+ */
+export const IS_QUEUED = sql<boolean>`status = 'queued'`;
+export const IS_SENDING = sql<boolean>`status = 'sending'`;
 
 /** A message a sender holds: what it needs to send it and to record the outcome. */
 export interface ClaimedMail {
@@ -134,8 +156,8 @@ export interface ClaimedMail {
   messageId: string;
   from: string;
   to: string;
-  /** Null only for a row damaged outside the server; it is failed, not sent. */
-  body: string | null;
+  /** The stored message (StoredMessage JSON); null only for a row damaged outside the server: it is failed, not sent. */
+  content: string | null;
   /** This claim's attempt number: the fence every later update checks. */
   attempts: number;
   expiresAt: string | null;
@@ -143,44 +165,52 @@ export interface ClaimedMail {
 }
 
 /**
- * Claims up to `limit` due messages for `senderId` until `leaseUntil`: queued ones whose
- * time has come, and sending ones whose lease ran out (their sender crashed or hung). One
- * statement; on PostgreSQL the candidate rows are locked FOR UPDATE SKIP LOCKED, so two
- * replicas claiming at once take disjoint rows; SQLite runs one writer at a time, so its
- * conditional UPDATE is already exclusive. A claim counts as an attempt.
+ * Claims up to `limit` due messages for `senderId` until `leaseUntil`: first sending ones whose
+ * lease ran out (their sender crashed or hung), then queued ones whose time has come, oldest
+ * first. Each is one statement; on PostgreSQL the candidate rows are locked FOR UPDATE SKIP
+ * LOCKED, so two replicas claiming at once take disjoint rows; SQLite runs one writer at a
+ * time, so its conditional UPDATE is already exclusive. A claim counts as an attempt. Two
+ * statements rather than one with OR: each walks its partial index in order and stops at
+ * `limit`, where an OR had to collect and sort every due row (all 10,000 of a big run) per claim.
+ * `reclaim: false` skips the first (a busy sender looks for expired leases now and then, not
+ * at every claim).
  */
 export async function claimDue(
   db: Kysely<Database>,
   dialect: DialectName,
-  opts: { senderId: string; now: Date; leaseUntil: Date; limit: number },
+  opts: { senderId: string; now: Date; leaseUntil: Date; limit: number; reclaim?: boolean },
 ): Promise<ClaimedMail[]> {
   const now = opts.now.toISOString();
-  const rows = await db
-    .updateTable('mail_outbox')
-    .set({ status: 'sending', claimed_by: opts.senderId, claimed_until: opts.leaseUntil.toISOString(), attempts: sql<number>`attempts + 1` })
-    .where('id', 'in', (eb) =>
-      eb
-        .selectFrom('mail_outbox')
-        .select('id')
-        .where((w) => w.or([w.and([w('status', '=', 'queued'), w('next_attempt_at', '<=', now)]), w.and([w('status', '=', 'sending'), w('claimed_until', '<=', now)])]))
-        .orderBy('next_attempt_at')
-        .limit(opts.limit)
-        .$if(dialect === 'postgres', (qb) => qb.forUpdate().skipLocked()),
-    )
-    // Checked again on the row itself: the subquery's snapshot may predate another claim's commit.
-    .where((w) => w.or([w.and([w('status', '=', 'queued'), w('next_attempt_at', '<=', now)]), w.and([w('status', '=', 'sending'), w('claimed_until', '<=', now)])]))
-    .returning(['id', 'message_id', 'from_address', 'to_address', 'body', 'attempts', 'expires_at', 'created_at'])
-    .execute();
-  return rows.map((r) => ({
-    id: r.id,
-    messageId: r.message_id,
-    from: r.from_address,
-    to: r.to_address,
-    body: r.body,
-    attempts: Number(r.attempts),
-    expiresAt: r.expires_at,
-    createdAt: r.created_at,
-  }));
+  const claim = async (state: typeof IS_QUEUED, due: 'next_attempt_at' | 'claimed_until', limit: number) => {
+    const picked = db.selectFrom('mail_outbox').select('id').where(state).where(due, '<=', now).orderBy(due).limit(limit);
+    const rows = await db
+      .updateTable('mail_outbox')
+      .set({ status: 'sending', claimed_by: opts.senderId, claimed_until: opts.leaseUntil.toISOString(), attempts: sql<number>`attempts + 1` })
+      // PostgreSQL: ARRAY(...) runs the locking subquery once. A plain IN (...) may be planned as
+      // a nested loop that runs it again per row, and each run can lock a different LIMIT rows,
+      // so one claim could take far more than `limit` (seen: all 471 due rows at once).
+      .where(dialect === 'postgres' ? sql<boolean>`id = any(array(${picked.forUpdate().skipLocked()}))` : sql<boolean>`id in (${picked})`)
+      // Checked again on the row itself: the subquery's snapshot may predate another claim's commit.
+      .where(state)
+      .where(due, '<=', now)
+      .returning(['id', 'message_id', 'from_address', 'to_address', 'content', 'attempts', 'expires_at', 'created_at'])
+      .execute();
+    return rows.map(
+      (r): ClaimedMail => ({
+        id: r.id,
+        messageId: r.message_id,
+        from: r.from_address,
+        to: r.to_address,
+        content: r.content,
+        attempts: Number(r.attempts),
+        expiresAt: r.expires_at,
+        createdAt: r.created_at,
+      }),
+    );
+  };
+  const reclaimed = opts.reclaim === false ? [] : await claim(IS_SENDING, 'claimed_until', opts.limit);
+  if (reclaimed.length >= opts.limit) return reclaimed;
+  return [...reclaimed, ...(await claim(IS_QUEUED, 'next_attempt_at', opts.limit - reclaimed.length))];
 }
 
 /** A sent message's outcome, recorded with {@link markSent}. */
@@ -192,28 +222,27 @@ export interface SentOutcome {
 }
 
 /**
- * Records sent messages, in one transaction, and drops their bodies. Only rows this sender
- * still holds under this attempt change: a sender that lost its lease cannot overwrite what
- * the next one recorded. `claimed_by` stays: which replica sent it. Returns how many rows were recorded.
+ * Records sent messages and drops their content, in one statement (atomic, and one round trip
+ * however many a sender finished at once). Only rows this sender still holds under the same
+ * attempt change: a sender that lost its lease cannot overwrite what the next one recorded.
+ * `claimed_by` stays: which replica sent it. Returns how many rows were recorded.
  */
 export async function markSent(db: Kysely<Database>, senderId: string, sent: readonly SentOutcome[], now: Date): Promise<number> {
   if (sent.length === 0) return 0;
   const at = now.toISOString();
-  return db.transaction().execute(async (trx) => {
-    let n = 0;
-    for (const s of sent) {
-      const r = await trx
-        .updateTable('mail_outbox')
-        .set({ status: 'sent', sent_at: at, finished_at: at, sent_reply: s.reply.slice(0, 500), body: null, claimed_until: null, last_error: null })
-        .where('id', '=', s.id)
-        .where('claimed_by', '=', senderId)
-        .where('attempts', '=', s.attempts)
-        .where('status', '=', 'sending')
-        .executeTakeFirst();
-      n += Number(r.numUpdatedRows);
-    }
-    return n;
-  });
+  const r = await db
+    .updateTable('mail_outbox')
+    .set((eb) => {
+      // Each row's own reply: CASE id WHEN ... THEN ... END.
+      let reply = eb.case('id').when(sent[0]!.id).then(sent[0]!.reply.slice(0, 500));
+      for (const s of sent.slice(1)) reply = reply.when(s.id).then(s.reply.slice(0, 500));
+      return { status: 'sent', sent_at: at, finished_at: at, sent_reply: reply.end(), content: null, claimed_until: null, last_error: null };
+    })
+    .where(IS_SENDING)
+    .where('claimed_by', '=', senderId)
+    .where((w) => w.or(sent.map((s) => w.and([w('id', '=', s.id), w('attempts', '=', s.attempts)]))))
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows);
 }
 
 /** Puts a message back in the queue for another attempt at `nextAt`, with the reply that failed. */
@@ -229,7 +258,7 @@ export async function markRetry(db: Kysely<Database>, senderId: string, m: { id:
   return Number(r.numUpdatedRows) === 1;
 }
 
-/** Records a message that will not be sent, with why, and drops its body. */
+/** Records a message that will not be sent, with why, and drops its content. */
 export async function markFailed(
   db: Kysely<Database>,
   senderId: string,
@@ -240,7 +269,7 @@ export async function markFailed(
 ): Promise<boolean> {
   const r = await db
     .updateTable('mail_outbox')
-    .set({ status: 'failed', failure, last_error: error.slice(0, 500), body: null, claimed_until: null, finished_at: now.toISOString() })
+    .set({ status: 'failed', failure, last_error: error.slice(0, 500), content: null, claimed_until: null, finished_at: now.toISOString() })
     .where('id', '=', m.id)
     .where('claimed_by', '=', senderId)
     .where('attempts', '=', m.attempts)
@@ -283,21 +312,38 @@ export async function failUnsendable(db: Kysely<Database>, now: Date): Promise<n
   const at = now.toISOString();
   const r = await db
     .updateTable('mail_outbox')
-    .set({ status: 'failed', failure: 'no_transport', last_error: NO_TRANSPORT_REASON, body: null, finished_at: at })
-    .where('status', '=', 'queued')
+    .set({ status: 'failed', failure: 'no_transport', last_error: NO_TRANSPORT_REASON, content: null, finished_at: at })
+    .where(IS_QUEUED)
     .where('next_attempt_at', '<=', at)
     .executeTakeFirst();
   return Number(r.numUpdatedRows);
 }
 
-/** Deletes messages finished before `before`, and batches with none left: the report's retention. */
+/**
+ * The report's retention: deletes batches queued before `before` whose messages are all
+ * finished (sent or failed), with their messages, a few batches at a time. Returns how many
+ * messages went.
+ */
 export async function deleteFinished(db: Kysely<Database>, before: Date): Promise<number> {
   const cut = before.toISOString();
-  const r = await db.deleteFrom('mail_outbox').where('finished_at', '<', cut).executeTakeFirst();
-  await db
-    .deleteFrom('mail_batches')
-    .where('created_at', '<', cut)
-    .where(({ not, exists, selectFrom }) => not(exists(selectFrom('mail_outbox').select('id').whereRef('mail_outbox.batch_id', '=', 'mail_batches.id'))))
-    .execute();
-  return Number(r.numDeletedRows);
+  let deleted = 0;
+  for (;;) {
+    const old = await db
+      .selectFrom('mail_batches')
+      .select('id')
+      .where('created_at', '<', cut)
+      .where(({ not, exists, selectFrom }) =>
+        not(exists(selectFrom('mail_outbox').select('id').whereRef('mail_outbox.batch_id', '=', 'mail_batches.id').where((w) => w.or([IS_QUEUED, IS_SENDING])))),
+      )
+      .orderBy('created_at')
+      .limit(20)
+      .execute();
+    if (old.length === 0) return deleted;
+    const ids = old.map((b) => b.id);
+    await db.transaction().execute(async (trx) => {
+      const r = await trx.deleteFrom('mail_outbox').where('batch_id', 'in', ids).executeTakeFirst();
+      deleted += Number(r.numDeletedRows);
+      await trx.deleteFrom('mail_batches').where('id', 'in', ids).execute();
+    });
+  }
 }

@@ -9,6 +9,7 @@ import { qrPng } from '../qr/png';
 import { eachBackend, useServer } from '../test-support/backends';
 import { call, okBody } from '../test-support/client';
 import { startSmtpSink, type SmtpSink } from '../test-support/smtp-sink';
+import { composeStored } from './compose';
 import { insertMail, prepareMail, type MailDraft, type PreparedMail } from './outbox';
 import { loadMailSettings } from './settings';
 import { QR_CONTENT_ID, renderProvisioningMail } from './templates';
@@ -50,7 +51,7 @@ function provisioningDraft(i: number, code: string, over: Partial<MailDraft> = {
 function useQueue(s: ReturnType<typeof useServer>) {
   async function queue(drafts: MailDraft[]): Promise<{ batchId: string; prepared: PreparedMail[] }> {
     const settings = await loadMailSettings(s.db());
-    const prepared = await prepareMail(settings, drafts, new Date());
+    const prepared = prepareMail(settings, drafts);
     const batch = await s.db().transaction().execute((trx) => insertMail(trx, prepared, { kind: 'provisioning', createdBy: 'admin', now: new Date(), transport: settings.transport }));
     return { batchId: batch.batchId, prepared };
   }
@@ -92,16 +93,19 @@ eachBackend('Sending mail over SMTP', (backend) => {
   }));
   const { queue, report, done } = useQueue(s);
 
-  it('delivers each message byte for byte as queued, under the Message-ID fixed at queueing, signed in to the relay', async () => {
+  it('delivers each message under the Message-ID fixed at queueing, byte for byte its .eml form, signed in to the relay', async () => {
     const codes = Array.from({ length: 12 }, (_, i) => `CODE${i}-${backend.name}-7fQ2xK9m`);
     const { batchId, prepared } = await queue(codes.map((c, i) => provisioningDraft(i, c)));
     const r = await done(batchId);
     expect(r.batch.counts).toEqual({ queued: 0, sending: 0, sent: 12, failed: 0 });
     expect(r.items.map((i) => i.ref)).toEqual(codes.map((_, i) => `user-${i}`));
+    const created = new Map((await s.db().selectFrom('mail_outbox').select(['id', 'created_at']).where('batch_id', '=', batchId).execute()).map((r) => [r.id, r.created_at]));
     for (const p of prepared) {
       const got = sink.received.filter((m) => m.messageId === p.messageId);
       expect(got).toHaveLength(1);
-      expect(got[0]!.raw.toString('latin1').replace(/\r\n$/, '')).toBe(p.body.replace(/\r\n$/, ''));
+      // Byte for byte what the folder transport writes for the same row (.eml and SMTP are one message).
+      const eml = await composeStored({ id: p.id, messageId: p.messageId, createdAt: created.get(p.id)!, stored: p.stored });
+      expect(got[0]!.raw.equals(eml)).toBe(true);
       expect(got[0]!.to).toEqual([p.to]);
       expect(got[0]!.from).toBe('gatepass@gp.example.org');
       expect(got[0]!.user).toBe(SMTP_USER);
@@ -132,8 +136,10 @@ eachBackend('Sending mail over SMTP', (backend) => {
     const tries = sink.tries.get(prepared[0]!.messageId)!;
     expect(tries).toHaveLength(3);
     // Test timings: 100 ms after the first failure, 200 ms after the second (no jitter).
-    expect(tries[1]! - tries[0]!).toBeGreaterThanOrEqual(100);
-    expect(tries[2]! - tries[1]!).toBeGreaterThanOrEqual(200);
+    expect(tries[1]!.at - tries[0]!.at).toBeGreaterThanOrEqual(100);
+    expect(tries[2]!.at - tries[1]!.at).toBeGreaterThanOrEqual(200);
+    // Every attempt sent the same bytes: Message-ID, Date, boundaries and all.
+    expect(tries[1]!.raw.equals(tries[0]!.raw) && tries[2]!.raw.equals(tries[0]!.raw)).toBe(true);
     expect(sink.received.filter((m) => m.messageId === prepared[0]!.messageId)).toHaveLength(1);
     expect(logs.some((l) => l.includes(`${prepared[0]!.messageId} to tempfail.${backend.name}@example.org: attempt 1 failed (451 4.3.0 Try again later)`))).toBe(true);
   });
@@ -149,8 +155,8 @@ eachBackend('Sending mail over SMTP', (backend) => {
       reason: 'rejected by the mail server: 550 5.1.1 No such user here',
     });
     expect(sink.tries.has(prepared[0]!.messageId)).toBe(false);
-    const row = await s.db().selectFrom('mail_outbox').select(['body', 'finished_at']).where('message_id', '=', prepared[0]!.messageId).executeTakeFirstOrThrow();
-    expect(row.body).toBeNull();
+    const row = await s.db().selectFrom('mail_outbox').select(['content', 'finished_at']).where('message_id', '=', prepared[0]!.messageId).executeTakeFirstOrThrow();
+    expect(row.content).toBeNull();
     expect(row.finished_at).not.toBeNull();
   });
 
@@ -222,8 +228,8 @@ eachBackend('Sending mail over SMTP', (backend) => {
       expect(all).not.toContain(secret);
     }
     expect(logs.some((l) => l.startsWith('Gatepass mail: sending through SMTP mailer@127.0.0.1:'))).toBe(true);
-    const bodies = await s.db().selectFrom('mail_outbox').select('body').where('body', 'is not', null).execute();
-    expect(bodies).toEqual([]);
+    const kept = await s.db().selectFrom('mail_outbox').select('content').where('content', 'is not', null).execute();
+    expect(kept).toEqual([]);
     const audit = okBody(await call(s.url(), 'listAudit', { query: { action: 'mail.', limit: 50 } }, s.admin()));
     expect(JSON.stringify(audit)).not.toContain(SMTP_PASSWORD);
     expect(audit.items.some((e) => e.action === 'mail.settings_update' && e.actor === 'command line')).toBe(true);
@@ -249,7 +255,8 @@ eachBackend('Writing mail into a folder', (backend) => {
       const path = join(dir, name!);
       if (process.platform !== 'win32') expect(statSync(path).mode & 0o777).toBe(0o600);
       const bytes = readFileSync(path);
-      expect(bytes.toString('latin1')).toBe(p.body);
+      // RFC 5322 as it would go over SMTP: CRLF lines, 7-bit.
+      expect(bytes.toString('latin1').split('\r\n').every((l) => !l.includes('\n') && l.length <= 998)).toBe(true);
       const mail = await simpleParser(bytes, { keepCidLinks: true });
       expect(mail.messageId).toBe(p.messageId);
       expect(mail.subject).toBe('Set up Gatepass on your phone for Gatepass test');
@@ -259,15 +266,19 @@ eachBackend('Writing mail into a folder', (backend) => {
     expect(r.items.every((i) => i.reason.startsWith('sent (written to '))).toBe(true);
   });
 
-  it('replaces its own file when a message is sent again (a crash before it was recorded), leaving no temporary file', async () => {
+  it('writes the same file with the same bytes when a message is sent again (a crash before it was recorded), leaving no temporary file', async () => {
     const { batchId, prepared } = await queue([provisioningDraft(5, 'CODE-AGAIN-5')]);
     await done(batchId);
-    const before = readdirSync(dir).length;
-    // As if the sender had died between writing the file and recording it: the row is queued again with its body.
-    await s.db().updateTable('mail_outbox').set({ status: 'queued', body: prepared[0]!.body, next_attempt_at: new Date(0).toISOString() }).where('id', '=', prepared[0]!.id).execute();
+    const before = readdirSync(dir).sort();
+    const uuid = /^<([^@]+)@/.exec(prepared[0]!.messageId)![1]!;
+    const file = join(dir, before.find((f) => f.includes(uuid))!);
+    const first = readFileSync(file);
+    // As if the sender had died between writing the file and recording it: the row is queued again with its content.
+    await s.db().updateTable('mail_outbox').set({ status: 'queued', content: prepared[0]!.stored, next_attempt_at: new Date(0).toISOString() }).where('id', '=', prepared[0]!.id).execute();
     const r = await done(batchId);
     expect(r.items[0]).toMatchObject({ status: 'sent', attempts: 2 });
-    expect(readdirSync(dir)).toHaveLength(before);
+    expect(readdirSync(dir).sort()).toEqual(before);
+    expect(readFileSync(file).equals(first)).toBe(true);
     expect(readdirSync(dir).filter((f) => !f.endsWith('.eml'))).toEqual([]);
   });
 });

@@ -2,11 +2,14 @@ import { createHash, randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Kysely } from 'kysely';
 import type { DialectName } from '../db/connect';
+import { decodeStored, type ComposeInput } from './compose';
 import type { Database } from '../db/schema';
 import {
   claimDue,
   deleteFinished,
   failUnsendable,
+  IS_QUEUED,
+  IS_SENDING,
   markFailed,
   markRetry,
   markSent,
@@ -34,7 +37,7 @@ export interface SenderOptions {
   /** How long a claim holds; renewed every quarter of it while the message waits or sends. */
   leaseMs?: number;
   retry?: RetryPolicy;
-  /** Finished messages (sent or failed) are deleted after this long: the report's retention. */
+  /** Batches whose messages are all finished are deleted this long after they were queued: the report's retention. */
   retentionMs?: number;
   transport?: TransportOptions;
 }
@@ -45,6 +48,8 @@ export const DEFAULT_LEASE_MS = 20_000;
 export const DEFAULT_RETENTION_MS = 90 * 24 * 3600_000;
 /** Claims ahead of free slots, so a slot never waits for a claim round trip. */
 const PREFETCH = 4;
+/** Expired leases are looked for this many times per lease length. */
+const RECLAIM_EVERY = 4;
 /** Attempts to record a sent message while the database is unreachable, before leaving it to the lease. */
 const RECORD_TRIES = 5;
 
@@ -97,8 +102,7 @@ export function startMailSender(deps: {
   let pumping: Promise<void> | null = null;
   let pumpAgain = false;
   let lastSweep = 0;
-  let idleWaiters: Array<() => void> = [];
-  let lastDueCheck = { at: 0, due: false };
+  let lastReclaim = 0;
 
   const say = (line: string) => log(`Gatepass mail: ${line}`);
   const problem = (what: string, err: unknown) => say(`${what}: ${err instanceof Error ? err.message : String(err)}`);
@@ -137,7 +141,7 @@ export function startMailSender(deps: {
     if (now.getTime() - lastSweep > 3600_000) {
       lastSweep = now.getTime();
       const n = await deleteFinished(db, new Date(now.getTime() - retentionMs));
-      if (n > 0) say(`deleted ${n} finished messages older than ${Math.round(retentionMs / 86_400_000)} days`);
+      if (n > 0) say(`deleted ${n} messages of batches older than ${Math.round(retentionMs / 86_400_000)} days`);
     }
     if (!transport) {
       if (!swapTo && held.size === 0) {
@@ -150,13 +154,15 @@ export function startMailSender(deps: {
     const slots = transport.concurrency;
     if (waiting.length < slots) {
       const want = slots * PREFETCH - waiting.length;
-      const claimed = await claimDue(db, dialect, { senderId: id, now, leaseUntil: new Date(now.getTime() + leaseMs), limit: want });
+      // Expired leases are rare (a crashed replica): looked for at most every RECLAIM_EVERY of the lease.
+      const reclaim = now.getTime() - lastReclaim >= leaseMs / RECLAIM_EVERY;
+      if (reclaim) lastReclaim = now.getTime();
+      const claimed = await claimDue(db, dialect, { senderId: id, now, leaseUntil: new Date(now.getTime() + leaseMs), limit: want, reclaim });
       const until = now.getTime() + leaseMs;
       for (const c of claimed) {
         held.set(c.id, { attempts: c.attempts, until });
         waiting.push(c);
       }
-      lastDueCheck = { at: now.getTime(), due: claimed.length === want };
       if (claimed.length === want) pumpAgain = true;
     }
     startWaiting();
@@ -187,13 +193,18 @@ export function startMailSender(deps: {
         await markFailed(db, id, m, 'expired', `valid until ${m.expiresAt}`, now);
         return;
       }
-      if (m.body === null) {
-        await markFailed(db, id, m, 'rejected', 'the stored message is missing', now);
+      let input: ComposeInput;
+      try {
+        if (m.content === null) throw new Error('missing');
+        input = decodeStored({ id: m.id, messageId: m.messageId, createdAt: m.createdAt, stored: m.content });
+      } catch {
+        // Only a row changed outside the server gets here; say so without echoing it (it may hold a code).
+        await markFailed(db, id, m, 'rejected', 'the stored message is missing or damaged', now);
         return;
       }
       let reply: string;
       try {
-        reply = await t.send({ messageId: m.messageId, from: m.from, to: m.to, raw: Buffer.from(m.body, 'latin1'), createdAt: m.createdAt });
+        reply = await t.send({ input, envelope: { from: m.from, to: m.to }, createdAt: m.createdAt });
       } catch (err) {
         await recordFailure(m, err instanceof SendError ? err : new SendError(true, err instanceof Error ? err.message : String(err)));
         return;
@@ -294,17 +305,20 @@ export function startMailSender(deps: {
         problem('sending failed', err);
       } finally {
         pumping = null;
-        notifyIdle();
       }
     })();
   }
 
-  function notifyIdle(): void {
-    if (idleWaiters.length === 0 || inFlight > 0 || waiting.length > 0 || pumping) return;
-    if (lastDueCheck.due) return;
-    const ws = idleWaiters;
-    idleWaiters = [];
-    for (const w of ws) w();
+  /** Whether anything is due now or still claimed by this sender, as the database says. */
+  async function hasWork(): Promise<boolean> {
+    const now = deps.now().toISOString();
+    const row = await db
+      .selectFrom('mail_outbox')
+      .select('id')
+      .where((w) => w.or([w.and([IS_QUEUED, w('next_attempt_at', '<=', now)]), w.and([IS_SENDING, w('claimed_by', '=', id)])]))
+      .limit(1)
+      .executeTakeFirst();
+    return row !== undefined;
   }
 
   const poll = setInterval(() => pump(), pollMs);
@@ -322,11 +336,13 @@ export function startMailSender(deps: {
       }
       pump();
     },
-    idle() {
-      return new Promise((done) => {
-        idleWaiters.push(done);
+    async idle() {
+      for (;;) {
+        if (stopping) return;
+        if (inFlight === 0 && waiting.length === 0 && !pumping && !swapTo && !recording && !(await hasWork())) return;
         pump();
-      });
+        await sleep(10);
+      }
     },
     async stop(graceMs = 10_000) {
       if (stopping) return;
@@ -341,7 +357,6 @@ export function startMailSender(deps: {
       if (inFlight > 0) say(`${inFlight} messages were still being sent at shutdown; they are retried when their lease ends`);
       await transport?.close().catch(() => {});
       transport = null;
-      for (const w of idleWaiters.splice(0)) w();
     },
   };
 }

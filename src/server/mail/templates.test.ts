@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
 import { afterAll, describe, expect, it } from 'vitest';
 import { qrPng } from '../qr/png';
-import { composeMessage, newMessageId } from './compose';
+import { composeMessage, composeStored, encodeStored, newMessageId } from './compose';
 import { escapeHtml, fillHtml, QR_CONTENT_ID, renderProvisioningMail, renderTestMail } from './templates';
 
 const dir = mkdtempSync(join(tmpdir(), 'gp-mail-templates-'));
@@ -90,16 +90,24 @@ describe('mail templates', () => {
     expect(out).toBe(`<IMG SRC="cid:c@x" alt="&#34;a&#34;"><a href='https://q.example/?a=1&#38;b=2'>x</a> see https://q.example/?a=1&#38;b=2`);
   });
 
-  it('composes MIME that a mail reader parses back: Message-ID, HTML, text, and the inline QR decodes with zbarimg', async () => {
+  it('builds the same MIME from the stored form every time, and a mail reader parses it back: Message-ID, HTML, text, and the inline QR decodes with zbarimg', async () => {
     const content = provisioning();
     const messageId = newMessageId('gp.example.org');
-    const raw = await composeMessage({
+    const row = { id: '0b7e1f52-3c1d-4e6a-9a55-1f0e2d3c4b5a', messageId, createdAt: '2030-01-01T00:00:00.000Z' };
+    // What the outbox stores, and the sender builds at each attempt: the same bytes every time.
+    const stored = encodeStored({ name: 'Gatepass', address: 'gatepass@gp.example.org' }, { name: HOSTILE, address: 'anna@example.org' }, content);
+    const raw = await composeStored({ ...row, stored });
+    expect((await composeStored({ ...row, stored })).equals(raw)).toBe(true);
+    const direct = await composeMessage({
       from: { name: 'Gatepass', address: 'gatepass@gp.example.org' },
       to: { name: HOSTILE, address: 'anna@example.org' },
       content,
       messageId,
-      date: new Date('2030-01-01T00:00:00Z'),
+      date: new Date(row.createdAt),
+      boundary: row.id,
     });
+    expect(direct.equals(raw)).toBe(true);
+    expect(raw.toString('latin1')).toContain('\r\nDate: Tue, 01 Jan 2030 00:00:00 +0000\r\n');
     expect(messageId).toMatch(/^<[0-9a-f-]{36}@gp\.example\.org>$/);
     // 7-bit, CRLF lines of at most 998 octets (RFC 5322 §2.1.1), so any relay carries it unchanged.
     expect([...raw].every((b) => b < 128)).toBe(true);

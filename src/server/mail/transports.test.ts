@@ -16,7 +16,8 @@ describe('mail transports', () => {
   it('treats a relay that cannot be reached as transient, and says what happened', async () => {
     const t = createSmtpTransport({ host: '127.0.0.1', port: await closedPort(), security: 'none', user: '' }, null);
     try {
-      const err = await t.send({ messageId: '<a@b>', from: 'gp@example.org', to: 'x@example.org', raw: Buffer.from('Subject: x\r\n\r\nx\r\n'), createdAt: new Date().toISOString() }).then(
+      const input = { from: { name: '', address: 'gp@example.org' }, to: { name: '', address: 'x@example.org' }, content: { subject: 'x', html: '<p>x</p>', text: 'x' }, messageId: '<a@b>', date: new Date(), boundary: 'b' };
+      const err = await t.send({ input, envelope: { from: 'gp@example.org', to: 'x@example.org' }, createdAt: new Date().toISOString() }).then(
         () => null,
         (e: unknown) => e,
       );

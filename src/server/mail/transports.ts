@@ -2,21 +2,24 @@ import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import nodemailer from 'nodemailer';
+import { composeMessage, mailOptions, type ComposeInput } from './compose';
 import type { SmtpServerSettings, TransportConfig } from './settings';
 
 /**
- * The two ways a message leaves the server. Both take the stored RFC 5322 bytes as they are
- * (src/server/mail/compose.ts), so an .eml file and an SMTP delivery of one row are the same.
+ * The two ways a message leaves the server. Both build it with nodemailer's MailComposer from
+ * the same options (compose.ts), so an .eml file and an SMTP delivery of one row are the same.
  */
 
 /** One message as the sender hands it to a transport. */
 export interface OutgoingMessage {
-  messageId: string;
-  /** Envelope sender (MAIL FROM). */
-  from: string;
-  /** Envelope recipient (RCPT TO). */
-  to: string;
-  raw: Buffer;
+  /** What the message is built from (compose.ts). */
+  input: ComposeInput;
+  envelope: {
+    /** MAIL FROM. */
+    from: string;
+    /** RCPT TO. */
+    to: string;
+  };
   /** When it was queued: part of the .eml file name, so every attempt writes the same file. */
   createdAt: string;
 }
@@ -124,7 +127,8 @@ export function createSmtpTransport(smtp: SmtpServerSettings, password: string |
     description: `SMTP ${smtp.user ? `${smtp.user}@` : ''}${smtp.host}:${smtp.port} (${security}, pool of ${options.maxConnections})`,
     async send(m) {
       try {
-        const info = await transporter.sendMail({ envelope: { from: m.from, to: [m.to] }, raw: m.raw });
+        // nodemailer builds the MIME with the same MailComposer options as the folder transport.
+        const info = await transporter.sendMail({ ...mailOptions(m.input), envelope: { from: m.envelope.from, to: [m.envelope.to] } });
         return replyText(info.response || '250 accepted');
       } catch (err) {
         throw smtpFailure(err);
@@ -137,7 +141,7 @@ export function createSmtpTransport(smtp: SmtpServerSettings, password: string |
 }
 
 /** The .eml file name of a message: its queue time and the unique part of its Message-ID. */
-export function emlFileName(m: Pick<OutgoingMessage, 'messageId' | 'createdAt'>): string {
+export function emlFileName(m: { messageId: string; createdAt: string }): string {
   const stamp = m.createdAt.replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
   const local = (/^<([^@>]+)@/.exec(m.messageId)?.[1] ?? m.messageId).replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 100);
   return `${stamp}-${local}.eml`;
@@ -157,14 +161,14 @@ export function createFolderTransport(dir: string, opts: TransportOptions = {}):
     concurrency: opts.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
     description: `folder ${dir}`,
     async send(m) {
-      const name = emlFileName(m);
+      const name = emlFileName({ messageId: m.input.messageId, createdAt: m.createdAt });
       const tmp = join(dir, `.${name}.${randomBytes(6).toString('hex')}.tmp`);
       try {
         ready ??= fs.mkdir(dir, { recursive: true, mode: 0o700 }).then(() => undefined);
         await ready;
         const fh = await fs.open(tmp, 'wx', 0o600);
         try {
-          await fh.writeFile(m.raw);
+          await fh.writeFile(await composeMessage(m.input));
           await fh.sync();
         } finally {
           await fh.close();

@@ -41,8 +41,8 @@ export interface SmtpSink {
   port: number;
   /** Every message accepted with 250, in order. */
   readonly received: ReceivedMail[];
-  /** Every DATA the sink read, accepted or answered with an error, by Message-ID. */
-  readonly tries: Map<string, number[]>;
+  /** Every DATA the sink read, accepted or answered with an error, by Message-ID: when, and the bytes. */
+  readonly tries: Map<string, Array<{ at: number; raw: Buffer }>>;
   /** AUTH attempts: user and password as the client sent them. */
   readonly logins: Array<{ user: string; pass: string; ok: boolean }>;
   /** Resolves once `n` messages were accepted (rejects after `timeoutMs`). */
@@ -57,7 +57,7 @@ function smtpError(r: SinkReply): Error {
 /** Starts the sink on 127.0.0.1 and a free port. */
 export async function startSmtpSink(opts: SinkOptions = {}): Promise<SmtpSink> {
   const received: ReceivedMail[] = [];
-  const tries = new Map<string, number[]>();
+  const tries = new Map<string, Array<{ at: number; raw: Buffer }>>();
   const logins: SmtpSink['logins'] = [];
   let waiters: Array<{ n: number; done: () => void }> = [];
   const server = new SMTPServer({
@@ -91,7 +91,7 @@ export async function startSmtpSink(opts: SinkOptions = {}): Promise<SmtpSink> {
         const messageId = /^Message-ID:\s*(<[^>\r\n]+>)/im.exec(head)?.[1] ?? null;
         const key = messageId ?? '(none)';
         const list = tries.get(key) ?? [];
-        list.push(Date.now());
+        list.push({ at: Date.now(), raw });
         tries.set(key, list);
         const r = opts.reply?.({ messageId, tries: list.length, to: session.envelope.rcptTo.map((a) => a.address) }) ?? null;
         const finish = () => {

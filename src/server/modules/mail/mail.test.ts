@@ -117,8 +117,8 @@ eachBackend('Mail settings and reports', (backend) => {
         item = okBody(await call(s.url(), 'getMailBatch', { params: { id: t.batch.id } }, s.admin())).items[0];
       }
       expect(item).toMatchObject({ status: 'failed', failure: 'no_transport', reason: 'not sent: no mail transport configured' });
-      const body = await s.db().selectFrom('mail_outbox').select('body').where('message_id', '=', t.messageId).executeTakeFirstOrThrow();
-      expect(body.body).toBeNull();
+      const row = await s.db().selectFrom('mail_outbox').select('content').where('message_id', '=', t.messageId).executeTakeFirstOrThrow();
+      expect(row.content).toBeNull();
     });
   });
 });
