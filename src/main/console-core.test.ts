@@ -4,8 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase } from '../server/db/connect';
 import { startServer } from '../server/index';
-import { createConsoleCore, type ConsoleCore } from './console-core';
+import { loadMailSettings, writeMailSettings } from '../server/mail/settings';
+import { createConsoleCore, EMBEDDED_MAIL_FOLDER, type ConsoleCore } from './console-core';
 import { defaultExportName } from './services/export/save-job';
 import { createKeychain } from './services/keychain';
 
@@ -125,6 +127,30 @@ describe('the embedded local server', () => {
     // Demo users were seeded once, not again on the second start.
     expect(await second.core.dispatch('users:list', { serverId: list2.data[0]!.id })).toMatchObject({ ok: true, data: { total: 7 } });
     await second.core.close();
+  });
+
+  it('writes its mail as .eml files into the user data folder, and keeps an administrator\'s later choice', async () => {
+    const { core: c, userData } = await core('embedded-mail', { embedded: true, seedDemo: 1 });
+    await c.close();
+    const h = openDatabase(join(userData, 'embedded-server.sqlite'));
+    try {
+      expect(await loadMailSettings(h.db)).toMatchObject({ transport: 'folder', folder: join(userData, EMBEDDED_MAIL_FOLDER), updatedBy: 'command line' });
+      // An administrator turns mail off in the console: a restart must not turn the folder back on.
+      await h.db.transaction().execute(async (trx) => {
+        const current = await loadMailSettings(trx);
+        await writeMailSettings(trx, { settings: { ...current, transport: 'none' }, password: undefined }, 'admin', new Date());
+      });
+    } finally {
+      await h.close();
+    }
+    const again = await core('embedded-mail', { embedded: true, seedDemo: 1 });
+    await again.core.close();
+    const h2 = openDatabase(join(userData, 'embedded-server.sqlite'));
+    try {
+      expect(await loadMailSettings(h2.db)).toMatchObject({ transport: 'none', folder: join(userData, EMBEDDED_MAIL_FOLDER), updatedBy: 'admin' });
+    } finally {
+      await h2.close();
+    }
   });
 
   it('writes an export to a given path only when the host allows it (CLI, tests), owner-only', async () => {

@@ -219,6 +219,25 @@ eachBackend('Sending mail over SMTP', (backend) => {
     }
   });
 
+  it('speaks TLS from the first byte with security "tls", and will not send to a server whose certificate it cannot verify', async () => {
+    const tls = await startSmtpSink({ secure: true, auth: { user: SMTP_USER, pass: SMTP_PASSWORD } });
+    try {
+      okBody(await call(s.url(), 'setMailSettings', { body: { transport: 'smtp', smtp: { host: '127.0.0.1', port: tls.port, security: 'tls', user: SMTP_USER, password: SMTP_PASSWORD } } }, s.admin()));
+      const t = okBody(await call(s.url(), 'sendTestMail', { body: { to: 'admin@example.org' } }, s.admin()));
+      const r = await done(t.batch.id);
+      // smtp-server's own certificate is self-signed: a transient failure each time, then given up.
+      expect(r.items[0]).toMatchObject({ status: 'failed', failure: 'retries_exhausted', attempts: 4 });
+      expect(r.items[0]!.lastError).toMatch(/certificate/i);
+      expect(tls.logins).toEqual([]);
+      expect(tls.received).toEqual([]);
+    } finally {
+      await tls.close();
+      okBody(
+        await call(s.url(), 'setMailSettings', { body: { transport: 'smtp', smtp: { host: '127.0.0.1', port: sink.port, security: 'none', user: SMTP_USER, password: SMTP_PASSWORD } } }, s.admin()),
+      );
+    }
+  });
+
   it('writes no code and no SMTP password to the log, and keeps no message body once sent', async () => {
     const t = okBody(await call(s.url(), 'sendTestMail', { body: { to: 'final@example.org' } }, s.admin()));
     await done(t.batch.id);

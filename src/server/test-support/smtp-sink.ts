@@ -29,6 +29,8 @@ export interface SinkOptions {
   auth?: { user: string; pass: string };
   /** Offer STARTTLS (smtp-server's built-in self-signed certificate). */
   starttls?: boolean;
+  /** TLS from the first byte (implicit TLS, as on port 465), with that same certificate. */
+  secure?: boolean;
   /** Hold the 250 reply this long after the whole message arrived (a slow relay). */
   delayMs?: number;
   /** Answer at RCPT TO instead of accepting the address. */
@@ -62,6 +64,7 @@ export async function startSmtpSink(opts: SinkOptions = {}): Promise<SmtpSink> {
   let waiters: Array<{ n: number; done: () => void }> = [];
   const server = new SMTPServer({
     logger: false,
+    secure: opts.secure ?? false,
     disabledCommands: opts.starttls ? [] : ['STARTTLS'],
     authOptional: !opts.auth,
     // Loopback test server: AUTH over the plain connection, so no test needs a certificate.
