@@ -138,7 +138,7 @@ describe('the embedded local server', () => {
       // An administrator turns mail off in the console: a restart must not turn the folder back on.
       await h.db.transaction().execute(async (trx) => {
         const current = await loadMailSettings(trx);
-        await writeMailSettings(trx, { settings: { ...current, transport: 'none' }, password: undefined }, 'admin', new Date());
+        await writeMailSettings(trx, { settings: { ...current, transport: 'none' }, password: undefined }, 'admin', new Date(), null);
       });
     } finally {
       await h.close();

@@ -9,7 +9,7 @@ import { createSecretBox, loadKeyFile, newSecretKey, parseKeyList, type SecretBo
 import type { ServiceContext } from './context';
 import { createMailService, type MailService } from './mail/index';
 import { startMailSender, type MailSender, type SenderOptions } from './mail/sender';
-import { applyStartOptions, checkMailStartOptions, type MailStartOptions } from './mail/settings';
+import { applyStartOptions, checkMailStartOptions, resealMailPassword, type MailStartOptions } from './mail/settings';
 import { ensureFirstAdmin, issueFirstAdminToken } from './modules/admins/service';
 import { SWEEP_INTERVAL_MS, sweepExpired } from './modules/sessions/service';
 import { seedDemoUsers } from './modules/users/demo-users';
@@ -109,10 +109,10 @@ export async function startServer(opts: ServerOptions, internal: InternalServerO
     await migrateToLatest(handle.db, handle.dialect);
     const now = internal.now ?? (() => new Date());
     if (opts.mail) {
-      const changed = await applyStartOptions(handle.db, opts.mail, now());
+      const changed = await applyStartOptions(handle.db, opts.mail, now(), box);
       if (changed) log(`Gatepass mail: settings from the start options: ${changed}`);
     }
-    const mailSender = startMailSender({ db: handle.db, dialect: handle.dialect, now, log, options: internal.mail });
+    const mailSender = startMailSender({ db: handle.db, dialect: handle.dialect, now, log, secrets: box, options: internal.mail });
     sender = mailSender;
     const ctx: ServiceContext = {
       db: handle.db,
@@ -122,7 +122,7 @@ export async function startServer(opts: ServerOptions, internal: InternalServerO
       hashConcurrency: Math.max(2, availableParallelism()),
       secrets: box,
       serverName: name,
-      mail: createMailService({ db: handle.db, now, sender: mailSender }),
+      mail: createMailService({ db: handle.db, now, sender: mailSender, secrets: box }),
       now,
     };
     // Without a key (PostgreSQL and no GATEPASS_SECRET_KEY) the server runs and every 2FA route
@@ -132,6 +132,7 @@ export async function startServer(opts: ServerOptions, internal: InternalServerO
       const { resealed, unreadable } = await resealSecrets(ctx);
       if (resealed > 0) log(`Gatepass server: re-sealed ${resealed} two-step secret(s) with the current key from ${source}`);
       if (unreadable > 0) log(`Gatepass server: ${unreadable} two-step secret(s) are sealed with a key ${source} does not hold: those accounts cannot complete two-step sign-ins`);
+      if (await resealMailPassword(handle.db, box)) log(`Gatepass mail: re-sealed the SMTP password with the current key from ${source}`);
     }
     const envPassword = process.env.GATEPASS_ADMIN_PASSWORD;
     const generatedAdminPassword = await ensureFirstAdmin(ctx, opts.adminPassword ?? (envPassword ? envPassword : undefined));

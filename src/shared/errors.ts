@@ -47,6 +47,7 @@ export const ERROR_CODES = [
   'DEVICE_SIGNIN_REFUSED', // QR cards and .usr files are refused while two-step verification is mandatory
   'TWO_STEP_UNAVAILABLE', // the server has no secret key for two-step secrets
   'RECOVERY_CODES_CHANGED', // the recovery codes were replaced after the form was shown (sent twice, or another tab)
+  'SECRET_KEY_UNAVAILABLE', // a secret to keep (the SMTP password) cannot be sealed: the server has no secret key
 ] as const;
 
 export const ErrorCodeSchema = z.enum(ERROR_CODES);
@@ -120,6 +121,7 @@ export function httpStatusFor(code: string): number {
     case 'NOT_GATEPASS_SERVER':
       return 502;
     case 'TWO_STEP_UNAVAILABLE':
+    case 'SECRET_KEY_UNAVAILABLE':
       return 503;
     default:
       return 500;

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import MailComposer, { type MailComposerOptions } from 'nodemailer/lib/mail-composer';
 import { z } from 'zod';
+import type { SecretBox } from '../security/secret-box';
 
 /** An image the HTML shows as `cid:<cid>`, carried in the message (multipart/related). */
 export interface InlineImage {
@@ -125,9 +126,29 @@ export async function composeMessage(i: ComposeInput): Promise<Buffer> {
   return Buffer.from(built.toString('latin1').replace(/\r\n|\r|\n/g, '\r\n'), 'latin1');
 }
 
-/** What an outbox row's stored form and identity give: the input of {@link mailOptions}. Throws on a damaged row. */
-export function decodeStored(row: { id: string; messageId: string; createdAt: string; stored: string }): ComposeInput {
-  const m: StoredMessage = StoredMessageSchema.parse(JSON.parse(row.stored));
+/** The associated data that binds a sealed message to its outbox row (a copy on another row does not open). */
+function sealContext(rowId: string): string {
+  return `gatepass mail content ${rowId}`;
+}
+
+/**
+ * The outbox row's `content`: the stored form sealed with the server's secret box when it has
+ * one (the message may carry a provisioning code or a one-time password), else as it is.
+ */
+export function sealStored(box: SecretBox | null, rowId: string, stored: string): string {
+  return box ? box.seal(Buffer.from(stored, 'utf8'), sealContext(rowId)) : stored;
+}
+
+/** Opens a row's `content` (sealed or not); throws when it cannot (another key, damaged, moved). */
+export function openStored(box: SecretBox | null, rowId: string, content: string): string {
+  if (content.startsWith('{')) return content;
+  if (!box) throw new Error('sealed, and this server has no secret key');
+  return box.open(content, sealContext(rowId)).toString('utf8');
+}
+
+/** What an outbox row's content and identity give: the input of {@link mailOptions}. Throws on a row it cannot read. */
+export function decodeStored(row: { id: string; messageId: string; createdAt: string; stored: string }, box: SecretBox | null = null): ComposeInput {
+  const m: StoredMessage = StoredMessageSchema.parse(JSON.parse(openStored(box, row.id, row.stored)));
   return {
     from: m.from,
     to: m.to,
@@ -139,8 +160,8 @@ export function decodeStored(row: { id: string; messageId: string; createdAt: st
 }
 
 /** The .eml bytes of an outbox row. */
-export function composeStored(row: { id: string; messageId: string; createdAt: string; stored: string }): Promise<Buffer> {
-  return composeMessage(decodeStored(row));
+export function composeStored(row: { id: string; messageId: string; createdAt: string; stored: string }, box: SecretBox | null = null): Promise<Buffer> {
+  return composeMessage(decodeStored(row, box));
 }
 
 /** A header value on one line: line breaks would start a new header (header injection). */

@@ -3,7 +3,7 @@ import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { spawnCli } from '../../cli/test-support/run-cli';
 import { openDatabase, type DbHandle } from '../db/connect';
 import { qrPng } from '../qr/png';
-import { eachBackend } from '../test-support/backends';
+import { eachBackend, TEST_SECRET_KEY } from '../test-support/backends';
 import { startSmtpSink, type SmtpSink } from '../test-support/smtp-sink';
 import { insertMail, prepareMail, type MailDraft } from './outbox';
 import { loadMailSettings } from './settings';
@@ -31,7 +31,8 @@ interface ServerProcess {
 function startCliServer(db: string, smtpPort: number): Promise<ServerProcess> {
   const child = spawnCli(
     ['server', '--db', db, '--port', '0', '--smtp-url', `smtp://mailer@127.0.0.1:${smtpPort}?security=none`, '--mail-from', 'Gatepass <gatepass@gp.example.org>'],
-    { ...process.env, GATEPASS_SMTP_PASSWORD: SMTP_PASSWORD, GATEPASS_ADMIN_PASSWORD: 'Crash-Admin-Pw-2048' },
+    // The SMTP password is sealed with the secret key: both starts (and any replica) need the same one.
+    { ...process.env, GATEPASS_SMTP_PASSWORD: SMTP_PASSWORD, GATEPASS_ADMIN_PASSWORD: 'Crash-Admin-Pw-2048', GATEPASS_SECRET_KEY: TEST_SECRET_KEY },
   );
   let out = '';
   child.stdout.on('data', (c: Buffer) => (out += c.toString()));

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema';
+import type { SecretBox } from '../security/secret-box';
 import {
   INSERT_CHUNK,
   insertBatch,
@@ -58,10 +59,10 @@ export interface QueueOptions {
 }
 
 /** The mail service over a database and this process's sender. */
-export function createMailService(deps: { db: Kysely<Database>; now(): Date; sender: Pick<MailSender, 'wake'> }): MailService {
+export function createMailService(deps: { db: Kysely<Database>; now(): Date; sender: Pick<MailSender, 'wake'>; secrets: SecretBox | null }): MailService {
   const service: MailService = {
     async prepare(drafts) {
-      return prepareMail(await loadMailSettings(deps.db), drafts);
+      return prepareMail(await loadMailSettings(deps.db), drafts, deps.secrets);
     },
     async insert(trx, prepared, opts) {
       // The transport is read in the same transaction: with none set, the rows are written as not sent.
@@ -77,7 +78,7 @@ export function createMailService(deps: { db: Kysely<Database>; now(): Date; sen
         // A slice at a time, in the one transaction: a batch of 10,000 never holds all of its
         // stored messages in memory at once.
         for (let i = 0; i < drafts.length; i += INSERT_CHUNK) {
-          const prepared = prepareMail(settings, drafts.slice(i, i + INSERT_CHUNK));
+          const prepared = prepareMail(settings, drafts.slice(i, i + INSERT_CHUNK), deps.secrets);
           await insertMessages(trx, batchId, i, prepared, o);
           for (const p of prepared) messages.push({ id: p.id, messageId: p.messageId, ref: p.ref });
         }

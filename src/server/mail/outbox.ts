@@ -4,7 +4,8 @@ import { GatepassError } from '../../shared/errors';
 import { AddressSchema } from '../../shared/model/mail';
 import type { DialectName } from '../db/connect';
 import type { Database, MailFailure, MailOutboxTable } from '../db/schema';
-import { encodeStored, newMessageId, oneLine, type MailContent } from './compose';
+import type { SecretBox } from '../security/secret-box';
+import { encodeStored, newMessageId, oneLine, sealStored, type MailContent } from './compose';
 import { effectiveFrom, messageIdHost, type MailSettings } from './settings';
 
 /**
@@ -39,7 +40,7 @@ export interface PreparedMail {
   to: string;
   from: string;
   subject: string;
-  /** What the MIME is built from (StoredMessage JSON). It may carry a secret: never log it. */
+  /** What the MIME is built from (StoredMessage JSON), sealed with the secret box when the server has one. It may carry a secret: never log it. */
   stored: string;
   expiresAt: string | null;
 }
@@ -55,23 +56,24 @@ export interface QueuedBatch {
 
 /**
  * Checks and addresses each draft and gives it a Message-ID, with the From of the settings
- * now: what {@link insertMail} writes. The MIME itself is built by the sender, the same way at
+ * now, and seals its content with `box` (bound to its row): what {@link insertMail} writes. The MIME itself is built by the sender, the same way at
  * every attempt (compose.ts), so queueing costs no more than the rows.
  */
-export function prepareMail(settings: MailSettings, drafts: readonly MailDraft[]): PreparedMail[] {
+export function prepareMail(settings: MailSettings, drafts: readonly MailDraft[], box: SecretBox | null = null): PreparedMail[] {
   const from = effectiveFrom(settings);
   const host = messageIdHost(settings);
   return drafts.map((d) => {
     const to = AddressSchema.safeParse(d.to);
     if (!to.success) throw new GatepassError('VALIDATION_FAILED', `Not an e-mail address: ${JSON.stringify(d.to.slice(0, 80))}`);
+    const id = randomUUID();
     return {
-      id: randomUUID(),
+      id,
       messageId: newMessageId(host),
       ref: d.ref ?? null,
       to: to.data,
       from: from.address,
       subject: oneLine(d.content.subject).slice(0, 500),
-      stored: encodeStored(from, { name: oneLine(d.toName ?? ''), address: to.data }, d.content),
+      stored: sealStored(box, id, encodeStored(from, { name: oneLine(d.toName ?? ''), address: to.data }, d.content)),
       expiresAt: d.expiresAt ? d.expiresAt.toISOString() : null,
     };
   });

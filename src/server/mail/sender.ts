@@ -19,6 +19,7 @@ import {
   type SentOutcome,
 } from './outbox';
 import { DEFAULT_RETRY, nextAttemptAt, type RetryPolicy } from './retry';
+import type { SecretBox } from '../security/secret-box';
 import { loadTransportConfig, type TransportConfig } from './settings';
 import { createTransport, SendError, type MailTransport, type TransportOptions } from './transports';
 
@@ -59,7 +60,7 @@ export interface MailSender {
   readonly id: string;
   /** Look for due messages now (after queueing, or after a settings change). */
   wake(options?: { settingsChanged?: boolean }): void;
-  /** Resolves when nothing is claimed, in flight or due (tests, benchmarks). */
+  /** Resolves when nothing is claimed, in flight or due, or nothing can be sent now (tests, benchmarks). */
   idle(): Promise<void>;
   /** Stops claiming, lets messages in flight finish (up to `graceMs`), gives back the rest, closes the transport. */
   stop(graceMs?: number): Promise<void>;
@@ -78,6 +79,8 @@ export function startMailSender(deps: {
   dialect: DialectName;
   now(): Date;
   log(line: string): void;
+  /** Opens the stored SMTP password. */
+  secrets: SecretBox | null;
   options?: SenderOptions;
 }): MailSender {
   const { db, dialect, log } = deps;
@@ -90,6 +93,8 @@ export function startMailSender(deps: {
 
   let transport: MailTransport | null = null;
   let transportKey = configKey({ kind: 'none' });
+  /** Why the chosen transport cannot be used here, or null. */
+  let unavailable: string | null = null;
   let configCheckedAt = 0;
   let swapTo: { key: string; config: TransportConfig } | null = null;
 
@@ -111,7 +116,7 @@ export function startMailSender(deps: {
     const t = Date.now();
     if (!force && t - configCheckedAt < pollMs) return;
     configCheckedAt = t;
-    const config = await loadTransportConfig(db);
+    const config = await loadTransportConfig(db, deps.secrets);
     const key = configKey(config);
     if (key === transportKey && !swapTo) return;
     swapTo = key === transportKey ? null : { key, config };
@@ -125,6 +130,7 @@ export function startMailSender(deps: {
     const old = transport;
     transport = createTransport(next.config, o.transport);
     transportKey = next.key;
+    unavailable = next.config.kind === 'unavailable' ? next.config.reason : null;
     if (!transport && waiting.length > 0) {
       // No way to send them now: give them back, so they are reported as not sent.
       const unsent = waiting.splice(0);
@@ -132,7 +138,13 @@ export function startMailSender(deps: {
       await releaseClaims(db, id, unsent);
     }
     if (old) await old.close().catch((err: unknown) => problem('closing the previous transport failed', err));
-    say(transport ? `sending through ${transport.description}` : 'no mail transport configured: queued messages are reported as not sent');
+    say(
+      transport
+        ? `sending through ${transport.description}`
+        : unavailable
+          ? `not sending, messages stay queued: ${unavailable}`
+          : 'no mail transport configured: queued messages are reported as not sent',
+    );
   }
 
   async function pumpOnce(): Promise<void> {
@@ -144,7 +156,8 @@ export function startMailSender(deps: {
       if (n > 0) say(`deleted ${n} messages of batches older than ${Math.round(retentionMs / 86_400_000)} days`);
     }
     if (!transport) {
-      if (!swapTo && held.size === 0) {
+      // SMTP chosen but unusable here (its password does not open): keep the messages queued.
+      if (!swapTo && held.size === 0 && !unavailable) {
         const n = await failUnsendable(db, now);
         if (n > 0) say(`${n} queued messages not sent: no mail transport configured`);
       }
@@ -196,10 +209,10 @@ export function startMailSender(deps: {
       let input: ComposeInput;
       try {
         if (m.content === null) throw new Error('missing');
-        input = decodeStored({ id: m.id, messageId: m.messageId, createdAt: m.createdAt, stored: m.content });
+        input = decodeStored({ id: m.id, messageId: m.messageId, createdAt: m.createdAt, stored: m.content }, deps.secrets);
       } catch {
-        // Only a row changed outside the server gets here; say so without echoing it (it may hold a code).
-        await markFailed(db, id, m, 'rejected', 'the stored message is missing or damaged', now);
+        // A row changed outside the server, or sealed with a key this server lacks; said without echoing it (it may hold a code).
+        await markFailed(db, id, m, 'rejected', "the stored message is missing, damaged, or sealed with a key this server's secret keys do not include", now);
         return;
       }
       let reply: string;
@@ -339,7 +352,9 @@ export function startMailSender(deps: {
     async idle() {
       for (;;) {
         if (stopping) return;
-        if (inFlight === 0 && waiting.length === 0 && !pumping && !swapTo && !recording && !(await hasWork())) return;
+        const quiet = inFlight === 0 && waiting.length === 0 && !pumping && !swapTo && !recording;
+        // With an unusable transport nothing can be sent now: idle, though messages wait.
+        if (quiet && (unavailable !== null || !(await hasWork()))) return;
         pump();
         await sleep(10);
       }

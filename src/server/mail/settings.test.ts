@@ -1,8 +1,22 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MailSettingsInputSchema } from '../../shared/model/mail';
-import { NO_SETTINGS, parseSmtpUrl, settingsChange, startSettings, type MailSettings } from './settings';
+import { openDatabase, type DbHandle } from '../db/connect';
+import { migrateToLatest } from '../db/migrations';
+import { createSecretBox } from '../security/secret-box';
+import { eachBackend } from '../test-support/backends';
+import {
+  loadTransportConfig,
+  mailSettingsView,
+  NO_SETTINGS,
+  parseSmtpUrl,
+  resealMailPassword,
+  settingsChange,
+  startSettings,
+  writeMailSettings,
+  type MailSettings,
+} from './settings';
 
-const smtpSettings: MailSettings = {
+const smtpSettings: MailSettings & { smtp: NonNullable<MailSettings['smtp']> } = {
   transport: 'smtp',
   from: 'Gatepass <gp@example.org>',
   smtp: { host: 'mail.example.org', port: 587, security: 'starttls', user: 'alerts' },
@@ -107,5 +121,52 @@ describe('changing the settings over the API', () => {
     expect(() => settingsChange(NO_SETTINGS, false, input({ transport: 'smtp', smtp: { host: 'h', security: 'none' } }))).toThrow(/needs a From/);
     expect(MailSettingsInputSchema.safeParse({ transport: 'none', from: 'gp@example.org\r\nBcc: x@evil.example' }).success).toBe(false);
     expect(MailSettingsInputSchema.safeParse({ transport: 'none', from: 'Gatepass <gp@example.org>' }).success).toBe(true);
+  });
+});
+
+eachBackend('The SMTP password at rest', (backend) => {
+  let h: DbHandle;
+  const keyA = createSecretBox([Buffer.alloc(32, 1)]);
+  const keyB = Buffer.alloc(32, 2);
+  beforeAll(async () => {
+    h = openDatabase(await backend.freshDb());
+    await migrateToLatest(h.db, h.dialect);
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+  const stored = async () => (await h.db.selectFrom('settings').select('value').where('key', '=', 'mail_smtp_password').executeTakeFirst())?.value;
+  const change = (password: string | null | undefined) => ({ settings: { ...NO_SETTINGS, transport: 'smtp' as const, from: 'gp@example.org', smtp: smtpSettings.smtp }, password });
+
+  it('is sealed with the secret box, opens for the sender, and is never in the settings row', async () => {
+    await h.db.transaction().execute((trx) => writeMailSettings(trx, change('Sealed-Pw-1'), 'admin', new Date(), keyA));
+    const raw = await stored();
+    expect(raw).toMatch(new RegExp(`^\\{"sealed":"gp1\\.${keyA.currentKeyId}\\.`));
+    expect(raw).not.toContain('Sealed-Pw-1');
+    const settingsRow = await h.db.selectFrom('settings').select('value').where('key', '=', 'mail').executeTakeFirstOrThrow();
+    expect(settingsRow.value).not.toContain('Sealed-Pw-1');
+    expect(await loadTransportConfig(h.db, keyA)).toEqual({ kind: 'smtp', smtp: smtpSettings.smtp, password: 'Sealed-Pw-1' });
+    expect((await mailSettingsView(h.db)).smtp?.passwordSet).toBe(true);
+  });
+
+  it('is re-sealed with the current key after a rotation, and a server without the key says why it cannot send', async () => {
+    const rotated = createSecretBox([keyB, Buffer.alloc(32, 1)]);
+    expect(await resealMailPassword(h.db, rotated)).toBe(true);
+    expect(await stored()).toMatch(new RegExp(`^\\{"sealed":"gp1\\.${rotated.currentKeyId}\\.`));
+    expect(await resealMailPassword(h.db, rotated)).toBe(false);
+    expect(await loadTransportConfig(h.db, createSecretBox([keyB]))).toMatchObject({ kind: 'smtp', password: 'Sealed-Pw-1' });
+    expect(await loadTransportConfig(h.db, keyA)).toMatchObject({ kind: 'unavailable', reason: expect.stringContaining('does not open') });
+    expect(await loadTransportConfig(h.db, null)).toMatchObject({ kind: 'unavailable', reason: expect.stringContaining('set GATEPASS_SECRET_KEY') });
+  });
+
+  it('cannot be kept by a server without a secret key: SECRET_KEY_UNAVAILABLE, and nothing changes', async () => {
+    const before = await stored();
+    await expect(h.db.transaction().execute((trx) => writeMailSettings(trx, change('No-Key-Pw-2'), 'admin', new Date(), null))).rejects.toMatchObject({
+      code: 'SECRET_KEY_UNAVAILABLE',
+    });
+    expect(await stored()).toBe(before);
+    // A relay without sign-in needs no key.
+    await h.db.transaction().execute((trx) => writeMailSettings(trx, change(null), 'admin', new Date(), null));
+    expect(await stored()).toBeUndefined();
   });
 });

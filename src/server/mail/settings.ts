@@ -14,6 +14,7 @@ import {
 } from '../../shared/model/mail';
 import type { Database } from '../db/schema';
 import { recordAudit } from '../modules/audit/service';
+import type { SecretBox } from '../security/secret-box';
 
 /**
  * The server's mail settings: one `settings` row (`mail`, JSON, no secret) plus the SMTP
@@ -50,7 +51,9 @@ export interface MailSettings {
 export type TransportConfig =
   | { kind: 'none' }
   | { kind: 'smtp'; smtp: SmtpServerSettings; password: string | null }
-  | { kind: 'folder'; path: string };
+  | { kind: 'folder'; path: string }
+  /** SMTP is chosen but its password cannot be opened here: nothing is sent, nothing is failed, until it is put right. */
+  | { kind: 'unavailable'; reason: string };
 
 const StoredSchema = z.object({
   transport: MailTransportKindSchema,
@@ -62,13 +65,16 @@ const StoredSchema = z.object({
 });
 
 /**
- * How the SMTP password is kept at rest.
- * TODO(issue 9 secret box): seal it with src/server/security/secret-box.ts (AES-256-GCM under
- * the key outside the database) once that is on main; until then it is stored as given, like
- * the database's other settings, and only the database's own access control protects it.
- * Reading accepts only this shape, so a sealed value written later is not misread as plain.
+ * The SMTP password at rest: sealed with the server's secret box (AES-256-GCM under the key
+ * outside the database that also seals two-step secrets; src/server/security/secret-box.ts),
+ * bound to this use by its associated data, so the ciphertext opens nowhere else.
  */
-const StoredPasswordSchema = z.object({ plain: z.string() });
+const StoredPasswordSchema = z.object({ sealed: z.string() });
+const PASSWORD_CONTEXT = 'gatepass mail smtp password';
+
+/** Why a server without a secret key cannot keep an SMTP password. */
+const NO_KEY_MESSAGE =
+  "The SMTP password is kept sealed with the server's secret key, and this server has none: set GATEPASS_SECRET_KEY (the same on every replica; see docs/two-step.md) or use a relay that takes mail without signing in";
 
 export const NO_SETTINGS: MailSettings = { transport: 'none', from: null, smtp: null, folder: null, updatedAt: null, updatedBy: null };
 
@@ -83,11 +89,29 @@ export async function loadMailSettings(db: Kysely<Database>): Promise<MailSettin
   return parsed.success ? parsed.data : NO_SETTINGS;
 }
 
-async function loadPassword(db: Kysely<Database>): Promise<string | null> {
+/** The stored (sealed) password, or null when none is set. */
+async function loadSealedPassword(db: Kysely<Database>): Promise<string | null> {
   const row = await db.selectFrom('settings').select('value').where('key', '=', PASSWORD_KEY).executeTakeFirst();
   if (!row) return null;
   const parsed = StoredPasswordSchema.safeParse(safeJson(row.value));
-  return parsed.success ? parsed.data.plain : null;
+  return parsed.success ? parsed.data.sealed : null;
+}
+
+/** Opens a sealed password; null when this box cannot (no key, another key, damaged). */
+function openPassword(box: SecretBox | null, sealed: string): string | null {
+  if (!box) return null;
+  try {
+    return box.open(sealed, PASSWORD_CONTEXT).toString('utf8');
+  } catch {
+    // Why: a key that is not ours or a damaged value; the caller says so, never with the value.
+    return null;
+  }
+}
+
+/** Seals a password, or refuses with SECRET_KEY_UNAVAILABLE when the server has no key. */
+function sealPassword(box: SecretBox | null, password: string): string {
+  if (!box) throw new GatepassError('SECRET_KEY_UNAVAILABLE', NO_KEY_MESSAGE);
+  return box.seal(Buffer.from(password, 'utf8'), PASSWORD_CONTEXT);
 }
 
 function safeJson(text: string): unknown {
@@ -98,10 +122,23 @@ function safeJson(text: string): unknown {
   }
 }
 
-/** The transport a sender should use now, with the SMTP password. */
-export async function loadTransportConfig(db: Kysely<Database>): Promise<TransportConfig> {
+/** The transport a sender should use now, with the SMTP password opened. */
+export async function loadTransportConfig(db: Kysely<Database>, box: SecretBox | null): Promise<TransportConfig> {
   const s = await loadMailSettings(db);
-  if (s.transport === 'smtp' && s.smtp) return { kind: 'smtp', smtp: s.smtp, password: await loadPassword(db) };
+  if (s.transport === 'smtp' && s.smtp) {
+    const sealed = await loadSealedPassword(db);
+    if (sealed === null) return { kind: 'smtp', smtp: s.smtp, password: null };
+    const password = openPassword(box, sealed);
+    if (password === null) {
+      return {
+        kind: 'unavailable',
+        reason: box
+          ? "the stored SMTP password does not open with this server's secret keys (a key was replaced without the old one: see docs/two-step.md, key rotation); enter the password again"
+          : "the stored SMTP password is sealed with a secret key and this server has none: set GATEPASS_SECRET_KEY (see docs/two-step.md)",
+      };
+    }
+    return { kind: 'smtp', smtp: s.smtp, password };
+  }
   if (s.transport === 'folder' && s.folder) return { kind: 'folder', path: s.folder };
   return { kind: 'none' };
 }
@@ -109,7 +146,7 @@ export async function loadTransportConfig(db: Kysely<Database>): Promise<Transpo
 /** The settings as GET /api/v1/mail/settings shows them: whether a password is set, never the password. */
 export async function mailSettingsView(db: Kysely<Database>): Promise<MailSettingsView> {
   const s = await loadMailSettings(db);
-  const passwordSet = s.smtp !== null && (await loadPassword(db)) !== null;
+  const passwordSet = s.smtp !== null && (await loadSealedPassword(db)) !== null;
   return { ...s, smtp: s.smtp ? { ...s.smtp, passwordSet } : null };
 }
 
@@ -187,10 +224,14 @@ export function settingsChange(current: MailSettings, hasPassword: boolean, inpu
   return { settings: { transport: input.transport, from, smtp, folder: current.folder }, password };
 }
 
-/** Writes the settings (and the password when it changes) inside the caller's transaction. */
-export async function writeMailSettings(trx: Kysely<Database>, change: SettingsChange, by: string, at: Date): Promise<MailSettings> {
+/**
+ * Writes the settings (and the password, sealed, when it changes) inside the caller's
+ * transaction. A password to keep on a server without a secret key: SECRET_KEY_UNAVAILABLE.
+ */
+export async function writeMailSettings(trx: Kysely<Database>, change: SettingsChange, by: string, at: Date, box: SecretBox | null): Promise<MailSettings> {
   const settings: MailSettings = { ...change.settings, updatedAt: at.toISOString(), updatedBy: by };
   const value = JSON.stringify(settings);
+  const sealed = typeof change.password === 'string' ? sealPassword(box, change.password) : null;
   await trx
     .insertInto('settings')
     .values({ key: SETTINGS_KEY, value })
@@ -198,8 +239,8 @@ export async function writeMailSettings(trx: Kysely<Database>, change: SettingsC
     .execute();
   if (change.password === null) {
     await trx.deleteFrom('settings').where('key', '=', PASSWORD_KEY).execute();
-  } else if (change.password !== undefined) {
-    const stored = JSON.stringify({ plain: change.password });
+  } else if (sealed !== null) {
+    const stored = JSON.stringify({ sealed });
     await trx
       .insertInto('settings')
       .values({ key: PASSWORD_KEY, value: stored })
@@ -211,7 +252,21 @@ export async function writeMailSettings(trx: Kysely<Database>, change: SettingsC
 
 /** Whether a password is stored (for the "keep it" rule). */
 export async function hasStoredPassword(db: Kysely<Database>): Promise<boolean> {
-  return (await loadPassword(db)) !== null;
+  return (await loadSealedPassword(db)) !== null;
+}
+
+/**
+ * After a key rotation: re-seals the stored SMTP password with the current key when an older
+ * key of the box sealed it (as two-step secrets are re-sealed at start). True when it did.
+ */
+export async function resealMailPassword(db: Kysely<Database>, box: SecretBox): Promise<boolean> {
+  const sealed = await loadSealedPassword(db);
+  if (sealed === null || box.keyIdOf(sealed) === box.currentKeyId) return false;
+  const password = openPassword(box, sealed);
+  if (password === null) return false;
+  const stored = JSON.stringify({ sealed: sealPassword(box, password) });
+  const r = await db.updateTable('settings').set({ value: stored }).where('key', '=', PASSWORD_KEY).where('value', '=', JSON.stringify({ sealed })).executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
 }
 
 /** One line for the audit log and the server log: the settings, never the password. */
@@ -327,14 +382,16 @@ const bare = (s: MailSettings | SettingsChange['settings']) => JSON.stringify([s
  * what the command line chose; written and audited only when something changes. Returns
  * the audit line of the change (never the password), or null when nothing changed.
  */
-export async function applyStartOptions(db: Kysely<Database>, opts: MailStartOptions, at: Date): Promise<string | null> {
+export async function applyStartOptions(db: Kysely<Database>, opts: MailStartOptions, at: Date, box: SecretBox | null): Promise<string | null> {
   return db.transaction().execute(async (trx) => {
     const current = await loadMailSettings(trx);
-    const stored = await loadPassword(trx);
+    const sealed = await loadSealedPassword(trx);
     const change = startSettings(current, opts);
-    if (change.password === stored) change.password = undefined;
+    // The same password again is no change (compared opened: each sealing differs).
+    if (typeof change.password === 'string' && sealed !== null && openPassword(box, sealed) === change.password) change.password = undefined;
+    if (change.password === null && sealed === null) change.password = undefined;
     if (bare(change.settings) === bare(current) && change.password === undefined) return null;
-    await writeMailSettings(trx, change, COMMAND_LINE, at);
+    await writeMailSettings(trx, change, COMMAND_LINE, at, box);
     const detail = describeSettings(change.settings, change.password);
     await recordAudit(trx, at, { actor: COMMAND_LINE, action: 'mail.settings_update', detail });
     return detail;

@@ -191,5 +191,6 @@ export function createFolderTransport(dir: string, opts: TransportOptions = {}):
 export function createTransport(config: TransportConfig, opts: TransportOptions = {}): MailTransport | null {
   if (config.kind === 'smtp') return createSmtpTransport(config.smtp, config.password, opts);
   if (config.kind === 'folder') return createFolderTransport(config.path, opts);
+  // 'none', and 'unavailable' (the password does not open here): no transport.
   return null;
 }

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseCsv } from '../../../shared/csv';
-import { eachBackend, useServer } from '../../test-support/backends';
+import { eachBackend, postgres, TEST_SECRET_KEY, useServer } from '../../test-support/backends';
+import { decodeStored } from '../../mail/compose';
+import { createSecretBox, loadKeyFile, parseKeyList } from '../../security/secret-box';
 import { call, okBody } from '../../test-support/client';
 
 const PASSWORD = 'Relay-Secret-81kQ';
@@ -41,6 +43,11 @@ eachBackend('Mail settings and reports', (backend) => {
         updatedBy: 'admin',
       });
       expect(JSON.stringify(view) + JSON.stringify(r.body)).not.toContain(PASSWORD);
+      // At rest: sealed with the server's secret box, in a row of its own.
+      const rows = await s.db().selectFrom('settings').select(['key', 'value']).where('key', 'like', 'mail%').execute();
+      expect(rows.map((x) => x.key).sort()).toEqual(['mail', 'mail_smtp_password']);
+      expect(JSON.stringify(rows)).not.toContain(PASSWORD);
+      expect(rows.find((x) => x.key === 'mail_smtp_password')?.value).toMatch(/^\{"sealed":"gp1\.[0-9a-f]{16}\./);
       const audit = okBody(await call(s.url(), 'listAudit', { query: { action: 'mail.settings_update' } }, s.admin()));
       expect(audit.items[0]).toMatchObject({ actor: 'admin', detail: 'transport=smtp from=Gatepass <gp@example.org> smtp=alerts@smtp.gatepass.invalid:587 security=starttls password=set' });
       expect(JSON.stringify(audit)).not.toContain(PASSWORD);
@@ -98,6 +105,24 @@ eachBackend('Mail settings and reports', (backend) => {
       expect(audit.items[0]).toMatchObject({ actor: 'admin', target: '=cmd@example.org', detail: `batch ${b.batch.id}` });
     });
 
+    it('keeps a waiting message sealed with the secret key, bound to its row, never as text', async () => {
+      const secret = `PROVCODE-${backend.name}-9QxZ`;
+      const batch = await s.server().mail.queue([{ to: 'sealed@example.org', ref: 'u-1', content: { subject: 'Set up', html: `<p>${secret}</p>`, text: secret } }], {
+        kind: 'provisioning',
+        createdBy: 'admin',
+      });
+      const row = await s.db().selectFrom('mail_outbox').select(['id', 'status', 'content']).where('batch_id', '=', batch.batchId).executeTakeFirstOrThrow();
+      // The relay of these settings cannot exist, so the message waits with its content.
+      expect(row.status === 'queued' || row.status === 'sending').toBe(true);
+      expect(row.content).toMatch(/^gp1\.[0-9a-f]{16}\./);
+      expect(row.content).not.toContain(secret);
+      // It opens with the server's key on its own row, and not when copied onto another.
+      const box = createSecretBox(backend.name === 'PostgreSQL' ? parseKeyList(TEST_SECRET_KEY, 'the test key') : loadKeyFile(`${s.dbLocation()}.key`));
+      const at = { messageId: '<x@example.org>', createdAt: new Date().toISOString(), stored: row.content! };
+      expect(decodeStored({ id: row.id, ...at }, box).content.text).toBe(secret);
+      expect(() => decodeStored({ id: 'another-row', ...at }, box)).toThrow();
+    });
+
     it('answers NOT_FOUND for a batch that does not exist', async () => {
       for (const name of ['getMailBatch', 'getMailBatchCsv'] as const) {
         const r = await call(s.url(), name, { params: { id: 'no-such-batch' } }, s.admin());
@@ -120,5 +145,19 @@ eachBackend('Mail settings and reports', (backend) => {
       const row = await s.db().selectFrom('mail_outbox').select('content').where('message_id', '=', t.messageId).executeTakeFirstOrThrow();
       expect(row.content).toBeNull();
     });
+  });
+});
+
+describe('Mail settings on PostgreSQL without a secret key', () => {
+  const s = useServer(postgres, { noSecretKey: true });
+
+  it('refuse to keep an SMTP password with SECRET_KEY_UNAVAILABLE, and take a relay that needs no sign-in', async () => {
+    const refused = await call(s.url(), 'setMailSettings', { body: { transport: 'smtp', from: 'gp@example.org', smtp: { host: 'smtp.gatepass.invalid', security: 'tls', user: 'u', password: PASSWORD } } }, s.admin());
+    expect(refused.status).toBe(503);
+    expect(refused.error?.code).toBe('SECRET_KEY_UNAVAILABLE');
+    expect(refused.error?.message).toContain('set GATEPASS_SECRET_KEY');
+    expect(okBody(await call(s.url(), 'getMailSettings', {}, s.admin())).transport).toBe('none');
+    const open = okBody(await call(s.url(), 'setMailSettings', { body: { transport: 'smtp', from: 'gp@example.org', smtp: { host: 'smtp.gatepass.invalid', security: 'tls', user: '' } } }, s.admin()));
+    expect(open.smtp).toMatchObject({ user: '', passwordSet: false });
   });
 });

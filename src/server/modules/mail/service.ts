@@ -22,7 +22,7 @@ export async function setMailSettings(ctx: ServiceContext, caller: AdminCaller, 
   await ctx.db.transaction().execute(async (trx) => {
     const current = await loadMailSettings(trx);
     const change = settingsChange(current, await hasStoredPassword(trx), input);
-    await writeMailSettings(trx, change, caller.login, now);
+    await writeMailSettings(trx, change, caller.login, now, ctx.secrets);
     await recordAudit(trx, now, { actor: caller.login, action: 'mail.settings_update', detail: describeSettings(change.settings, change.password) });
     if (change.settings.transport === 'none') await failUnsendable(trx, now);
   });
