@@ -140,7 +140,8 @@ describe('two replicas on one PostgreSQL database', () => {
     const settings = await loadMailSettings(dbh.db);
     const drafts = Array.from({ length: n }, (_, i) => ({ to: `r${i}@example.org`, content: { subject: `Replica ${i}`, html: `<p>${i}</p>`, text: `${i}` } }));
     const prepared = prepareMail(settings, drafts);
-    await dbh.db.transaction().execute((trx) => insertMail(trx, prepared, { kind: 'test', createdBy: 'admin', now: new Date(), transport: settings.transport }));
+    // Queued on the replicas' own clock (a shared test clock, a year ahead), as they would queue it.
+    await dbh.db.transaction().execute((trx) => insertMail(trx, prepared, { kind: 'test', createdBy: 'admin', now: clock.now(), transport: settings.transport }));
     await sink.waitForReceived(n, 60_000);
     await Promise.all([a.mail.idle(), b.mail.idle()]);
     const ids = sink.received.map((m) => m.messageId);
