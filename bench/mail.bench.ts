@@ -107,7 +107,7 @@ async function runBare(port: number): Promise<void> {
 
 async function runOutbox(port: number, db: string): Promise<void> {
   const { startServer } = await import('../src/server/index');
-  const drafts = await benchDrafts(N);
+  let drafts = await benchDrafts(N);
   const server = await startServer(
     { db, port: 0, adminPassword: 'Bench-Harbour-2048', mail: { smtpUrl: `smtp://127.0.0.1:${port}?security=none`, from: FROM } },
     { hashCost: 'test' },
@@ -117,6 +117,9 @@ async function runOutbox(port: number, db: string): Promise<void> {
     const t0 = performance.now();
     const batch = await server.mail.queue(drafts, { kind: 'provisioning', createdBy: 'bench' });
     const queuedMs = performance.now() - t0;
+    // Queued is stored: the caller need not keep its copy (a provisioning request returns here).
+    // Bare nodemailer keeps every message in its queue until it is sent.
+    drafts = [];
     await server.mail.idle();
     const ms = performance.now() - t0;
     const { openDatabase } = await import('../src/server/db/connect');
