@@ -38,7 +38,12 @@ interface SideResult {
   ms: number;
   /** Outbox only: composing and writing the rows (part of `ms`). */
   queuedMs?: number;
+  /** The process's high-water mark, building the drafts included. */
   maxRssMb: number;
+  /** The highest RSS sampled while sending (the timed phase). */
+  phaseRssMb: number;
+  /** RSS once the drafts were built, before the timed phase. */
+  startRssMb: number;
   sent: number;
 }
 
@@ -75,6 +80,18 @@ function maxRssMb(): number {
   return process.resourceUsage().maxRSS / 1024;
 }
 
+/** Samples RSS every 20 ms from now on: the peak of the timed phase alone (maxRSS also counts building the drafts). */
+function rssSampler(): () => number {
+  let peak = process.memoryUsage.rss();
+  const t = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage.rss());
+  }, 20);
+  return () => {
+    clearInterval(t);
+    return Math.max(peak, process.memoryUsage.rss()) / 1048576;
+  };
+}
+
 function reply(result: SideResult | { error: string }): void {
   process.send?.(result);
 }
@@ -96,11 +113,14 @@ async function runBare(port: number): Promise<void> {
     messageId: `<bare-${i}@bench.example.org>`,
   }));
   const transporter = nodemailer.createTransport(smtpPoolOptions({ host: '127.0.0.1', port, security: 'none', user: '' }, null));
+  const startRssMb = process.memoryUsage.rss() / 1048576;
+  const phase = rssSampler();
   const t0 = performance.now();
   const infos = await Promise.all(messages.map((m) => transporter.sendMail(m)));
   const ms = performance.now() - t0;
+  const phaseRssMb = phase();
   transporter.close();
-  reply({ side: 'bare', ms, maxRssMb: maxRssMb(), sent: infos.filter((i) => i.accepted.length === 1).length });
+  reply({ side: 'bare', ms, maxRssMb: maxRssMb(), phaseRssMb, startRssMb, sent: infos.filter((i) => i.accepted.length === 1).length });
 }
 
 // ---- child: the outbox and sender of a real server ----
@@ -114,6 +134,8 @@ async function runOutbox(port: number, db: string): Promise<void> {
   );
   try {
     await server.mail.idle();
+    const startRssMb = process.memoryUsage.rss() / 1048576;
+    const phase = rssSampler();
     const t0 = performance.now();
     const batch = await server.mail.queue(drafts, { kind: 'provisioning', createdBy: 'bench' });
     const queuedMs = performance.now() - t0;
@@ -122,6 +144,7 @@ async function runOutbox(port: number, db: string): Promise<void> {
     drafts = [];
     await server.mail.idle();
     const ms = performance.now() - t0;
+    const phaseRssMb = phase();
     const { openDatabase } = await import('../src/server/db/connect');
     const h = openDatabase(db);
     const sent = await h.db
@@ -131,7 +154,7 @@ async function runOutbox(port: number, db: string): Promise<void> {
       .where('status', '=', 'sent')
       .executeTakeFirstOrThrow();
     await h.close();
-    reply({ side: 'outbox', ms, queuedMs, maxRssMb: maxRssMb(), sent: Number(sent.n) });
+    reply({ side: 'outbox', ms, queuedMs, maxRssMb: maxRssMb(), phaseRssMb, startRssMb, sent: Number(sent.n) });
   } finally {
     await server.close();
   }
@@ -225,7 +248,7 @@ async function main(): Promise<void> {
         console.log(
           `run ${run} ${which.padEnd(6)} ${(r.ms / 1000).toFixed(2).padStart(6)} s  ${Math.round((N / r.ms) * 1000)
             .toString()
-            .padStart(5)} msg/s  peak RSS ${r.maxRssMb.toFixed(0)} MB${extra}`,
+            .padStart(5)} msg/s  peak RSS ${r.maxRssMb.toFixed(0)} MB (${r.startRssMb.toFixed(0)} MB with the drafts built, ${r.phaseRssMb.toFixed(0)} MB at most while timed)${extra}`,
         );
       }
     }
