@@ -34,6 +34,16 @@ test('adding a server explains a wrong password and an unreachable address, keep
   await dialog.getByLabel('Password', { exact: true }).fill(ADMIN_PASSWORD);
   await dialog.getByRole('button', { name: 'Add', exact: true }).click();
   await expect(dialog.getByRole('alert')).toContainText(/reach/i);
+
+  // Plain http:// to another machine: the console warns, and adds nothing until told to go on.
+  await dialog.getByLabel('Server URL').fill('http://192.0.2.10:8443');
+  const warning = dialog.getByRole('alert').filter({ hasText: 'unencrypted' });
+  await expect(warning).toContainText('would cross the network unencrypted');
+  await dialog.getByRole('button', { name: 'Add', exact: true }).click();
+  await expect(warning).toContainText('Tick the box to connect without encryption, or use an https:// address.');
+  await expect(dialog.getByRole('button', { name: 'Signing in…' })).toHaveCount(0);
+  await dialog.getByLabel('Server URL').fill('http://127.0.0.1:9');
+  await expect(warning).toHaveCount(0);
   await page.keyboard.press('Escape');
   await expect(dialog).toBeHidden();
 

@@ -15,7 +15,6 @@ import { exportCommand, usersImportCommand, type ExportCliOptions, type ImportCl
 import { EXIT_CLOSED_OUTPUT, endOnClosedOutput, guardClosedOutput, isClosedPipeError, outputClosed } from './closed-output';
 import { printJson, wantsJson } from './output';
 import { readStdin } from './stdin';
-import { checkTlsPin } from './tls-pin';
 import { addAdminCommands } from './admin';
 import { addUserCommands } from './user';
 import { addUsersCommands } from './users';
@@ -71,6 +70,27 @@ interface ServerCliOptions {
   smtpUrl?: string;
   mailFrom?: string;
   mailFolder?: string;
+  tls?: 'self-signed';
+  tlsCert?: string;
+  tlsKey?: string;
+  tlsDir?: string;
+  trustedProxy?: string[];
+  allowedHost?: string[];
+}
+
+/** A repeatable option's values, also split at commas. */
+function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, ...value.split(',').map((v) => v.trim()).filter(Boolean)];
+}
+
+/** The TLS options of `gatepass server`: both files, or a self-signed certificate, or none. */
+function tlsOption(o: ServerCliOptions): { certFile: string; keyFile: string } | { selfSigned: true; dir?: string } | undefined {
+  if (o.tls === 'self-signed') {
+    if (o.tlsCert || o.tlsKey) throw new CliFailure('VALIDATION_FAILED', '--tls self-signed makes its own certificate: leave out --tls-cert and --tls-key', EXIT.BAD_INPUT);
+    return { selfSigned: true, ...(o.tlsDir ? { dir: resolve(o.tlsDir) } : {}) };
+  }
+  if (!o.tlsCert !== !o.tlsKey) throw new CliFailure('VALIDATION_FAILED', '--tls-cert and --tls-key go together', EXIT.BAD_INPUT);
+  return o.tlsCert && o.tlsKey ? { certFile: resolve(o.tlsCert), keyFile: resolve(o.tlsKey) } : undefined;
 }
 
 /** Waits for SIGINT/SIGTERM, then runs `close` once. */
@@ -126,6 +146,12 @@ export function buildProgram(state: { exitCode: number } = { exitCode: EXIT.OK }
     .option('--smtp-url <url>', 'send mail through this SMTP server: smtp://[user[:password]@]host[:port] (STARTTLS required, port 587), smtps://... (implicit TLS, port 465), or smtp://...?security=none (no encryption, port 25)')
     .option('--mail-from <address>', 'the From of every message, e.g. "Gatepass <gatepass@example.org>"')
     .addOption(new Option('--mail-folder <dir>', 'write every message as an .eml file into this folder instead of sending it').conflicts('smtpUrl'))
+    .option('--tls-cert <file>', 'serve HTTPS with this PEM certificate (with --tls-key)')
+    .option('--tls-key <file>', 'the PEM private key of --tls-cert (must be owner-only: chmod 600)')
+    .addOption(new Option('--tls <kind>', 'self-signed: make a certificate on the first start and keep it (key 0600); clients trust it by its pin').choices(['self-signed']))
+    .option('--tls-dir <dir>', 'where --tls self-signed keeps its certificate (default: beside the SQLite file; required for PostgreSQL, shared by replicas)')
+    .option('--trusted-proxy <address>', "a reverse proxy (address or CIDR) whose X-Forwarded-For is believed, so per-source limits see real clients; repeat or separate with commas", collect)
+    .option('--allowed-host <name>', 'a host name this server answers to (DNS rebinding guard); repeat or separate with commas. Default: the loopback names for a loopback bind, any name otherwise', collect)
     .addHelpText(
       'after',
       `
@@ -137,6 +163,7 @@ ${EXIT_HELP}`,
     .action(async (o: ServerCliOptions) => {
       const { startServer } = await import('../server/index');
       const db = /^postgres(ql)?:\/\//i.test(o.db) ? o.db : resolve(o.db);
+      const tls = tlsOption(o);
       const smtpPassword = process.env.GATEPASS_SMTP_PASSWORD;
       const mail = {
         ...(o.smtpUrl !== undefined ? { smtpUrl: o.smtpUrl } : {}),
@@ -152,10 +179,17 @@ ${EXIT_HELP}`,
         ...(o.seedDemo !== undefined ? { seedDemo: o.seedDemo } : {}),
         ...(o.secretKeyFile ? { secretKeyFile: resolve(o.secretKeyFile) } : {}),
         ...(Object.keys(mail).length > 0 ? { mail } : {}),
+        ...(tls ? { tls } : {}),
+        ...(o.trustedProxy ? { trustedProxies: o.trustedProxy } : {}),
+        ...(o.allowedHost ? { allowedHosts: o.allowedHost } : {}),
         logger: (line) => console.log(line),
       });
       console.log(`Gatepass server "${srv.name}" listening on ${srv.url}`);
       console.log(`User portal (sign-in, two-step verification, recovery codes): ${srv.url}/portal/`);
+      if (srv.tlsPin) {
+        // What an administrator compares before trusting a self-signed server, and what clients pin.
+        console.log(`TLS certificate${srv.tlsCreated ? ' (made now, self-signed)' : ''}: SHA-256 fingerprint ${srv.tlsFingerprint}; key pin ${srv.tlsPin}`);
+      }
       if (srv.secretKeySource === null) {
         console.error('Two-step verification is unavailable: set GATEPASS_SECRET_KEY (the same on every replica; see docs/two-step.md)');
       }
@@ -211,16 +245,17 @@ ${EXIT_HELP}`,
           payload = { server: usr.server.url, login: usr.login, credential: usr.credential };
           pin = usr.server.tlsPin;
         } else {
-          payload = decodeSigninPayload(o.qrText === '-' ? await readStdin() : (o.qrText ?? ''));
+          const qr = decodeSigninPayload(o.qrText === '-' ? await readStdin() : (o.qrText ?? ''));
+          payload = qr;
+          pin = qr.tlsPin ?? null;
         }
       } catch (err) {
         if (err instanceof GatepassError) throw new CliFailure(err.code, err.message, EXIT.BAD_INPUT);
         throw err;
       }
-      const client = createServerClient(payload.server, { timeoutMs: o.timeout });
+      // A pinned server must present that key before the credential is sent to it (and is trusted by it).
+      const client = createServerClient(payload.server, { timeoutMs: o.timeout, tlsPin: pin });
       try {
-        // A pinned server must present that key before the credential is sent to it.
-        if (pin && payload.server.startsWith('https:')) await checkTlsPin(payload.server, pin, o.timeout);
         const session = await client.call('qrSignin', { body: { login: payload.login, credential: payload.credential } });
         const name = await client.call('serverInfo').then(
           (i) => i.name,

@@ -1,10 +1,13 @@
-import { availableParallelism } from 'node:os';
+import { availableParallelism, hostname } from 'node:os';
+import { basename, dirname, join } from 'node:path';
+import { GatepassError } from '../shared/errors';
 import packageJson from '../../package.json';
 import { isPostgresUrl, openDatabase } from './db/connect';
 import { migrateToLatest } from './db/migrations';
 import { buildApp } from './http/app';
 import { createHandlers } from './http/handlers';
 import { createPasswordHasher, type HashCost } from './security/passwords';
+import { readTls, selfSignedTls, type TlsMaterial } from './security/tls';
 import { createSecretBox, loadKeyFile, newSecretKey, parseKeyList, type SecretBox } from './security/secret-box';
 import type { ServiceContext } from './context';
 import { createMailService, type MailService } from './mail/index';
@@ -40,6 +43,19 @@ export interface ServerOptions {
   secretKeyFile?: string;
   /** Mail transport set at start (`--smtp-url`, `--mail-folder`, `--mail-from`; the embedded server's folder): docs/mail.md. */
   mail?: MailStartOptions;
+  /**
+   * Serve HTTPS (docs/tls.md): a certificate and key in PEM files, or a self-signed certificate
+   * made on the first start and kept (key 0600) in `dir`, by default beside the SQLite file, so
+   * its pin stays the same. Clients pin the key (`tlsPin`); QR codes and device files carry it.
+   */
+  tls?: { certFile: string; keyFile: string } | { selfSigned: true; dir?: string };
+  /** Proxies (addresses or CIDR ranges) whose X-Forwarded-For is believed, so per-source limits see the real clients. */
+  trustedProxies?: string[];
+  /**
+   * Host header values accepted, a guard against DNS rebinding; by default, for a loopback
+   * bind, the loopback names only; for any other bind, any host unless a list is given.
+   */
+  allowedHosts?: string[];
   logger?: (line: string) => void;
 }
 
@@ -51,6 +67,11 @@ export interface RunningServer {
   name: string;
   /** Set only when this start created `admin` with a generated password (print it once). */
   generatedAdminPassword: string | null;
+  /** The served key's pin (`sha256/<base64>`), null over plain HTTP. */
+  tlsPin: string | null;
+  /** The certificate's SHA-256 fingerprint, and whether this start made it (self-signed). */
+  tlsFingerprint: string | null;
+  tlsCreated: boolean;
   /** Where the two-step secret keys came from (an option, GATEPASS_SECRET_KEY or a key file), or null: 2FA unavailable. */
   secretKeySource: string | null;
   /** An admin session for the embedded server, so the console needs no password. */
@@ -94,6 +115,24 @@ export function openSecretBox(opts: Pick<ServerOptions, 'db' | 'secretKey' | 'se
   return { box: createSecretBox(loadKeyFile(file)), source: file };
 }
 
+/** Host names a loopback-bound server answers to (with any port): what a local browser or client sends. */
+const LOOPBACK_HOSTS = ['127.0.0.1', 'localhost', '::1', '[::1]'];
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host.startsWith('127.');
+}
+
+/** The certificate the server serves, if it serves HTTPS. */
+function openTls(opts: ServerOptions, host: string): (TlsMaterial & { created: boolean }) | null {
+  if (!opts.tls) return null;
+  if ('certFile' in opts.tls) return { ...readTls(opts.tls.certFile, opts.tls.keyFile), created: false };
+  const dir = opts.tls.dir ?? (isPostgresUrl(opts.db) || opts.db === ':memory:' ? null : dirname(opts.db));
+  if (!dir) throw new GatepassError('VALIDATION_FAILED', 'A self-signed certificate for a PostgreSQL server needs a folder to keep it in (--tls-dir): replicas must share one certificate');
+  const base = isPostgresUrl(opts.db) ? 'gatepass' : basename(opts.db);
+  const names = [...new Set(['localhost', hostname(), ...(host === '0.0.0.0' || host === '::' ? [] : [host]), '127.0.0.1', '::1'])];
+  return selfSignedTls(join(dir, `${base}.tls-cert.pem`), join(dir, `${base}.tls-key.pem`), names);
+}
+
 /** Opens the database, migrates it, creates the first admin (and demo users), and listens. */
 export async function startServer(opts: ServerOptions, internal: InternalServerOptions = {}): Promise<RunningServer> {
   const log = opts.logger ?? (() => {});
@@ -101,6 +140,7 @@ export async function startServer(opts: ServerOptions, internal: InternalServerO
   const host = opts.host ?? '127.0.0.1';
   // Bad mail options fail before the database (or its key file) is opened or created.
   if (opts.mail) checkMailStartOptions(opts.mail);
+  const tls = openTls(opts, host);
   const { box, source } = openSecretBox(opts);
   const handle = openDatabase(opts.db);
   let sweeper: ReturnType<typeof setInterval> | null = null;
@@ -149,11 +189,20 @@ export async function startServer(opts: ServerOptions, internal: InternalServerO
     sweeper = setInterval(() => void sweep(), SWEEP_INTERVAL_MS);
     sweeper.unref();
     const version = packageJson.version;
-    const app = buildApp({ ctx, handlers: createHandlers(ctx, { name, version }), title: name, version, logger: log });
+    const app = buildApp({
+      ctx,
+      handlers: createHandlers(ctx, { name, version, tlsPin: tls?.pin ?? null }),
+      title: name,
+      version,
+      logger: log,
+      ...(tls ? { https: { cert: tls.cert, key: tls.key } } : {}),
+      trustedProxies: opts.trustedProxies ?? [],
+      allowedHosts: opts.allowedHosts ?? (isLoopback(host) ? LOOPBACK_HOSTS : null),
+    });
     await app.listen({ port: opts.port, host });
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : opts.port;
-    const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+    const url = `${tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`;
     log(`Gatepass server listening on ${url}`);
     let closed = false;
     return {
@@ -161,6 +210,9 @@ export async function startServer(opts: ServerOptions, internal: InternalServerO
       port,
       name,
       generatedAdminPassword,
+      tlsPin: tls?.pin ?? null,
+      tlsFingerprint: tls?.fingerprint ?? null,
+      tlsCreated: tls?.created ?? false,
       secretKeySource: box ? source : null,
       issueAdminToken: () => issueFirstAdminToken(ctx),
       mail: { queue: (drafts, o) => ctx.mail.queue(drafts, o), senderId: mailSender.id, idle: () => mailSender.idle() },

@@ -48,6 +48,9 @@ export const ERROR_CODES = [
   'TWO_STEP_UNAVAILABLE', // the server has no secret key for two-step secrets
   'RECOVERY_CODES_CHANGED', // the recovery codes were replaced after the form was shown (sent twice, or another tab)
   'SECRET_KEY_UNAVAILABLE', // a secret to keep (the SMTP password) cannot be sealed: the server has no secret key
+  'HOST_NOT_ALLOWED', // the request named a host this server does not answer to (DNS rebinding guard)
+  'TLS_PIN_MISMATCH', // the server's TLS key is not the one pinned in the code or file: nothing was sent
+  'TLS_UNTRUSTED', // the server's certificate is not trusted by this machine (self-signed, expired, wrong name) and no pin vouches for it
 ] as const;
 
 export const ErrorCodeSchema = z.enum(ERROR_CODES);
@@ -101,6 +104,9 @@ export function httpStatusFor(code: string): number {
     case 'ADMIN_TOTP_REQUIRED':
     case 'DEVICE_SIGNIN_REFUSED':
       return 403;
+    case 'HOST_NOT_ALLOWED':
+      // Misdirected Request (RFC 9110 §15.5.20): this server is not the one that name means.
+      return 421;
     case 'NOT_FOUND':
     case 'UNKNOWN_CHANNEL':
     case 'JOB_NOT_FOUND':
@@ -119,6 +125,8 @@ export function httpStatusFor(code: string): number {
     case 'SERVER_UNREACHABLE':
     case 'SERVER_ERROR':
     case 'NOT_GATEPASS_SERVER':
+    case 'TLS_PIN_MISMATCH':
+    case 'TLS_UNTRUSTED':
       return 502;
     case 'TWO_STEP_UNAVAILABLE':
     case 'SECRET_KEY_UNAVAILABLE':

@@ -40,6 +40,15 @@ describe('sign-in payload', () => {
     expect(decodeSigninPayload(encodeSigninPayload(expiring))).toEqual(expiring);
   });
 
+  it('carries the server\'s TLS key pin when it has one, and refuses a pin that is not one', () => {
+    const pinned = { ...base, tlsPin: `sha256/${Buffer.alloc(32, 9).toString('base64')}` };
+    expect(decodeSigninPayload(encodeSigninPayload(pinned))).toEqual(pinned);
+    expect(JSON.parse(encodeSigninPayload(pinned))).toMatchObject({ p: pinned.tlsPin });
+    expect(JSON.parse(encodeSigninPayload({ ...base, tlsPin: null }))).not.toHaveProperty('p');
+    const bad = encodeSigninPayload(pinned).replace(pinned.tlsPin, 'sha256/not-a-pin');
+    expect(codeOf(() => decodeSigninPayload(bad))).toBe('PAYLOAD_INVALID');
+  });
+
   it('tolerates whitespace a scanner may add around the text', () => {
     expect(decodeSigninPayload(`\n ${encodeSigninPayload(base)} \r\n`)).toEqual(base);
   });

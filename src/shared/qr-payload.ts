@@ -22,6 +22,8 @@ export const SigninPayloadSchema = z.object({
   i: z.string(),
   /** Expires at, ISO 8601 UTC, absent when the credential lasts until voided */
   e: z.string().optional(),
+  /** The server's TLS key pin (`sha256/<base64>`), absent for a plain-HTTP server: a device trusts that key, and only it. */
+  p: z.string().regex(/^sha256\/[A-Za-z0-9+/]{43}=$/).optional(),
 });
 export type SigninPayloadWire = z.infer<typeof SigninPayloadSchema>;
 
@@ -31,12 +33,15 @@ export interface SigninPayload {
   credential: string;
   issuedAt: string;
   expiresAt: string | null;
+  /** The server's TLS key pin, null when it has none. */
+  tlsPin?: string | null;
 }
 
 /** Text to put in the QR code. */
 export function encodeSigninPayload(p: SigninPayload): string {
   const wire: SigninPayloadWire = { gp: 'signin', v: QR_PAYLOAD_VERSION, s: p.server, l: p.login, c: p.credential, i: p.issuedAt };
   if (p.expiresAt) wire.e = p.expiresAt;
+  if (p.tlsPin) wire.p = p.tlsPin;
   return JSON.stringify(wire);
 }
 
@@ -54,5 +59,5 @@ export function decodeSigninPayload(text: string): SigninPayload {
   const parsed = SigninPayloadSchema.safeParse(raw);
   if (!parsed.success) throw new GatepassError('PAYLOAD_INVALID', 'Not a Gatepass sign-in code (missing or malformed fields)');
   const w = parsed.data;
-  return { server: w.s, login: w.l, credential: w.c, issuedAt: w.i, expiresAt: w.e ?? null };
+  return { server: w.s, login: w.l, credential: w.c, issuedAt: w.i, expiresAt: w.e ?? null, ...(w.p ? { tlsPin: w.p } : {}) };
 }

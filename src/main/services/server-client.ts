@@ -1,7 +1,9 @@
 import axios, { AxiosError, type AxiosInstance } from 'axios';
+import type { Agent } from 'node:https';
 import type { z } from 'zod';
 import { api, type RouteBody, type RouteName, type RouteParams, type RouteQuery, type RouteResponse } from '../../shared/api/routes';
 import { ErrorBodySchema, ErrorCodeSchema, GatepassError, formatZodError } from '../../shared/errors';
+import { pinnedAgent } from './tls-pin';
 
 /** What a call sends: path parameters, query string and JSON body, each checked by the route's schema. */
 export interface CallInput<N extends RouteName> {
@@ -43,7 +45,7 @@ const UNREACHABLE_CODES = new Set([
  * schemas the server answers with. Request and response bodies are never logged: they hold
  * passwords, tokens and credentials.
  */
-export function createServerClient(baseUrl: string, opts: { timeoutMs?: number } = {}): ServerClient {
+export function createServerClient(baseUrl: string, opts: { timeoutMs?: number; tlsPin?: string | null } = {}): ServerClient {
   const parsedBase = new URL(baseUrl);
   const origin = parsedBase.origin;
   const root = baseUrl.replace(/\/+$/, '');
@@ -58,8 +60,18 @@ export function createServerClient(baseUrl: string, opts: { timeoutMs?: number }
     headers: { Accept: 'application/json' },
   });
 
+  // With a pin, an https server is trusted by its key (see tls-pin.ts); checked before the first call.
+  const pin = opts.tlsPin && parsedBase.protocol === 'https:' ? opts.tlsPin : null;
+  let agent: Promise<Agent> | null = null;
+
   async function call<N extends RouteName>(name: N, input: CallInput<N> = {}, token?: string, options: CallOptions = {}): Promise<RouteResponse<N>> {
     const route = api[name];
+    if (pin) agent ??= pinnedAgent(baseUrl, pin, opts.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+    // A failed check is not cached: the next call looks again (the server may have been fixed).
+    const httpsAgent = pin ? await agent!.catch((err: unknown) => {
+      agent = null;
+      throw err;
+    }) : undefined;
     const params = checkInput(route.params, input.params, name, 'params') as Record<string, unknown>;
     const query = checkInput(route.query, input.query, name, 'query') as Record<string, unknown>;
     const hasBody = route.method !== 'GET' && route.method !== 'DELETE';
@@ -92,6 +104,7 @@ export function createServerClient(baseUrl: string, opts: { timeoutMs?: number }
         headers,
         data: hasBody ? JSON.stringify(body ?? {}) : undefined,
         ...(options.timeoutMs ? { timeout: options.timeoutMs } : {}),
+        ...(httpsAgent ? { httpsAgent } : {}),
       });
     } catch (err) {
       throw mapTransportError(err, origin);
@@ -134,10 +147,26 @@ function parseJson(text: unknown): unknown {
   }
 }
 
+/** TLS failures that mean "this certificate is not one we trust", as opposed to "nobody answered". */
+const UNTRUSTED_CERT_CODES = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
 function mapTransportError(err: unknown, origin: string): GatepassError {
   if (err instanceof GatepassError) return err;
   if (err instanceof AxiosError) {
+    // Our own pin check refused the connection: say so, not "network error".
+    if (err.cause instanceof GatepassError) return err.cause;
     const code = err.code ?? (err.cause as NodeJS.ErrnoException | undefined)?.code ?? '';
+    if (UNTRUSTED_CERT_CODES.has(code)) {
+      return new GatepassError('TLS_UNTRUSTED', `${origin} presents a certificate this machine does not trust (${code}); trust it by its key pin instead (the server prints it at start)`);
+    }
     if (UNREACHABLE_CODES.has(code) || !err.response) {
       const why = code === 'ECONNABORTED' || code === 'ETIMEDOUT' ? 'timed out' : code === 'ENOTFOUND' || code === 'EAI_AGAIN' ? 'host not found' : code === 'ECONNREFUSED' ? 'connection refused' : code || 'network error';
       return new GatepassError('SERVER_UNREACHABLE', `Cannot reach ${origin}: ${why}`);

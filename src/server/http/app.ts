@@ -25,6 +25,12 @@ export interface AppOptions {
   title: string;
   version: string;
   logger: (line: string) => void;
+  /** Serve HTTPS with this certificate and key (PEM). */
+  https?: { cert: string; key: string };
+  /** Proxies whose X-Forwarded-For is believed (addresses or CIDR ranges); none by default. */
+  trustedProxies?: readonly string[];
+  /** Host header names accepted (DNS rebinding guard), any port; null accepts any host. */
+  allowedHosts?: readonly string[] | null;
 }
 
 // A batch of 10,000 items with long passwords is a few MB; anything far larger is not ours.
@@ -56,6 +62,14 @@ async function authenticate(ctx: ServiceContext, need: RouteDef['auth'], req: Fa
   throw new GatepassError('AUTH_REQUIRED', need === 'admin' ? 'Sign in as an administrator' : 'Sign in first');
 }
 
+/** The Host header's name, lowercased, without its port (IPv6 literals keep their brackets). */
+function hostWithoutPort(host: string): string {
+  const h = host.trim().toLowerCase();
+  if (h.startsWith('[')) return h.slice(0, h.indexOf(']') + 1);
+  const colon = h.lastIndexOf(':');
+  return colon >= 0 && h.indexOf(':') === colon ? h.slice(0, colon) : h;
+}
+
 /** Whether a parsed input holds U+0000 in any string, key or value, at any depth. */
 function holdsNul(value: unknown, depth = 0): boolean {
   if (typeof value === 'string') return value.includes('\u0000');
@@ -77,13 +91,20 @@ function sendError(reply: FastifyReply, body: ErrorBody): FastifyReply {
  */
 export function buildApp(opts: AppOptions): FastifyInstance {
   // Fastify's own logger is off: it would log URLs and headers; we log one line per problem.
-  const app = Fastify({
+  const allowed = opts.allowedHosts ? new Set(opts.allowedHosts.map((h) => h.toLowerCase())) : null;
+  // Fastify's overloads tell an HTTP server from an HTTPS one by the option's presence; both
+  // serve the same app, so the instance is used as the plain type.
+  const create = Fastify as unknown as (o: Record<string, unknown>) => FastifyInstance;
+  const app = create({
+    ...(opts.https ? { https: opts.https } : {}),
+    // Only a listed proxy's X-Forwarded-For decides request.ip (per-source limits, the audit).
+    trustProxy: opts.trustedProxies && opts.trustedProxies.length > 0 ? [...opts.trustedProxies] : false,
     logger: false,
     bodyLimit: BODY_LIMIT,
     return503OnClosing: true,
     // The router's own refusals (an address with a broken percent escape, say) come before any
     // hook or error handler: answer them in our shape with a stable code too.
-    frameworkErrors: (err, _req, reply) => {
+    frameworkErrors: (err: { code?: string }, _req: FastifyRequest, reply: FastifyReply) => {
       void sendError(reply, { code: 'VALIDATION_FAILED', message: err.code === 'FST_ERR_BAD_URL' ? 'The address is not a valid URL' : 'The address could not be read (a part of it too long?)' });
     },
   });
@@ -120,6 +141,14 @@ export function buildApp(opts: AppOptions): FastifyInstance {
   });
 
   app.decorateRequest('caller', null);
+  if (allowed) {
+    // DNS rebinding: a page on evil.example whose name is made to point at 127.0.0.1 reaches
+    // us with its own name in Host. Only the names this server is known by are answered.
+    app.addHook('onRequest', async (req, reply) => {
+      const host = hostWithoutPort(req.headers.host ?? '');
+      if (!allowed.has(host)) return sendError(reply, { code: 'HOST_NOT_ALLOWED', message: `This server does not answer to the name ${JSON.stringify(host.slice(0, 100))}` });
+    });
+  }
   app.setNotFoundHandler((_req, reply) => sendError(reply, { code: 'NOT_FOUND', message: 'No such endpoint' }));
 
   for (const name of Object.keys(api) as RouteName[]) {

@@ -12,14 +12,14 @@ import { totpHandlers } from '../modules/totp/handlers';
 import { usersHandlers } from '../modules/users/handlers';
 import type { Handlers, HandlersOf } from './route-handler';
 
-function infoHandlers(info: { name: string; version: string }): HandlersOf<typeof infoApi> {
+function infoHandlers(info: { name: string; version: string; tlsPin: string | null }): HandlersOf<typeof infoApi> {
   return {
-    serverInfo: async () => ({ product: 'gatepass', name: info.name, version: info.version, apiVersion: 1, tlsPin: null }),
+    serverInfo: async () => ({ product: 'gatepass', name: info.name, version: info.version, apiVersion: 1, tlsPin: info.tlsPin }),
   };
 }
 
 /** Every route's handler: each domain module's, composed as routes.ts composes their tables. */
-export function createHandlers(ctx: ServiceContext, info: { name: string; version: string }): Handlers {
+export function createHandlers(ctx: ServiceContext, info: { name: string; version: string; tlsPin: string | null }): Handlers {
   return {
     ...infoHandlers(info),
     ...adminsHandlers(ctx),

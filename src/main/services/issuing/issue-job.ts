@@ -41,6 +41,8 @@ async function issueFor(input: {
   call: AdminCall;
   serverName: string;
   serverUrl: string;
+  /** The server's TLS key pin, carried in every code so the device trusts that key only. */
+  tlsPin: string | null;
   ids: readonly string[];
   passwords: readonly string[];
   control?: RunControl;
@@ -103,7 +105,7 @@ async function issueFor(input: {
       }
       issuedAny = true;
       const iss = r.issued;
-      const payload = encodeSigninPayload({ server: serverUrl, login: iss.login, credential: iss.credential, issuedAt: iss.issuedAt, expiresAt: iss.expiresAt });
+      const payload = encodeSigninPayload({ server: serverUrl, login: iss.login, credential: iss.credential, issuedAt: iss.issuedAt, expiresAt: iss.expiresAt, tlsPin: input.tlsPin });
       codes.set(u.id, {
         userId: u.id,
         login: iss.login,
@@ -186,6 +188,7 @@ export async function generateQrJob(input: {
     call: input.call,
     serverName: input.serverName,
     serverUrl: input.serverUrl,
+    tlsPin,
     ids,
     passwords,
     ...(input.control ? { control: input.control } : {}),
@@ -227,6 +230,7 @@ export async function regenerateQrJob(
     call: input.call,
     serverName: job.serverName,
     serverUrl: job.serverUrl,
+    tlsPin: job.tlsPin ?? null,
     ids,
     passwords,
     ...(input.control ? { control: input.control } : {}),

@@ -37,6 +37,21 @@ export function urlProblem(url: string): string | undefined {
   }
 }
 
+/**
+ * Whether an address would carry the administrator's password unencrypted over a network: plain
+ * http:// to anything but this machine (a loopback server's traffic never leaves it).
+ */
+export function insecureOverNetwork(url: string): boolean {
+  try {
+    const u = new URL(url);
+    if (u.protocol !== 'http:') return false;
+    const host = u.hostname.replace(/^\[|\]$/g, '').toLowerCase();
+    return !(host === 'localhost' || host.endsWith('.localhost') || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host));
+  } catch {
+    return false;
+  }
+}
+
 /** Add server: sign in to a Gatepass server and add it to the tree. */
 export function AddServerDialog() {
   const appInfo = useAppStore((s) => s.appInfo);
@@ -46,6 +61,9 @@ export function AddServerDialog() {
   const [login, setLogin] = useState('');
   const [password, setPassword] = useState('');
   const [remember, setRemember] = useState(keychainOk);
+  /** Plain http:// over a network: the administrator must say they mean it. */
+  const [plainOk, setPlainOk] = useState(false);
+  const insecure = insecureOverNetwork(url.trim());
   const [tried, setTried] = useState(false);
   /** Set once the server said the account has two-step verification: the code goes with the next try. */
   const [factor, setFactor] = useState<SecondFactorDraft | null>(null);
@@ -57,7 +75,7 @@ export function AddServerDialog() {
     login: login.trim() ? undefined : 'Enter the administrator login',
     password: password ? undefined : 'Enter the password',
   };
-  const valid = !errors.url && !errors.login && !errors.password && (factor === null || !factorProblem(factor));
+  const valid = !errors.url && !errors.login && !errors.password && (!insecure || plainOk) && (factor === null || !factorProblem(factor));
 
   async function submit() {
     setTried(true);
@@ -89,6 +107,19 @@ export function AddServerDialog() {
     <ModalFrame title="Add server" onSubmit={() => void submit()} busy={busy}>
       <Field label="Name" value={name} onChange={setName} autoFocus placeholder="Shown in the tree; defaults to the server's own name" />
       <Field label="Server URL" value={url} onChange={setUrl} type="url" isRequired error={tried ? errors.url : undefined} placeholder="https://gatepass.example:8443" />
+      {insecure ? (
+        <div className="warning-box" role="alert">
+          <p className="warning-text">
+            This address is plain http:// to another machine: the administrator password, the users&apos; new passwords and their sign-in codes would cross the
+            network unencrypted. Use https:// (the server&apos;s --tls options) unless this network is private and trusted.
+          </p>
+          <Checkbox className="checkbox" isSelected={plainOk} onChange={setPlainOk}>
+            <span className="checkbox-box" aria-hidden="true" />
+            Connect without encryption anyway
+          </Checkbox>
+          {tried && !plainOk ? <p className="field-error">Tick the box to connect without encryption, or use an https:// address.</p> : null}
+        </div>
+      ) : null}
       <Field label="Login" value={login} onChange={setLogin} isRequired error={tried ? errors.login : undefined} autoComplete="username" />
       <Field label="Password" value={password} onChange={setPassword} type="password" isRequired error={tried ? errors.password : undefined} autoComplete="current-password" />
       <Checkbox className="checkbox" isSelected={remember && keychainOk} onChange={setRemember} isDisabled={!keychainOk}>
