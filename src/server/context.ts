@@ -5,6 +5,7 @@ import type { AccountKind, Database } from './db/schema';
 import type { MailService } from './mail/index';
 import type { PasswordHasher } from './security/passwords';
 import type { SecretBox } from './security/secret-box';
+import type { OtpMailer } from './modules/email-otp/mail';
 
 /** What every service needs: the database, its dialect, the password hasher, the secret box, the mail outbox and a clock. */
 export interface ServiceContext {
@@ -19,6 +20,8 @@ export interface ServiceContext {
   serverName: string;
   /** Queue mail through the outbox (src/server/mail/index.ts); this process's sender delivers it. */
   mail: MailService;
+  /** Queues one-time password mail in the caller's transaction; null: no mail, so no one-time passwords by email. */
+  otpMailer: OtpMailer | null;
   now(): Date;
 }
 
@@ -39,7 +42,9 @@ export type Caller =
    * manage their own two-step verification. `enrolment` scope: a session that may only enrol
    * (mandatory two-step verification, during its grace period).
    */
-  | { kind: 'account'; account: AccountRef; displayName: string; scope: 'full' | 'enrolment'; tokenHash: string };
+  | { kind: 'account'; account: AccountRef; displayName: string; scope: 'full' | 'enrolment'; tokenHash: string }
+  /** A registered computer's agent, by the credential of its agent file. */
+  | { kind: 'computer'; computerId: string; name: string };
 
 /** An admin caller, as admin-only services require. */
 export type AdminCaller = Extract<Caller, { kind: 'admin' }>;
@@ -49,16 +54,22 @@ export type UserCaller = Extract<Caller, { kind: 'user' }>;
 export type NoCaller = Extract<Caller, { kind: 'none' }>;
 /** An administrator or a password-signed-in user, acting on their own account. */
 export type AccountCaller = Extract<Caller, { kind: 'account' }>;
+/** A registered computer's agent. */
+export type ComputerCaller = Extract<Caller, { kind: 'computer' }>;
 
 /**
  * Locks a user's row for the rest of the transaction (PostgreSQL; SQLite has one writer).
  * Every transaction that changes a user and their credentials or sessions takes this lock
  * first, so they all lock in one order (user, then credential) and cannot deadlock.
  */
-export async function lockUser(trx: Kysely<Database>, dialect: DialectName, userId: string): Promise<{ login: string; display_name: string; email: string } | undefined> {
+export async function lockUser(
+  trx: Kysely<Database>,
+  dialect: DialectName,
+  userId: string,
+): Promise<{ login: string; display_name: string; email: string; source: 'internal' | 'directory' } | undefined> {
   return trx
     .selectFrom('users')
-    .select(['login', 'display_name', 'email'])
+    .select(['login', 'display_name', 'email', 'source'])
     .where('id', '=', userId)
     .$if(dialect === 'postgres', (qb) => qb.forNoKeyUpdate())
     .executeTakeFirst();

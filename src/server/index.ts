@@ -18,6 +18,8 @@ import { SWEEP_INTERVAL_MS, sweepExpired } from './modules/sessions/service';
 import { seedDemoUsers } from './modules/users/demo-users';
 import { USER_SIGNIN_FAILURE_WINDOW_MS } from './modules/sessions/password-signin';
 import { resealSecrets, sweepTwoStep } from './modules/totp/service';
+import { sweepEmailOtps } from './modules/email-otp/service';
+import type { OtpMailer } from './modules/email-otp/mail';
 
 /** How to start a Gatepass server. */
 export interface ServerOptions {
@@ -95,6 +97,8 @@ export interface InternalServerOptions {
   now?: () => Date;
   /** Shorter mail timings (poll, lease, back-off) so retries and crashes are quick to test. */
   mail?: SenderOptions;
+  /** Where one-time password mail goes until the mail outbox is wired in (none: EMAIL_OTP_UNAVAILABLE). */
+  otpMailer?: OtpMailer;
 }
 
 /**
@@ -164,6 +168,7 @@ export async function startServer(opts: ServerOptions, internal: InternalServerO
       serverName: name,
       mail: createMailService({ db: handle.db, now, sender: mailSender, secrets: box }),
       now,
+      otpMailer: internal.otpMailer ?? null,
     };
     // Without a key (PostgreSQL and no GATEPASS_SECRET_KEY) the server runs and every 2FA route
     // says why it cannot; `secretKeySource` lets the CLI say so at start.
@@ -184,6 +189,7 @@ export async function startServer(opts: ServerOptions, internal: InternalServerO
     const sweep = () =>
       sweepExpired(ctx)
         .then(() => sweepTwoStep(ctx, USER_SIGNIN_FAILURE_WINDOW_MS))
+        .then(() => sweepEmailOtps(ctx))
         .catch((err: unknown) => log(`Gatepass server: sweeping expired sessions failed: ${err instanceof Error ? err.message : String(err)}`));
     await sweep();
     sweeper = setInterval(() => void sweep(), SWEEP_INTERVAL_MS);

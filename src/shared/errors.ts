@@ -51,6 +51,11 @@ export const ERROR_CODES = [
   'HOST_NOT_ALLOWED', // the request named a host this server does not answer to (DNS rebinding guard)
   'TLS_PIN_MISMATCH', // the server's TLS key is not the one pinned in the code or file: nothing was sent
   'TLS_UNTRUSTED', // the server's certificate is not trusted by this machine (self-signed, expired, wrong name) and no pin vouches for it
+  'ACCESS_DENIED', // a computer sign-in with a one-time password was denied (wrong, used, expired, another computer's): one answer for all
+  'COMPUTER_EXISTS', // a registered computer already has this name
+  'OTP_RECIPIENT_UNKNOWN', // no single active user has this address or account, or the user has no email address
+  'OTP_MODE_NOT_ALLOWED', // the server's settings do not offer this way of requesting a one-time password
+  'EMAIL_OTP_UNAVAILABLE', // the server has no secret key (or no mail transport) for one-time passwords by email
 ] as const;
 
 export const ErrorCodeSchema = z.enum(ERROR_CODES);
@@ -103,6 +108,8 @@ export function httpStatusFor(code: string): number {
     case 'TOTP_ENROLMENT_REQUIRED':
     case 'ADMIN_TOTP_REQUIRED':
     case 'DEVICE_SIGNIN_REFUSED':
+    case 'ACCESS_DENIED':
+    case 'OTP_MODE_NOT_ALLOWED':
       return 403;
     case 'HOST_NOT_ALLOWED':
       // Misdirected Request (RFC 9110 §15.5.20): this server is not the one that name means.
@@ -110,6 +117,7 @@ export function httpStatusFor(code: string): number {
     case 'NOT_FOUND':
     case 'UNKNOWN_CHANNEL':
     case 'JOB_NOT_FOUND':
+    case 'OTP_RECIPIENT_UNKNOWN':
       return 404;
     case 'LOGIN_TAKEN':
     case 'SERVER_EXISTS':
@@ -117,6 +125,7 @@ export function httpStatusFor(code: string): number {
     case 'TOTP_NOT_ENABLED':
     case 'CONFIRMATION_REQUIRED':
     case 'RECOVERY_CODES_CHANGED':
+    case 'COMPUTER_EXISTS':
       return 409;
     case 'POLICY_VIOLATION':
       return 422;
@@ -130,6 +139,7 @@ export function httpStatusFor(code: string): number {
       return 502;
     case 'TWO_STEP_UNAVAILABLE':
     case 'SECRET_KEY_UNAVAILABLE':
+    case 'EMAIL_OTP_UNAVAILABLE':
       return 503;
     default:
       return 500;

@@ -258,6 +258,90 @@ function migrations(dialect: DialectName): Record<string, Migration> {
         await db.schema.createIndex('mail_outbox_batch').on('mail_outbox').columns(['batch_id', 'seq']).execute();
       },
     },
+    // 0005 is provisioning (issue 10), built beside this on another branch.
+    '0006_email_otp': {
+      // Signing in to computers with one-time passwords by email (issue 11, docs/email-otp.md):
+      // registered computers and their agents' credentials, the passwords (HMACs, never the
+      // code), the client sessions they start, refused lookups per computer, and each user's source.
+      async up(db: Kysely<unknown>) {
+        await db.schema.alterTable('users').addColumn('source', 'text', (c) => c.notNull().defaultTo('internal')).execute();
+        // "Send to the address typed": users found by address, case-insensitively (addresses are ASCII).
+        await sql`create index users_email_lower on users (lower(email))`.execute(db);
+
+        await db.schema
+          .createTable('computers')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('name_key', 'text', (c) => c.notNull())
+          .addColumn('credential_id', 'text', (c) => c.notNull().unique())
+          .addColumn('secret_hash', 'text', (c) => c.notNull())
+          .addColumn('registered_at', 'text', (c) => c.notNull())
+          .addColumn('registered_by', 'text', (c) => c.notNull())
+          .addColumn('last_seen_at', 'text')
+          .addColumn('revoked_at', 'text')
+          .addColumn('revoked_by', 'text')
+          .addColumn('next_new_otp_at', 'text', (c) => c.notNull().defaultTo(''))
+          .execute();
+        // One live computer per name; a revoked one's name may be registered again.
+        await db.schema.createIndex('computers_live_name').on('computers').column('name_key').unique().where(sql.ref('revoked_at'), 'is', null).execute();
+
+        await db.schema
+          .createTable('email_otps')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('computer_id', 'text', (c) => c.notNull().references('computers.id').onDelete('cascade'))
+          .addColumn('user_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
+          .addColumn('email', 'text', (c) => c.notNull())
+          .addColumn('email_key', 'text', (c) => c.notNull())
+          .addColumn('mode', 'text', (c) => c.notNull())
+          .addColumn('os_user', 'text')
+          .addColumn('key_id', 'text', (c) => c.notNull())
+          .addColumn('code_hmac', 'text', (c) => c.notNull())
+          .addColumn('code_sealed', 'text')
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('expires_at', 'text', (c) => c.notNull())
+          .addColumn('sends', 'integer', (c) => c.notNull().defaultTo(1))
+          .addColumn('last_sent_at', 'text', (c) => c.notNull())
+          .addColumn('failed_tries', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('used_at', 'text')
+          .addColumn('voided_at', 'text')
+          .addColumn('void_reason', 'text')
+          .execute();
+        // A sign-in reads the passwords mailed to an address, newest first; a request, a computer's.
+        await db.schema.createIndex('email_otps_email').on('email_otps').columns(['email_key', 'created_at']).execute();
+        await db.schema.createIndex('email_otps_computer').on('email_otps').columns(['computer_id', 'user_id', 'created_at']).execute();
+        await db.schema.createIndex('email_otps_expires').on('email_otps').columns(['expires_at']).execute();
+
+        await db.schema
+          .createTable('client_sessions')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('computer_id', 'text', (c) => c.notNull().references('computers.id').onDelete('cascade'))
+          .addColumn('computer_name', 'text', (c) => c.notNull())
+          // No foreign key: the password row goes after its retention, the session stays listed.
+          .addColumn('otp_id', 'text', (c) => c.notNull().unique())
+          .addColumn('user_id', 'text', (c) => c.notNull())
+          .addColumn('login', 'text', (c) => c.notNull())
+          .addColumn('os_user', 'text', (c) => c.notNull())
+          .addColumn('email', 'text', (c) => c.notNull())
+          .addColumn('user_key', 'text', (c) => c.notNull())
+          .addColumn('email_key', 'text', (c) => c.notNull())
+          .addColumn('computer_key', 'text', (c) => c.notNull())
+          .addColumn('emergency', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('started_at', 'text', (c) => c.notNull())
+          .addColumn('ended_at', 'text')
+          .addColumn('end_reason', 'text')
+          .execute();
+        await db.schema.createIndex('client_sessions_started').on('client_sessions').columns(['started_at', 'id']).execute();
+        await db.schema.createIndex('client_sessions_computer').on('client_sessions').columns(['computer_id', 'started_at']).execute();
+
+        await db.schema
+          .createTable('otp_request_failures')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('computer_id', 'text', (c) => c.notNull())
+          .addColumn('at', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('otp_request_failures_computer_at').on('otp_request_failures').columns(['computer_id', 'at']).execute();
+      },
+    },
   };
 }
 

@@ -21,6 +21,10 @@ export interface Database {
   user_signin_failures: SigninFailureTable;
   mail_batches: MailBatchTable;
   mail_outbox: MailOutboxTable;
+  computers: ComputerTable;
+  email_otps: EmailOtpTable;
+  client_sessions: ClientSessionTable;
+  otp_request_failures: OtpRequestFailureTable;
 }
 
 /** Whose two-step verification a row is: a user's or an administrator's (ids of either table). */
@@ -78,6 +82,8 @@ export interface UserTable {
   totp_enabled: Generated<number>;
   /** '' while the user may sign in; when they were disabled otherwise (no sign-in by any path). */
   disabled_at: Generated<string>;
+  /** 'internal' (made in Gatepass) or 'directory' (mirrored from a directory): issue 11. */
+  source: Generated<'internal' | 'directory'>;
 }
 
 export interface UserSessionTable {
@@ -223,4 +229,86 @@ export interface MailOutboxTable {
   sent_reply: string | null;
   /** When it became sent or failed. */
   finished_at: string | null;
+}
+
+/** A computer whose agent signs users in with one-time passwords by email (migration 0006, docs/email-otp.md). */
+export interface ComputerTable {
+  id: string;
+  name: string;
+  /** Lowercased name: unique among computers that are not revoked. */
+  name_key: string;
+  /** The public half of the agent's credential `<id>.<secret>`. */
+  credential_id: string;
+  /** SHA-256 (hex) of the secret half. */
+  secret_hash: string;
+  registered_at: string;
+  registered_by: string;
+  /** The last authenticated call of its agent (kept to the minute). */
+  last_seen_at: string | null;
+  revoked_at: string | null;
+  revoked_by: string | null;
+  /** '' or the instant before which no new one-time password is made for this computer (once per hour). */
+  next_new_otp_at: Generated<string>;
+}
+
+/** How a one-time password was asked for. */
+export type OtpMode = 'email' | 'directory' | 'internal' | 'emergency';
+
+/** A one-time password for (a computer, a user), mailed to the user. Never the code itself: its HMAC and, while it may be used, a sealed copy for re-sends. */
+export interface EmailOtpTable {
+  id: string;
+  computer_id: string;
+  user_id: string;
+  /** The address it was mailed to, and its lowercased form (sign-ins give it). */
+  email: string;
+  email_key: string;
+  mode: OtpMode;
+  /** The signed-in OS account the agent named (directory requests), else null. */
+  os_user: string | null;
+  /** Which server key the HMAC (and the sealed copy) was made with. */
+  key_id: string;
+  /** HMAC-SHA-256 (hex) of the row id and the code, under a key derived from the server key. */
+  code_hmac: string;
+  /** The code sealed by the secret box, for a re-send; NULL once used, void or expired. */
+  code_sealed: string | null;
+  created_at: string;
+  expires_at: string;
+  sends: Generated<number>;
+  last_sent_at: string;
+  failed_tries: Generated<number>;
+  used_at: string | null;
+  voided_at: string | null;
+  /** Why it was voided: 'too_many_tries', 'computer_revoked'. */
+  void_reason: string | null;
+}
+
+/** A user signed in to a computer with a one-time password: the Client sessions list. */
+export interface ClientSessionTable {
+  id: string;
+  computer_id: string;
+  /** The computer's name when the session started (a list row survives a rename or revoke). */
+  computer_name: string;
+  /** Unique: one session per one-time password, whatever races. */
+  otp_id: string;
+  user_id: string;
+  login: string;
+  /** The account signed in on the computer, as the agent says it (or the login when it did not say). */
+  os_user: string;
+  email: string;
+  /** Lowercased "os user\nlogin", email and computer name: what the list's filters match. */
+  user_key: string;
+  email_key: string;
+  computer_key: string;
+  emergency: Generated<number>;
+  started_at: string;
+  ended_at: string | null;
+  /** 'signed_out' (the agent ended it) or 'computer_revoked'. */
+  end_reason: string | null;
+}
+
+/** A request for a one-time password that named nobody (unknown address or account): counted per computer. */
+export interface OtpRequestFailureTable {
+  id: string;
+  computer_id: string;
+  at: string;
 }

@@ -3,6 +3,7 @@ import { api, type RouteDef, type RouteName } from '../../shared/api/routes';
 import { GatepassError, httpStatusFor, toErrorBody, type ErrorBody } from '../../shared/errors';
 import type { Caller, ServiceContext } from '../context';
 import { authenticateAdmin } from '../modules/admins/service';
+import { authenticateComputer } from '../modules/computers/service';
 import { authenticateAccount, authenticateUser, enrolmentOnly } from '../modules/sessions/service';
 import { sha256Hex } from '../security/tokens';
 import { portalPlugin } from '../portal/plugin';
@@ -47,6 +48,12 @@ function bearer(req: FastifyRequest): string | null {
 async function authenticate(ctx: ServiceContext, need: RouteDef['auth'], req: FastifyRequest): Promise<Caller> {
   if (need === 'none') return { kind: 'none' };
   const token = bearer(req);
+  if (need === 'computer') {
+    // The agent's credential, from its agent file: checked on every call, so a revoked computer stops at once.
+    const computer = token ? await authenticateComputer(ctx, token) : null;
+    if (computer) return computer;
+    throw new GatepassError('AUTH_REQUIRED', "This computer's agent credential is not valid (unknown, or the computer was revoked): register the computer again");
+  }
   if (!token) throw new GatepassError('AUTH_REQUIRED', need === 'admin' ? 'Sign in as an administrator' : 'Sign in first');
   const caller =
     need === 'admin'

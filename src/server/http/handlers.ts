@@ -4,6 +4,9 @@ import { adminsHandlers } from '../modules/admins/handlers';
 import { auditHandlers } from '../modules/audit/handlers';
 import { cardsHandlers } from '../modules/cards/handlers';
 import { mailHandlers } from '../modules/mail/handlers';
+import { clientSessionsHandlers } from '../modules/client-sessions/handlers';
+import { computersHandlers } from '../modules/computers/handlers';
+import { emailOtpHandlers } from '../modules/email-otp/handlers';
 import { policyHandlers } from '../modules/policy/handlers';
 import { qrCredentialsHandlers } from '../modules/qr-credentials/handlers';
 import { recoveryCodesHandlers } from '../modules/recovery-codes/handlers';
@@ -32,5 +35,8 @@ export function createHandlers(ctx: ServiceContext, info: { name: string; versio
     ...totpHandlers(ctx),
     ...recoveryCodesHandlers(ctx),
     ...mailHandlers(ctx, info),
+    ...computersHandlers(ctx),
+    ...emailOtpHandlers(ctx),
+    ...clientSessionsHandlers(ctx),
   };
 }

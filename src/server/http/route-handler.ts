@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { Api, RouteAuth, RouteDef } from '../../shared/api/routes';
-import type { AccountCaller, AdminCaller, NoCaller, UserCaller } from '../context';
+import type { AccountCaller, AdminCaller, ComputerCaller, NoCaller, UserCaller } from '../context';
 
 /** The caller a route's declared auth guarantees: the auth hook has already checked it. */
 export type CallerFor<A extends RouteAuth> = A extends 'admin'
@@ -9,7 +9,9 @@ export type CallerFor<A extends RouteAuth> = A extends 'admin'
     ? UserCaller
     : A extends 'account' | 'enrolling'
       ? AccountCaller
-      : NoCaller;
+      : A extends 'computer'
+        ? ComputerCaller
+        : NoCaller;
 
 /** What a handler gets: the route's parsed inputs and the caller its auth established. */
 export interface RouteInput<R extends RouteDef> {

@@ -62,6 +62,21 @@ describe('secret box (AES-256-GCM under keys outside the database)', () => {
     expect(message).toContain(old.currentKeyId);
   });
 
+  it('derives a key per purpose (HKDF): not the sealing key, not another label\'s, the same for every replica, per key id after rotation', () => {
+    const box = createSecretBox(parseKeyList(keyA, 'test'));
+    const otp = box.deriveKey('email-otp hmac v1');
+    expect(otp?.keyId).toBe(box.currentKeyId);
+    expect(otp?.key).toHaveLength(32);
+    expect(otp?.key.equals(Buffer.from(keyA, 'base64'))).toBe(false);
+    expect(box.deriveKey('another purpose')?.key.equals(otp!.key)).toBe(false);
+    // A replica given the same key derives the same key (RFC 5869 is deterministic).
+    expect(createSecretBox(parseKeyList(keyA, 'test')).deriveKey('email-otp hmac v1')?.key.equals(otp!.key)).toBe(true);
+    const rotated = createSecretBox(parseKeyList(`${keyB},${keyA}`, 'test'));
+    expect(rotated.deriveKey('email-otp hmac v1')?.keyId).toBe(rotated.currentKeyId);
+    expect(rotated.deriveKey('email-otp hmac v1', box.currentKeyId)?.key.equals(otp!.key)).toBe(true);
+    expect(createSecretBox(parseKeyList(keyB, 'test')).deriveKey('email-otp hmac v1', box.currentKeyId)).toBeNull();
+  });
+
   it('reads key lists separated by commas, spaces or lines, with comments, and names a bad entry without echoing it', () => {
     expect(parseKeyList(`# comment\n${keyA}\n\n${keyB}\n`, 'file').map((k) => k.toString('base64'))).toEqual([keyA, keyB]);
     expect(parseKeyList(`${keyA}, ${keyB}`, 'env')).toHaveLength(2);

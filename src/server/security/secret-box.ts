@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes } from 'node:crypto';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { GatepassError } from '../../shared/errors';
 
@@ -20,6 +20,12 @@ export interface SecretBox {
   open(sealed: string, context: string): Buffer;
   /** The key id a sealed value names, or null when it is not one of ours. */
   keyIdOf(sealed: string): string | null;
+  /**
+   * A 256-bit key for another purpose, derived from one of the box's keys with HKDF-SHA-256
+   * (RFC 5869) under `label` (the purpose, e.g. the HMAC of email one-time passwords), so no
+   * key serves two algorithms. The current key by default; null when the box lacks `keyId`.
+   */
+  deriveKey(label: string, keyId?: string): { keyId: string; key: Buffer } | null;
 }
 
 const FORMAT = 'gp1';
@@ -96,6 +102,12 @@ export function createSecretBox(keys: readonly Uint8Array[]): SecretBox {
     },
     keyIdOf(sealed) {
       return SEALED_RE.exec(sealed)?.[1] ?? null;
+    },
+    deriveKey(label, keyId = currentKeyId) {
+      const key = byId.get(keyId);
+      if (!key) return null;
+      // No salt (RFC 5869 §3.1: the input is already a uniformly random key); the label is the info.
+      return { keyId, key: Buffer.from(hkdfSync('sha256', key, Buffer.alloc(0), Buffer.from(`gatepass ${label}`, 'utf8'), KEY_BYTES)) };
     },
   };
 }

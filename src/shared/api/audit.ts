@@ -42,6 +42,15 @@ export const AUDIT_ACTIONS = [
   'two_step.settings',
   'mail.settings_update',
   'mail.test',
+  'computer.register',
+  'computer.revoke',
+  'otp.request',
+  'otp.request_refused',
+  'otp.send',
+  'otp.signin',
+  'otp.signin_denied',
+  'otp.settings',
+  'client_session.end',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

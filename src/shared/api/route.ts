@@ -5,9 +5,11 @@ import { fieldLabel } from '../zod-messages';
  * Who may call a route: nobody signed in; an administrator session; a user session (a device's
  * QR sign-in or a password sign-in); `account`: an administrator or a user signed in with their
  * password (and second factor), acting on their own account; `enrolling`: as `account`, or an
- * enrolment-only session (mandatory two-step verification, during its grace period).
+ * enrolment-only session (mandatory two-step verification, during its grace period);
+ * `computer`: a registered computer's agent, with the credential of its agent file
+ * (docs/agent-file.md) as the bearer token.
  */
-export type RouteAuth = 'none' | 'admin' | 'user' | 'account' | 'enrolling';
+export type RouteAuth = 'none' | 'admin' | 'user' | 'account' | 'enrolling' | 'computer';
 
 /**
  * One REST route: method, path, who may call it, and the zod schemas of its inputs and

@@ -2,6 +2,9 @@ import type { z } from 'zod';
 import { adminsApi } from './admins';
 import { auditApi } from './audit';
 import { cardsApi } from './cards';
+import { clientSessionsApi } from './client-sessions';
+import { computersApi } from './computers';
+import { emailOtpApi } from './email-otp';
 import { infoApi } from './info';
 import { mailApi } from './mail';
 import { policyApi } from './policy';
@@ -15,6 +18,9 @@ export type { RouteAuth, RouteDef } from './route';
 export * from './admins';
 export * from './audit';
 export * from './cards';
+export * from './client-sessions';
+export * from './computers';
+export * from './email-otp';
 export * from './info';
 export * from './mail';
 export * from './policy';
@@ -30,7 +36,22 @@ export * from './users';
  * is generated from it, so the three cannot drift. routes.test.ts checks that no two domains
  * claim one name or one method and path.
  */
-export const apiDomains = { infoApi, adminsApi, usersApi, policyApi, qrCredentialsApi, sessionsApi, auditApi, cardsApi, totpApi, recoveryCodesApi, mailApi } as const;
+export const apiDomains = {
+  infoApi,
+  adminsApi,
+  usersApi,
+  policyApi,
+  qrCredentialsApi,
+  sessionsApi,
+  auditApi,
+  cardsApi,
+  totpApi,
+  recoveryCodesApi,
+  mailApi,
+  computersApi,
+  emailOtpApi,
+  clientSessionsApi,
+} as const;
 
 export const api = {
   ...infoApi,
@@ -44,6 +65,9 @@ export const api = {
   ...totpApi,
   ...recoveryCodesApi,
   ...mailApi,
+  ...computersApi,
+  ...emailOtpApi,
+  ...clientSessionsApi,
 } as const;
 
 export type Api = typeof api;

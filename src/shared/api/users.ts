@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { EmailSchema, LoginSchema, SortOrderSchema, UserSchema, UserSortSchema } from '../model/user';
+import { EmailSchema, LoginSchema, SortOrderSchema, UserSchema, UserSortSchema, UserSourceSchema } from '../model/user';
 import { IdParams, Instant, Ok, route } from './route';
 
 export const UserListQuerySchema = z.object({
@@ -31,10 +31,12 @@ export const CreateUserSchema = z.object({
   email: EmailSchema.default(''),
   /** Optional initial password, checked against the policy. */
   password: z.string().max(1024).optional(),
+  /** internal (default) or directory: which automatic one-time-password option reaches the user. */
+  source: UserSourceSchema.default('internal'),
 });
 
 export const UpdateUserSchema = z
-  .object({ login: LoginSchema, displayName: z.string().trim().max(200), email: EmailSchema })
+  .object({ login: LoginSchema, displayName: z.string().trim().max(200), email: EmailSchema, source: UserSourceSchema })
   .partial()
   .refine((o) => Object.keys(o).length > 0, 'Nothing to change');
 
@@ -74,7 +76,7 @@ export const LocateUsersResultSchema = z.object({ userId: z.string().nullable(),
 /** Rows of an import, checked one by one on the server: a bad row is that row's error, not the batch's. */
 export const ImportUsersSchema = z.object({
   users: z
-    .array(z.object({ login: z.unknown(), displayName: z.unknown().optional(), email: z.unknown().optional() }))
+    .array(z.object({ login: z.unknown(), displayName: z.unknown().optional(), email: z.unknown().optional(), source: z.unknown().optional() }))
     .min(1)
     .max(10_000),
 });

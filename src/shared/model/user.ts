@@ -11,7 +11,7 @@ import { z } from 'zod';
  * U+202E and the other bidi overrides, isolates and marks), line and paragraph separators,
  * lone surrogates and private-use characters.
  */
-const HIDDEN_CHARACTERS = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}\p{Co}]/u;
+export const HIDDEN_CHARACTERS = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}\p{Co}]/u;
 
 export const LoginSchema = z
   .string()
@@ -35,6 +35,15 @@ export const SigninLoginSchema = z
 
 export const EmailSchema = z.union([z.email('Not a valid email address').max(254), z.literal('')]);
 
+/**
+ * Where a user comes from: `internal` (made in Gatepass, the default) or `directory` (mirrored
+ * from a directory such as Active Directory). One-time passwords by email use it: "send to
+ * directory users" finds the signed-in OS account among directory users, "send to internal
+ * users" takes the login and password of internal users (docs/email-otp.md).
+ */
+export const UserSourceSchema = z.enum(['internal', 'directory']);
+export type UserSource = z.infer<typeof UserSourceSchema>;
+
 export const UserSchema = z.object({
   id: z.string(),
   login: z.string(),
@@ -47,6 +56,8 @@ export const UserSchema = z.object({
   activeSessions: z.number().int().nonnegative(),
   /** When the user was disabled (no sign-in by any path), or null while enabled (and from servers older than this field). */
   disabledAt: z.string().nullable().default(null),
+  /** Directory or internal (servers older than this field have only internal users). */
+  source: UserSourceSchema.default('internal'),
   createdAt: z.string(),
   updatedAt: z.string(),
 });

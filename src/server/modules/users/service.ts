@@ -14,7 +14,7 @@ import {
   type UserPageSchema,
 } from '../../../shared/api/users';
 import { GatepassError } from '../../../shared/errors';
-import type { User, UserSort } from '../../../shared/model/user';
+import type { User, UserSort, UserSource } from '../../../shared/model/user';
 import { isUniqueViolation } from '../../db/connect';
 import type { Database } from '../../db/schema';
 import { recordAudit } from '../audit/service';
@@ -42,7 +42,7 @@ const SORT_COLUMNS = {
 function selectUsers(db: Kysely<Database>, nowIso: string) {
   return db
     .selectFrom('users as u')
-    .select(['u.id', 'u.login', 'u.display_name', 'u.email', 'u.created_at', 'u.updated_at', 'u.totp_enabled', 'u.disabled_at'])
+    .select(['u.id', 'u.login', 'u.display_name', 'u.email', 'u.created_at', 'u.updated_at', 'u.totp_enabled', 'u.disabled_at', 'u.source'])
     .select((eb) => [
       eb
         .selectFrom('qr_credentials as q')
@@ -72,6 +72,7 @@ function toUser(r: UserRow): User {
     qrIssuedAt: r.qr_issued_at ?? null,
     activeSessions: toCount(r.active_sessions),
     disabledAt: r.disabled_at === '' ? null : r.disabled_at,
+    source: r.source === 'directory' ? 'directory' : 'internal',
     createdAt: r.created_at,
     updatedAt: r.updated_at,
   };
@@ -230,15 +231,17 @@ export async function createUser(ctx: ServiceContext, caller: AdminCaller, input
           search_text: searchText(input.login, input.displayName, input.email),
           ...sortKeys(input.login, input.displayName, input.email),
           password_hash: passwordHash,
+          source: input.source,
           created_at: now,
           updated_at: now,
         })
         .execute();
+      const detail = [passwordHash ? 'with a password' : '', input.source === 'directory' ? 'directory user' : ''].filter(Boolean).join('; ');
       await recordAudit(trx, ctx.now(), {
         actor: caller.login,
         action: 'user.create',
         target: input.login,
-        detail: passwordHash ? 'with a password' : null,
+        detail: detail || null,
       });
     });
   } catch (err) {
@@ -255,7 +258,7 @@ export async function updateUser(ctx: ServiceContext, caller: AdminCaller, id: s
       const current = await lockUser(trx, ctx.dialect, id);
       if (!current) throw new GatepassError('NOT_FOUND', 'No such user');
       const changes: string[] = [];
-      const values: Partial<{ login: string; login_key: string; display_name: string; email: string }> = {};
+      const values: Partial<{ login: string; login_key: string; display_name: string; email: string; source: UserSource }> = {};
       const loginChanged = patch.login !== undefined && patch.login !== current.login;
       if (loginChanged && patch.login !== undefined) {
         values.login = patch.login;
@@ -269,6 +272,10 @@ export async function updateUser(ctx: ServiceContext, caller: AdminCaller, id: s
       if (patch.email !== undefined && patch.email !== current.email) {
         values.email = patch.email;
         changes.push('email');
+      }
+      if (patch.source !== undefined && patch.source !== current.source) {
+        values.source = patch.source;
+        changes.push(`source ${current.source} -> ${patch.source}`);
       }
       if (changes.length === 0) return;
       const searchable = searchText(values.login ?? current.login, values.display_name ?? current.display_name, values.email ?? current.email);
@@ -419,7 +426,7 @@ export async function importUsers(
       results.push({ ok: false, code: 'VALIDATION_FAILED', message: parsed.error.issues.map((i) => i.message).join('; ') });
       continue;
     }
-    const { login, displayName, email } = parsed.data;
+    const { login, displayName, email, source } = parsed.data;
     const id = randomUUID();
     try {
       await ctx.db
@@ -433,6 +440,7 @@ export async function importUsers(
           search_text: searchText(login, displayName, email),
           ...sortKeys(login, displayName, email),
           password_hash: null,
+          source,
           created_at: nowIso,
           updated_at: nowIso,
         })
