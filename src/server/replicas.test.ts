@@ -7,6 +7,9 @@ import { postgres, startTestServer, useDatabases } from './test-support/backends
 import { call, okBody } from './test-support/client';
 import { oathtool, passwordSession, testClock, userWithPassword } from './test-support/two-step';
 import { startSmtpSink, type SmtpSink } from './test-support/smtp-sink';
+import { directSmtpMailer } from './test-support/direct-mailer';
+import { agentSignin, registerComputer, requestOtp } from './test-support/email-otp';
+import { otpFromMail, startMailSink, type MailSink } from './test-support/mail-sink';
 
 useDatabases();
 
@@ -152,5 +155,49 @@ describe('two replicas on one PostgreSQL database', () => {
     const bySender = new Map<string, number>();
     for (const r of rows) bySender.set(r.claimed_by ?? '', (bySender.get(r.claimed_by ?? '') ?? 0) + 1);
     expect([...bySender.keys()].sort()).toEqual([a.mail.senderId, b.mail.senderId].sort());
+  });
+});
+
+describe('two replicas on one PostgreSQL database: one-time passwords by email', () => {
+  let a: RunningServer;
+  let b: RunningServer;
+  let token: string;
+  let sink: MailSink;
+  const clock = testClock();
+  const mailer = directSmtpMailer(() => sink.port);
+
+  beforeAll(async () => {
+    sink = await startMailSink();
+    const db = await postgres.freshDb();
+    [a, b] = await Promise.all([startTestServer(db, { now: clock.now, otpMailer: mailer }), startTestServer(db, { now: clock.now, otpMailer: mailer })]);
+    token = await a.issueAdminToken();
+  });
+  afterAll(async () => {
+    await a?.close();
+    await b?.close();
+    mailer.close();
+    await sink?.close();
+  });
+
+  it('give one client session for 20 parallel sign-ins with one password, spread over both', async () => {
+    const pc = await registerComputer(a.url, token, 'PC-replicas');
+    const u = okBody(await call(a.url, 'createUser', { body: { login: 'r.otp', email: 'r.otp@corp.example' } }, token));
+    okBody(await requestOtp(b.url, pc, { mode: 'email', email: u.email }));
+    const code = otpFromMail(await sink.waitFor(u.email));
+    const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => agentSignin(i % 2 ? a.url : b.url, pc, { email: u.email, otp: code })));
+    expect(answers.filter((r) => r.ok)).toHaveLength(1);
+    for (const r of answers.filter((x) => !x.ok)) expect(r.error).toEqual({ code: 'ACCESS_DENIED', message: 'Access denied' });
+    expect(okBody(await call(b.url, 'listClientSessions', { query: { computer: pc.id } }, token)).total).toBe(1);
+  });
+
+  it('make one new password when both are asked for the same computer at once; the other is refused until the hour is over', async () => {
+    const pc = await registerComputer(b.url, token, 'PC-replicas-2');
+    const users = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => call(a.url, 'createUser', { body: { login: `r.hour${i}`, email: `r.hour${i}@corp.example` } }, token).then(okBody)),
+    );
+    const answers = await Promise.all(users.map((u, i) => requestOtp(i % 2 ? a.url : b.url, pc, { mode: 'email', email: u.email })));
+    expect(answers.filter((r) => r.ok)).toHaveLength(1);
+    for (const r of answers.filter((x) => !x.ok)) expect(r.error?.code).toBe('RATE_LIMITED');
+    expect(okBody(await call(a.url, 'listPendingOtps', { query: { computerId: pc.id } }, token)).total).toBe(1);
   });
 });

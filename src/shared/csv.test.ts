@@ -64,6 +64,18 @@ describe('parseUserImport', () => {
     ]);
   });
 
+  it('reads a source column (internal or directory, by header or as the fourth column), refusing any other value on its row', () => {
+    const named = parseUserImport('login,email,source\na.berg,a@x.io,Directory\nb.chen,b@x.io,internal\nc.diaz,c@x.io,\nd.eng,d@x.io,contractor');
+    expect(named.rows.map((r) => [r.login, r.source])).toEqual([
+      ['a.berg', 'directory'],
+      ['b.chen', 'internal'],
+      ['c.diaz', undefined],
+    ]);
+    expect(named.errors.map((e) => [e.line, e.code])).toEqual([[5, 'INVALID_SOURCE']]);
+    expect(parseUserImport('e.fox,Eve Fox,e@x.io,AD').rows[0]).toMatchObject({ login: 'e.fox', source: 'directory' });
+    expect(parseUserImport('f.gray,Fay Gray,f@x.io,directory,extra').errors.map((e) => e.code)).toEqual(['TOO_MANY_COLUMNS']);
+  });
+
   it("makes a malformed quoted field that row's error, never a changed login, and imports the rows around it", () => {
     const csv = 'login,display name,email\na.berg,Anna,a@example.org\n"q"u<o>t|e?*",Odd,odd@example.org\nb.chen,Bo,b@example.org\n';
     const { rows, errors } = parseUserImport(csv);

@@ -95,24 +95,37 @@ export interface ImportRow {
   login: string;
   displayName: string;
   email: string;
+  /** internal or directory; left out for an empty cell or no column (the server's default, internal). */
+  source?: 'internal' | 'directory';
 }
 export interface ImportRowError {
   line: number;
   login: string | null;
-  code: 'MISSING_LOGIN' | 'DUPLICATE_IN_FILE' | 'INVALID_LOGIN' | 'INVALID_EMAIL' | 'TOO_MANY_COLUMNS' | 'MALFORMED_ROW';
+  code: 'MISSING_LOGIN' | 'DUPLICATE_IN_FILE' | 'INVALID_LOGIN' | 'INVALID_EMAIL' | 'INVALID_SOURCE' | 'TOO_MANY_COLUMNS' | 'MALFORMED_ROW';
   message: string;
 }
 
-const HEADER_ALIASES: Record<'login' | 'displayName' | 'email', string[]> = {
+const HEADER_ALIASES: Record<'login' | 'displayName' | 'email' | 'source', string[]> = {
   login: ['login', 'username', 'user name', 'user', 'account', 'sam account name'],
   displayName: ['display name', 'displayname', 'name', 'full name', 'fullname'],
   email: ['email', 'e-mail', 'mail', 'email address'],
+  source: ['source', 'user source', 'type', 'user type'],
 };
 
+/** A source cell: internal or directory (also `ad`, `active directory`, `ldap`), any case; undefined when empty, null when neither. */
+function readSource(cell: string): ImportRow['source'] | null {
+  const v = cell.trim().toLowerCase();
+  if (v === '') return undefined;
+  if (v === 'internal') return 'internal';
+  if (v === 'directory' || v === 'ad' || v === 'active directory' || v === 'ldap') return 'directory';
+  return null;
+}
+
 /**
- * Reads a user-import CSV: columns login, display name, email, named by a header row in
- * any order (common aliases accepted) or, without a header, in that order. A missing column
- * reads as empty; each bad row gets its own error and the rest still import.
+ * Reads a user-import CSV: columns login, display name, email and source (internal or
+ * directory), named by a header row in any order (common aliases accepted) or, without a
+ * header, in that order. A missing column reads as empty (source: internal); each bad row gets
+ * its own error and the rest still import.
  */
 export function parseUserImport(text: string): { rows: ImportRow[]; errors: ImportRowError[] } {
   const rows: ImportRow[] = [];
@@ -124,15 +137,19 @@ export function parseUserImport(text: string): { rows: ImportRow[]; errors: Impo
   if (records.length === 0) return { rows, errors };
 
 
-  let columns = { login: 0, displayName: 1, email: 2 };
+  let columns = { login: 0, displayName: 1, email: 2, source: 3 };
   let body = records;
+  let hasHeader = false;
   const header = records[0]!.fields.map((f) => f.trim().toLowerCase().replace(/[_-]+/g, ' ').replace(/\s+/g, ' '));
   const find = (key: keyof typeof HEADER_ALIASES) => header.findIndex((h) => HEADER_ALIASES[key].includes(h));
   if (find('login') >= 0) {
-    columns = { login: find('login'), displayName: find('displayName'), email: find('email') };
+    columns = { login: find('login'), displayName: find('displayName'), email: find('email'), source: find('source') };
     body = records.slice(1);
+    hasHeader = true;
   }
-  const width = Math.max(columns.login, columns.displayName, columns.email) + 1;
+  const width = Math.max(columns.login, columns.displayName, columns.email, columns.source) + 1;
+  // Without a header all four columns may be there; with one, what it names (at least three).
+  const limit = hasHeader ? Math.max(width, 3) : width;
 
   const seen = new Set<string>();
   for (const { line, fields } of body) {
@@ -142,7 +159,7 @@ export function parseUserImport(text: string): { rows: ImportRow[]; errors: Impo
       errors.push({ line, login: null, code: 'MISSING_LOGIN', message: `Line ${line}: no login` });
       continue;
     }
-    if (fields.length > Math.max(width, 3) && fields.slice(width).some((f) => f.trim() !== '')) {
+    if (fields.length > limit && fields.slice(limit).some((f) => f.trim() !== '')) {
       errors.push({ line, login, code: 'TOO_MANY_COLUMNS', message: `Line ${line}: more columns than the header (an unquoted comma?)` });
       continue;
     }
@@ -155,13 +172,18 @@ export function parseUserImport(text: string): { rows: ImportRow[]; errors: Impo
       errors.push({ line, login, code: 'INVALID_EMAIL', message: `Line ${line}: "${email.slice(0, 60)}" is not an email address` });
       continue;
     }
+    const source = readSource(get(columns.source));
+    if (source === null) {
+      errors.push({ line, login, code: 'INVALID_SOURCE', message: `Line ${line}: source "${get(columns.source).slice(0, 40)}" is neither internal nor directory` });
+      continue;
+    }
     const key = login.toLowerCase();
     if (seen.has(key)) {
       errors.push({ line, login, code: 'DUPLICATE_IN_FILE', message: `Line ${line}: login "${login}" appears earlier in the file` });
       continue;
     }
     seen.add(key);
-    rows.push({ line, login, displayName: get(columns.displayName), email });
+    rows.push({ line, login, displayName: get(columns.displayName), email, ...(source ? { source } : {}) });
   }
   errors.sort((a, b) => a.line - b.line);
   return { rows, errors };

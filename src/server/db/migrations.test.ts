@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { sql } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
 import { naturalKey } from '../../shared/natural-sort';
 import { openDatabase } from './connect';
@@ -64,6 +65,33 @@ describe('migration 0003 (two-step verification) on a database made by 0002', ()
       expect(await h.db.selectFrom('user_sessions').select(['token_hash', 'method']).execute()).toEqual([{ token_hash: 't1', method: 'qr' }]);
       expect(await h.db.selectFrom('users').select(['login', 'totp_enabled']).execute()).toEqual([{ login: 'b.berg', totp_enabled: 0 }]);
       for (const table of ['totp_factors', 'totp_enrolments', 'recovery_codes', 'signin_pending', 'user_signin_failures'] as const) {
+        expect(await h.db.selectFrom(table).selectAll().execute()).toEqual([]);
+      }
+    } finally {
+      await h.close();
+    }
+  });
+});
+
+describe('migration 0006 (one-time passwords by email) on a database made by 0003', () => {
+  it('keeps every user as an internal one, finds them by address in any case, and starts with no computer', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gp-migrate-'));
+    dirs.push(dir);
+    const h = openDatabase(join(dir, 'older.sqlite'));
+    try {
+      await migrateTo(h.db, h.dialect, '0003_two_step');
+      const at = '2026-01-01T00:00:00.000Z';
+      const db = h.db as unknown as import('kysely').Kysely<Record<string, Record<string, unknown>>>;
+      await db
+        .insertInto('users')
+        .values({ id: 'u1', login: 'c.berg', login_key: 'c.berg', display_name: 'Cy Berg', email: 'Cy.Berg@Example.com', search_text: 'c.berg', password_hash: null, created_at: at, updated_at: at })
+        .execute();
+
+      await migrateToLatest(h.db, h.dialect);
+      expect(await h.db.selectFrom('users').select(['login', 'source']).execute()).toEqual([{ login: 'c.berg', source: 'internal' }]);
+      const plan = await sql<{ detail: string }>`explain query plan select id from users where lower(email) = ${'cy.berg@example.com'}`.execute(h.db);
+      expect(plan.rows.map((r) => r.detail).join(' ')).toContain('users_email_lower');
+      for (const table of ['computers', 'email_otps', 'client_sessions', 'otp_request_failures'] as const) {
         expect(await h.db.selectFrom(table).selectAll().execute()).toEqual([]);
       }
     } finally {

@@ -157,7 +157,7 @@ export function useServer(backend: Backend, extra: TestServerExtra | (() => Test
   const db = (): Kysely<Database> => dbh.db;
 
   /** A user with a login unique to this test. */
-  async function newUser(prefix = 'u', extra: { displayName?: string; email?: string; password?: string } = {}): Promise<User> {
+  async function newUser(prefix = 'u', extra: { displayName?: string; email?: string; password?: string; source?: 'internal' | 'directory' } = {}): Promise<User> {
     serial++;
     const login = `${prefix}.${backend.name.toLowerCase()}${serial}`;
     return okBody(await call(url(), 'createUser', { body: { login, displayName: extra.displayName ?? `User ${serial}`, ...extra } }, token));

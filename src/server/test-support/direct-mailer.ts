@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import nodemailer from 'nodemailer';
+import nodemailer, { type Transporter } from 'nodemailer';
 import type { OtpMailDraft, OtpMailer } from '../modules/email-otp/mail';
 
 /**
@@ -9,7 +9,7 @@ import type { OtpMailDraft, OtpMailer } from '../modules/email-otp/mail';
  * SMTP server either way, so they stay as they are when the outbox replaces this.
  */
 export function directSmtpMailer(port: () => number): OtpMailer & { close(): void } {
-  let transport: nodemailer.Transporter | null = null;
+  let transport: Transporter | null = null;
   let queued: OtpMailDraft[] = [];
   return {
     async queue(_trx, draft) {

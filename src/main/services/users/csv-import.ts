@@ -16,7 +16,7 @@ interface Outcome {
 }
 
 /**
- * Creates the users of an import CSV (login, display name, email; see parseUserImport): every
+ * Creates the users of an import CSV (login, display name, email, source; see parseUserImport): every
  * row is created or gets its own error (the file's own checks, then the server's: LOGIN_TAKEN,
  * VALIDATION_FAILED, ...). A file that cannot be read at all is VALIDATION_FAILED with its line.
  * The report lists every row's outcome as CSV, for "Save the report".
@@ -37,7 +37,7 @@ export async function importUsers(call: AdminCall, csv: string, onRow?: (done: n
   // counts; chunks keep each request small and let the report say how far it got.
   for (let i = 0; i < rows.length; i += IMPORT_CHUNK) {
     const chunk = rows.slice(i, i + IMPORT_CHUNK);
-    const res = await call('importUsers', { body: { users: chunk.map((r) => ({ login: r.login, displayName: r.displayName, email: r.email })) } });
+    const res = await call('importUsers', { body: { users: chunk.map((r) => ({ login: r.login, displayName: r.displayName, email: r.email, ...(r.source ? { source: r.source } : {}) })) } });
     chunk.forEach((row, j) => {
       const r = res.results[j];
       if (r?.ok) {

@@ -22,6 +22,26 @@ eachBackend('Users', (backend) => {
       expect((await call(url(), 'deleteUser', { params: { id: created.id } }, admin())).status).toBe(404);
     });
 
+    it('keeps each user\'s source, internal unless said: on create, edit (audited) and import; anything else is refused', async () => {
+      const plain = await newUser('src');
+      expect(plain.source).toBe('internal');
+      const dir = await newUser('src', { source: 'directory' });
+      expect(okBody(await call(url(), 'getUser', { params: { id: dir.id } }, admin())).source).toBe('directory');
+      const moved = okBody(await call(url(), 'updateUser', { params: { id: plain.id }, body: { source: 'directory' } }, admin()));
+      expect(moved.source).toBe('directory');
+      const audit = okBody(await call(url(), 'listAudit', { query: { action: 'user.update', target: plain.login } }, admin()));
+      expect(audit.items[0]?.detail).toBe('Changed source internal -> directory');
+      expect((await call(url(), 'updateUser', { params: { id: plain.id }, body: { source: 'external' } }, admin())).error?.code).toBe('VALIDATION_FAILED');
+      const imported = okBody(
+        await call(url(), 'importUsers', { body: { users: [{ login: `imp.dir.${backend.name}`, source: 'directory' }, { login: `imp.int.${backend.name}` }, { login: `imp.bad.${backend.name}`, source: 'x' }] } }, admin()),
+      );
+      expect(imported).toMatchObject({ created: 2, failed: 1 });
+      const [first, second] = imported.results;
+      if (!first?.ok || !second?.ok) throw new Error('import failed');
+      expect(okBody(await call(url(), 'getUser', { params: { id: first.userId } }, admin())).source).toBe('directory');
+      expect(okBody(await call(url(), 'getUser', { params: { id: second.userId } }, admin())).source).toBe('internal');
+    });
+
     it('refuses a login that is taken, also when it differs only in case', async () => {
       const u = await newUser('dup');
       for (const login of [u.login, u.login.toUpperCase()]) {
