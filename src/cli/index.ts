@@ -16,6 +16,9 @@ import { EXIT_CLOSED_OUTPUT, endOnClosedOutput, guardClosedOutput, isClosedPipeE
 import { printJson, wantsJson } from './output';
 import { readStdin } from './stdin';
 import { addAdminCommands } from './admin';
+import { addAgentCommands } from './agent';
+import { addComputersCommands } from './computers';
+import { addSessionsCommands } from './sessions';
 import { addUserCommands } from './user';
 import { addUsersCommands } from './users';
 
@@ -24,8 +27,8 @@ export const EXIT = { OK: 0, FAILED: 1, BAD_INPUT: 2, PARTIAL: 3, CLOSED_OUTPUT:
 
 const EXIT_HELP = `
 Exit codes:
-  0  success
-  1  the server refused (its stable code is printed), could not be reached, or something failed
+  0  success (for agent login: access allowed)
+  1  the server refused or denied (its stable code is printed), could not be reached, or something failed
   2  bad input (options, files, or a QR text that is not a Gatepass sign-in code)
   3  partly done: some users got no code or some rows were not imported (the file is written)
   141  stdout or stderr was closed (as with \`| head\`): stopped quietly, as git does`;
@@ -126,7 +129,7 @@ function openInBrowser(url: string): void {
   child.unref();
 }
 
-/** The `gatepass` command line: server, console, device, export, users. `state` receives an action's exit code. */
+/** The `gatepass` command line: server, console, device, export, users, computers, agent, sessions. `state` receives an action's exit code. */
 export function buildProgram(state: { exitCode: number } = { exitCode: EXIT.OK }): Command {
   const program = new Command('gatepass')
     .description('Gatepass: issue sign-in QR codes in bulk, and run the server they sign in to')
@@ -313,6 +316,9 @@ ${EXIT_HELP}`,
 
   addUserCommands(program, EXIT_HELP);
   addAdminCommands(program, EXIT_HELP);
+  addComputersCommands(program, EXIT_HELP);
+  addAgentCommands(program, state, EXIT_HELP);
+  addSessionsCommands(program, EXIT_HELP);
 
   return program;
 }
