@@ -7,6 +7,8 @@ import { directSmtpMailer } from '../../test-support/direct-mailer';
 import { agentSignin, auditOf, registerComputer, requestOtp, setOtpSettings, type TestComputer } from '../../test-support/email-otp';
 import { otpFromMail, startMailSink, type MailSink } from '../../test-support/mail-sink';
 import { testClock } from '../../test-support/two-step';
+import { createPasswordHasher } from '../../security/passwords';
+import { sweepEmailOtps } from './service';
 
 const clock = testClock();
 let sink: MailSink;
@@ -139,6 +141,15 @@ eachBackend('one-time passwords by email', (backend) => {
 
     clock.advance(50 * 60 * 1000);
     expect(okBody(await requestOtp(url(), pc, { mode: 'email', email: second.email })).resent).toBe(false);
+  });
+
+  it('of 10 parallel requests for one computer (10 users) one makes a password; the others are refused by the hourly rule', async () => {
+    const pc = await computer();
+    const users = await Promise.all(Array.from({ length: 10 }, () => person('par')));
+    const answers = await Promise.all(users.map((u) => requestOtp(url(), pc, { mode: 'email', email: u.email })));
+    expect(answers.filter((a) => a.ok)).toHaveLength(1);
+    for (const a of answers.filter((x) => !x.ok)) expect(a.error?.code).toBe('RATE_LIMITED');
+    expect(await db().selectFrom('email_otps').select('id').where('computer_id', '=', pc.id).execute()).toHaveLength(1);
   });
 
   it('asking again while the password is valid mails the same password, at most once a minute', async () => {
@@ -332,6 +343,32 @@ eachBackend('one-time passwords by email', (backend) => {
     const stopped = await requestOtp(url(), pc, { mode: 'email', email: u.email });
     expect(stopped.error?.code).toBe('RATE_LIMITED');
     expect((await auditOf(url(), admin(), 'otp.request_refused', 1))[0]?.detail).toMatch(/^too_many_unknown: /);
+  });
+
+  it('the hourly sweep drops the sealed copy of an expired password at once, and the row after 7 days', async () => {
+    const pc = await computer();
+    const u = await person('s.weep');
+    const asked = okBody(await requestOtp(url(), pc, { mode: 'email', email: u.email }));
+    const row = () => db().selectFrom('email_otps').select(['code_sealed', 'code_hmac']).where('id', '=', asked.requestId).executeTakeFirst();
+    expect((await row())?.code_sealed).toMatch(/^gp1\./);
+    // Sweeps as a replica would run them, at later times (the suite's clock stays where it is).
+    const sweepAt = (ms: number) =>
+      sweepEmailOtps({
+        db: db(),
+        dialect: backend.name === 'PostgreSQL' ? 'postgres' : 'sqlite',
+        hasher: createPasswordHasher('test'),
+        hashConcurrency: 1,
+        secrets: null,
+        serverName: 'Test',
+        otpMailer: null,
+        now: () => new Date(clock.now().getTime() + ms),
+      });
+    await sweepAt(29 * 60 * 1000);
+    expect((await row())?.code_sealed).not.toBeNull();
+    await sweepAt(30 * 60 * 1000);
+    expect(await row()).toMatchObject({ code_sealed: null, code_hmac: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    await sweepAt(30 * 60 * 1000 + 7 * 24 * HOUR + 1000);
+    expect(await row()).toBeUndefined();
   });
 
   it('keeps the expiration time from 1 to 1,440 minutes and applies it to requests', async () => {
