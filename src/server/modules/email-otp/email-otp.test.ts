@@ -1,13 +1,14 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { User } from '../../../shared/model/user';
-import { eachBackend, postgres, useServer } from '../../test-support/backends';
+import { eachBackend, postgres, sqlite, startTestServer, useServer } from '../../test-support/backends';
 import { call, okBody } from '../../test-support/client';
 import { directSmtpMailer } from '../../test-support/direct-mailer';
 import { agentSignin, auditOf, registerComputer, requestOtp, setOtpSettings, type TestComputer } from '../../test-support/email-otp';
 import { otpFromMail, startMailSink, type MailSink } from '../../test-support/mail-sink';
 import { testClock } from '../../test-support/two-step';
 import { createPasswordHasher } from '../../security/passwords';
+import { newSecretKey } from '../../security/secret-box';
 import { sweepEmailOtps } from './service';
 
 const clock = testClock();
@@ -396,5 +397,43 @@ describe('one-time passwords on PostgreSQL without a secret key', () => {
     expect(r.status).toBe(503);
     expect(r.error?.code).toBe('EMAIL_OTP_UNAVAILABLE');
     expect(r.error?.message).toContain('GATEPASS_SECRET_KEY');
+  });
+});
+
+describe('one-time passwords across a key rotation', () => {
+  it('the old key still checks and re-sends what it made; once it is removed those passwords are void and a new one may be asked at once', async () => {
+    const location = await sqlite.freshDb();
+    const [keyA, keyB] = [newSecretKey(), newSecretKey()];
+    const start = (secretKey: string) => startTestServer(location, { secretKey, now: clock.now, otpMailer: mailer });
+    let s = await start(keyA);
+    let token = await s.issueAdminToken();
+    await setOtpSettings(s.url, token);
+    const [pc1, pc2] = [await registerComputer(s.url, token, 'PC-rot-1'), await registerComputer(s.url, token, 'PC-rot-2')];
+    const [u1, u2] = await Promise.all(
+      ['r.one', 'r.two'].map((login) => call(s.url, 'createUser', { body: { login, email: `${login}@corp.example` } }, token).then(okBody)),
+    );
+    okBody(await requestOtp(s.url, pc1, { mode: 'email', email: u1!.email }));
+    okBody(await requestOtp(s.url, pc2, { mode: 'email', email: u2!.email }));
+    const code1 = otpFromMail(await sink.waitFor(u1!.email));
+    const code2 = otpFromMail(await sink.waitFor(u2!.email));
+    await s.close();
+
+    // Rotated: B first, A still listed.
+    s = await start(`${keyB},${keyA}`);
+    clock.advance(61_000);
+    expect(okBody(await requestOtp(s.url, pc1, { mode: 'email', email: u1!.email })).resent).toBe(true);
+    expect(otpFromMail(await sink.waitFor(u1!.email, 2))).toBe(code1);
+    okBody(await agentSignin(s.url, pc1, { email: u1!.email, otp: code1 }));
+    await s.close();
+
+    // A removed: u2's password cannot be checked (denied), and asking again voids it and makes a new one at once.
+    s = await start(keyB);
+    token = await s.issueAdminToken();
+    expect((await agentSignin(s.url, pc2, { email: u2!.email, otp: code2 })).error?.code).toBe('ACCESS_DENIED');
+    const again = okBody(await requestOtp(s.url, pc2, { mode: 'email', email: u2!.email }));
+    expect(again.resent).toBe(false);
+    const fresh = otpFromMail(await sink.waitFor(u2!.email, 2));
+    expect(okBody(await agentSignin(s.url, pc2, { email: u2!.email, otp: fresh })).session.login).toBe('r.two');
+    await s.close();
   });
 });

@@ -338,8 +338,11 @@ export async function requestOtp(ctx: ServiceContext, caller: ComputerCaller, in
       ]);
       return { result: { status: 'sent', requestId: live.id, email: user.email, resent: true, expiresAt: live.expires_at, emergency: liveEmergency } };
     }
-    // A new password: the hourly rule, decided on the computer's row (a conditional update below makes it hold whatever races).
-    if (computer.next_new_otp_at > nowIso) {
+    // A new password: the hourly rule, decided on the computer's row (a conditional update below
+    // makes it hold whatever races). A password voided just now because its key was removed
+    // never reached a usable state, so it does not hold the user back for the rest of the hour.
+    const keyLost = live !== undefined && reopened === null;
+    if (!keyLost && computer.next_new_otp_at > nowIso) {
       await audit([{ ...base, action: 'otp.request_refused', detail: `hourly_limit: a new password was made for this computer less than an hour ago (${describeRequest(input.mode, osUser)})` }]);
       return { error: rateLimited(`A new one-time password for this computer can be requested once per hour; ask again after ${computer.next_new_otp_at}`, computer.next_new_otp_at, now) };
     }
@@ -352,7 +355,7 @@ export async function requestOtp(ctx: ServiceContext, caller: ComputerCaller, in
       .updateTable('computers')
       .set({ next_new_otp_at: isoAfter(now, NEW_OTP_INTERVAL_MS) })
       .where('id', '=', caller.computerId)
-      .where('next_new_otp_at', '<=', nowIso)
+      .$if(!keyLost, (qb) => qb.where('next_new_otp_at', '<=', nowIso))
       .executeTakeFirst();
     if (Number(claimed.numUpdatedRows) !== 1) throw new GatepassError('INTERNAL', 'The hourly rule changed under the computer lock');
     await trx
