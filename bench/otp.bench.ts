@@ -3,7 +3,9 @@
  *
  * 1. Request to mail accepted. COMPUTERS registered computers ask for a password at once
  *    (POST /api/v1/agent/otp, one user each); each request is timed from its start until a
- *    loopback SMTP server (smtp-server) accepted the message carrying it. Target: p95 <= 500 ms.
+ *    loopback SMTP server (smtp-server) accepted the message carrying it: the request queues it
+ *    in the outbox in its transaction, the server's own sender claims and sends it (production
+ *    timings, pooled SMTP). Target: p95 <= 500 ms.
  *    Baselines: COMPUTERS bare `GET /api/v1/info` round trips at once, and COMPUTERS bare
  *    nodemailer sends at once to the same SMTP server (a pooled transport, as a server's).
  * 2. Sign-in (POST /api/v1/agent/signin with the mailed password): one at a time, as users
@@ -24,7 +26,6 @@ import { startPgCluster } from '../scripts/pg-cluster.mjs';
 import { decodeAgentFile } from '../src/shared/agent-file';
 import { startServer } from '../src/server/index';
 import { call, okBody } from '../src/server/test-support/client';
-import { directSmtpMailer } from '../src/server/test-support/direct-mailer';
 
 const COMPUTERS = Number(process.env.BENCH_COMPUTERS ?? 50);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
@@ -84,11 +85,18 @@ async function main() {
   const mailAt = (to: string) => new Promise<{ at: number; code: string }>((ok) => waiting.set(to, (at, body) => ok({ at, code: /\b(\d{4}) (\d{4})\b/.exec(body)!.slice(1).join('') })));
   const cluster = process.env.BENCH_DB === 'postgres' ? await startPgCluster() : null;
   let now = Date.now();
-  const mailer = directSmtpMailer(() => sink.port);
   const db = cluster ? await cluster.createDatabase('gatepass_bench_otp') : join(dir, 'otp.db');
   const server = await startServer(
-    { db, port: 0, adminPassword: 'Bench-Admin-2048!', logger: () => {}, ...(cluster ? { secretKey: 'dGVzdC1zZWNyZXQta2V5LWZvci10aGUtc3VpdGUtMzI=' } : {}) },
-    { now: () => new Date(now), otpMailer: mailer },
+    {
+      db,
+      port: 0,
+      adminPassword: 'Bench-Admin-2048!',
+      logger: () => {},
+      // The outbox and this process's sender, with production timings, to the loopback SMTP server.
+      mail: { smtpUrl: `smtp://127.0.0.1:${sink.port}?security=none`, from: 'Gatepass <gatepass@gp.example.org>' },
+      ...(cluster ? { secretKey: 'dGVzdC1zZWNyZXQta2V5LWZvci10aGUtc3VpdGUtMzI=' } : {}),
+    },
+    { now: () => new Date(now) },
   );
   try {
     const admin = await server.issueAdminToken();
@@ -111,6 +119,7 @@ async function main() {
     const infoAtOnce: number[] = [];
     const bareSend: number[] = [];
     const requestToMail: number[] = [];
+    const requestAnswer: number[] = [];
     const signinOneByOne: number[] = [];
     const infoOneByOne: number[] = [];
     const signinAtOnce: number[] = [];
@@ -134,8 +143,12 @@ async function main() {
           const arrived = mailAt(c.email);
           const t = performance.now();
           okBody(await call(server.url, 'requestOtp', { body: { mode: 'email', email: c.email } }, c.credential));
+          const answered = performance.now() - t;
           const mail = await arrived;
-          if (counted) requestToMail.push(mail.at - t);
+          if (counted) {
+            requestToMail.push(mail.at - t);
+            requestAnswer.push(answered);
+          }
           return mail.code;
         }),
       );
@@ -169,6 +182,7 @@ async function main() {
       infoAtOnce: stats(infoAtOnce),
       bareSend: stats(bareSend),
       requestToMail: stats(requestToMail),
+      requestAnswer: stats(requestAnswer),
       infoOneByOne: stats(infoOneByOne),
       signinOneByOne: stats(signinOneByOne),
       signinAtOnce: stats(signinAtOnce),
@@ -176,12 +190,13 @@ async function main() {
     const mailPass = s.requestToMail.p95 <= MAIL_TARGET_MS;
     const signinPass = s.signinOneByOne.p95 <= SIGNIN_TARGET_MS;
     const engine = cluster ? 'PostgreSQL' : 'SQLite';
-    const via = 'direct SMTP after commit (STOPGAP: the mail outbox is not on main yet; its figure is owed)';
+    const via = "the outbox (queued in the request's transaction) and the server's sender, pooled SMTP";
     console.log(`One-time passwords by email: ${COMPUTERS} computers x ${ROUNDS} rounds on ${engine}; mail ${via}`);
     const row = (label: string, x: Stats, verdict = '') => console.log(`  ${label.padEnd(48)} ${fmt(x)}${verdict}`);
     row(`baseline: GET /api/v1/info, ${COMPUTERS} at once`, s.infoAtOnce);
     row(`baseline: bare nodemailer send, ${COMPUTERS} at once`, s.bareSend);
     row(`request to mail accepted, ${COMPUTERS} at once`, s.requestToMail, `  target p95 <= ${MAIL_TARGET_MS} ms: ${mailPass ? 'PASS' : 'FAIL'}`);
+    row(`  of which the request's answer (information)`, s.requestAnswer);
     row('baseline: GET /api/v1/info, one at a time', s.infoOneByOne);
     row('sign-in, one at a time', s.signinOneByOne, `  target p95 <= ${SIGNIN_TARGET_MS} ms: ${signinPass ? 'PASS' : 'FAIL'}`);
     row(`sign-in, ${COMPUTERS - Math.floor(COMPUTERS / 2)} at once (information)`, s.signinAtOnce);
@@ -195,6 +210,7 @@ async function main() {
         mail: via,
         baseline: { infoAtOnceP95Ms: s.infoAtOnce.p95, bareSendP95Ms: s.bareSend.p95, infoP95Ms: s.infoOneByOne.p95 },
         requestToMail: { p50Ms: s.requestToMail.p50, p95Ms: s.requestToMail.p95, maxMs: s.requestToMail.max, targetMs: MAIL_TARGET_MS, pass: mailPass },
+        requestAnswer: { p50Ms: s.requestAnswer.p50, p95Ms: s.requestAnswer.p95 },
         signin: { p50Ms: s.signinOneByOne.p50, p95Ms: s.signinOneByOne.p95, maxMs: s.signinOneByOne.max, targetMs: SIGNIN_TARGET_MS, pass: signinPass },
         signinAtOnce: { p50Ms: s.signinAtOnce.p50, p95Ms: s.signinAtOnce.p95 },
         pass,
@@ -203,7 +219,6 @@ async function main() {
     process.exitCode = pass ? 0 : 1;
   } finally {
     await server.close();
-    mailer.close();
     await sink.close();
     if (cluster) await cluster.stop();
     rmSync(dir, { recursive: true, force: true });

@@ -5,17 +5,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeAgentFile } from '../shared/agent-file';
 import { createServerClient } from '../main/services/server-client';
 import { startServer } from '../server/index';
-import { directSmtpMailer } from '../server/test-support/direct-mailer';
-import { otpFromMail, startMailSink, type MailSink } from '../server/test-support/mail-sink';
+import { otpFromMail, smtpTo, waitForMail } from '../server/test-support/email-otp';
+import { startSmtpSink, type SmtpSink } from '../server/test-support/smtp-sink';
+import { TEST_MAIL_TIMINGS } from '../server/test-support/backends';
 import { enrol, oathtool, testClock } from '../server/test-support/two-step';
 import { runCli, type CliRun } from './test-support/run-cli';
 
 const ADMIN_PASSWORD = 'Admin-Pass-12345';
+/** Each test runs the CLI several times from source (tsx, 2-3 s a start on this machine under load). */
+const CLI_TEST_MS = 120_000;
 const clock = testClock();
 
 let dir: string;
-let sink: MailSink;
-const mailer = directSmtpMailer(() => sink.port);
+let sink: SmtpSink;
 let server: Awaited<ReturnType<typeof startServer>>;
 let adminToken: string;
 const client = () => createServerClient(server.url);
@@ -34,14 +36,13 @@ async function settings(s: { autoDirectory?: boolean; autoInternal?: boolean } =
 
 beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'gp-cli-agent-'));
-  sink = await startMailSink();
-  server = await startServer({ db: path.join(dir, 'server.sqlite'), port: 0, name: 'CLI agents', adminPassword: ADMIN_PASSWORD }, { hashCost: 'test', now: clock.now, otpMailer: mailer });
+  sink = await startSmtpSink();
+  server = await startServer({ db: path.join(dir, 'server.sqlite'), port: 0, name: 'CLI agents', adminPassword: ADMIN_PASSWORD, mail: smtpTo(sink) }, { hashCost: 'test', now: clock.now, mail: TEST_MAIL_TIMINGS });
   adminToken = await server.issueAdminToken();
 }, 60_000);
 
 afterAll(async () => {
   await server?.close();
-  mailer.close();
   await sink?.close();
   rmSync(dir, { recursive: true, force: true });
 });
@@ -60,7 +61,7 @@ describe('the reference agent and scripts, exactly as documented', () => {
     const request = await runCli(['agent', 'request', '--config', out, '--email', u.email, '--json']);
     expect(request.code).toBe(0);
     expect(lastJson(request)).toMatchObject({ ok: true, status: 'sent', email: u.email, resent: false, emergency: false });
-    const code = otpFromMail(await sink.waitFor(u.email));
+    const code = otpFromMail(await waitForMail(sink, u.email));
 
     const login = await runCli(['agent', 'login', '--config', out, '--email', u.email, '--otp', code, '--json']);
     expect(login.code).toBe(0);
@@ -81,7 +82,7 @@ describe('the reference agent and scripts, exactly as documented', () => {
     const soon = await runCli(['agent', 'request', '--config', out, '--email', u.email, '--json']);
     expect(soon.code).toBe(1);
     expect(lastJson(soon)).toMatchObject({ ok: false, code: 'RATE_LIMITED', retryAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) });
-  });
+  }, CLI_TEST_MS);
 
   it('asks by OS account, by Gatepass login and password, and for emergency access, as the settings offer', async () => {
     const out = file('pc2.agent');
@@ -94,7 +95,7 @@ describe('the reference agent and scripts, exactly as documented', () => {
     const byOs = await runCli(['agent', 'request', '--config', out, '--os-user', 'CORP\\d.kim']);
     expect(byOs.code).toBe(0);
     expect(byOs.stdout.trim()).toBe(`A one-time password for PC-02 was sent to ${dirUser.email}; it works until ${new Date(clock.now().getTime() + 30 * 60_000).toISOString()}.`);
-    await sink.waitFor(dirUser.email);
+    await waitForMail(sink, dirUser.email);
 
     clock.advance(60 * 60_000);
     const intUser = await newUser('i.int', { password: 'Granite-Orchard-58' });
@@ -104,14 +105,14 @@ describe('the reference agent and scripts, exactly as documented', () => {
     const byLogin = await runCli(['agent', 'request', '--config', out, '--login', 'i.int', '--password-stdin', '--json'], 'Granite-Orchard-58\n');
     expect(byLogin.code).toBe(0);
     expect(lastJson(byLogin)).toMatchObject({ ok: true, email: intUser.email });
-    await sink.waitFor(intUser.email);
+    await waitForMail(sink, intUser.email);
 
     clock.advance(60 * 60_000);
     const visitor = await newUser('v.isitor');
     const emergency = await runCli(['agent', 'request', '--config', out, '--emergency', '--email', visitor.email, '--json']);
     expect(emergency.code).toBe(0);
     expect(lastJson(emergency)).toMatchObject({ ok: true, emergency: true });
-    const code = otpFromMail(await sink.waitFor(visitor.email));
+    const code = otpFromMail(await waitForMail(sink, visitor.email));
     const login = await runCli(['agent', 'login', '--config', out, '--email', visitor.email, '--otp', code, '--os-user', 'CORP\\visitor']);
     expect(login.code).toBe(0);
     expect(login.stdout).toMatch(new RegExp(`^Access allowed: CORP\\\\visitor \\(${visitor.email.replace('.', '\\.')}\\) signed in to PC-02 \\(emergency access\\); session `));
@@ -122,7 +123,7 @@ describe('the reference agent and scripts, exactly as documented', () => {
     expect(lines[1]).toMatch(new RegExp(`^CORP\\\\visitor \\(v\\.isitor@corp\\.example\\) +PC-02 +\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d +open +yes$`));
     expect(lines.at(-1)).toBe('1 client session(s) on CLI agents');
     await settings();
-  });
+  }, CLI_TEST_MS);
 
   it('exits 2 for bad input, before anything is asked of the server', async () => {
     const out = file('pc.agent');
@@ -145,7 +146,7 @@ describe('the reference agent and scripts, exactly as documented', () => {
     const exists = await runCli(['computers', 'add', 'PC-03', '--server', server.url, '--login', 'admin', '--password-stdin', '--out', out, '--json'], `${ADMIN_PASSWORD}\n`);
     expect(exists.code).toBe(2);
     expect((await client().call('listComputers', {}, adminToken)).total).toBe(before);
-  });
+  }, CLI_TEST_MS);
 
   it('admin commands take --otp when the administrator has two-step verification', async () => {
     clock.advance(30_000);
@@ -167,5 +168,5 @@ describe('the reference agent and scripts, exactly as documented', () => {
     const refused = await runCli(['agent', 'info', '--config', file('pc4.agent'), '--json']);
     expect(refused.code).toBe(1);
     expect(lastJson(refused)).toMatchObject({ ok: false, code: 'AUTH_REQUIRED' });
-  });
+  }, CLI_TEST_MS);
 });

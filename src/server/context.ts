@@ -5,7 +5,6 @@ import type { AccountKind, Database } from './db/schema';
 import type { MailService } from './mail/index';
 import type { PasswordHasher } from './security/passwords';
 import type { SecretBox } from './security/secret-box';
-import type { OtpMailer } from './modules/email-otp/mail';
 
 /** What every service needs: the database, its dialect, the password hasher, the secret box, the mail outbox and a clock. */
 export interface ServiceContext {
@@ -20,8 +19,6 @@ export interface ServiceContext {
   serverName: string;
   /** Queue mail through the outbox (src/server/mail/index.ts); this process's sender delivers it. */
   mail: MailService;
-  /** Queues one-time password mail in the caller's transaction; null: no mail, so no one-time passwords by email. */
-  otpMailer: OtpMailer | null;
   now(): Date;
 }
 

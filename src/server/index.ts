@@ -19,7 +19,6 @@ import { seedDemoUsers } from './modules/users/demo-users';
 import { USER_SIGNIN_FAILURE_WINDOW_MS } from './modules/sessions/password-signin';
 import { resealSecrets, sweepTwoStep } from './modules/totp/service';
 import { sweepEmailOtps } from './modules/email-otp/service';
-import type { OtpMailer } from './modules/email-otp/mail';
 
 /** How to start a Gatepass server. */
 export interface ServerOptions {
@@ -97,8 +96,6 @@ export interface InternalServerOptions {
   now?: () => Date;
   /** Shorter mail timings (poll, lease, back-off) so retries and crashes are quick to test. */
   mail?: SenderOptions;
-  /** Where one-time password mail goes until the mail outbox is wired in (none: EMAIL_OTP_UNAVAILABLE). */
-  otpMailer?: OtpMailer;
 }
 
 /**
@@ -168,7 +165,6 @@ export async function startServer(opts: ServerOptions, internal: InternalServerO
       serverName: name,
       mail: createMailService({ db: handle.db, now, sender: mailSender, secrets: box }),
       now,
-      otpMailer: internal.otpMailer ?? null,
     };
     // Without a key (PostgreSQL and no GATEPASS_SECRET_KEY) the server runs and every 2FA route
     // says why it cannot; `secretKeySource` lets the CLI say so at start.

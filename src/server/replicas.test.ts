@@ -7,9 +7,7 @@ import { postgres, startTestServer, useDatabases } from './test-support/backends
 import { call, okBody } from './test-support/client';
 import { oathtool, passwordSession, testClock, userWithPassword } from './test-support/two-step';
 import { startSmtpSink, type SmtpSink } from './test-support/smtp-sink';
-import { directSmtpMailer } from './test-support/direct-mailer';
-import { agentSignin, registerComputer, requestOtp } from './test-support/email-otp';
-import { otpFromMail, startMailSink, type MailSink } from './test-support/mail-sink';
+import { agentSignin, otpFromMail, registerComputer, requestOtp, smtpTo, waitForMail } from './test-support/email-otp';
 
 useDatabases();
 
@@ -162,20 +160,18 @@ describe('two replicas on one PostgreSQL database: one-time passwords by email',
   let a: RunningServer;
   let b: RunningServer;
   let token: string;
-  let sink: MailSink;
+  let sink: SmtpSink;
   const clock = testClock();
-  const mailer = directSmtpMailer(() => sink.port);
 
   beforeAll(async () => {
-    sink = await startMailSink();
+    sink = await startSmtpSink();
     const db = await postgres.freshDb();
-    [a, b] = await Promise.all([startTestServer(db, { now: clock.now, otpMailer: mailer }), startTestServer(db, { now: clock.now, otpMailer: mailer })]);
+    [a, b] = await Promise.all([startTestServer(db, { now: clock.now, mail: smtpTo(sink) }), startTestServer(db, { now: clock.now, mail: smtpTo(sink) })]);
     token = await a.issueAdminToken();
   });
   afterAll(async () => {
     await a?.close();
     await b?.close();
-    mailer.close();
     await sink?.close();
   });
 
@@ -183,7 +179,7 @@ describe('two replicas on one PostgreSQL database: one-time passwords by email',
     const pc = await registerComputer(a.url, token, 'PC-replicas');
     const u = okBody(await call(a.url, 'createUser', { body: { login: 'r.otp', email: 'r.otp@corp.example' } }, token));
     okBody(await requestOtp(b.url, pc, { mode: 'email', email: u.email }));
-    const code = otpFromMail(await sink.waitFor(u.email));
+    const code = otpFromMail(await waitForMail(sink, u.email));
     const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => agentSignin(i % 2 ? a.url : b.url, pc, { email: u.email, otp: code })));
     expect(answers.filter((r) => r.ok)).toHaveLength(1);
     for (const r of answers.filter((x) => !x.ok)) expect(r.error).toEqual({ code: 'ACCESS_DENIED', message: 'Access denied' });

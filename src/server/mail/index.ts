@@ -43,6 +43,14 @@ export interface MailService {
   prepare(drafts: readonly MailDraft[]): Promise<PreparedMail[]>;
   /** Inserts prepared messages in the caller's transaction (all or none); call {@link wake} after it commits. */
   insert(trx: Kysely<Database>, prepared: readonly PreparedMail[], opts: QueueOptions): Promise<QueuedBatch>;
+  /**
+   * Prepares and inserts a few messages in the caller's transaction, reading the settings
+   * through it: for a module whose message is only known inside its transaction (a one-time
+   * password re-sent from its sealed copy). {@link prepare} reads on its own connection, which
+   * inside a transaction on SQLite (one connection) would wait for that transaction forever.
+   * Call {@link wake} after the commit.
+   */
+  queueIn(trx: Kysely<Database>, drafts: readonly MailDraft[], opts: QueueOptions): Promise<QueuedBatch>;
   /** Tells this process's sender to look for due messages now. */
   wake(): void;
   /** Tells the sender the settings changed (it rebuilds its transport once nothing is in flight). */
@@ -68,6 +76,10 @@ export function createMailService(deps: { db: Kysely<Database>; now(): Date; sen
       // The transport is read in the same transaction: with none set, the rows are written as not sent.
       const settings = await loadMailSettings(trx);
       return insertMail(trx, prepared, { ...opts, now: deps.now(), transport: settings.transport });
+    },
+    async queueIn(trx, drafts, opts) {
+      const settings = await loadMailSettings(trx);
+      return insertMail(trx, prepareMail(settings, drafts, deps.secrets), { ...opts, now: deps.now(), transport: settings.transport });
     },
     async queue(drafts, opts) {
       const batch = await deps.db.transaction().execute(async (trx) => {
@@ -99,5 +111,16 @@ export function createMailService(deps: { db: Kysely<Database>; now(): Date; sen
 
 export type { MailContent, InlineImage } from './compose';
 export type { MailDraft, MailKind, PreparedMail, QueuedBatch } from './outbox';
-export { renderProvisioningMail, renderTestMail, QR_CONTENT_ID, PROVISIONING_TEMPLATE, type MailTemplate, type ProvisioningMailInput } from './templates';
+export {
+  renderProvisioningMail,
+  renderTestMail,
+  renderOtpMail,
+  QR_CONTENT_ID,
+  PROVISIONING_TEMPLATE,
+  OTP_TEMPLATE,
+  type MailTemplate,
+  type ProvisioningMailInput,
+  type OtpMailInput,
+} from './templates';
+export { loadMailSettings } from './settings';
 export { batchReport, batchSummary, batchCsv, listBatches } from './report';

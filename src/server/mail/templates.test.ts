@@ -6,7 +6,7 @@ import { simpleParser } from 'mailparser';
 import { afterAll, describe, expect, it } from 'vitest';
 import { qrPng } from '../qr/png';
 import { composeMessage, composeStored, encodeStored, newMessageId } from './compose';
-import { escapeHtml, fillHtml, QR_CONTENT_ID, renderProvisioningMail, renderTestMail } from './templates';
+import { escapeHtml, fillHtml, QR_CONTENT_ID, renderOtpMail, renderProvisioningMail, renderTestMail } from './templates';
 
 const dir = mkdtempSync(join(tmpdir(), 'gp-mail-templates-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -129,5 +129,20 @@ describe('mail templates', () => {
     expect(m.subject).toBe('Gatepass test message from Plant <2>');
     expect(m.html).toContain('Gatepass server Plant &#60;2&#62;, sent by admin at 2030-01-02 03:04 UTC.');
     expect(m.text).toContain('sent by admin at 2030-01-02 03:04 UTC.');
+  });
+
+  it('writes the one-time password message: the password, the computer, until when; never the password in the subject', () => {
+    const input = { code: '0427 9913', displayName: '', login: 'a.berg', computerName: 'WS <01>', serverName: 'Plant 1', validUntil: new Date('2030-01-02T03:34:05Z') };
+    const m = renderOtpMail({ ...input, emergency: false });
+    expect(m.subject).toBe('Your one-time password for WS <01>');
+    expect(m.text).toContain('Hello a.berg,');
+    expect(m.text).toContain('    0427 9913\n');
+    expect(m.text).toContain('It works once, only on WS <01>, until 2030-01-02 03:34 UTC.');
+    expect(m.html).toContain('<b>0427 9913</b>');
+    expect(m.html).toContain('computer <b>WS &#60;01&#62;</b>');
+    expect(m.html).not.toContain('<01>');
+    const e = renderOtpMail({ ...input, emergency: true });
+    expect(e.subject).toBe('Your one-time password for WS <01> (emergency access)');
+    expect(e.text).toContain('You asked for an emergency access one-time password');
   });
 });

@@ -183,3 +183,64 @@ export function renderTestMail(input: { serverName: string; sentBy: string; at: 
     text: fillText(TEST_TEMPLATE.text, fields, ''),
   };
 }
+
+/**
+ * The one-time password message (docs/email-otp.md): the password, the computer it works on,
+ * until when, and what to do when the reader did not ask for it. The subject names the
+ * computer, never the password (the outbox keeps subjects for its report).
+ */
+export const OTP_TEMPLATE: MailTemplate = {
+  subject: 'Your one-time password for {{computerName}}{{emergencyNote}}',
+  html: `<!DOCTYPE html>
+<html lang="en">
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>Your one-time password</title></head>
+<body style="font-family: Arial, Helvetica, sans-serif; color: #1f2328; line-height: 1.45">
+<p>Hello {{displayName}},</p>
+<p>You asked for {{kind}} to sign in to the computer <b>{{computerName}}</b> (Gatepass server {{serverName}}):</p>
+<p style="font-size: 28px; letter-spacing: 4px; font-family: Consolas, 'Courier New', monospace"><b>{{code}}</b></p>
+<p>It works once, only on {{computerName}}, until {{validUntil}}.</p>
+<p>If you did not ask for it, do not use it and tell your administrator.</p>
+</body>
+</html>
+`,
+  text: `Hello {{displayName}},
+
+You asked for {{kind}} to sign in to the computer {{computerName}} (Gatepass server {{serverName}}):
+
+    {{code}}
+
+It works once, only on {{computerName}}, until {{validUntil}}.
+If you did not ask for it, do not use it and tell your administrator.
+`,
+};
+
+/** What a one-time password message says. */
+export interface OtpMailInput {
+  /** The password as the reader should see it (`1234 5678`). */
+  code: string;
+  displayName: string;
+  login: string;
+  computerName: string;
+  serverName: string;
+  validUntil: Date;
+  /** Asked for with "I need emergency access to this computer". */
+  emergency: boolean;
+}
+
+/** The message carrying a one-time password to its user. It carries the password: queue it, never log it. */
+export function renderOtpMail(input: OtpMailInput): MailContent {
+  const fields: Fields = {
+    code: input.code,
+    displayName: input.displayName.trim() || input.login,
+    computerName: input.computerName,
+    serverName: input.serverName,
+    validUntil: formatUtc(input.validUntil),
+    kind: input.emergency ? 'an emergency access one-time password' : 'a one-time password',
+    emergencyNote: input.emergency ? ' (emergency access)' : '',
+  };
+  return {
+    subject: oneLine(fillText(OTP_TEMPLATE.subject, fields, '')),
+    html: fillHtml(OTP_TEMPLATE.html, fields, '', ''),
+    text: fillText(OTP_TEMPLATE.text, fields, ''),
+  };
+}

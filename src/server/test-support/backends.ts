@@ -10,7 +10,6 @@ import type { Database } from '../db/schema';
 import { startServer, type RunningServer } from '../index';
 import type { SenderOptions } from '../mail/sender';
 import type { MailStartOptions } from '../mail/settings';
-import type { OtpMailer } from '../modules/email-otp/mail';
 import { call, okBody } from './client';
 
 /**
@@ -106,8 +105,6 @@ export interface TestServerExtra {
   mailTimings?: SenderOptions;
   /** Where the server's log lines go (a test that checks what is, and is not, logged). */
   logger?: (line: string) => void;
-  /** Where one-time password mail goes (email-otp tests). */
-  otpMailer?: OtpMailer;
 }
 
 /** Mail timings of test servers: the same code paths as production, in milliseconds instead of seconds. */
@@ -127,7 +124,7 @@ export async function startTestServer(db: string, extra: TestServerExtra = {}): 
       ...(extra.mail ? { mail: extra.mail } : {}),
       ...(extra.logger ? { logger: extra.logger } : {}),
     },
-    { hashCost: 'test', ...(extra.now ? { now: extra.now } : {}), mail: extra.mailTimings ?? TEST_MAIL_TIMINGS, ...(extra.otpMailer ? { otpMailer: extra.otpMailer } : {}) },
+    { hashCost: 'test', ...(extra.now ? { now: extra.now } : {}), mail: extra.mailTimings ?? TEST_MAIL_TIMINGS },
   );
 }
 

@@ -3,24 +3,21 @@ import { clientSessionsCsv } from '../../../shared/client-sessions-csv';
 import type { ClientSession } from '../../../shared/api/client-sessions';
 import { eachBackend, useServer } from '../../test-support/backends';
 import { call, okBody } from '../../test-support/client';
-import { directSmtpMailer } from '../../test-support/direct-mailer';
-import { agentSignin, auditOf, registerComputer, requestOtp, setOtpSettings, type TestComputer } from '../../test-support/email-otp';
-import { otpFromMail, startMailSink, type MailSink } from '../../test-support/mail-sink';
+import { agentSignin, auditOf, otpFromMail, registerComputer, requestOtp, setOtpSettings, smtpTo, waitForMail, type TestComputer } from '../../test-support/email-otp';
+import { startSmtpSink, type SmtpSink } from '../../test-support/smtp-sink';
 import { testClock } from '../../test-support/two-step';
 
 const clock = testClock();
-let sink: MailSink;
-const mailer = directSmtpMailer(() => sink.port);
+let sink: SmtpSink;
 beforeAll(async () => {
-  sink = await startMailSink();
+  sink = await startSmtpSink();
 });
 afterAll(async () => {
-  mailer.close();
   await sink?.close();
 });
 
 eachBackend('client sessions', (backend) => {
-  const { url, admin, newUser } = useServer(backend, { now: clock.now, otpMailer: mailer });
+  const { url, admin, newUser } = useServer(backend, () => ({ now: clock.now, mail: smtpTo(sink) }));
   const tag = backend.name.toLowerCase();
   let pcA: TestComputer;
   let pcB: TestComputer;
@@ -31,7 +28,7 @@ eachBackend('client sessions', (backend) => {
   async function signIn(pc: TestComputer, prefix: string, osUser: string): Promise<ClientSession> {
     const u = await newUser(prefix, { email: `${prefix}.${tag}@corp.example` });
     okBody(await requestOtp(url(), pc, { mode: 'email', email: u.email }));
-    const code = otpFromMail(await sink.waitFor(u.email));
+    const code = otpFromMail(await waitForMail(sink, u.email));
     return okBody(await agentSignin(url(), pc, { email: u.email, otp: code, osUser })).session;
   }
 

@@ -3,29 +3,25 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { User } from '../../../shared/model/user';
 import { eachBackend, postgres, sqlite, startTestServer, useServer } from '../../test-support/backends';
 import { call, okBody } from '../../test-support/client';
-import { directSmtpMailer } from '../../test-support/direct-mailer';
-import { agentSignin, auditOf, registerComputer, requestOtp, setOtpSettings, type TestComputer } from '../../test-support/email-otp';
-import { otpFromMail, startMailSink, type MailSink } from '../../test-support/mail-sink';
+import { agentSignin, auditOf, mailsTo, otpFromMail, registerComputer, requestOtp, setOtpSettings, smtpTo, waitForMail, type TestComputer } from '../../test-support/email-otp';
+import { startSmtpSink, type SmtpSink } from '../../test-support/smtp-sink';
 import { testClock } from '../../test-support/two-step';
-import { createPasswordHasher } from '../../security/passwords';
 import { newSecretKey } from '../../security/secret-box';
 import { sweepEmailOtps } from './service';
 
 const clock = testClock();
-let sink: MailSink;
-const mailer = directSmtpMailer(() => sink.port);
+let sink: SmtpSink;
 beforeAll(async () => {
-  sink = await startMailSink();
+  sink = await startSmtpSink();
 });
 afterAll(async () => {
-  mailer.close();
   await sink?.close();
 });
 
 const HOUR = 60 * 60 * 1000;
 
 eachBackend('one-time passwords by email', (backend) => {
-  const { url, admin, newUser, db } = useServer(backend, { now: clock.now, otpMailer: mailer });
+  const { url, admin, newUser, db, server } = useServer(backend, () => ({ now: clock.now, mail: smtpTo(sink) }));
   let serial = 0;
   const tag = backend.name.toLowerCase();
   const computer = (): Promise<TestComputer> => registerComputer(url(), admin(), `PC-${tag}-${++serial}`);
@@ -41,7 +37,7 @@ eachBackend('one-time passwords by email', (backend) => {
   /** Requests by address and reads the password from the message that arrived. */
   const mailedCode = async (pc: TestComputer, u: User, nth = 1) => {
     okBody(await requestOtp(url(), pc, { mode: 'email', email: u.email }));
-    return otpFromMail(await sink.waitFor(u.email, nth));
+    return otpFromMail(await waitForMail(sink, u.email, nth));
   };
   const lastDenial = async () => (await auditOf(url(), admin(), 'otp.signin_denied', 1))[0]?.detail ?? '';
 
@@ -56,7 +52,7 @@ eachBackend('one-time passwords by email', (backend) => {
     expect(asked).toMatchObject({ status: 'sent', email: u.email, resent: false, emergency: false });
     expect(Date.parse(asked.expiresAt) - clock.now().getTime()).toBe(30 * 60 * 1000);
 
-    const mail = await sink.waitFor(u.email);
+    const mail = await waitForMail(sink, u.email);
     const code = otpFromMail(mail);
     expect(code).toMatch(/^\d{8}$/);
     expect(mail.subject).toContain(pc.name);
@@ -84,6 +80,13 @@ eachBackend('one-time passwords by email', (backend) => {
     expect(JSON.stringify(row)).not.toContain(code);
     expect(row.code_sealed).toBeNull();
     expect(row.used_at).not.toBeNull();
+
+    // The message went through the outbox, queued with the password: one row, sent under the
+    // Message-ID the audit names, its content (which held the password) dropped once sent.
+    await server().mail.idle();
+    const out = await db().selectFrom('mail_outbox').select(['kind', 'status', 'message_id', 'content', 'subject', 'to_address']).where('ref', '=', asked.requestId).execute();
+    expect(out).toEqual([{ kind: 'otp', status: 'sent', message_id: mail.messageId, content: null, subject: mail.subject, to_address: u.email }]);
+    expect((await auditOf(url(), admin(), 'otp.send', 5)).some((e) => e.detail?.includes(`Mail ${mail.messageId} queued to ${u.email}`))).toBe(true);
   });
 
   it('denies a used password, another computer\'s, an expired one and a wrong one: one answer to the client, its own reason in the audit', async () => {
@@ -133,10 +136,10 @@ eachBackend('one-time passwords by email', (backend) => {
     expect(body.details.retryAt).toBe(new Date(askedAt + HOUR).toISOString());
     expect(res.headers.get('retry-after')).toBe(String(50 * 60));
     expect((await auditOf(url(), admin(), 'otp.request_refused', 1))[0]?.detail).toMatch(/^hourly_limit: /);
-    expect(sink.to(second.email)).toHaveLength(0);
+    expect(mailsTo(sink, second.email)).toHaveLength(0);
 
     // Used, the password is not "valid" any more: asking for the same user again is a new one, refused too.
-    const code = otpFromMail(await sink.waitFor(first.email));
+    const code = otpFromMail(await waitForMail(sink, first.email));
     okBody(await agentSignin(url(), pc, { email: first.email, otp: code }));
     expect((await requestOtp(url(), pc, { mode: 'email', email: first.email })).error?.code).toBe('RATE_LIMITED');
 
@@ -157,7 +160,7 @@ eachBackend('one-time passwords by email', (backend) => {
     const pc = await computer();
     const u = await person('f.gray');
     const first = okBody(await requestOtp(url(), pc, { mode: 'email', email: u.email }));
-    const code = otpFromMail(await sink.waitFor(u.email));
+    const code = otpFromMail(await waitForMail(sink, u.email));
 
     const tooSoon = await requestOtp(url(), pc, { mode: 'email', email: u.email });
     expect(tooSoon.error?.code).toBe('RATE_LIMITED');
@@ -166,7 +169,7 @@ eachBackend('one-time passwords by email', (backend) => {
     clock.advance(61_000);
     const again = okBody(await requestOtp(url(), pc, { mode: 'email', email: u.email }));
     expect(again).toMatchObject({ requestId: first.requestId, resent: true, expiresAt: first.expiresAt });
-    expect(otpFromMail(await sink.waitFor(u.email, 2))).toBe(code);
+    expect(otpFromMail(await waitForMail(sink, u.email, 2))).toBe(code);
     expect((await auditOf(url(), admin(), 'otp.send', 1))[0]?.detail).toContain('send 2 of the same password');
 
     const pending = okBody(await call(url(), 'listPendingOtps', { query: { computerId: pc.id } }, admin()));
@@ -247,7 +250,7 @@ eachBackend('one-time passwords by email', (backend) => {
       expect(u.source).toBe('directory');
       const asked = okBody(await requestOtp(url(), pc, { mode: 'directory', osUser: `CORP\\D.KIM${tag.toUpperCase()}` }));
       expect(asked).toMatchObject({ email: u.email, resent: false, emergency: false });
-      const code = otpFromMail(await sink.waitFor(u.email));
+      const code = otpFromMail(await waitForMail(sink, u.email));
       // The agent names no one at sign-in: the session shows the OS account the request named.
       const s = okBody(await agentSignin(url(), pc, { email: u.email, otp: code })).session;
       expect(s.userName).toBe(`CORP\\D.KIM${tag.toUpperCase()} (${u.email})`);
@@ -255,7 +258,7 @@ eachBackend('one-time passwords by email', (backend) => {
 
       const upn = await computer();
       okBody(await requestOtp(url(), upn, { mode: 'directory', osUser: `d.kim${tag}@corp.example` }));
-      await sink.waitFor(u.email, 2);
+      await waitForMail(sink, u.email, 2);
     });
 
     it('finds no internal user that way, and refuses a typed address (only the emergency option takes one)', async () => {
@@ -276,7 +279,7 @@ eachBackend('one-time passwords by email', (backend) => {
       const u = await person('emg');
       const asked = okBody(await requestOtp(url(), pc, { mode: 'emergency', email: u.email, osUser: 'CORP\\visitor' }));
       expect(asked.emergency).toBe(true);
-      const mail = await sink.waitFor(u.email);
+      const mail = await waitForMail(sink, u.email);
       expect(mail.subject).toContain('emergency access');
       expect((await auditOf(url(), admin(), 'otp.request', 1))[0]?.detail).toContain('EMERGENCY ACCESS');
       const pending = okBody(await call(url(), 'listPendingOtps', { query: { computerId: pc.id } }, admin()));
@@ -307,7 +310,7 @@ eachBackend('one-time passwords by email', (backend) => {
       const u = await person('in', { password: 'Granite-Orchard-58' });
       const asked = okBody(await requestOtp(url(), pc, { mode: 'internal', login: u.login.toUpperCase(), password: 'Granite-Orchard-58' }));
       expect(asked.email).toBe(u.email);
-      const s = okBody(await agentSignin(url(), pc, { email: u.email, otp: otpFromMail(await sink.waitFor(u.email)), osUser: 'PC\\kiosk' })).session;
+      const s = okBody(await agentSignin(url(), pc, { email: u.email, otp: otpFromMail(await waitForMail(sink, u.email)), osUser: 'PC\\kiosk' })).session;
       expect(s.userName).toBe(`PC\\kiosk (${u.email})`);
     });
 
@@ -324,7 +327,7 @@ eachBackend('one-time passwords by email', (backend) => {
       expect((await call(url(), 'userSignin', { body: { login: u.login, password: 'wrong-10' } })).error?.code).toBe('INVALID_CREDENTIALS');
       const locked = await requestOtp(url(), pc, { mode: 'internal', login: u.login, password: 'Granite-Orchard-58' });
       expect(locked.error?.code).toBe('RATE_LIMITED');
-      expect(sink.to(u.email)).toHaveLength(0);
+      expect(mailsTo(sink, u.email)).toHaveLength(0);
 
       const dir = await person('dp', { password: 'Granite-Orchard-58', source: 'directory' });
       const r = await requestOtp(url(), pc, { mode: 'internal', login: dir.login, password: 'Granite-Orchard-58' });
@@ -354,16 +357,7 @@ eachBackend('one-time passwords by email', (backend) => {
     expect((await row())?.code_sealed).toMatch(/^gp1\./);
     // Sweeps as a replica would run them, at later times (the suite's clock stays where it is).
     const sweepAt = (ms: number) =>
-      sweepEmailOtps({
-        db: db(),
-        dialect: backend.name === 'PostgreSQL' ? 'postgres' : 'sqlite',
-        hasher: createPasswordHasher('test'),
-        hashConcurrency: 1,
-        secrets: null,
-        serverName: 'Test',
-        otpMailer: null,
-        now: () => new Date(clock.now().getTime() + ms),
-      });
+      sweepEmailOtps({ db: db(), now: () => new Date(clock.now().getTime() + ms) });
     await sweepAt(29 * 60 * 1000);
     expect((await row())?.code_sealed).not.toBeNull();
     await sweepAt(30 * 60 * 1000);
@@ -389,8 +383,23 @@ eachBackend('one-time passwords by email', (backend) => {
   });
 });
 
+describe('one-time passwords on a server that sends no mail', () => {
+  const { url, admin, db } = useServer(sqlite);
+  it('are unavailable, say why, and leave nothing behind', async () => {
+    await setOtpSettings(url(), admin());
+    const pc = await registerComputer(url(), admin(), 'PC-nomail');
+    const u = okBody(await call(url(), 'createUser', { body: { login: 'n.mail', email: 'n.mail@corp.example' } }, admin()));
+    const r = await requestOtp(url(), pc, { mode: 'email', email: u.email });
+    expect(r.status).toBe(503);
+    expect(r.error?.code).toBe('EMAIL_OTP_UNAVAILABLE');
+    expect(r.error?.message).toContain('no mail transport');
+    expect(await db().selectFrom('email_otps').select('id').execute()).toEqual([]);
+    expect((await db().selectFrom('computers').select('next_new_otp_at').where('id', '=', pc.id).executeTakeFirstOrThrow()).next_new_otp_at).toBe('');
+  });
+});
+
 describe('one-time passwords on PostgreSQL without a secret key', () => {
-  const { url, admin } = useServer(postgres, { noSecretKey: true, otpMailer: mailer });
+  const { url, admin } = useServer(postgres, () => ({ noSecretKey: true, mail: smtpTo(sink) }));
   it('are unavailable, and say why', async () => {
     const pc = await registerComputer(url(), admin(), 'PC-nokey');
     const r = await requestOtp(url(), pc, { mode: 'email', email: 'x@corp.example' });
@@ -404,7 +413,7 @@ describe('one-time passwords across a key rotation', () => {
   it('the old key still checks and re-sends what it made; once it is removed those passwords are void and a new one may be asked at once', async () => {
     const location = await sqlite.freshDb();
     const [keyA, keyB] = [newSecretKey(), newSecretKey()];
-    const start = (secretKey: string) => startTestServer(location, { secretKey, now: clock.now, otpMailer: mailer });
+    const start = (secretKey: string) => startTestServer(location, { secretKey, now: clock.now, mail: smtpTo(sink) });
     let s = await start(keyA);
     let token = await s.issueAdminToken();
     await setOtpSettings(s.url, token);
@@ -414,15 +423,15 @@ describe('one-time passwords across a key rotation', () => {
     );
     okBody(await requestOtp(s.url, pc1, { mode: 'email', email: u1!.email }));
     okBody(await requestOtp(s.url, pc2, { mode: 'email', email: u2!.email }));
-    const code1 = otpFromMail(await sink.waitFor(u1!.email));
-    const code2 = otpFromMail(await sink.waitFor(u2!.email));
+    const code1 = otpFromMail(await waitForMail(sink, u1!.email));
+    const code2 = otpFromMail(await waitForMail(sink, u2!.email));
     await s.close();
 
     // Rotated: B first, A still listed.
     s = await start(`${keyB},${keyA}`);
     clock.advance(61_000);
     expect(okBody(await requestOtp(s.url, pc1, { mode: 'email', email: u1!.email })).resent).toBe(true);
-    expect(otpFromMail(await sink.waitFor(u1!.email, 2))).toBe(code1);
+    expect(otpFromMail(await waitForMail(sink, u1!.email, 2))).toBe(code1);
     okBody(await agentSignin(s.url, pc1, { email: u1!.email, otp: code1 }));
     await s.close();
 
@@ -432,7 +441,7 @@ describe('one-time passwords across a key rotation', () => {
     expect((await agentSignin(s.url, pc2, { email: u2!.email, otp: code2 })).error?.code).toBe('ACCESS_DENIED');
     const again = okBody(await requestOtp(s.url, pc2, { mode: 'email', email: u2!.email }));
     expect(again.resent).toBe(false);
-    const fresh = otpFromMail(await sink.waitFor(u2!.email, 2));
+    const fresh = otpFromMail(await waitForMail(sink, u2!.email, 2));
     expect(okBody(await agentSignin(s.url, pc2, { email: u2!.email, otp: fresh })).session.login).toBe('r.two');
     await s.close();
   });

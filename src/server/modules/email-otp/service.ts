@@ -20,9 +20,9 @@ import { recordAudit, recordAuditMany, type AuditRecord } from '../audit/service
 import { toClientSession } from '../client-sessions/service';
 import { lockComputer } from '../computers/service';
 import { USER_SIGNIN_FAILURE_LIMIT, USER_SIGNIN_FAILURE_WINDOW_MS } from '../sessions/password-signin';
-import { hmacKey, newOtpCode, otpHmac, otpMatches, requireBox, sealContext } from './codes';
+import { loadMailSettings, renderOtpMail, type MailDraft } from '../../mail/index';
+import { groupedCode, hmacKey, newOtpCode, otpHmac, otpMatches, requireBox, sealContext } from './codes';
 import { directoryLoginKeys } from './directory';
-import { renderOtpMail, type OtpMailer } from './mail';
 import { getEmailOtpSettings } from './settings';
 
 /**
@@ -48,9 +48,23 @@ const SIGNIN_CANDIDATES = 20;
 /** The one answer a client gets for every denial, as the reference: the reason goes to the audit only. */
 const accessDenied = () => new GatepassError('ACCESS_DENIED', 'Access denied');
 
-function requireMailer(mailer: OtpMailer | null): OtpMailer {
-  if (!mailer) throw new GatepassError('EMAIL_OTP_UNAVAILABLE', 'One-time passwords by email are unavailable: this server sends no mail');
-  return mailer;
+/** EMAIL_OTP_UNAVAILABLE while the server has no mail transport: a password nobody receives is no use, and would hold the computer for an hour. */
+async function requireTransport(ctx: ServiceContext): Promise<void> {
+  if ((await loadMailSettings(ctx.db)).transport === 'none') {
+    throw new GatepassError('EMAIL_OTP_UNAVAILABLE', 'One-time passwords by email are unavailable: this server has no mail transport set (docs/mail.md)');
+  }
+}
+
+/**
+ * Queues the message carrying a password in the caller's transaction, through the outbox
+ * (docs/mail.md): the password row and its message commit together or not at all. Answers the
+ * message's Message-ID, for the audit.
+ */
+async function queueOtpMail(ctx: ServiceContext, trx: Kysely<Database>, draft: MailDraft, caller: ComputerCaller): Promise<string> {
+  const batch = await ctx.mail.queueIn(trx, [draft], { kind: 'otp', createdBy: actorOf(caller) });
+  const queued = batch.messages[0];
+  if (!queued) throw new GatepassError('INTERNAL', 'The outbox queued no message');
+  return queued.messageId;
 }
 
 function rateLimited(message: string, retryAt: string, now: Date): GatepassError {
@@ -260,7 +274,7 @@ type RequestResult = z.output<typeof OtpRequestResultSchema>;
  */
 export async function requestOtp(ctx: ServiceContext, caller: ComputerCaller, input: OtpRequest): Promise<RequestResult> {
   const box = requireBox(ctx.secrets);
-  const mailer = requireMailer(ctx.otpMailer);
+  await requireTransport(ctx);
   const settings = await getEmailOtpSettings(ctx.db);
   const offered = offeredModes(settings);
   const osUser = input.mode === 'directory' || input.mode === 'emergency' ? (input.osUser ?? null) : null;
@@ -311,16 +325,25 @@ export async function requestOtp(ctx: ServiceContext, caller: ComputerCaller, in
         return { error: rateLimited(`The password was mailed less than a minute ago; ask again after ${nextSend}`, nextSend, now) };
       }
       const liveEmergency = live.mode === 'emergency' || emergency;
-      const { messageId } = await mailer.queue(
+      const messageId = await queueOtpMail(
+        ctx,
         trx,
         {
           to: user.email,
           toName: user.displayName,
           ref: live.id,
-          content: renderOtpMail({ code: reopened, computerName: caller.name, serverName: ctx.serverName, displayName: user.displayName, expiresAt: new Date(live.expires_at), emergency: liveEmergency }),
+          content: renderOtpMail({
+            code: groupedCode(reopened),
+            displayName: user.displayName,
+            login: user.login,
+            computerName: caller.name,
+            serverName: ctx.serverName,
+            validUntil: new Date(live.expires_at),
+            emergency: liveEmergency,
+          }),
           expiresAt: new Date(live.expires_at),
         },
-        actorOf(caller),
+        caller,
       );
       const sent = await trx
         .updateTable('email_otps')
@@ -376,16 +399,25 @@ export async function requestOtp(ctx: ServiceContext, caller: ComputerCaller, in
         last_sent_at: nowIso,
       })
       .execute();
-    const { messageId } = await mailer.queue(
+    const messageId = await queueOtpMail(
+      ctx,
       trx,
       {
         to: user.email,
         toName: user.displayName,
         ref: id,
-        content: renderOtpMail({ code, computerName: caller.name, serverName: ctx.serverName, displayName: user.displayName, expiresAt: new Date(expiresAt), emergency }),
+        content: renderOtpMail({
+          code: groupedCode(code),
+          displayName: user.displayName,
+          login: user.login,
+          computerName: caller.name,
+          serverName: ctx.serverName,
+          validUntil: new Date(expiresAt),
+          emergency,
+        }),
         expiresAt: new Date(expiresAt),
       },
-      actorOf(caller),
+      caller,
     );
     await audit([
       { ...base, action: 'otp.request', detail: `${describeRequest(input.mode, osUser)}; new password, expires ${expiresAt} (${settings.expirationMinutes} min)` },
@@ -394,7 +426,7 @@ export async function requestOtp(ctx: ServiceContext, caller: ComputerCaller, in
     return { result: { status: 'sent', requestId: id, email: user.email, resent: false, expiresAt, emergency } };
   });
   if ('error' in outcome) throw outcome.error;
-  mailer.wake();
+  ctx.mail.wake();
   return outcome.result;
 }
 
@@ -636,7 +668,7 @@ export async function listPendingOtps(ctx: ServiceContext, q: z.output<typeof Pe
  * The hourly sweep: sealed copies of expired passwords are dropped (a used or void one lost its
  * copy at once), passwords past their retention and old refused lookups are deleted.
  */
-export async function sweepEmailOtps(ctx: ServiceContext): Promise<void> {
+export async function sweepEmailOtps(ctx: Pick<ServiceContext, 'db' | 'now'>): Promise<void> {
   const now = ctx.now();
   const nowIso = now.toISOString();
   await ctx.db.updateTable('email_otps').set({ code_sealed: null }).where('expires_at', '<=', nowIso).where('code_sealed', 'is not', null).execute();
