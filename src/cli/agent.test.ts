@@ -170,3 +170,35 @@ describe('the reference agent and scripts, exactly as documented', () => {
     expect(lastJson(refused)).toMatchObject({ ok: false, code: 'AUTH_REQUIRED' });
   }, CLI_TEST_MS);
 });
+
+describe('the agent on a server that serves HTTPS itself (self-signed)', () => {
+  let tlsServer: Awaited<ReturnType<typeof startServer>>;
+  beforeAll(async () => {
+    tlsServer = await startServer({ db: path.join(dir, 'tls.sqlite'), port: 0, adminPassword: ADMIN_PASSWORD, tls: { selfSigned: true } }, { hashCost: 'test' });
+  }, 60_000);
+  afterAll(async () => {
+    await tlsServer?.close();
+  });
+
+  it('gets the server\'s key pin in its agent file, is trusted by it, and sends nothing to another key', async () => {
+    const admin = createServerClient(tlsServer.url, { tlsPin: tlsServer.tlsPin });
+    const token = await tlsServer.issueAdminToken();
+    const registered = await admin.call('registerComputer', { body: { name: 'PC-TLS', serverUrl: tlsServer.url } }, token);
+    const agentFile = decodeAgentFile(registered.agentFile);
+    expect(agentFile.server).toEqual({ url: tlsServer.url, name: 'Gatepass server', tlsPin: tlsServer.tlsPin });
+    writeFileSync(file('tls.agent'), registered.agentFile, { mode: 0o600 });
+    const info = await runCli(['agent', 'info', '--config', file('tls.agent'), '--json']);
+    expect(info.code).toBe(0);
+    expect(lastJson(info)).toMatchObject({ ok: true, computer: { name: 'PC-TLS' } });
+
+    const otherPin = `sha256/${Buffer.alloc(32, 7).toString('base64')}`;
+    writeFileSync(file('other-key.agent'), registered.agentFile.replace(tlsServer.tlsPin!, otherPin), { mode: 0o600 });
+    const refused = await runCli(['agent', 'info', '--config', file('other-key.agent'), '--json']);
+    expect(refused.code).toBe(1);
+    expect(lastJson(refused)).toMatchObject({ ok: false, code: 'TLS_PIN_MISMATCH' });
+
+    // Over plain http (a server behind a TLS proxy names its https address, but has no key of its own to pin) the file carries null.
+    const plain = await createServerClient(server.url).call('registerComputer', { body: { name: 'PC-PLAIN', serverUrl: server.url } }, adminToken);
+    expect(decodeAgentFile(plain.agentFile).server.tlsPin).toBeNull();
+  }, CLI_TEST_MS);
+});

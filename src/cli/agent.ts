@@ -7,7 +7,6 @@ import { GatepassError } from '../shared/errors';
 import { createServerClient, type ServerClient } from '../main/services/server-client';
 import { printJson } from './output';
 import { badInput, passwordFromStdin } from './sign-in';
-import { checkTlsPin } from './tls-pin';
 
 /**
  * The reference agent (docs/email-otp.md): what the sign-in window on a registered computer
@@ -24,14 +23,17 @@ interface AgentOptions {
   json?: boolean;
 }
 
-/** The agent file and a client of its server; a pinned https server must present its key before the credential goes out. */
+/**
+ * The agent file and a client of its server. With a pin in the file, an https server is trusted
+ * by its key (a self-signed one too) and must present it before the credential goes out
+ * (TLS_PIN_MISMATCH otherwise; docs/tls.md).
+ */
 async function agentClient(o: AgentOptions): Promise<{ file: AgentFile; client: ServerClient; credential: string }> {
   const text = await readFile(o.config, 'utf8').catch((err: NodeJS.ErrnoException) => {
     throw badInput(`Cannot read ${o.config}: ${err.code ?? 'error'}`);
   });
   const file = decodeAgentFile(text);
-  if (file.server.tlsPin && file.server.url.startsWith('https:')) await checkTlsPin(file.server.url, file.server.tlsPin, TIMEOUT_MS);
-  return { file, client: createServerClient(file.server.url, { timeoutMs: TIMEOUT_MS }), credential: file.credential };
+  return { file, client: createServerClient(file.server.url, { timeoutMs: TIMEOUT_MS, tlsPin: file.server.tlsPin }), credential: file.credential };
 }
 
 /** The account signed in on this computer, as Windows names it (`DOMAIN\login`) or the login elsewhere. */

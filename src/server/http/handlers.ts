@@ -35,7 +35,7 @@ export function createHandlers(ctx: ServiceContext, info: { name: string; versio
     ...totpHandlers(ctx),
     ...recoveryCodesHandlers(ctx),
     ...mailHandlers(ctx, info),
-    ...computersHandlers(ctx),
+    ...computersHandlers(ctx, info),
     ...emailOtpHandlers(ctx),
     ...clientSessionsHandlers(ctx),
   };

@@ -11,7 +11,7 @@ eachBackend('computers', (backend) => {
   const { url, admin, db } = useServer(backend, { now: clock.now, name: 'Plant 1' });
   const tag = backend.name.toLowerCase();
 
-  it('registers a computer and answers its agent file: server, computer, a credential of its own (stored only hashed), no TLS pin yet', async () => {
+  it('registers a computer and answers its agent file: server, computer, a credential of its own (stored only hashed), no TLS pin over plain http', async () => {
     const r = okBody(await call(url(), 'registerComputer', { body: { name: `  WS-${tag}-01  `, serverUrl: url() } }, admin()));
     expect(r.computer).toMatchObject({ name: `WS-${tag}-01`, registeredBy: 'admin', lastSeenAt: null, revokedAt: null, sessions: 0, activeSessions: 0 });
     const file = decodeAgentFile(r.agentFile);

@@ -3,9 +3,10 @@ import type { ServiceContext } from '../../context';
 import type { HandlersOf } from '../../http/route-handler';
 import { getComputer, listComputers, registerComputer, revokeComputer } from './service';
 
-export function computersHandlers(ctx: ServiceContext): HandlersOf<typeof computersApi> {
+/** `info.tlsPin`: the pin of the certificate this server serves itself, or null (plain HTTP, or TLS at a proxy). */
+export function computersHandlers(ctx: ServiceContext, info: { tlsPin: string | null }): HandlersOf<typeof computersApi> {
   return {
-    registerComputer: ({ caller, body }) => registerComputer(ctx, caller, body),
+    registerComputer: ({ caller, body }) => registerComputer(ctx, caller, body, info.tlsPin),
     listComputers: ({ query }) => listComputers(ctx, query),
     getComputer: ({ params }) => getComputer(ctx, params.id),
     revokeComputer: ({ caller, params }) => revokeComputer(ctx, caller, params.id),

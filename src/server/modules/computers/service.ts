@@ -60,12 +60,15 @@ export async function getComputer(ctx: ServiceContext, id: string, db: Kysely<Da
 /**
  * Registers a computer and makes its agent file: a credential `<id>.<secret>` of its own (the
  * secret stored only as its SHA-256, as QR credentials are), shown in the file this once. A
- * name is unique among computers that are not revoked (COMPUTER_EXISTS).
+ * name is unique among computers that are not revoked (COMPUTER_EXISTS). The file pins this
+ * server's TLS key (`tlsPin`, docs/tls.md) when the address it names is https and the server
+ * serves TLS itself; behind a TLS proxy or over plain http it carries null.
  */
 export async function registerComputer(
   ctx: ServiceContext,
   caller: AdminCaller,
   input: z.output<typeof RegisterComputerSchema>,
+  tlsPin: string | null,
 ): Promise<z.output<typeof RegisteredComputerSchema>> {
   const id = randomUUID();
   const cred = newCredential();
@@ -95,7 +98,7 @@ export async function registerComputer(
   }
   const computer = await getComputer(ctx, id);
   const agentFile = encodeAgentFile({
-    server: { url: input.serverUrl, name: ctx.serverName, tlsPin: null },
+    server: { url: input.serverUrl, name: ctx.serverName, tlsPin: input.serverUrl.startsWith('https:') ? tlsPin : null },
     computer: { id, name: input.name },
     credential: cred.credential,
     issuedAt: now.toISOString(),
