@@ -38,6 +38,16 @@ export function secondFactorFrom(o: { otp?: string; recoveryCode?: string }): { 
   return { ...(o.otp !== undefined ? { otp: o.otp } : {}), ...(o.recoveryCode !== undefined ? { recoveryCode: o.recoveryCode } : {}) };
 }
 
+/**
+ * A client for `--server`: over HTTPS it pins the key in GATEPASS_TLS_PIN when set (the pin
+ * `gatepass server` prints), which is how scripts reach a server with a self-signed certificate.
+ */
+export function cliClient(url: string): ServerClient {
+  const pin = process.env.GATEPASS_TLS_PIN?.trim();
+  if (pin && !/^sha256\/[A-Za-z0-9+/]{43}=$/.test(pin)) throw badInput('GATEPASS_TLS_PIN is not a key pin (sha256/<base64>, as `gatepass server` prints it)');
+  return createServerClient(url, pin ? { tlsPin: pin } : {});
+}
+
 /** The server's display name, or its host when it does not say. */
 export async function serverName(client: ServerClient, url: string): Promise<string> {
   return client.call('serverInfo').then(
@@ -61,7 +71,7 @@ export interface AdminSession {
  */
 export async function adminSession(server: string, login: string, password: string, factor: { otp?: string; recoveryCode?: string } = {}): Promise<AdminSession> {
   const url = serverUrl(server);
-  const client = createServerClient(url);
+  const client = cliClient(url);
   let session;
   try {
     session = await client.call('adminSignin', { body: { login, password, ...factor } });

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServerClient } from '../main/services/server-client';
 import { generateQrJob } from '../main/services/issuing/issue-job';
 import { decodeSigninPayload, encodeSigninPayload } from '../shared/qr-payload';
-import { runCli } from './test-support/run-cli';
+import { runCli, spawnCli } from './test-support/run-cli';
 import { startServer, type RunningServer } from '../server/index';
 import { spkiPin } from '../server/security/tls';
 
@@ -32,6 +32,19 @@ afterAll(async () => {
   await server?.close();
   rmSync(dir, { recursive: true, force: true });
 });
+
+/** Runs the CLI with its own environment (GATEPASS_TLS_PIN), stdin given. */
+function runCliEnv(args: string[], stdin: string, env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((ok) => {
+    const child = spawnCli(args, env);
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.on('close', (code) => ok({ code, stdout, stderr }));
+    child.stdin.end(stdin);
+  });
+}
 
 /** A raw HTTPS GET that trusts nothing in particular: for checking what the server does with odd requests. */
 function rawGet(path: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
@@ -112,6 +125,18 @@ describe('a self-signed HTTPS server', () => {
     writeFileSync(usr, usrFor(job.cards[1]!, job.tlsPin ?? null));
     const viaUsr = await runCli(['device', 'signin', '--config', usr]);
     expect([viaUsr.code, viaUsr.stderr]).toEqual([0, '']);
+  }, 60_000);
+
+  it('lets scripts reach it with the pin it printed (GATEPASS_TLS_PIN), and refuses a wrong pin before the password is sent', async () => {
+    const base = ['users', 'list', '--server', server.url, '--login', 'admin', '--password-stdin', '--json'];
+    const env = (pin: string | undefined) => ({ ...process.env, ...(pin ? { GATEPASS_TLS_PIN: pin } : {}) });
+    const ok = await runCliEnv(base, `${ADMIN_PASSWORD}\n`, env(server.tlsPin ?? ''));
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(JSON.parse(ok.stdout.trim().split('\n').at(-1)!)).toMatchObject({ total: 3 });
+    const untrusted = await runCliEnv(base, `${ADMIN_PASSWORD}\n`, env(undefined));
+    expect([untrusted.code, untrusted.stderr]).toEqual([1, expect.stringContaining('(TLS_UNTRUSTED)')]);
+    const wrong = await runCliEnv(base, 'Wrong-Password-99\n', env(`sha256/${Buffer.alloc(32, 3).toString('base64')}`));
+    expect([wrong.code, wrong.stderr]).toEqual([1, expect.stringContaining('(TLS_PIN_MISMATCH)')]);
   }, 60_000);
 
   it('answers only to the names it is known by (DNS rebinding guard)', async () => {

@@ -3,9 +3,9 @@ import type { Command } from 'commander';
 import { GatepassError } from '../shared/errors';
 import { recoveryCodesText } from '../shared/recovery-codes';
 import { writeFileAtomic } from '../main/services/files/atomic-write';
-import { createServerClient, type ServerClient } from '../main/services/server-client';
+import type { ServerClient } from '../main/services/server-client';
 import { printJson, terminalQr } from './output';
-import { passwordFromStdin, secondFactorFrom, serverName, serverUrl } from './sign-in';
+import { cliClient, passwordFromStdin, secondFactorFrom, serverName, serverUrl } from './sign-in';
 
 /** Options every `gatepass user` command shares, as commander parses them. */
 interface UserOptions {
@@ -42,7 +42,7 @@ async function userSession(o: UserOptions, allowEnrolmentOnly: boolean): Promise
   const factor = secondFactorFrom(o);
   const password = await passwordFromStdin(o.passwordStdin, 'user');
   const url = serverUrl(o.server);
-  const client = createServerClient(url);
+  const client = cliClient(url);
   const answer = await client.call('userSignin', { body: { login: o.login, password, ...factor } });
   if (answer.status === 'second_factor_required') {
     throw new GatepassError('SECOND_FACTOR_REQUIRED', 'This account has two-step verification: give the code from the app with --otp <code>, or --recovery-code <code>');
