@@ -5,6 +5,9 @@ import { startServer } from '../server/index';
 import { appHandlers } from './handlers/app';
 import { auditHandlers } from './handlers/audit';
 import { cardHandlers } from './handlers/cards';
+import { clientSessionHandlers } from './handlers/client-sessions';
+import { computerHandlers } from './handlers/computers';
+import { emailOtpHandlers } from './handlers/email-otp';
 import { exportHandlers } from './handlers/export';
 import { policyHandlers } from './handlers/policy';
 import { prefsHandlers } from './handlers/prefs';
@@ -109,6 +112,9 @@ export async function createConsoleCore(opts: ConsoleCoreOptions): Promise<Conso
     ...exportHandlers({ saves, csv, connections }),
     ...prefsHandlers(settings),
     ...twoStepHandlers({ connections, shownCodes }),
+    ...computerHandlers({ connections, saveTarget: opts.saveTarget }),
+    ...clientSessionHandlers(connections),
+    ...emailOtpHandlers(connections),
   };
 
   const dispatch = createDispatcher(handlers, {

@@ -170,16 +170,18 @@ async function main(): Promise<void> {
     },
     saveTarget: async (suggestedName, kind) => {
       const options = {
-        title: kind === 'csv' ? 'Export as CSV' : kind === 'txt' ? 'Save recovery codes' : 'Save sign-in codes',
+        title: kind === 'csv' ? 'Export as CSV' : kind === 'txt' ? 'Save recovery codes' : kind === 'agent' ? 'Save the agent file' : 'Save sign-in codes',
         defaultPath: join(app.getPath('documents'), suggestedName),
         filters: [
           kind === 'csv'
             ? { name: 'CSV', extensions: ['csv'] }
             : kind === 'txt'
               ? { name: 'Text', extensions: ['txt'] }
-              : kind === 'zip'
-                ? { name: 'ZIP', extensions: ['zip'] }
-                : { name: 'PDF', extensions: ['pdf'] },
+              : kind === 'agent'
+                ? { name: 'Gatepass agent file', extensions: ['agent'] }
+                : kind === 'zip'
+                  ? { name: 'ZIP', extensions: ['zip'] }
+                  : { name: 'PDF', extensions: ['pdf'] },
         ],
       };
       const r = mainWindow ? await dialog.showSaveDialog(mainWindow, options) : await dialog.showSaveDialog(options);

@@ -74,7 +74,7 @@ describe('Export list as CSV', () => {
     expect(asked.at(-1)).toEqual({ name: expect.stringMatching(/^gatepass-users-plant-5-\d{4}-\d{2}-\d{2}\.csv$/), kind: 'csv' });
     expect(res).toMatchObject({ result: { kind: 'saved', path: out }, rows: USERS });
     const rows = rowsOf(out);
-    expect(rows[0]).toEqual(['Login', 'Display name', 'Email', '2FA', 'QR issued', 'Sessions', 'Disabled', 'Created']);
+    expect(rows[0]).toEqual(['Login', 'Display name', 'Email', '2FA', 'QR issued', 'Sessions', 'Disabled', 'Created', 'Source']);
     expect(rows).toHaveLength(USERS + 1);
     // The server's order, page after page: the same logins as its own listing, descending.
     const client = createServerClient(server.url);
@@ -106,6 +106,8 @@ describe('Export list as CSV', () => {
       expect(new Date(r[4]!).getTime()).toBeGreaterThan(Date.now() - 60_000);
       expect(r[5]).toBe('0');
       expect(r[3]).toBe('off');
+      // Demo users are internal: made in Gatepass, not mirrored from a directory.
+      expect(r[8]).toBe('internal');
     }
   });
 

@@ -2,6 +2,9 @@ import type { z } from 'zod';
 import { appChannels } from './channels/app';
 import { auditChannels } from './channels/audit';
 import { cardChannels } from './channels/cards';
+import { clientSessionChannels } from './channels/client-sessions';
+import { computerChannels } from './channels/computers';
+import { emailOtpChannels } from './channels/email-otp';
 import { events } from './channels/events';
 import { exportChannels } from './channels/export';
 import { policyChannels } from './channels/policy';
@@ -31,7 +34,7 @@ export { ShownRecoveryCodesSchema, type BulkTwoStepAction, type ShownRecoveryCod
  * Every console channel's table, by domain (channels/<domain>.ts). contract.test.ts checks
  * that no two domains claim one channel and that each holds only its own `domain:` names.
  */
-export const channelDomains = { appChannels, serverChannels, userChannels, policyChannels, auditChannels, cardChannels, qrChannels, exportChannels, prefsChannels, twoStepChannels } as const;
+export const channelDomains = { appChannels, serverChannels, userChannels, policyChannels, auditChannels, cardChannels, qrChannels, exportChannels, prefsChannels, twoStepChannels, computerChannels, clientSessionChannels, emailOtpChannels } as const;
 
 /**
  * Every console channel, `domain:verb` -> zod input and output. Main validates inputs
@@ -49,6 +52,9 @@ export const contract = {
   ...exportChannels,
   ...prefsChannels,
   ...twoStepChannels,
+  ...computerChannels,
+  ...clientSessionChannels,
+  ...emailOtpChannels,
 } as const;
 
 export type Contract = typeof contract;

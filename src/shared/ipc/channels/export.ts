@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { AuditQuerySchema, UserListQuerySchema } from '../../api/routes';
 import { channel, ServerRef } from '../channel';
+import { ClientSessionListInputSchema } from './client-sessions';
 
 export const SaveResultSchema = z.discriminatedUnion('kind', [
   /** Written to disk by main (Electron's save dialog, or a path given by the caller). */
@@ -16,7 +17,7 @@ export const CsvExportResultSchema = z.object({ result: SaveResultSchema, rows: 
 /** Chosen by the renderer, so it can follow (export:csvProgress) and cancel an export before it ends. */
 const ExportId = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, 'An export id is 8 to 64 letters, digits, - or _');
 
-/** Saving files: a QR job's codes, or a list (users, audit log) as CSV. */
+/** Saving files: a QR job's codes, or a list (users, audit log, client sessions) as CSV. */
 export const exportChannels = {
   'export:save': channel(
     z.object({
@@ -58,6 +59,11 @@ export const exportChannels = {
     ServerRef.extend({ exportId: ExportId, ...AuditQuerySchema.omit({ offset: true, limit: true }).shape }),
     CsvExportResultSchema,
     'Every audit entry the filters match, newest first, as a CSV file (paged from the server)',
+  ),
+  'export:clientSessionsCsv': channel(
+    ClientSessionListInputSchema.omit({ offset: true, limit: true }).extend({ exportId: ExportId }),
+    CsvExportResultSchema,
+    'Every client session the filters match, newest first, as a CSV file with the User Name column (paged from the server)',
   ),
   'export:cancelCsv': channel(
     z.object({ exportId: ExportId }),

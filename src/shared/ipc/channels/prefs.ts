@@ -2,12 +2,12 @@ import { z } from 'zod';
 import { channel } from '../channel';
 
 /** The user-list columns an administrator can hide (Login always shows: it names the row). */
-export const HideableColumnSchema = z.enum(['displayName', 'email', 'totp', 'qrIssuedAt', 'sessions']);
+export const HideableColumnSchema = z.enum(['displayName', 'email', 'totp', 'qrIssuedAt', 'sessions', 'source']);
 export type HideableColumn = z.infer<typeof HideableColumnSchema>;
 
 /** Which part of which server the main pane shows; `serverId: null` is the users of every server at once ("All servers"). */
 export const SavedViewSchema = z.union([
-  z.object({ serverId: z.string().min(1).max(64), section: z.enum(['users', 'audit', 'settings']) }),
+  z.object({ serverId: z.string().min(1).max(64), section: z.enum(['users', 'clientSessions', 'computers', 'audit', 'settings']) }),
   z.object({ serverId: z.null(), section: z.literal('users') }),
 ]);
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { UserSchema } from '../../model/user';
+import { UserSchema, UserSourceSchema } from '../../model/user';
 import { CreateUserSchema, LocateUsersResultSchema, LocateUsersSchema, UserActionSchema, UserActionsResultSchema, UserListQuerySchema, UserPageSchema } from '../../api/routes';
 import { channel, ServerRef } from '../channel';
 
@@ -37,6 +37,8 @@ export const userChannels = {
       login: z.string().optional(),
       displayName: z.string().optional(),
       email: z.string().optional(),
+      /** internal or directory: which automatic one-time-password option reaches the user. */
+      source: UserSourceSchema.optional(),
     }),
     UserSchema,
     'Edit a user',
@@ -69,6 +71,6 @@ export const userChannels = {
   'users:import': channel(
     ServerRef.extend({ csv: z.string().max(20 * 1024 * 1024) }),
     ImportResultSchema,
-    'Create users from CSV text (login, display name, email); every row is created or gets its own error',
+    'Create users from CSV text (login, display name, email, source); every row is created or gets its own error',
   ),
 } as const;
