@@ -6,6 +6,7 @@ import { App } from './app';
 import { installHttpTransport } from './transport/http-transport';
 import './styles.css';
 import './actions.css';
+import './computer-signin.css';
 
 // In Electron the preload has set window.gatepass; in the browser host it is built over HTTP.
 installHttpTransport();

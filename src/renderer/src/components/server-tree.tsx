@@ -6,6 +6,7 @@ import { STATUS_TEXT, wantsConnect } from '../lib/server-status';
 import { ALL_SERVERS_FROM } from '../store/servers-slice';
 import { useAppStore } from '../store/store';
 import type { View } from '../store/types';
+import { ClientSessionIcon, ComputerIcon } from './computer-icons';
 import { ChevronIcon, ListIcon, ServerIcon, SettingsIcon, UsersIcon } from './icons';
 
 /**
@@ -25,6 +26,8 @@ const ALL_KEY = '*all';
 
 const SECTIONS: { section: View['section']; label: string }[] = [
   { section: 'users', label: 'Users' },
+  { section: 'clientSessions', label: 'Client sessions' },
+  { section: 'computers', label: 'Computers' },
   { section: 'audit', label: 'Audit' },
   { section: 'settings', label: 'Settings' },
 ];
@@ -80,7 +83,7 @@ function ServerMenu({ server, anchor, onClose }: { server: Server; anchor: RefOb
   );
 }
 
-/** The server tree on the left: servers, each with Users, Audit and Settings. */
+/** The server tree on the left: servers, each with Users, Client sessions, Computers, Audit and Settings. */
 export function ServerTree() {
   const { servers, view, serversLoaded, serversError } = useAppStore(
     useShallow((s) => ({ servers: s.servers, view: s.view, serversLoaded: s.serversLoaded, serversError: s.serversError })),
@@ -359,7 +362,17 @@ export function ServerTree() {
                       }}
                     >
                       <div className={`tree-row level-2${selectedKey === childKey ? ' selected' : ''}`}>
-                        {s.section === 'users' ? <UsersIcon /> : s.section === 'settings' ? <SettingsIcon /> : <ListIcon />}
+                        {s.section === 'users' ? (
+                          <UsersIcon />
+                        ) : s.section === 'settings' ? (
+                          <SettingsIcon />
+                        ) : s.section === 'computers' ? (
+                          <ComputerIcon />
+                        ) : s.section === 'clientSessions' ? (
+                          <ClientSessionIcon />
+                        ) : (
+                          <ListIcon />
+                        )}
                         <span className="tree-label">{s.label}</span>
                       </div>
                     </div>

@@ -11,7 +11,9 @@ import { GenerateDialog } from './generate/generate-dialog';
 import { GeneratedDialog } from './generated-dialog';
 import { ImportDialog } from './import-dialog';
 import { OwnRecoveryCodesDialog } from './own-recovery-codes-dialog';
+import { RegisterComputerDialog } from './register-computer-dialog';
 import { RemoveServerDialog } from './remove-server-dialog';
+import { RevokeComputerDialog } from './revoke-computer-dialog';
 import { SaveDialog } from './save-dialog';
 import { SetPasswordDialog } from './set-password-dialog';
 import { UserActionDialog } from './user-action-dialog';
@@ -68,6 +70,10 @@ function dialogContent(dialog: DialogState) {
       return <SetPasswordDialog key={dialog.serverId} serverId={dialog.serverId} />;
     case 'editServer':
       return <EditServerDialog key={dialog.serverId} serverId={dialog.serverId} />;
+    case 'registerComputer':
+      return <RegisterComputerDialog key={dialog.serverId} serverId={dialog.serverId} {...(dialog.onDone ? { onDone: dialog.onDone } : {})} />;
+    case 'revokeComputer':
+      return <RevokeComputerDialog key={dialog.computer.id} serverId={dialog.serverId} computer={dialog.computer} {...(dialog.onDone ? { onDone: dialog.onDone } : {})} />;
     case 'unsavedChanges':
       return <UnsavedChangesDialog next={dialog.next} />;
     case 'enrolTwoStep':

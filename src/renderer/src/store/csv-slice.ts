@@ -1,5 +1,6 @@
 import type { StateCreator } from 'zustand';
 import { errorMessage, formatCount } from '../lib/format';
+import { clientSessionFilterQuery } from '../lib/computer-signin';
 import { auditFilterQuery } from '../lib/list-filters';
 import { triggerDownload } from '../transport/http-transport';
 import { newRunId } from './jobs-slice';
@@ -42,6 +43,12 @@ export const createCsvSlice: StateCreator<AppState, [], [], CsvSlice> = (set, ge
 
     async exportAuditCsv(serverId, filters) {
       await run('audit', ['entry', 'entries'], (exportId) => window.gatepass.export.auditCsv({ serverId, exportId, ...auditFilterQuery(filters) }));
+    },
+
+    async exportClientSessionsCsv(serverId, filters) {
+      await run('clientSessions', ['client session', 'client sessions'], (exportId) =>
+        window.gatepass.export.clientSessionsCsv({ serverId, exportId, ...clientSessionFilterQuery(filters) }),
+      );
     },
 
     async cancelCsvExport() {

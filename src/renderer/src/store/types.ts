@@ -1,9 +1,10 @@
 import type { ChannelInput, ChannelOutput, ConsolePrefs, HideableColumn } from '../../../shared/ipc/contract';
 import type { ServerPolicy } from '../../../shared/model/password-policy';
 import type { Server } from '../../../shared/model/server';
-import type { User, UserSort } from '../../../shared/model/user';
+import type { User, UserSort, UserSource } from '../../../shared/model/user';
 import type { RunOutcome } from '../lib/chunked-run';
 import type { ConsoleUserAction } from '../lib/user-actions';
+import type { ClientSessionFilters } from '../lib/computer-signin';
 import type { AuditFilters, UserFilters } from '../lib/list-filters';
 import type { RowSelection } from '../lib/selection';
 
@@ -55,8 +56,11 @@ export type UserRow = User & { readonly serverId: string; readonly serverName: s
  * "N active users" link of mandatory two-step verification).
  */
 export type View =
-  | { readonly serverId: string; readonly section: 'users' | 'audit' | 'settings'; readonly userFilters?: UserFilters }
+  | { readonly serverId: string; readonly section: ServerSection; readonly userFilters?: UserFilters }
   | { readonly serverId: null; readonly section: 'users'; readonly userFilters?: UserFilters };
+
+/** The nodes under each server in the tree (the main pane's views of one server). */
+export type ServerSection = 'users' | 'clientSessions' | 'computers' | 'audit' | 'settings';
 
 /** The user list's server-side query; any change resets the page cache and the selection. */
 export interface UserQuery {
@@ -114,6 +118,10 @@ export type DialogState =
   /** Set one password for the selected users, without issuing a code. */
   | { readonly kind: 'setPassword'; readonly serverId: string }
   | { readonly kind: 'editServer'; readonly serverId: string }
+  /** Register a computer by name; its agent file is saved through main. `onDone` lets the Computers list show it. */
+  | { readonly kind: 'registerComputer'; readonly serverId: string; readonly onDone?: (computerId: string) => void }
+  /** Revoke a computer, named in the confirmation. */
+  | { readonly kind: 'revokeComputer'; readonly serverId: string; readonly computer: { readonly id: string; readonly name: string }; readonly onDone?: () => void }
   /** Leaving a view with unsaved edits: save, discard or stay. */
   | { readonly kind: 'unsavedChanges'; readonly next: View }
   /** The administrator sets up their own authenticator app on this server (also a new app replacing the old one). */
@@ -230,8 +238,8 @@ export interface UsersSlice {
   /** How many of these users are signed in now (issuing signs them out), with the logins users:signedIn names. */
   countSignedIn(serverId: string, userIds: readonly string[]): Promise<{ count: number; logins: string[] }>;
   importUsers(csv: string): Promise<ImportResult>;
-  createUser(input: { login: string; displayName: string; email: string }): Promise<User>;
-  updateUser(serverId: string, userId: string, input: { login: string; displayName: string; email: string }): Promise<User>;
+  createUser(input: { login: string; displayName: string; email: string; source?: UserSource }): Promise<User>;
+  updateUser(serverId: string, userId: string, input: { login: string; displayName: string; email: string; source?: UserSource }): Promise<User>;
   deleteSelectedUsers(): Promise<{ deleted: number; failed: number; firstFailure?: string }>;
   /** One action for these users, each on their own server, in chunks; the list is reloaded after. */
   runUserAction(action: ConsoleUserAction, users: readonly SelectedUser[], control?: RunControl): Promise<RunOutcome>;
@@ -295,7 +303,7 @@ export interface PrefsSlice {
 /** A list being written as CSV: which one, and how far it got. */
 export interface CsvExportState {
   readonly exportId: string;
-  readonly list: 'users' | 'audit';
+  readonly list: 'users' | 'audit' | 'clientSessions';
   readonly done: number;
   readonly total: number;
   readonly cancelling: boolean;
@@ -307,6 +315,7 @@ export interface CsvSlice {
   /** The user list as its search, filters and sort show it now. */
   exportUsersCsv(): Promise<void>;
   exportAuditCsv(serverId: string, filters: AuditFilters): Promise<void>;
+  exportClientSessionsCsv(serverId: string, filters: ClientSessionFilters): Promise<void>;
   cancelCsvExport(): Promise<void>;
   onCsvProgress(p: { exportId: string; done: number; total: number }): void;
 }
