@@ -6,6 +6,7 @@ import { MIN_LENGTH_FLOOR, PolicyUpdateSchema, type PasswordPolicy } from '../..
 import { errorMessage } from '../lib/format';
 import { useAppStore } from '../store/store';
 import { CardSettings } from './card-settings';
+import { OtpSettings } from './otp-settings';
 import { TwoStepSettings } from './two-step-settings';
 
 type Flag = 'requireLowercase' | 'requireUppercase' | 'requireDigit' | 'requireSymbol' | 'forbidLogin' | 'forbidCommon';
@@ -236,6 +237,7 @@ export function PolicySettings({ serverId, serverName }: { serverId: string; ser
           </form>
         ) : null}
         <CardSettings serverId={serverId} serverName={serverName} />
+        <OtpSettings serverId={serverId} serverName={serverName} />
       </div>
     </div>
   );
