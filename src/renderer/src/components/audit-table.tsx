@@ -4,7 +4,7 @@ import { useShallow } from 'zustand/react/shallow';
 import { AUDIT_ACTIONS } from '../../../shared/api/audit';
 import type { ChannelOutput } from '../../../shared/ipc/contract';
 import { errorMessage, formatCount, formatDateTime } from '../lib/format';
-import { AUDIT_ACTION_LABELS, auditFilterQuery, NO_AUDIT_FILTERS, type AuditFilters } from '../lib/list-filters';
+import { AUDIT_ACTION_LABELS, AUDIT_FAMILIES, auditFilterQuery, NO_AUDIT_FILTERS, type AuditFilters } from '../lib/list-filters';
 import { useAppStore } from '../store/store';
 
 type AuditEntry = ChannelOutput<'audit:list'>['items'][number];
@@ -13,8 +13,6 @@ const AUDIT_PAGE = 200;
 /** Typed filters (user, administrator, search) wait this long after the last key before asking the server. */
 const TYPING_DEBOUNCE_MS = 300;
 
-/** The families first (every action of a kind), then each action. */
-const FAMILIES = ['admin.', 'user.', 'qr.', 'device.', 'policy.', 'cards.', 'mail.'] as const;
 
 /** A text filter that applies itself a moment after the administrator stops typing. */
 function useDebounced(value: string, apply: (v: string) => void): void {
@@ -73,7 +71,8 @@ function AuditFilterBar({ serverId, filters, onChange, total }: { serverId: stri
           <select aria-label="Action" className="action-select" value={filters.action} onChange={(e) => patch({ action: e.target.value })}>
             <option value="">All actions</option>
             <optgroup label="Kinds">
-              {FAMILIES.map((f) => (
+              {/* The families first (every action of a kind), then each action. */}
+              {AUDIT_FAMILIES.map((f) => (
                 <option key={f} value={f}>
                   {AUDIT_ACTION_LABELS[f]}
                 </option>

@@ -127,7 +127,7 @@ export function AppToolbar() {
       <ToolButton label="Refresh" tip="Reload servers and users" shortcut="F5" icon={<RefreshIcon />} cmd={c.refresh} />
       <Separator orientation="vertical" className="toolbar-sep" />
       <ToolButton label="Add user" tip="Create a user on this server" shortcut="Insert" icon={<UserPlusIcon />} cmd={c.addUser} />
-      <ToolButton label="Import users" tip="Create users from a CSV file (login, display name, email)" icon={<ImportIcon />} cmd={c.importUsers} />
+      <ToolButton label="Import users" tip="Create users from a CSV file (login, display name, email, source)" icon={<ImportIcon />} cmd={c.importUsers} />
       <ToolButton label="Edit" tip="Edit the selected user" shortcut="Enter" icon={<EditIcon />} cmd={c.edit} />
       <ToolButton label="Delete" tip="Delete the selected users" shortcut="Delete" icon={<TrashIcon />} cmd={c.delete} />
       <ActionsMenuButton commands={c} />

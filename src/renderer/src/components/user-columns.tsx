@@ -56,6 +56,15 @@ export const USER_COLUMNS: readonly UserColumn[] = [
   },
   { id: 'qrIssuedAt', title: 'QR issued', sort: 'qrIssuedAt', width: '136px', skeleton: 'w60', cell: (u) => ({ text: formatDateTime(u.qrIssuedAt) }) },
   { id: 'sessions', title: 'Sessions', sort: 'sessions', width: '96px', skeleton: 'w30', cell: (u) => ({ text: u.activeSessions, className: 'num' }) },
+  // Directory or internal: which automatic one-time-password option reaches the user (Settings, Computer sign-in).
+  {
+    id: 'source',
+    title: 'Source',
+    sort: null,
+    width: '84px',
+    skeleton: 'w60',
+    cell: (u) => (u.source === 'directory' ? { text: 'Directory', title: 'A directory user: found by the account signed in on a computer' } : { text: 'Internal', className: 'muted' }),
+  },
 ];
 
 /**

@@ -77,7 +77,10 @@ export function ImportDialog() {
           <div className="field">
             <label htmlFor="import-file">CSV file</label>
             <input id="import-file" type="file" accept=".csv,text/csv" onChange={(e) => void onFile(e)} autoFocus disabled={busy} />
-            <span className="hint">Columns: login, display name, email (a header row may name them in any order).</span>
+            <span className="hint">
+              Columns: login, display name, email, source (a header row may name them in any order). Source is internal or directory (also AD or LDAP);
+              left empty or out, a user is internal.
+            </span>
           </div>
           {preview ? (
             <>
@@ -91,6 +94,7 @@ export function ImportDialog() {
                   <span role="columnheader">Login</span>
                   <span role="columnheader">Display name</span>
                   <span role="columnheader">Email</span>
+                  <span role="columnheader">Source</span>
                 </div>
                 {preview.rows.slice(0, PREVIEW_ROWS).map((r) => (
                   <div role="row" key={r.line} className="import-row">
@@ -98,6 +102,7 @@ export function ImportDialog() {
                     <span role="cell" className="cell" title={r.login}>{r.login}</span>
                     <span role="cell" className="cell" title={r.displayName}>{r.displayName}</span>
                     <span role="cell" className="cell" title={r.email}>{r.email}</span>
+                    <span role="cell" className="cell">{r.source ?? 'internal'}</span>
                   </div>
                 ))}
                 {preview.rows.length > PREVIEW_ROWS ? <div className="preview-more muted">and {formatCount(preview.rows.length - PREVIEW_ROWS, 'more')}</div> : null}

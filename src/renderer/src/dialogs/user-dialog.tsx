@@ -1,6 +1,6 @@
 import { useEffect, useState, type FormEvent } from 'react';
-import { Button } from 'react-aria-components';
-import { EmailSchema, LoginSchema } from '../../../shared/model/user';
+import { Button, Label, Radio, RadioGroup, Text } from 'react-aria-components';
+import { EmailSchema, LoginSchema, type UserSource } from '../../../shared/model/user';
 import { errorMessage } from '../lib/format';
 import { useAppStore } from '../store/store';
 import { Field } from './field';
@@ -19,6 +19,7 @@ export function UserDialog({ serverId, userId }: { serverId: string; userId?: st
   const [loadedLogin, setLoadedLogin] = useState('');
   const [displayName, setDisplayName] = useState('');
   const [email, setEmail] = useState('');
+  const [source, setSource] = useState<UserSource>('internal');
   const [loaded, setLoaded] = useState(!editing);
   const [tried, setTried] = useState(false);
   const { busy, error, setError, run } = useDialogCall();
@@ -36,6 +37,7 @@ export function UserDialog({ serverId, userId }: { serverId: string; userId?: st
         setLoadedLogin(u.login);
         setDisplayName(u.displayName);
         setEmail(u.email);
+        setSource(u.source);
         setLoaded(true);
       })
       .catch((err: unknown) => live && setError(errorMessage(err)));
@@ -56,7 +58,7 @@ export function UserDialog({ serverId, userId }: { serverId: string; userId?: st
     e?.preventDefault();
     setTried(true);
     if (busy || !loaded || errors.login || errors.email) return;
-    const input = { login: login.trim(), displayName: displayName.trim(), email: email.trim() };
+    const input = { login: login.trim(), displayName: displayName.trim(), email: email.trim(), source };
     await run(async () => {
       const st = useAppStore.getState();
       if (userId === undefined) await st.createUser(input);
@@ -70,6 +72,23 @@ export function UserDialog({ serverId, userId }: { serverId: string; userId?: st
       <Field label="Login" value={login} onChange={setLogin} autoFocus isRequired error={tried ? errors.login : undefined} />
       <Field label="Display name" value={displayName} onChange={setDisplayName} />
       <Field label="Email" value={email} onChange={setEmail} type="email" error={tried ? errors.email : undefined} />
+      <RadioGroup className="option-group source-group" orientation="horizontal" value={source} onChange={(v) => setSource(v === 'directory' ? 'directory' : 'internal')}>
+        <Label className="group-label">Source</Label>
+        <div className="source-choices">
+          <Radio className="radio" value="internal">
+            <span className="radio-dot" aria-hidden="true" />
+            Internal
+          </Radio>
+          <Radio className="radio" value="directory">
+            <span className="radio-dot" aria-hidden="true" />
+            Directory
+          </Radio>
+        </div>
+        <Text slot="description" className="hint">
+          Internal users get one-time passwords for computers with their login and password; directory users by the account signed in on the computer
+          (Settings, Computer sign-in).
+        </Text>
+      </RadioGroup>
     </>
   );
   const buttons = (

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { AUDIT_ACTIONS } from '../../../shared/api/audit';
-import { ACTIVE_WITHOUT_TWO_STEP, AUDIT_ACTION_LABELS, auditFilterQuery, hasUserFilters, localDayStart, NO_AUDIT_FILTERS, NO_USER_FILTERS, userFilterQuery } from './list-filters';
+import { ACTIVE_WITHOUT_TWO_STEP, AUDIT_ACTION_LABELS, AUDIT_FAMILIES, auditFilterQuery, hasUserFilters, localDayStart, NO_AUDIT_FILTERS, NO_USER_FILTERS, userFilterQuery } from './list-filters';
 
 const savedTz = process.env.TZ;
 afterEach(() => {
@@ -61,6 +61,18 @@ describe('the Action filter', () => {
     for (const action of AUDIT_ACTIONS) {
       expect(AUDIT_ACTION_LABELS[action], action).toBeTruthy();
       expect(AUDIT_ACTION_LABELS[`${action.split('.')[0]}.`], action).toBeTruthy();
+    }
+  });
+
+  it('offers every kind of action as a choice of its own, the computer sign-in ones too', () => {
+    for (const kind of ['computer.', 'otp.', 'client_session.']) {
+      expect(AUDIT_FAMILIES).toContain(kind);
+      expect(AUDIT_ACTION_LABELS[kind]).toBeTruthy();
+    }
+    // Requests, sends, uses and denials each have their own name in the filter.
+    for (const action of ['otp.request', 'otp.send', 'otp.signin', 'otp.signin_denied', 'otp.request_refused', 'computer.register', 'computer.revoke']) {
+      expect(AUDIT_ACTIONS as readonly string[]).toContain(action);
+      expect(AUDIT_ACTION_LABELS[action]).toBeTruthy();
     }
   });
 });

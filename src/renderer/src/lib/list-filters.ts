@@ -1,3 +1,5 @@
+import { AUDIT_ACTIONS } from '../../../shared/api/audit';
+
 /**
  * The filters of the user list and the audit log as the administrator sets them (calendar
  * days in their own time zone), and as the server is asked (instants). Pure, so it is tested
@@ -95,6 +97,13 @@ export function auditFilterQuery(f: AuditFilters): { action?: string; target?: s
   return out;
 }
 
+/**
+ * The kinds of audit action (`device.`, `otp.`, ...), in the order the server's actions list
+ * them: the Action filter offers each kind before the single actions, so a new kind of action
+ * appears there without anyone remembering to add it.
+ */
+export const AUDIT_FAMILIES: readonly string[] = [...new Set(AUDIT_ACTIONS.map((a) => `${a.split('.')[0]}.`))];
+
 /** Names for the audit actions and families, as the Action filter lists them. */
 export const AUDIT_ACTION_LABELS: Readonly<Record<string, string>> = {
   'admin.': 'Administrator sign-ins and sign-outs',
@@ -151,11 +160,11 @@ export const AUDIT_ACTION_LABELS: Readonly<Record<string, string>> = {
   'mail.test': 'Test message sent',
   'computer.register': 'Computer registered',
   'computer.revoke': 'Computer revoked',
-  'otp.request': 'One-time password requested',
-  'otp.request_refused': 'One-time password request refused',
+  'otp.request': 'One-time password requested (made or re-sent)',
+  'otp.request_refused': 'One-time password request refused (reason in the detail)',
   'otp.send': 'One-time password mail queued',
-  'otp.signin': 'Computer sign-in allowed',
-  'otp.signin_denied': 'Computer sign-in denied',
+  'otp.signin': 'Computer sign-in allowed (one-time password used)',
+  'otp.signin_denied': 'Computer sign-in denied (reason in the detail)',
   'otp.settings': 'One-time password settings changed',
   'client_session.end': 'Client session ended',
 };
