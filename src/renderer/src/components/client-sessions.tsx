@@ -67,7 +67,7 @@ const PENDING_COLUMNS: readonly GridColumn<PendingOtp>[] = [
   { id: 'email', title: 'Email', width: 'minmax(150px, 1.4fr)', cell: (p) => ({ text: p.email, title: p.email }) },
   { id: 'computer', title: 'Computer', width: 'minmax(110px, 1fr)', cell: (p) => ({ text: p.computerName, title: p.computerName }) },
   { id: 'requested', title: 'Requested', width: '136px', cell: (p) => ({ text: formatDateTime(p.createdAt), title: `${p.createdAt}; ${OTP_MODE_TEXT[p.mode] ?? p.mode}` }) },
-  { id: 'expires', title: 'Expires', width: '150px', cell: (p) => ({ text: `${formatDateTime(p.expiresAt)} (${expiresInText(p.expiresAt, Date.now())})`, title: p.expiresAt }) },
+  { id: 'expires', title: 'Expires', width: '196px', cell: (p) => ({ text: `${formatDateTime(p.expiresAt)} (${expiresInText(p.expiresAt, Date.now())})`, title: p.expiresAt }) },
   { id: 'emergency', title: 'Emergency', width: '96px', cell: (p) => ({ text: <EmergencyMark on={p.emergency} /> }) },
   { id: 'sends', title: 'Mails', width: '60px', numeric: true, cell: (p) => ({ text: p.sends, title: `Last sent ${formatDateTime(p.lastSentAt)}` }) },
   { id: 'tries', title: 'Wrong tries', width: '90px', numeric: true, cell: (p) => ({ text: `${p.failedTries} of 5` }) },
