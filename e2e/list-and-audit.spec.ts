@@ -144,7 +144,8 @@ test('the user list sorts by 2FA, QR issued and Sessions, filters, hides a colum
   await menu.getByRole('menuitemcheckbox', { name: 'Email' }).click();
   await page.keyboard.press('Escape');
   await expect(header('Email')).toHaveCount(0);
-  await expect(grid).toHaveAttribute('aria-colcount', '6');
+  // The check box column and six columns: all seven but Email (Source, from issue 11, is the seventh).
+  await expect(grid).toHaveAttribute('aria-colcount', '7');
   await page.reload();
   await expect(page.getByText(`${USERS} users`, { exact: true })).toBeVisible();
   await expect(header('Display name')).toBeVisible();
@@ -160,10 +161,11 @@ test('the user list sorts by 2FA, QR issued and Sessions, filters, hides a colum
   const download = await downloading;
   expect(download.suggestedFilename()).toMatch(/^gatepass-users-plant-9-\d{4}-\d{2}-\d{2}\.csv$/);
   const rows = await csvOf(download, join(stack.work, 'users.csv'));
-  expect(rows[0]).toEqual(['Login', 'Display name', 'Email', '2FA', 'QR issued', 'Sessions', 'Disabled', 'Created']);
+  expect(rows[0]).toEqual(['Login', 'Display name', 'Email', '2FA', 'QR issued', 'Sessions', 'Disabled', 'Created', 'Source']);
   expect(rows.slice(1).map((r) => r[0])).toEqual([c, b, a]);
   expect(rows.slice(1).map((r) => r[5])).toEqual(['2', '1', '0']);
   expect(rows[1]![2]).toBe(`${c}@example.com`);
+  expect(rows.slice(1).map((r) => r[8])).toEqual(['internal', 'internal', 'internal']);
   for (const r of rows.slice(1)) expect(Date.parse(r[4]!)).toBeGreaterThan(Date.now() - 10 * 60_000);
   await expect(page.getByRole('status').filter({ hasText: 'Exported 3 users' })).toBeVisible();
 });
