@@ -89,10 +89,13 @@ describe('Register computer', () => {
     expect((await computersNamed('WS-FRONT-01'))[0]?.lastSeenAt).not.toBeNull();
   });
 
-  it('writes the address the administrator gives for the agent', async () => {
+  it('writes the address the administrator gives for the agent, and offers a file name safe on every system', async () => {
     const out = path.join(dir, 'lab.agent');
     answer = () => ({ kind: 'path', path: out });
-    await call<Registered>('computers:register', { serverId, name: 'LAB-2', serverUrl: 'https://gatepass.corp.example:8443' });
+    const res = await call<Registered>('computers:register', { serverId, name: 'LAB/2: Front', serverUrl: 'https://gatepass.corp.example:8443' });
+    // Slashes and colons are not file-name characters on Windows; the computer keeps its name.
+    expect(asked.at(-1)).toEqual({ name: 'LAB_2_ Front.agent', kind: 'agent' });
+    expect(res.computer?.name).toBe('LAB/2: Front');
     expect(decodeAgentFile(readFileSync(out, 'utf8')).server.url).toBe('https://gatepass.corp.example:8443');
   });
 
