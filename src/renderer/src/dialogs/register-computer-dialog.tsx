@@ -3,6 +3,7 @@ import { Button } from 'react-aria-components';
 import { ComputerNameSchema } from '../../../shared/api/computers';
 import type { ChannelOutput } from '../../../shared/ipc/contract';
 import { triggerDownload } from '../transport/http-transport';
+import { insecureOverNetwork } from './add-server-dialog';
 import { useAppStore } from '../store/store';
 import { Field } from './field';
 import { DialogButtons, DialogError, ModalFrame } from './modal-frame';
@@ -95,6 +96,12 @@ export function RegisterComputerDialog({ serverId, onDone }: { serverId: string;
         error={tried ? errors.address : undefined}
         hint="Written into the agent file: the address the computer reaches this server at (the console's own address by default)."
       />
+      {insecureOverNetwork(address.trim()) ? (
+        <p className="warning-text" role="note">
+          This address is plain http:// to another machine: the computer&apos;s credential, users&apos; passwords and their one-time passwords would cross
+          the network unencrypted. Use https:// (the server&apos;s --tls options) unless this network is private and trusted.
+        </p>
+      ) : null}
       <p className="note">
         Registering saves the computer&apos;s agent file (<code>.agent</code>). It holds a credential of this computer&apos;s own that works until the computer is
         revoked, so keep it private.
