@@ -25,6 +25,8 @@ export function makeUsers(n: number): User[] {
       qrIssuedAt: i % 4 === 0 ? null : new Date(base + i * 60_000).toISOString(),
       activeSessions: i % 7,
       disabledAt: null,
+      mobileAllowed: true,
+      provisioning: { state: 'none', at: null },
       createdAt: new Date(base).toISOString(),
       updatedAt: new Date(base).toISOString(),
     };

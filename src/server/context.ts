@@ -19,6 +19,10 @@ export interface ServiceContext {
   serverName: string;
   /** Queue mail through the outbox (src/server/mail/index.ts); this process's sender delivers it. */
   mail: MailService;
+  /** This installation's server ID (the reference's Site ID): random, kept in settings, so every replica has the same. */
+  serverId: string;
+  /** The URL devices and mail readers reach this server at (`--public-url`, else its listen URL), without a trailing slash. */
+  publicUrl(): string;
   now(): Date;
 }
 

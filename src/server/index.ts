@@ -19,6 +19,8 @@ import { seedDemoUsers } from './modules/users/demo-users';
 import { USER_SIGNIN_FAILURE_WINDOW_MS } from './modules/sessions/password-signin';
 import { resealSecrets, sweepTwoStep } from './modules/totp/service';
 import { sweepEmailOtps } from './modules/email-otp/service';
+import { ensureServerId, sweepProvisioning } from './modules/provisioning/service';
+import { registerQrImageRoute } from './modules/provisioning/qr-image';
 
 /** How to start a Gatepass server. */
 export interface ServerOptions {
@@ -57,6 +59,11 @@ export interface ServerOptions {
    * bind, the loopback names only; for any other bind, any host unless a list is given.
    */
   allowedHosts?: string[];
+  /**
+   * The URL devices and mail readers reach this server at (behind a TLS proxy, the proxy's
+   * https:// URL): what provisioning payloads and the QR Code URL name. Default: the listen URL.
+   */
+  publicUrl?: string;
   logger?: (line: string) => void;
 }
 
@@ -64,6 +71,10 @@ export interface ServerOptions {
 export interface RunningServer {
   /** http://127.0.0.1:PORT */
   url: string;
+  /** The URL devices reach it at: `publicUrl`, else `url`. */
+  publicUrl: string;
+  /** This installation's server ID (the same for every replica of one database). */
+  serverId: string;
   port: number;
   name: string;
   /** Set only when this start created `admin` with a generated password (print it once). */
@@ -135,6 +146,19 @@ function openTls(opts: ServerOptions, host: string): (TlsMaterial & { created: b
 }
 
 /** Opens the database, migrates it, creates the first admin (and demo users), and listens. */
+/** A public URL as given: http(s), no query or fragment, no trailing slash; a clear error otherwise. */
+export function normalisePublicUrl(raw: string): string {
+  let u: URL;
+  try {
+    u = new URL(raw);
+  } catch {
+    throw new Error(`The public URL "${raw}" is not a URL (for example https://gatepass.example.org)`);
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error(`The public URL "${raw}" must start with http:// or https://`);
+  if (u.search || u.hash || u.username || u.password) throw new Error(`The public URL "${raw}" must not carry a query, fragment or user name`);
+  return `${u.origin}${u.pathname.replace(/\/+$/, '')}`;
+}
+
 export async function startServer(opts: ServerOptions, internal: InternalServerOptions = {}): Promise<RunningServer> {
   const log = opts.logger ?? (() => {});
   const name = opts.name ?? 'Gatepass server';
@@ -142,12 +166,16 @@ export async function startServer(opts: ServerOptions, internal: InternalServerO
   // Bad mail options fail before the database (or its key file) is opened or created.
   if (opts.mail) checkMailStartOptions(opts.mail);
   const tls = openTls(opts, host);
+  // A bad public URL fails before the database is opened.
+  const givenPublicUrl = opts.publicUrl !== undefined ? normalisePublicUrl(opts.publicUrl) : null;
+  let publicUrl = givenPublicUrl ?? '';
   const { box, source } = openSecretBox(opts);
   const handle = openDatabase(opts.db);
   let sweeper: ReturnType<typeof setInterval> | null = null;
   let sender: MailSender | null = null;
   try {
     await migrateToLatest(handle.db, handle.dialect);
+    const serverId = await ensureServerId(handle.db);
     const now = internal.now ?? (() => new Date());
     if (opts.mail) {
       const changed = await applyStartOptions(handle.db, opts.mail, now(), box);
@@ -164,6 +192,9 @@ export async function startServer(opts: ServerOptions, internal: InternalServerO
       secrets: box,
       serverName: name,
       mail: createMailService({ db: handle.db, now, sender: mailSender, secrets: box }),
+      serverId,
+      // Known once the server listens (port 0 picks one), before any request is served.
+      publicUrl: () => publicUrl,
       now,
     };
     // Without a key (PostgreSQL and no GATEPASS_SECRET_KEY) the server runs and every 2FA route
@@ -186,6 +217,7 @@ export async function startServer(opts: ServerOptions, internal: InternalServerO
       sweepExpired(ctx)
         .then(() => sweepTwoStep(ctx, USER_SIGNIN_FAILURE_WINDOW_MS))
         .then(() => sweepEmailOtps(ctx))
+        .then(() => sweepProvisioning(ctx))
         .catch((err: unknown) => log(`Gatepass server: sweeping expired sessions failed: ${err instanceof Error ? err.message : String(err)}`));
     await sweep();
     sweeper = setInterval(() => void sweep(), SWEEP_INTERVAL_MS);
@@ -199,16 +231,21 @@ export async function startServer(opts: ServerOptions, internal: InternalServerO
       logger: log,
       ...(tls ? { https: { cert: tls.cert, key: tls.key } } : {}),
       trustedProxies: opts.trustedProxies ?? [],
-      allowedHosts: opts.allowedHosts ?? (isLoopback(host) ? LOOPBACK_HOSTS : null),
+      // The public URL's host is a name clients reach this server by (through a proxy, say): accepted too.
+      allowedHosts: opts.allowedHosts ?? (isLoopback(host) ? [...LOOPBACK_HOSTS, ...(givenPublicUrl ? [new URL(givenPublicUrl).hostname] : [])] : null),
+      extraRoutes: (app) => registerQrImageRoute(app, ctx),
     });
     await app.listen({ port: opts.port, host });
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : opts.port;
     const url = `${tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`;
+    publicUrl = givenPublicUrl ?? url;
     log(`Gatepass server listening on ${url}`);
     let closed = false;
     return {
       url,
+      publicUrl,
+      serverId,
       port,
       name,
       generatedAdminPassword,

@@ -20,7 +20,7 @@ export const ERROR_CODES = [
   'NOT_FOUND',
   'LOGIN_TAKEN',
   'POLICY_VIOLATION', // password fails the server's policy
-  'QR_CREDENTIAL_INVALID', // unknown, malformed, voided or expired sign-in credential
+  'QR_CREDENTIAL_INVALID', // unknown, malformed, voided or expired sign-in credential (a QR card, a .usr file or a provisioned device's)
   'RATE_LIMITED',
   'SERVER_UNREACHABLE', // console could not reach a Gatepass server
   'SERVER_ERROR', // a Gatepass server answered with something unexpected
@@ -56,6 +56,11 @@ export const ERROR_CODES = [
   'OTP_RECIPIENT_UNKNOWN', // no single active user has this address or account, or the user has no email address
   'OTP_MODE_NOT_ALLOWED', // the server's settings do not offer this way of requesting a one-time password
   'EMAIL_OTP_UNAVAILABLE', // the server has no secret key (or no mail transport) for one-time passwords by email
+  'UNKNOWN_SERVER_ID', // provisioning: the server ID (the reference's Site ID) is missing or not this server's
+  'INVALID_USERNAME', // provisioning: no user with this login on the server
+  'INVALID_PROVISION_CODE', // provisioning: the code is wrong, used, expired or void after 5 wrong codes (one answer for all)
+  'NOT_ENTITLED', // provisioning: the user may not use mobile authentication (or is disabled)
+  'REPROVISION_NOT_AVAILABLE', // provisioning: the user was removed after the code was issued
 ] as const;
 
 export const ErrorCodeSchema = z.enum(ERROR_CODES);
@@ -97,6 +102,7 @@ export function httpStatusFor(code: string): number {
     case 'AUTH_REQUIRED':
     case 'INVALID_CREDENTIALS':
     case 'QR_CREDENTIAL_INVALID':
+    case 'INVALID_PROVISION_CODE':
     case 'SECOND_FACTOR_REQUIRED':
     case 'TOTP_CODE_INVALID':
     case 'TOTP_CODE_REPLAYED':
@@ -110,6 +116,7 @@ export function httpStatusFor(code: string): number {
     case 'DEVICE_SIGNIN_REFUSED':
     case 'ACCESS_DENIED':
     case 'OTP_MODE_NOT_ALLOWED':
+    case 'NOT_ENTITLED':
       return 403;
     case 'HOST_NOT_ALLOWED':
       // Misdirected Request (RFC 9110 §15.5.20): this server is not the one that name means.
@@ -118,6 +125,8 @@ export function httpStatusFor(code: string): number {
     case 'UNKNOWN_CHANNEL':
     case 'JOB_NOT_FOUND':
     case 'OTP_RECIPIENT_UNKNOWN':
+    case 'UNKNOWN_SERVER_ID':
+    case 'INVALID_USERNAME':
       return 404;
     case 'LOGIN_TAKEN':
     case 'SERVER_EXISTS':
@@ -127,6 +136,8 @@ export function httpStatusFor(code: string): number {
     case 'RECOVERY_CODES_CHANGED':
     case 'COMPUTER_EXISTS':
       return 409;
+    case 'REPROVISION_NOT_AVAILABLE':
+      return 410;
     case 'POLICY_VIOLATION':
       return 422;
     case 'RATE_LIMITED':

@@ -258,7 +258,8 @@ function migrations(dialect: DialectName): Record<string, Migration> {
         await db.schema.createIndex('mail_outbox_batch').on('mail_outbox').columns(['batch_id', 'seq']).execute();
       },
     },
-    // 0005 is provisioning (issue 10), built beside this on another branch.
+    // 0005 was kept for provisioning (issue 10); it landed after this, as 0007: names order
+    // migrations, and a database already at 0006 must never meet a new 0005.
     '0006_email_otp': {
       // Signing in to computers with one-time passwords by email (issue 11, docs/email-otp.md):
       // registered computers and their agents' credentials, the passwords (HMACs, never the
@@ -340,6 +341,54 @@ function migrations(dialect: DialectName): Record<string, Migration> {
           .addColumn('at', 'text', (c) => c.notNull())
           .execute();
         await db.schema.createIndex('otp_request_failures_computer_at').on('otp_request_failures').columns(['computer_id', 'at']).execute();
+      },
+    },
+    '0007_provisioning': {
+      // Mobile provisioning (issue 10): a code per user (kept as a tombstone when the user is
+      // deleted), devices with their own credential and TOTP factor, failed redemptions for the
+      // rate limits, and the per-user "may use mobile authentication" setting.
+      async up(db: Kysely<unknown>) {
+        await db.schema.alterTable('users').addColumn('mobile_allowed', 'integer', (c) => c.notNull().defaultTo(1)).execute();
+        await db.schema.alterTable('user_sessions').addColumn('device_id', 'text').execute();
+        await db.schema.createIndex('user_sessions_device').on('user_sessions').columns(['device_id']).execute();
+        await db.schema
+          .createTable('provision_codes')
+          .addColumn('user_id', 'text', (c) => c.primaryKey())
+          .addColumn('login', 'text', (c) => c.notNull())
+          .addColumn('login_key', 'text', (c) => c.notNull())
+          .addColumn('code_hash', 'text', (c) => c.notNull())
+          .addColumn('issued_at', 'text', (c) => c.notNull())
+          .addColumn('expires_at', 'text', (c) => c.notNull())
+          .addColumn('issued_by', 'text', (c) => c.notNull())
+          .addColumn('used_at', 'text')
+          .addColumn('failed_count', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('device_id', 'text')
+          .addColumn('user_deleted_at', 'text')
+          .execute();
+        // The QR image route finds a code by its hash; a removed user's code is found by login.
+        await db.schema.createIndex('provision_codes_hash').on('provision_codes').columns(['code_hash']).execute();
+        await db.schema.createIndex('provision_codes_login').on('provision_codes').columns(['login_key']).execute();
+        await db.schema
+          .createTable('devices')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('user_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('secret_hash', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('last_used_at', 'text')
+          .addColumn('revoked_at', 'text')
+          .addColumn('revoked_by', 'text')
+          .execute();
+        await db.schema.createIndex('devices_user').on('devices').columns(['user_id', 'revoked_at']).execute();
+        await db.schema
+          .createTable('provision_failures')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('source_key', 'text', (c) => c.notNull())
+          .addColumn('login_key', 'text', (c) => c.notNull())
+          .addColumn('at', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('provision_failures_source').on('provision_failures').columns(['source_key', 'at']).execute();
+        await db.schema.createIndex('provision_failures_login').on('provision_failures').columns(['login_key', 'at']).execute();
       },
     },
   };

@@ -25,10 +25,19 @@ export interface Database {
   email_otps: EmailOtpTable;
   client_sessions: ClientSessionTable;
   otp_request_failures: OtpRequestFailureTable;
+  provision_codes: ProvisionCodeTable;
+  devices: DeviceTable;
+  provision_failures: ProvisionFailureTable;
 }
 
 /** Whose two-step verification a row is: a user's or an administrator's (ids of either table). */
 export type AccountKind = 'user' | 'admin';
+
+/**
+ * Whose TOTP secret a factor row holds: an account's own authenticator app, or a provisioned
+ * device of a user (account_id is then the device's id; the device row names its user).
+ */
+export type FactorKind = AccountKind | 'device';
 
 export interface AdminTable {
   id: string;
@@ -84,6 +93,8 @@ export interface UserTable {
   disabled_at: Generated<string>;
   /** 'internal' (made in Gatepass) or 'directory' (mirrored from a directory): issue 11. */
   source: Generated<'internal' | 'directory'>;
+  /** 1 while the user may use mobile authentication (provision a phone), else 0 (issue 10). */
+  mobile_allowed: Generated<number>;
 }
 
 export interface UserSessionTable {
@@ -92,7 +103,9 @@ export interface UserSessionTable {
   created_at: string;
   expires_at: string;
   /** 'qr': a device signed in with a QR card or .usr file; 'password': a password sign-in (with its second factor when the user has one). */
-  method: Generated<'qr' | 'password'>;
+  method: Generated<'qr' | 'password' | 'device'>;
+  /** The provisioned device a 'device' session belongs to, so revoking the device ends exactly its sessions. */
+  device_id: string | null;
 }
 
 export interface QrCredentialTable {
@@ -125,7 +138,7 @@ export interface SettingTable {
 
 /** A confirmed TOTP factor (migration 0003). While a row exists the account has two-step verification on. */
 export interface TotpFactorTable {
-  kind: AccountKind;
+  kind: FactorKind;
   account_id: string;
   /** The base32 secret, sealed by the secret box (AES-256-GCM, key id inside). */
   secret_enc: string;
@@ -310,5 +323,53 @@ export interface ClientSessionTable {
 export interface OtpRequestFailureTable {
   id: string;
   computer_id: string;
+  at: string;
+}
+
+/**
+ * A user's provisioning code (migration 0007): one row per user, replaced by a new code, so a
+ * new code voids the old. Kept when the user is deleted (user_deleted_at set), so a device
+ * redeeming it can be told the user was removed (REPROVISION_NOT_AVAILABLE).
+ */
+export interface ProvisionCodeTable {
+  /** No foreign key: the row outlives the user it was issued to. */
+  user_id: string;
+  login: string;
+  /** Lowercased login at issue: how a code of a removed user is found. */
+  login_key: string;
+  /** SHA-256 (hex) of the code; the code itself is never stored. */
+  code_hash: string;
+  issued_at: string;
+  expires_at: string;
+  issued_by: string;
+  /** Set once, by the attempt that used the code (a conditional update). */
+  used_at: string | null;
+  /** Wrong codes tried against this code; at 5 it is void. */
+  failed_count: Generated<number>;
+  /** The device its redemption created. */
+  device_id: string | null;
+  /** When the user was deleted, or null. */
+  user_deleted_at: string | null;
+}
+
+/** A device provisioned with a code: signs in with `<id>.<secret>`, gives TOTP codes (a totp_factors row of kind 'device'). */
+export interface DeviceTable {
+  /** The public half of the credential. */
+  id: string;
+  user_id: string;
+  name: string;
+  /** SHA-256 (hex) of the credential's secret half. */
+  secret_hash: string;
+  created_at: string;
+  last_used_at: string | null;
+  revoked_at: string | null;
+  revoked_by: string | null;
+}
+
+/** A failed redemption, counted per source address and per login across replicas (rate limits). */
+export interface ProvisionFailureTable {
+  id: string;
+  source_key: string;
+  login_key: string;
   at: string;
 }

@@ -32,6 +32,8 @@ export interface AppOptions {
   trustedProxies?: readonly string[];
   /** Host header names accepted (DNS rebinding guard), any port; null accepts any host. */
   allowedHosts?: readonly string[] | null;
+  /** Routes outside the JSON table (the QR image route), registered with the same error handling. */
+  extraRoutes?: (app: FastifyInstance) => void;
 }
 
 // A batch of 10,000 items with long passwords is a few MB; anything far larger is not ours.
@@ -181,11 +183,12 @@ export function buildApp(opts: AppOptions): FastifyInstance {
         const params = route.params.parse(req.params ?? {});
         const query = route.query.parse(req.query ?? {});
         const body = route.body.parse(req.body ?? {});
-        return handler({ params, query, body, caller } as RouteInput<RouteDef>);
+        return handler({ params, query, body, caller, source: req.ip } as RouteInput<RouteDef>);
       },
     });
   }
 
+  opts.extraRoutes?.(app);
   const openapi = buildOpenApi({ title: opts.title, version: opts.version });
   app.get('/api/openapi.json', async () => openapi);
 

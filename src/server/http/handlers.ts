@@ -7,7 +7,9 @@ import { mailHandlers } from '../modules/mail/handlers';
 import { clientSessionsHandlers } from '../modules/client-sessions/handlers';
 import { computersHandlers } from '../modules/computers/handlers';
 import { emailOtpHandlers } from '../modules/email-otp/handlers';
+import { devicesHandlers } from '../modules/devices/handlers';
 import { policyHandlers } from '../modules/policy/handlers';
+import { provisioningHandlers } from '../modules/provisioning/handlers';
 import { qrCredentialsHandlers } from '../modules/qr-credentials/handlers';
 import { recoveryCodesHandlers } from '../modules/recovery-codes/handlers';
 import { sessionsHandlers } from '../modules/sessions/handlers';
@@ -15,16 +17,16 @@ import { totpHandlers } from '../modules/totp/handlers';
 import { usersHandlers } from '../modules/users/handlers';
 import type { Handlers, HandlersOf } from './route-handler';
 
-function infoHandlers(info: { name: string; version: string; tlsPin: string | null }): HandlersOf<typeof infoApi> {
+function infoHandlers(ctx: ServiceContext, info: { name: string; version: string; tlsPin: string | null }): HandlersOf<typeof infoApi> {
   return {
-    serverInfo: async () => ({ product: 'gatepass', name: info.name, version: info.version, apiVersion: 1, tlsPin: info.tlsPin }),
+    serverInfo: async () => ({ product: 'gatepass', name: info.name, version: info.version, apiVersion: 1, tlsPin: info.tlsPin, serverId: ctx.serverId }),
   };
 }
 
 /** Every route's handler: each domain module's, composed as routes.ts composes their tables. */
 export function createHandlers(ctx: ServiceContext, info: { name: string; version: string; tlsPin: string | null }): Handlers {
   return {
-    ...infoHandlers(info),
+    ...infoHandlers(ctx, info),
     ...adminsHandlers(ctx),
     ...usersHandlers(ctx),
     ...policyHandlers(ctx),
@@ -38,5 +40,7 @@ export function createHandlers(ctx: ServiceContext, info: { name: string; versio
     ...computersHandlers(ctx, info),
     ...emailOtpHandlers(ctx),
     ...clientSessionsHandlers(ctx),
+    ...provisioningHandlers(ctx),
+    ...devicesHandlers(ctx),
   };
 }

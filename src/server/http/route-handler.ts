@@ -19,6 +19,8 @@ export interface RouteInput<R extends RouteDef> {
   query: z.output<R['query']>;
   body: z.output<R['body']>;
   caller: CallerFor<R['auth']>;
+  /** The client's address (the proxy's, unless the server trusts it to say: `trustProxy`), for per-source limits. */
+  source: string;
 }
 
 export type RouteHandler<R extends RouteDef> = (input: RouteInput<R>) => Promise<z.output<R['response']>>;

@@ -105,6 +105,8 @@ export interface TestServerExtra {
   mailTimings?: SenderOptions;
   /** Where the server's log lines go (a test that checks what is, and is not, logged). */
   logger?: (line: string) => void;
+  /** `gatepass server --public-url`: the URL devices reach the server at. */
+  publicUrl?: string;
 }
 
 /** Mail timings of test servers: the same code paths as production, in milliseconds instead of seconds. */
@@ -123,6 +125,7 @@ export async function startTestServer(db: string, extra: TestServerExtra = {}): 
       ...(extra.name ? { name: extra.name } : {}),
       ...(extra.mail ? { mail: extra.mail } : {}),
       ...(extra.logger ? { logger: extra.logger } : {}),
+      ...(extra.publicUrl ? { publicUrl: extra.publicUrl } : {}),
     },
     { hashCost: 'test', ...(extra.now ? { now: extra.now } : {}), mail: extra.mailTimings ?? TEST_MAIL_TIMINGS },
   );

@@ -51,6 +51,12 @@ export const AUDIT_ACTIONS = [
   'otp.signin_denied',
   'otp.settings',
   'client_session.end',
+  'provision.issue',
+  'provision.issue_failed',
+  'provision.redeem',
+  'provision.redeem_failed',
+  'provision.settings',
+  'device.revoke',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

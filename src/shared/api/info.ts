@@ -8,6 +8,8 @@ export const ServerInfoSchema = z.object({
   apiVersion: z.literal(1),
   /** SHA-256 of the server's TLS certificate (base64), when it serves TLS itself. */
   tlsPin: z.string().nullable(),
+  /** This installation's server ID (the reference's Site ID), the same on every replica; null from servers older than provisioning. */
+  serverId: z.string().nullable().default(null),
 });
 
 /** What a client asks before it signs in: is this a Gatepass server, and which. */

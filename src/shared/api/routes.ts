@@ -5,9 +5,11 @@ import { cardsApi } from './cards';
 import { clientSessionsApi } from './client-sessions';
 import { computersApi } from './computers';
 import { emailOtpApi } from './email-otp';
+import { devicesApi } from './devices';
 import { infoApi } from './info';
 import { mailApi } from './mail';
 import { policyApi } from './policy';
+import { provisioningApi } from './provisioning';
 import { qrCredentialsApi } from './qr-credentials';
 import { recoveryCodesApi } from './recovery-codes';
 import { sessionsApi } from './sessions';
@@ -21,9 +23,11 @@ export * from './cards';
 export * from './client-sessions';
 export * from './computers';
 export * from './email-otp';
+export * from './devices';
 export * from './info';
 export * from './mail';
 export * from './policy';
+export * from './provisioning';
 export * from './qr-credentials';
 export * from './recovery-codes';
 export * from './sessions';
@@ -51,6 +55,8 @@ export const apiDomains = {
   computersApi,
   emailOtpApi,
   clientSessionsApi,
+  provisioningApi,
+  devicesApi,
 } as const;
 
 export const api = {
@@ -68,6 +74,8 @@ export const api = {
   ...computersApi,
   ...emailOtpApi,
   ...clientSessionsApi,
+  ...provisioningApi,
+  ...devicesApi,
 } as const;
 
 export type Api = typeof api;

@@ -45,6 +45,11 @@ export const TwoStepStateSchema = z.object({
   recoveryCodesLeft: z.number().int().nonnegative(),
   /** An enrolment started and not confirmed: when it expires; null when there is none. */
   enrolmentPendingUntil: z.string().nullable(),
+  /**
+   * Provisioned devices (issue 10) that are not revoked: each is one more authenticator of the
+   * user, so `enabled` is true while any is left, with or without an app (`enrolledAt`).
+   */
+  devices: z.number().int().nonnegative().default(0),
 });
 export type TwoStepState = z.infer<typeof TwoStepStateSchema>;
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { EmailSchema, LoginSchema, SortOrderSchema, UserSchema, UserSortSchema, UserSourceSchema } from '../model/user';
+import { EmailSchema, LoginSchema, ProvisioningStateSchema, SortOrderSchema, UserSchema, UserSortSchema, UserSourceSchema } from '../model/user';
 import { IdParams, Instant, Ok, route } from './route';
 
 export const UserListQuerySchema = z.object({
@@ -20,6 +20,8 @@ export const UserListQuerySchema = z.object({
   totp: z.enum(['enabled', 'disabled']).optional(),
   /** true: only disabled users; false: only active ones (with totp=disabled: who mandatory 2FA would lock out). */
   disabled: z.stringbool().optional(),
+  /** Mobile provisioning: none, pending (a live code is out), provisioned (a device that is not revoked), expired. */
+  provisioning: ProvisioningStateSchema.optional(),
 });
 export type UserListQuery = z.output<typeof UserListQuerySchema>;
 
@@ -33,10 +35,12 @@ export const CreateUserSchema = z.object({
   password: z.string().max(1024).optional(),
   /** internal (default) or directory: which automatic one-time-password option reaches the user. */
   source: UserSourceSchema.default('internal'),
+  /** May provision a phone for mobile authentication (default on). */
+  mobileAllowed: z.boolean().default(true),
 });
 
 export const UpdateUserSchema = z
-  .object({ login: LoginSchema, displayName: z.string().trim().max(200), email: EmailSchema, source: UserSourceSchema })
+  .object({ login: LoginSchema, displayName: z.string().trim().max(200), email: EmailSchema, source: UserSourceSchema, mobileAllowed: z.boolean() })
   .partial()
   .refine((o) => Object.keys(o).length > 0, 'Nothing to change');
 
@@ -100,7 +104,7 @@ export const usersApi = {
   updateUser: route({
     method: 'PATCH',
     path: '/api/v1/users/:id',
-    summary: 'Edit a user; a login change voids their QR credentials',
+    summary: 'Edit a user (login, display name, email, whether they may use mobile authentication); a login change voids their QR credentials',
     auth: 'admin',
     params: IdParams,
     body: UpdateUserSchema,

@@ -44,6 +44,16 @@ export const EmailSchema = z.union([z.email('Not a valid email address').max(254
 export const UserSourceSchema = z.enum(['internal', 'directory']);
 export type UserSource = z.infer<typeof UserSourceSchema>;
 
+/**
+ * Where a user stands with mobile provisioning (issue 10), as the Users list shows it:
+ * `pending` until `at` (a live code is out), `provisioned` on `at` (the newest device that is
+ * not revoked), `expired` at `at` (the last code ran out or was voided by wrong codes before
+ * any device used it), or `none`.
+ */
+export const ProvisioningStateSchema = z.enum(['none', 'pending', 'provisioned', 'expired']);
+export type ProvisioningState = z.infer<typeof ProvisioningStateSchema>;
+export const UserProvisioningSchema = z.object({ state: ProvisioningStateSchema, at: z.string().nullable() });
+
 export const UserSchema = z.object({
   id: z.string(),
   login: z.string(),
@@ -58,6 +68,10 @@ export const UserSchema = z.object({
   disabledAt: z.string().nullable().default(null),
   /** Directory or internal (servers older than this field have only internal users). */
   source: UserSourceSchema.default('internal'),
+  /** Whether the user may use mobile authentication (provision a phone); on unless an administrator turned it off (and from older servers). */
+  mobileAllowed: z.boolean().default(true),
+  /** Mobile provisioning state (none from servers older than this field). */
+  provisioning: UserProvisioningSchema.default({ state: 'none', at: null }),
   createdAt: z.string(),
   updatedAt: z.string(),
 });

@@ -119,6 +119,7 @@ export const AUDIT_ACTION_LABELS: Readonly<Record<string, string>> = {
   'computer.': 'Computers',
   'otp.': 'One-time passwords by email',
   'client_session.': 'Client sessions',
+  'provision.': 'Mobile provisioning',
   'admin.signin': 'Administrator signed in',
   'admin.signin_failed': 'Administrator sign-in failed',
   'admin.signout': 'Administrator signed out',
@@ -167,4 +168,10 @@ export const AUDIT_ACTION_LABELS: Readonly<Record<string, string>> = {
   'otp.signin_denied': 'Computer sign-in denied (reason in the detail)',
   'otp.settings': 'One-time password settings changed',
   'client_session.end': 'Client session ended',
+  'provision.issue': 'Provisioning code issued',
+  'provision.issue_failed': 'Provisioning code refused',
+  'provision.redeem': 'Device provisioned',
+  'provision.redeem_failed': 'Provisioning attempt refused',
+  'provision.settings': 'Provisioning settings changed',
+  'device.revoke': 'Device revoked',
 };

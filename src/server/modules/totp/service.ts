@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from 'kysely';
+import { sql, type ExpressionBuilder, type Kysely, type Selectable } from 'kysely';
 import type { z } from 'zod';
 import type {
   AccountTwoStepSchema,
@@ -11,7 +11,7 @@ import type {
 import type { UserTwoStepActionSchema } from '../../../shared/api/totp';
 import { GatepassError } from '../../../shared/errors';
 import { qrSvgDocument } from '../../../shared/qr/matrix';
-import type { AccountKind, Database, TotpFactorTable } from '../../db/schema';
+import type { AccountKind, Database, FactorKind, TotpFactorTable } from '../../db/schema';
 import type { SecretBox } from '../../security/secret-box';
 import { isoAfter, lockAccount, type AccountCaller, type AccountRef, type AdminCaller, type ServiceContext } from '../../context';
 import { recordAudit, type AuditRecord } from '../audit/service';
@@ -41,39 +41,95 @@ export function backoffSeconds(failures: number): number {
   return Math.min(2 ** (failures - FREE_FAILURES), MAX_BACKOFF_S);
 }
 
-/** The associated data a secret is sealed under: it opens only on its own account's row. */
-function secretContext(kind: AccountKind, id: string): string {
+/** The associated data a secret is sealed under: it opens only on its own account's (or device's) row. */
+export function secretContext(kind: FactorKind, id: string): string {
   return `totp:${kind}:${id}`;
 }
 
-function requireBox(ctx: ServiceContext): SecretBox {
+/** The secret box, or TWO_STEP_UNAVAILABLE when the server has no key (PostgreSQL without GATEPASS_SECRET_KEY). */
+export function requireBox(ctx: ServiceContext): SecretBox {
   if (!ctx.secrets) {
     throw new GatepassError('TWO_STEP_UNAVAILABLE', 'Two-step verification needs a secret key on this server: set GATEPASS_SECRET_KEY (docs/two-step.md)');
   }
   return ctx.secrets;
 }
 
-function openSecret(ctx: ServiceContext, kind: AccountKind, id: string, sealed: string): string {
+function openSecret(ctx: ServiceContext, kind: FactorKind, id: string, sealed: string): string {
   return requireBox(ctx).open(sealed, secretContext(kind, id)).toString('utf8');
 }
 
 type FactorRow = Selectable<TotpFactorTable>;
 
-/** The factor row, locked for the rest of the transaction on PostgreSQL (SQLite has one writer). */
-async function lockFactor(trx: Kysely<Database>, ctx: ServiceContext, kind: AccountKind, id: string): Promise<FactorRow | undefined> {
-  return trx
-    .selectFrom('totp_factors')
-    .selectAll()
-    .where('kind', '=', kind)
-    .where('account_id', '=', id)
-    .$if(ctx.dialect === 'postgres', (qb) => qb.forUpdate())
-    .executeTakeFirst();
+/**
+ * The WHERE of an account's factor rows: its own authenticator app's and, for a user, those of
+ * their provisioned devices that are not revoked (issue 10: a provisioned phone is one more
+ * authenticator of its user). Every check, count and reset of the account goes over these rows.
+ */
+function factorsOf(kind: AccountKind, id: string) {
+  return (eb: ExpressionBuilder<Database, 'totp_factors'>) => {
+    const own = eb.and([eb('totp_factors.kind', '=', kind), eb('totp_factors.account_id', '=', id)]);
+    if (kind !== 'user') return own;
+    const devices = eb.selectFrom('devices as d').select('d.id').where('d.user_id', '=', id).where('d.revoked_at', 'is', null);
+    return eb.or([own, eb.and([eb('totp_factors.kind', '=', 'device'), eb('totp_factors.account_id', 'in', devices)])]);
+  };
 }
 
-/** True when the account has two-step verification on. */
+/**
+ * The account's factor rows, locked for the rest of the transaction on PostgreSQL (SQLite has
+ * one writer), its own app's first, then its devices' by id: one order for every transaction.
+ */
+async function lockFactors(trx: Kysely<Database>, ctx: ServiceContext, kind: AccountKind, id: string): Promise<FactorRow[]> {
+  const rows = await trx
+    .selectFrom('totp_factors')
+    .selectAll()
+    .where(factorsOf(kind, id))
+    .orderBy('kind')
+    .orderBy('account_id')
+    .$if(ctx.dialect === 'postgres', (qb) => qb.forUpdate())
+    .execute();
+  return [...rows.filter((r) => r.kind === kind), ...rows.filter((r) => r.kind !== kind)];
+}
+
+/** The account's count of wrong codes in a row and its wait: one count per account, kept on each of its factor rows alike (the highest wins). */
+function attemptsOf(rows: readonly FactorRow[]): { failed: number; nextTryAt: string } {
+  let failed = 0;
+  let nextTryAt = '';
+  for (const r of rows) {
+    if (r.failed_count > failed) failed = r.failed_count;
+    if (r.next_try_at > nextTryAt) nextTryAt = r.next_try_at;
+  }
+  return { failed, nextTryAt };
+}
+
+/** Sets the account's count and wait on every one of its factor rows (the caller holds their locks). */
+async function setAttempts(trx: Kysely<Database>, rows: readonly FactorRow[], failed: number, nextTryAt: string): Promise<void> {
+  for (const r of rows) {
+    await trx.updateTable('totp_factors').set({ failed_count: failed, next_try_at: nextTryAt }).where('kind', '=', r.kind).where('account_id', '=', r.account_id).execute();
+  }
+}
+
+/** True when the account has two-step verification on: its own authenticator app, or (a user) a provisioned device that is not revoked. */
 export async function hasTwoStep(db: Kysely<Database>, kind: AccountKind, id: string): Promise<boolean> {
-  const row = await db.selectFrom('totp_factors').select('kind').where('kind', '=', kind).where('account_id', '=', id).executeTakeFirst();
+  const row = await db.selectFrom('totp_factors').select('kind').where(factorsOf(kind, id)).executeTakeFirst();
   return row !== undefined;
+}
+
+/**
+ * Brings users.totp_enabled (what the list filters and sorts on, and what mandatory two-step
+ * verification counts) back to the truth inside the caller's transaction: 1 while the user has
+ * their own authenticator app or a provisioned device that is not revoked.
+ */
+export async function refreshTotpEnabled(trx: Kysely<Database>, userId: string, nowIso: string): Promise<void> {
+  await trx
+    .updateTable('users')
+    .set({
+      totp_enabled: sql<number>`case when exists (select 1 from totp_factors f where f.kind = 'user' and f.account_id = users.id)
+        or exists (select 1 from totp_factors f inner join devices d on d.id = f.account_id
+          where f.kind = 'device' and d.user_id = users.id and d.revoked_at is null) then 1 else 0 end`,
+      updated_at: nowIso,
+    })
+    .where('id', '=', userId)
+    .execute();
 }
 
 /** Who an audit entry is about: a user's login, or an administrator's marked as such. */
@@ -96,34 +152,30 @@ export type FactorCheck =
  * Refusal before any code is looked at: locked after 100 wrong codes, or inside the wait of
  * the back-off. Null when a code may be checked now.
  */
-function refusalBeforeCheck(row: FactorRow, now: Date): GatepassError | null {
-  if (row.failed_count >= LOCK_AFTER_FAILURES) {
+function refusalBeforeCheck(rows: readonly FactorRow[], now: Date): GatepassError | null {
+  const { failed, nextTryAt } = attemptsOf(rows);
+  if (failed >= LOCK_AFTER_FAILURES) {
     return new GatepassError(
       'TOTP_LOCKED',
       `${LOCK_AFTER_FAILURES} wrong codes in a row: this account cannot try codes until an administrator lets it try again`,
-      { failedAttempts: row.failed_count },
+      { failedAttempts: failed },
     );
   }
-  if (row.next_try_at !== '' && row.next_try_at > now.toISOString()) {
-    const retryAfterSeconds = Math.max(1, Math.ceil((Date.parse(row.next_try_at) - now.getTime()) / 1000));
+  if (nextTryAt !== '' && nextTryAt > now.toISOString()) {
+    const retryAfterSeconds = Math.max(1, Math.ceil((Date.parse(nextTryAt) - now.getTime()) / 1000));
     return new GatepassError('RATE_LIMITED', `Too many wrong codes: wait ${retryAfterSeconds} s before the next try`, {
       retryAfterSeconds,
-      failedAttempts: row.failed_count,
+      failedAttempts: failed,
     });
   }
   return null;
 }
 
-/** Counts one more wrong code and sets the wait it earns; returns the refusal to answer with. */
-async function recordFailure(trx: Kysely<Database>, row: FactorRow, now: Date, code: 'TOTP_CODE_INVALID' | 'RECOVERY_CODE_INVALID', what: string): Promise<GatepassError> {
-  const failures = row.failed_count + 1;
+/** Counts one more wrong code for the account (on each of its factor rows) and sets the wait it earns; returns the refusal to answer with. */
+async function recordFailure(trx: Kysely<Database>, rows: readonly FactorRow[], now: Date, code: 'TOTP_CODE_INVALID' | 'RECOVERY_CODE_INVALID', what: string): Promise<GatepassError> {
+  const failures = attemptsOf(rows).failed + 1;
   const wait = backoffSeconds(failures);
-  await trx
-    .updateTable('totp_factors')
-    .set((eb) => ({ failed_count: eb('failed_count', '+', 1), next_try_at: wait > 0 ? isoAfter(now, wait * 1000) : '' }))
-    .where('kind', '=', row.kind)
-    .where('account_id', '=', row.account_id)
-    .execute();
+  await setAttempts(trx, rows, failures, wait > 0 ? isoAfter(now, wait * 1000) : '');
   const then =
     failures >= LOCK_AFTER_FAILURES
       ? ` That was the ${LOCK_AFTER_FAILURES}th wrong code in a row: an administrator must now let this account try again.`
@@ -153,9 +205,10 @@ export async function checkSecondFactor(trx: Kysely<Database>, ctx: ServiceConte
   const now = ctx.now();
   const target = targetOf(account);
   const audit = (rec: Omit<AuditRecord, 'actor' | 'target'>) => recordAudit(trx, now, { actor: account.login, target, ...rec });
-  const row = await lockFactor(trx, ctx, account.kind, account.id);
-  if (!row) return { ok: false, error: new GatepassError('TOTP_NOT_ENABLED', 'This account has no two-step verification') };
-  const refused = refusalBeforeCheck(row, now);
+  const rows = await lockFactors(trx, ctx, account.kind, account.id);
+  if (rows.length === 0) return { ok: false, error: new GatepassError('TOTP_NOT_ENABLED', 'This account has no two-step verification') };
+  const { failed } = attemptsOf(rows);
+  const refused = refusalBeforeCheck(rows, now);
   const what = factor.recoveryCode !== undefined ? 'recovery code' : 'code';
   if (refused) {
     await audit({ action: 'totp.verify_refused', detail: `${what} not checked: ${refused.code === 'TOTP_LOCKED' ? 'locked after 100 wrong codes' : 'inside the back-off wait'}` });
@@ -164,7 +217,7 @@ export async function checkSecondFactor(trx: Kysely<Database>, ctx: ServiceConte
 
   if (factor.recoveryCode !== undefined) {
     if (await consumeRecoveryCode(trx, account.kind, account.id, factor.recoveryCode, now)) {
-      await trx.updateTable('totp_factors').set({ failed_count: 0, next_try_at: '' }).where('kind', '=', row.kind).where('account_id', '=', row.account_id).execute();
+      await setAttempts(trx, rows, 0, '');
       const left = await recoveryCodesLeft(trx, account.kind, account.id);
       await audit({ action: 'recovery.use', detail: `Recovery code accepted; ${left} left` });
       return { ok: true, method: 'recoveryCode', recoveryCodesLeft: left };
@@ -174,35 +227,52 @@ export async function checkSecondFactor(trx: Kysely<Database>, ctx: ServiceConte
       await audit({ action: 'recovery.use_failed', detail: 'Recovery code used already' });
       return { ok: false, error: new GatepassError('RECOVERY_CODE_INVALID', 'That recovery code was used already: each works once') };
     }
-    const error = await recordFailure(trx, row, now, 'RECOVERY_CODE_INVALID', 'That recovery code is wrong');
-    await audit({ action: 'recovery.use_failed', detail: `Wrong recovery code (${row.failed_count + 1} wrong in a row)` });
+    const error = await recordFailure(trx, rows, now, 'RECOVERY_CODE_INVALID', 'That recovery code is wrong');
+    await audit({ action: 'recovery.use_failed', detail: `Wrong recovery code (${failed + 1} wrong in a row)` });
     return { ok: false, error };
   }
 
+  // Each factor (the app, each provisioned device) has its own secret, drift and last step:
+  // a code is the app's or one device's, and each step of each is accepted once.
   const otp = factor.otp ?? '';
-  const secret = openSecret(ctx, account.kind, account.id, row.secret_enc);
-  const step = await matchStep(secret, otp, windowSteps(now, row.drift_steps));
-  if (step !== null && step > row.last_used_step) {
-    const res = await trx
-      .updateTable('totp_factors')
-      .set({ last_used_step: step, last_used_at: now.toISOString(), failed_count: 0, next_try_at: '' })
-      .where('kind', '=', row.kind)
-      .where('account_id', '=', row.account_id)
-      .where('last_used_step', '<', step)
-      .executeTakeFirst();
-    if (Number(res.numUpdatedRows) === 1) {
-      const left = await recoveryCodesLeft(trx, account.kind, account.id);
-      await audit({ action: 'totp.verify', detail: `Code accepted (step ${step - stepOf(now) - row.drift_steps >= 0 ? '+' : ''}${step - stepOf(now) - row.drift_steps} from the expected one)` });
-      return { ok: true, method: 'totp', recoveryCodesLeft: left };
+  let replayed = false;
+  for (const row of rows) {
+    const secret = openSecret(ctx, row.kind, row.account_id, row.secret_enc);
+    const step = await matchStep(secret, otp, windowSteps(now, row.drift_steps));
+    if (step === null) continue;
+    if (step > row.last_used_step) {
+      const res = await trx
+        .updateTable('totp_factors')
+        .set({ last_used_step: step, last_used_at: now.toISOString() })
+        .where('kind', '=', row.kind)
+        .where('account_id', '=', row.account_id)
+        .where('last_used_step', '<', step)
+        .executeTakeFirst();
+      if (Number(res.numUpdatedRows) === 1) {
+        await setAttempts(trx, rows, 0, '');
+        const left = await recoveryCodesLeft(trx, account.kind, account.id);
+        const offset = step - stepOf(now) - row.drift_steps;
+        const from = row.kind === 'device' ? await usedDevice(trx, row.account_id, now) : '';
+        await audit({ action: 'totp.verify', detail: `Code accepted${from} (step ${offset >= 0 ? '+' : ''}${offset} from the expected one)` });
+        return { ok: true, method: 'totp', recoveryCodesLeft: left };
+      }
     }
+    replayed = true;
   }
-  if (step !== null) {
+  if (replayed) {
     await audit({ action: 'totp.verify_failed', detail: 'Replayed code: its time step was already used' });
     return { ok: false, error: new GatepassError('TOTP_CODE_REPLAYED', 'That code was used already: wait for the next code in your app') };
   }
-  const error = await recordFailure(trx, row, now, 'TOTP_CODE_INVALID', 'Wrong code');
-  await audit({ action: 'totp.verify_failed', detail: `Wrong code (${row.failed_count + 1} wrong in a row)` });
+  const error = await recordFailure(trx, rows, now, 'TOTP_CODE_INVALID', 'Wrong code');
+  await audit({ action: 'totp.verify_failed', detail: `Wrong code (${failed + 1} wrong in a row)` });
   return { ok: false, error };
+}
+
+/** Marks a provisioned device used (its code was accepted) and names it for the audit entry. */
+async function usedDevice(trx: Kysely<Database>, deviceId: string, now: Date): Promise<string> {
+  await trx.updateTable('devices').set({ last_used_at: now.toISOString() }).where('id', '=', deviceId).execute();
+  const d = await trx.selectFrom('devices').select('name').where('id', '=', deviceId).executeTakeFirst();
+  return ` from provisioned device ${JSON.stringify(d?.name ?? '')} (${deviceId})`;
 }
 
 /** What a password sign-in needs next, once the password was right. */
@@ -233,21 +303,25 @@ export async function signinGate(ctx: ServiceContext, kind: AccountKind, id: str
 /** An account's state for the console and the portal: never a secret or a code. */
 export async function twoStepState(ctx: ServiceContext, kind: AccountKind, id: string, db: Kysely<Database> = ctx.db): Promise<TwoStepState> {
   const nowIso = ctx.now().toISOString();
-  const [row, enrolment, left] = await Promise.all([
-    db.selectFrom('totp_factors').selectAll().where('kind', '=', kind).where('account_id', '=', id).executeTakeFirst(),
+  const [rows, enrolment, left] = await Promise.all([
+    db.selectFrom('totp_factors').selectAll().where(factorsOf(kind, id)).execute(),
     db.selectFrom('totp_enrolments').select('expires_at').where('kind', '=', kind).where('account_id', '=', id).where('expires_at', '>', nowIso).executeTakeFirst(),
     recoveryCodesLeft(db, kind, id),
   ]);
+  const own = rows.find((r) => r.kind === kind);
+  const { failed, nextTryAt } = attemptsOf(rows);
+  const lastUsedAt = rows.reduce<string | null>((m, r) => (r.last_used_at !== null && (m === null || r.last_used_at > m) ? r.last_used_at : m), null);
   return {
-    enabled: row !== undefined,
-    enrolledAt: row?.confirmed_at ?? null,
-    lastUsedAt: row?.last_used_at ?? null,
-    driftSteps: row?.drift_steps ?? 0,
-    failedAttempts: row?.failed_count ?? 0,
-    nextTryAt: row && row.next_try_at > nowIso ? row.next_try_at : null,
-    locked: (row?.failed_count ?? 0) >= LOCK_AFTER_FAILURES,
-    recoveryCodesLeft: row ? left : 0,
+    enabled: rows.length > 0,
+    enrolledAt: own?.confirmed_at ?? null,
+    lastUsedAt,
+    driftSteps: own?.drift_steps ?? 0,
+    failedAttempts: failed,
+    nextTryAt: nextTryAt > nowIso ? nextTryAt : null,
+    locked: failed >= LOCK_AFTER_FAILURES,
+    recoveryCodesLeft: rows.length > 0 ? left : 0,
     enrolmentPendingUntil: enrolment?.expires_at ?? null,
+    devices: rows.filter((r) => r.kind === 'device').length,
   };
 }
 
@@ -389,15 +463,34 @@ async function upgradeEnrolmentSession(trx: Kysely<Database>, caller: AccountCal
 }
 
 /** Inserts a user session (the token's hash) and counts it on the user's row (the list's Sessions column). */
-export async function insertUserSession(trx: Kysely<Database>, userId: string, tokenHash: string, method: 'qr' | 'password', now: Date, ms: number): Promise<string> {
+export async function insertUserSession(
+  trx: Kysely<Database>,
+  userId: string,
+  tokenHash: string,
+  method: 'qr' | 'password' | 'device',
+  now: Date,
+  ms: number,
+  deviceId: string | null = null,
+): Promise<string> {
   const expiresAt = isoAfter(now, ms);
-  await trx.insertInto('user_sessions').values({ token_hash: tokenHash, user_id: userId, created_at: now.toISOString(), expires_at: expiresAt, method }).execute();
+  await trx.insertInto('user_sessions').values({ token_hash: tokenHash, user_id: userId, created_at: now.toISOString(), expires_at: expiresAt, method, device_id: deviceId }).execute();
   await trx
     .updateTable('users')
     .set((eb) => ({ sessions_active: eb('sessions_active', '+', 1) }))
     .where('id', '=', userId)
     .execute();
   return expiresAt;
+}
+
+/** The step s within 10 minutes of `centre` whose code is code1 and whose next is code2 (the pair nearest the centre), or null. */
+async function consecutivePair(secret: string, centre: number, code1: string, code2: string): Promise<number | null> {
+  const codes = new Map<number, string>();
+  for (let s = centre - RESYNC_WINDOW_STEPS; s <= centre + RESYNC_WINDOW_STEPS; s++) codes.set(s, await codeAt(secret, s));
+  let found: number | null = null;
+  for (let s = centre - RESYNC_WINDOW_STEPS; s < centre + RESYNC_WINDOW_STEPS; s++) {
+    if (codes.get(s) === code1 && codes.get(s + 1) === code2 && (found === null || Math.abs(s + 1 - centre) < Math.abs(found + 1 - centre))) found = s;
+  }
+  return found;
 }
 
 /**
@@ -415,26 +508,29 @@ async function resync(
   selfService: boolean,
 ): Promise<z.output<typeof ResyncResultSchema>> {
   const target = targetOf(account);
-  const outcome = await ctx.db.transaction().execute(async (trx) => {
+  const outcome = await ctx.db.transaction().execute(async (trx): Promise<{ error: GatepassError } | { drift: number }> => {
     const now = ctx.now();
     if (!(await lockAccount(trx, ctx.dialect, account.kind, account.id))) return { error: new GatepassError('NOT_FOUND', 'No such account') };
-    const row = await lockFactor(trx, ctx, account.kind, account.id);
-    if (!row) return { error: new GatepassError('TOTP_NOT_ENABLED', `${account.login} has no two-step verification to resync`) };
+    const rows = await lockFactors(trx, ctx, account.kind, account.id);
+    if (rows.length === 0) return { error: new GatepassError('TOTP_NOT_ENABLED', `${account.login} has no two-step verification to resync`) };
     if (selfService) {
-      const refused = refusalBeforeCheck(row, now);
+      const refused = refusalBeforeCheck(rows, now);
       if (refused) return { error: refused };
     }
-    const secret = openSecret(ctx, account.kind, account.id, row.secret_enc);
+    // The two codes are the app's or one provisioned device's: the first factor they fit is resynced.
     const centre = stepOf(now);
-    const codes = new Map<number, string>();
-    for (let s = centre - RESYNC_WINDOW_STEPS; s <= centre + RESYNC_WINDOW_STEPS; s++) codes.set(s, await codeAt(secret, s));
     let found: number | null = null;
-    for (let s = centre - RESYNC_WINDOW_STEPS; s < centre + RESYNC_WINDOW_STEPS; s++) {
-      if (codes.get(s) === code1 && codes.get(s + 1) === code2 && (found === null || Math.abs(s + 1 - centre) < Math.abs(found + 1 - centre))) found = s;
+    let row: FactorRow | undefined;
+    for (const candidate of rows) {
+      found = await consecutivePair(openSecret(ctx, candidate.kind, candidate.account_id, candidate.secret_enc), centre, code1, code2);
+      if (found !== null) {
+        row = candidate;
+        break;
+      }
     }
-    if (found === null) {
+    if (found === null || !row) {
       const error = selfService
-        ? await recordFailure(trx, row, now, 'TOTP_CODE_INVALID', 'These are not two consecutive codes of this app within 10 minutes of the server\'s clock')
+        ? await recordFailure(trx, rows, now, 'TOTP_CODE_INVALID', 'These are not two consecutive codes of this app within 10 minutes of the server\'s clock')
         : new GatepassError('TOTP_CODE_INVALID', "These are not two consecutive codes of this user's app within 10 minutes of the server's clock");
       await recordAudit(trx, now, { actor, action: 'totp.resync_failed', target, detail: 'Not two consecutive codes within 10 minutes' });
       return { error };
@@ -442,7 +538,7 @@ async function resync(
     const drift = found + 1 - centre;
     const res = await trx
       .updateTable('totp_factors')
-      .set({ drift_steps: drift, last_used_step: found + 1, last_used_at: now.toISOString(), failed_count: 0, next_try_at: '' })
+      .set({ drift_steps: drift, last_used_step: found + 1, last_used_at: now.toISOString() })
       .where('kind', '=', row.kind)
       .where('account_id', '=', row.account_id)
       .where('last_used_step', '<', found)
@@ -451,7 +547,9 @@ async function resync(
       await recordAudit(trx, now, { actor, action: 'totp.resync_failed', target, detail: 'Replayed codes: their time steps were already used' });
       return { error: new GatepassError('TOTP_CODE_REPLAYED', 'These codes were used already: wait for two new codes in the app') };
     }
-    await recordAudit(trx, now, { actor, action: 'totp.resync', target, detail: `Drift ${drift >= 0 ? '+' : ''}${drift} step(s) (${drift * TOTP_PERIOD_S} s), was ${row.drift_steps}` });
+    await setAttempts(trx, rows, 0, '');
+    const which = row.kind === 'device' ? ` of provisioned device ${row.account_id}` : '';
+    await recordAudit(trx, now, { actor, action: 'totp.resync', target, detail: `Drift${which} ${drift >= 0 ? '+' : ''}${drift} step(s) (${drift * TOTP_PERIOD_S} s), was ${row.drift_steps}` });
     return { drift };
   });
   if ('error' in outcome) throw outcome.error;
@@ -491,7 +589,8 @@ async function removeLocked(trx: Kysely<Database>, userId: string, nowIso: strin
   await trx.deleteFrom('recovery_codes').where('kind', '=', 'user').where('account_id', '=', userId).execute();
   await trx.deleteFrom('signin_pending').where('kind', '=', 'user').where('account_id', '=', userId).where('purpose', '=', 'second_factor').execute();
   const removed = Number(res.numDeletedRows) > 0;
-  if (removed) await trx.updateTable('users').set({ totp_enabled: 0, updated_at: nowIso }).where('id', '=', userId).execute();
+  // Provisioned devices stay (they are revoked on their own), and keep two-step verification on while any is left.
+  if (removed) await refreshTotpEnabled(trx, userId, nowIso);
   return removed;
 }
 
@@ -533,8 +632,7 @@ export async function runUserTwoStepAction(ctx: ServiceContext, caller: AdminCal
     const res = await trx
       .updateTable('totp_factors')
       .set({ failed_count: 0, next_try_at: '' })
-      .where('kind', '=', 'user')
-      .where('account_id', '=', userId)
+      .where(factorsOf('user', userId))
       .where((eb) => eb.or([eb('failed_count', '>', 0), eb('next_try_at', '<>', '')]))
       .executeTakeFirst();
     const changed = Number(res.numUpdatedRows) > 0;

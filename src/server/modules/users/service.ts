@@ -14,11 +14,13 @@ import {
   type UserPageSchema,
 } from '../../../shared/api/users';
 import { GatepassError } from '../../../shared/errors';
-import type { User, UserSort, UserSource } from '../../../shared/model/user';
+import type { ProvisioningState, User, UserSort, UserSource } from '../../../shared/model/user';
 import { isUniqueViolation } from '../../db/connect';
 import type { Database } from '../../db/schema';
 import { recordAudit } from '../audit/service';
 import { lockUser, searchText, sortKeys, toCount, type AdminCaller, type ServiceContext } from '../../context';
+import { deleteUserDevices } from '../devices/service';
+import { PROVISION_MAX_WRONG_CODES, keepCodeOfDeletedUser } from '../provisioning/service';
 import { voidCredentials } from '../qr-credentials/service';
 import { deleteTwoStepRows } from '../totp/service';
 import { assertPolicy, getPolicy } from '../policy/service';
@@ -42,8 +44,29 @@ const SORT_COLUMNS = {
 function selectUsers(db: Kysely<Database>, nowIso: string) {
   return db
     .selectFrom('users as u')
-    .select(['u.id', 'u.login', 'u.display_name', 'u.email', 'u.created_at', 'u.updated_at', 'u.totp_enabled', 'u.disabled_at', 'u.source'])
+    .select(['u.id', 'u.login', 'u.display_name', 'u.email', 'u.created_at', 'u.updated_at', 'u.totp_enabled', 'u.disabled_at', 'u.source', 'u.mobile_allowed'])
     .select((eb) => [
+      // Provisioning (issue 10): the live code's expiry, the newest working device, an unused dead code's expiry.
+      eb
+        .selectFrom('provision_codes as p')
+        .select('p.expires_at')
+        .whereRef('p.user_id', '=', 'u.id')
+        .where('p.used_at', 'is', null)
+        .where('p.failed_count', '<', PROVISION_MAX_WRONG_CODES)
+        .where('p.expires_at', '>', nowIso)
+        .as('prov_pending_until'),
+      eb
+        .selectFrom('devices as d')
+        .select((d) => d.fn.max('d.created_at').as('m'))
+        .whereRef('d.user_id', '=', 'u.id')
+        .where('d.revoked_at', 'is', null)
+        .as('prov_device_at'),
+      eb
+        .selectFrom('provision_codes as p')
+        .select('p.expires_at')
+        .whereRef('p.user_id', '=', 'u.id')
+        .where('p.used_at', 'is', null)
+        .as('prov_unused_until'),
       eb
         .selectFrom('qr_credentials as q')
         .select((q) => q.fn.max('q.issued_at').as('m'))
@@ -62,6 +85,14 @@ function selectUsers(db: Kysely<Database>, nowIso: string) {
 
 type UserRow = Awaited<ReturnType<ReturnType<typeof selectUsers>['executeTakeFirstOrThrow']>>;
 
+/** none / pending until / provisioned on / expired, from the row's provisioning columns (see ProvisioningStateSchema). */
+function provisioningOf(r: UserRow): { state: ProvisioningState; at: string | null } {
+  if (r.prov_pending_until) return { state: 'pending', at: r.prov_pending_until };
+  if (r.prov_device_at) return { state: 'provisioned', at: r.prov_device_at };
+  if (r.prov_unused_until) return { state: 'expired', at: r.prov_unused_until };
+  return { state: 'none', at: null };
+}
+
 function toUser(r: UserRow): User {
   return {
     id: r.id,
@@ -73,6 +104,8 @@ function toUser(r: UserRow): User {
     activeSessions: toCount(r.active_sessions),
     disabledAt: r.disabled_at === '' ? null : r.disabled_at,
     source: r.source === 'directory' ? 'directory' : 'internal',
+    mobileAllowed: toCount(r.mobile_allowed) === 1,
+    provisioning: provisioningOf(r),
     createdAt: r.created_at,
     updatedAt: r.updated_at,
   };
@@ -84,7 +117,7 @@ function likePattern(term: string): string {
 }
 
 /** What narrows the list: its search and filters (the list route and locate share it). */
-type ListFilter = Pick<UserListQuery, 'search' | 'qr' | 'qrIssuedBefore' | 'createdSince' | 'signedIn' | 'totp' | 'disabled'>;
+type ListFilter = Pick<UserListQuery, 'search' | 'qr' | 'qrIssuedBefore' | 'createdSince' | 'signedIn' | 'totp' | 'disabled' | 'provisioning'>;
 
 /**
  * The WHERE of a list query (search and filters) as one SQL condition, or null for every user.
@@ -110,7 +143,26 @@ function listCondition(q: ListFilter, nowIso: string, totpIndexed: boolean) {
   if (q.totp) parts.push(totpIndexed ? sql<boolean>`u.totp_enabled = ${totpOn}` : sql<boolean>`u.totp_enabled + 0 = ${totpOn}`);
   if (q.disabled === true) parts.push(sql<boolean>`u.disabled_at <> ''`);
   if (q.disabled === false) parts.push(sql<boolean>`u.disabled_at = ''`);
+  if (q.provisioning) parts.push(provisioningCondition(q.provisioning, nowIso));
   return parts.length === 0 ? null : sql<boolean>`${sql.join(parts, sql` and `)}`;
+}
+
+/** The WHERE of one provisioning state, exactly as provisioningOf reads the row: pending before provisioned before expired. */
+function provisioningCondition(state: ProvisioningState, nowIso: string) {
+  const pending = sql<boolean>`exists (select 1 from provision_codes p where p.user_id = u.id and p.used_at is null
+    and p.failed_count < ${PROVISION_MAX_WRONG_CODES} and p.expires_at > ${nowIso})`;
+  const device = sql<boolean>`exists (select 1 from devices d where d.user_id = u.id and d.revoked_at is null)`;
+  const unused = sql<boolean>`exists (select 1 from provision_codes p where p.user_id = u.id and p.used_at is null)`;
+  switch (state) {
+    case 'pending':
+      return pending;
+    case 'provisioned':
+      return sql<boolean>`${device} and not ${pending}`;
+    case 'expired':
+      return sql<boolean>`${unused} and not ${pending} and not ${device}`;
+    case 'none':
+      return sql<boolean>`not ${unused} and not ${device}`;
+  }
 }
 
 /**
@@ -119,7 +171,7 @@ function listCondition(q: ListFilter, nowIso: string, totpIndexed: boolean) {
  * index). Searches and the other filters may match few users anywhere in the index.
  */
 function onlyDenseFilters(q: ListFilter): boolean {
-  return !(q.search?.trim() || q.qr || q.qrIssuedBefore || q.createdSince || q.signedIn !== undefined || q.disabled === true);
+  return !(q.search?.trim() || q.qr || q.qrIssuedBefore || q.createdSince || q.signedIn !== undefined || q.disabled === true || q.provisioning);
 }
 
 /** Columns that hold numbers: they must keep sorting as numbers when the index is bypassed. */
@@ -234,9 +286,10 @@ export async function createUser(ctx: ServiceContext, caller: AdminCaller, input
           source: input.source,
           created_at: now,
           updated_at: now,
+          mobile_allowed: input.mobileAllowed ? 1 : 0,
         })
         .execute();
-      const detail = [passwordHash ? 'with a password' : '', input.source === 'directory' ? 'directory user' : ''].filter(Boolean).join('; ');
+      const detail = [passwordHash ? 'with a password' : '', input.source === 'directory' ? 'directory user' : '', input.mobileAllowed ? '' : 'may not use mobile authentication'].filter(Boolean).join('; ');
       await recordAudit(trx, ctx.now(), {
         actor: caller.login,
         action: 'user.create',
@@ -258,7 +311,7 @@ export async function updateUser(ctx: ServiceContext, caller: AdminCaller, id: s
       const current = await lockUser(trx, ctx.dialect, id);
       if (!current) throw new GatepassError('NOT_FOUND', 'No such user');
       const changes: string[] = [];
-      const values: Partial<{ login: string; login_key: string; display_name: string; email: string; source: UserSource }> = {};
+      const values: Partial<{ login: string; login_key: string; display_name: string; email: string; source: UserSource; mobile_allowed: number }> = {};
       const loginChanged = patch.login !== undefined && patch.login !== current.login;
       if (loginChanged && patch.login !== undefined) {
         values.login = patch.login;
@@ -276,6 +329,13 @@ export async function updateUser(ctx: ServiceContext, caller: AdminCaller, id: s
       if (patch.source !== undefined && patch.source !== current.source) {
         values.source = patch.source;
         changes.push(`source ${current.source} -> ${patch.source}`);
+      }
+      if (patch.mobileAllowed !== undefined) {
+        const was = await trx.selectFrom('users').select('mobile_allowed').where('id', '=', id).executeTakeFirstOrThrow();
+        if ((toCount(was.mobile_allowed) === 1) !== patch.mobileAllowed) {
+          values.mobile_allowed = patch.mobileAllowed ? 1 : 0;
+          changes.push(patch.mobileAllowed ? 'may use mobile authentication' : 'may not use mobile authentication');
+        }
       }
       if (changes.length === 0) return;
       const searchable = searchText(values.login ?? current.login, values.display_name ?? current.display_name, values.email ?? current.email);
@@ -316,6 +376,9 @@ export async function deleteUser(ctx: ServiceContext, caller: AdminCaller, id: s
     await trx.deleteFrom('qr_credentials').where('user_id', '=', id).execute();
     // No foreign key reaches the two-step tables (they hold administrators' rows too).
     await deleteTwoStepRows(trx, id);
+    await deleteUserDevices(trx, id);
+    // The provisioning code is kept, so a device that redeems it hears the user was removed.
+    await keepCodeOfDeletedUser(trx, id, ctx.now());
     await trx.deleteFrom('users').where('id', '=', id).execute();
     await recordAudit(trx, ctx.now(), { actor: caller.login, action: 'user.delete', target: user.login });
   });
