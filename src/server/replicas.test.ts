@@ -5,6 +5,8 @@ import { insertMail, prepareMail } from './mail/outbox';
 import { loadMailSettings } from './mail/settings';
 import { postgres, startTestServer, useDatabases } from './test-support/backends';
 import { call, okBody } from './test-support/client';
+import { decodeProvisioningPayload } from '../shared/provisioning-payload';
+import { issueCode, zbarReadPng } from './test-support/provisioning';
 import { oathtool, passwordSession, testClock, userWithPassword } from './test-support/two-step';
 import { startSmtpSink, type SmtpSink } from './test-support/smtp-sink';
 import { agentSignin, otpFromMail, registerComputer, requestOtp, smtpTo, waitForMail } from './test-support/email-otp';
@@ -28,7 +30,9 @@ describe('two replicas on one PostgreSQL database', () => {
     dbh = openDatabase(db);
     // Started together, as a deployment would: migrations and the first admin must not collide.
     // Both get the same GATEPASS_SECRET_KEY (startTestServer), as a deployment must give them.
-    [a, b] = await Promise.all([startTestServer(db, { now: clock.now }), startTestServer(db, { now: clock.now })]);
+    // Behind one load balancer: one public URL, which provisioning payloads name.
+    const publicUrl = 'https://gatepass.example.org';
+    [a, b] = await Promise.all([startTestServer(db, { now: clock.now, publicUrl }), startTestServer(db, { now: clock.now, publicUrl })]);
     tokenA = await a.issueAdminToken();
     tokenB = await b.issueAdminToken();
   });
@@ -153,6 +157,39 @@ describe('two replicas on one PostgreSQL database', () => {
     const bySender = new Map<string, number>();
     for (const r of rows) bySender.set(r.claimed_by ?? '', (bySender.get(r.claimed_by ?? '') ?? 0) + 1);
     expect([...bySender.keys()].sort()).toEqual([a.mail.senderId, b.mail.senderId].sort());
+  });
+
+  it('share one server ID and provisioning: of 20 redemptions of one code spread over both, one makes a device; revoked on one, refused on both', async () => {
+    const idA = okBody(await call(a.url, 'serverInfo')).serverId;
+    expect(idA).toBeTruthy();
+    expect(okBody(await call(b.url, 'serverInfo')).serverId).toBe(idA);
+    const u = await userWithPassword(a.url, tokenA, 'r.provision');
+    const issued = await issueCode(a.url, tokenA, u.id);
+    const p = decodeProvisioningPayload(issued.payload);
+    expect(p.serverId).toBe(idA);
+    // The image is served by either replica: the code is live in the shared database.
+    const png = Buffer.from(await (await fetch(`${b.url}/userportal/getQRCode?text=${encodeURIComponent(issued.payload)}`)).arrayBuffer());
+    expect(zbarReadPng(png)).toBe(issued.payload);
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        call(i % 2 ? a.url : b.url, 'redeemProvisioningCode', { body: { serverId: p.serverId, login: p.login, code: p.code, deviceName: `Phone ${i}` } }),
+      ),
+    );
+    const won = answers.filter((r) => r.ok);
+    expect(won).toHaveLength(1);
+    for (const r of answers.filter((x) => !x.ok)) expect(['INVALID_PROVISION_CODE', 'RATE_LIMITED']).toContain(r.error?.code);
+    const device = okBody(won[0]!);
+    expect(okBody(await call(a.url, 'listUserDevices', { params: { id: u.id } }, tokenA)).items).toHaveLength(1);
+
+    // Its code is a second factor on either replica; revoked on B, its sign-in and codes stop on A.
+    clock.advance(30_000);
+    const signin = await call(b.url, 'userSignin', { body: { login: 'r.provision', password: 'Granite-Orchard-58', otp: oathtool(device.totp.secret, clock.now()) } });
+    expect(okBody(signin).status).toBe('signed_in');
+    expect((await call(a.url, 'deviceSignin', { body: { login: 'r.provision', credential: device.credential } })).ok).toBe(true);
+    okBody(await call(b.url, 'revokeDevice', { params: { id: u.id, deviceId: device.device.id } }, tokenB));
+    clock.advance(30_000);
+    expect((await call(a.url, 'deviceSignin', { body: { login: 'r.provision', credential: device.credential } })).error?.code).toBe('QR_CREDENTIAL_INVALID');
+    expect(okBody(await call(a.url, 'userSignin', { body: { login: 'r.provision', password: 'Granite-Orchard-58' } })).status).toBe('signed_in');
   });
 });
 
