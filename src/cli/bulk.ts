@@ -67,7 +67,7 @@ async function allUsers(call: AdminCall): Promise<User[]> {
 }
 
 /** `--users all` is every user in login order; otherwise the logins given, in that order. */
-async function selectUsers(call: AdminCall, spec: string): Promise<User[]> {
+export async function selectUsers(call: AdminCall, spec: string): Promise<User[]> {
   const everyone = await allUsers(call);
   if (spec.trim().toLowerCase() === 'all') return everyone;
   const byLogin = new Map(everyone.map((u) => [u.login.toLowerCase(), u]));

@@ -2,23 +2,20 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { readFile } from 'node:fs/promises';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { GatepassError } from '../shared/errors';
 import { parseTemplateStart } from '../shared/password-template';
-import { decodeSigninPayload } from '../shared/qr-payload';
-import { decodeUsrConfig } from '../shared/usr-config';
 import { appVersion } from '../main/app-version';
-import { createServerClient } from '../main/services/server-client';
 import { userDataDir } from '../main/services/settings';
 import { exportCommand, usersImportCommand, type ExportCliOptions, type ImportCliOptions } from './bulk';
 import { EXIT_CLOSED_OUTPUT, endOnClosedOutput, guardClosedOutput, isClosedPipeError, outputClosed } from './closed-output';
 import { printJson, wantsJson } from './output';
-import { readStdin } from './stdin';
 import { addAdminCommands } from './admin';
 import { addAgentCommands } from './agent';
 import { addComputersCommands } from './computers';
 import { addSessionsCommands } from './sessions';
+import { addDeviceCommands } from './device';
+import { addProvisionCommands } from './provision';
 import { addUserCommands } from './user';
 import { addUsersCommands } from './users';
 
@@ -73,6 +70,7 @@ interface ServerCliOptions {
   smtpUrl?: string;
   mailFrom?: string;
   mailFolder?: string;
+  publicUrl?: string;
   tls?: 'self-signed';
   tlsCert?: string;
   tlsKey?: string;
@@ -146,6 +144,7 @@ export function buildProgram(state: { exitCode: number } = { exitCode: EXIT.OK }
     .option('--seed-demo <count>', 'add this many demo users to an empty database', count)
     .option('--name <name>', 'server name shown in the console (and, for two-step verification, in authenticator apps)')
     .option('--secret-key-file <file>', 'the key file that seals two-step secrets and the SMTP password (default for SQLite: <db>.key beside it; or set GATEPASS_SECRET_KEY)')
+    .option('--public-url <url>', 'the URL devices and mail readers reach this server at (behind a TLS proxy: its https:// URL); provisioning codes and the QR image URL name it (default: the listen URL)')
     .option('--smtp-url <url>', 'send mail through this SMTP server: smtp://[user[:password]@]host[:port] (STARTTLS required, port 587), smtps://... (implicit TLS, port 465), or smtp://...?security=none (no encryption, port 25)')
     .option('--mail-from <address>', 'the From of every message, e.g. "Gatepass <gatepass@example.org>"')
     .addOption(new Option('--mail-folder <dir>', 'write every message as an .eml file into this folder instead of sending it').conflicts('smtpUrl'))
@@ -164,7 +163,14 @@ the URL: a command line is visible to other local users.
 ${EXIT_HELP}`,
     )
     .action(async (o: ServerCliOptions) => {
-      const { startServer } = await import('../server/index');
+      const { normalisePublicUrl, startServer } = await import('../server/index');
+      if (o.publicUrl !== undefined) {
+        try {
+          normalisePublicUrl(o.publicUrl);
+        } catch (err) {
+          throw new CliFailure('VALIDATION_FAILED', `--public-url: ${err instanceof Error ? err.message : String(err)}`, EXIT.BAD_INPUT);
+        }
+      }
       const db = /^postgres(ql)?:\/\//i.test(o.db) ? o.db : resolve(o.db);
       const tls = tlsOption(o);
       const smtpPassword = process.env.GATEPASS_SMTP_PASSWORD;
@@ -185,10 +191,12 @@ ${EXIT_HELP}`,
         ...(tls ? { tls } : {}),
         ...(o.trustedProxy ? { trustedProxies: o.trustedProxy } : {}),
         ...(o.allowedHost ? { allowedHosts: o.allowedHost } : {}),
+        ...(o.publicUrl !== undefined ? { publicUrl: o.publicUrl } : {}),
         logger: (line) => console.log(line),
       });
       console.log(`Gatepass server "${srv.name}" listening on ${srv.url}`);
-      console.log(`User portal (sign-in, two-step verification, recovery codes): ${srv.url}/portal/`);
+      if (srv.publicUrl !== srv.url) console.log(`Devices and mail readers reach it at ${srv.publicUrl}`);
+      console.log(`User portal (sign-in, two-step verification, recovery codes): ${srv.publicUrl}/portal/`);
       if (srv.tlsPin) {
         // What an administrator compares before trusting a self-signed server, and what clients pin.
         console.log(`TLS certificate${srv.tlsCreated ? ' (made now, self-signed)' : ''}: SHA-256 fingerprint ${srv.tlsFingerprint}; key pin ${srv.tlsPin}`);
@@ -225,51 +233,7 @@ ${EXIT_HELP}`,
       await closeOnSignal(() => host.close());
     });
 
-  const device = program.command('device').description('Act as a device (to check sign-in codes)').addHelpText('after', EXIT_HELP);
-  device
-    .command('signin')
-    .description('Sign in with a scanned QR text or a .usr device configuration file, as the Gatepass app would')
-    .option('--qr-text <text>', "the QR code's text, or - to read it from stdin")
-    .option('--config <file.usr>', 'a device configuration file (docs/usr-format.md)')
-    .option('--timeout <ms>', 'give up after this many milliseconds', count, 15_000)
-    .addHelpText('after', EXIT_HELP)
-    .action(async (o: { qrText?: string; config?: string; timeout: number }) => {
-      if ((o.qrText === undefined) === (o.config === undefined)) {
-        throw new CliFailure('VALIDATION_FAILED', 'give either --qr-text <text> or --config <file.usr>', EXIT.BAD_INPUT);
-      }
-      let payload: { server: string; login: string; credential: string };
-      let pin: string | null = null;
-      try {
-        if (o.config !== undefined) {
-          const text = await readFile(o.config, 'utf8').catch((err: NodeJS.ErrnoException) => {
-            throw new GatepassError('VALIDATION_FAILED', `Cannot read ${o.config}: ${err.code ?? 'error'}`);
-          });
-          const usr = decodeUsrConfig(text);
-          payload = { server: usr.server.url, login: usr.login, credential: usr.credential };
-          pin = usr.server.tlsPin;
-        } else {
-          const qr = decodeSigninPayload(o.qrText === '-' ? await readStdin() : (o.qrText ?? ''));
-          payload = qr;
-          pin = qr.tlsPin ?? null;
-        }
-      } catch (err) {
-        if (err instanceof GatepassError) throw new CliFailure(err.code, err.message, EXIT.BAD_INPUT);
-        throw err;
-      }
-      // A pinned server must present that key before the credential is sent to it (and is trusted by it).
-      const client = createServerClient(payload.server, { timeoutMs: o.timeout, tlsPin: pin });
-      try {
-        const session = await client.call('qrSignin', { body: { login: payload.login, credential: payload.credential } });
-        const name = await client.call('serverInfo').then(
-          (i) => i.name,
-          () => payload.server,
-        );
-        console.log(`Signed in to ${name} as ${session.user.login} (${session.user.displayName || session.user.login})`);
-      } catch (err) {
-        if (err instanceof GatepassError) throw new CliFailure(err.code, err.message, err.code === 'VALIDATION_FAILED' ? EXIT.BAD_INPUT : EXIT.FAILED);
-        throw err;
-      }
-    });
+  addDeviceCommands(program, EXIT_HELP);
 
   program
     .command('export')
@@ -319,6 +283,7 @@ ${EXIT_HELP}`,
   addComputersCommands(program, EXIT_HELP);
   addAgentCommands(program, state, EXIT_HELP);
   addSessionsCommands(program, EXIT_HELP);
+  addProvisionCommands(program, state, EXIT_HELP);
 
   return program;
 }

@@ -178,7 +178,7 @@ describe('two replicas on one PostgreSQL database', () => {
     const won = answers.filter((r) => r.ok);
     expect(won).toHaveLength(1);
     for (const r of answers.filter((x) => !x.ok)) expect(['INVALID_PROVISION_CODE', 'RATE_LIMITED']).toContain(r.error?.code);
-    const device = okBody(won[0]!);
+    const device = okBody<'redeemProvisioningCode'>(won[0]!);
     expect(okBody(await call(a.url, 'listUserDevices', { params: { id: u.id } }, tokenA)).items).toHaveLength(1);
 
     // Its code is a second factor on either replica; revoked on B, its sign-in and codes stop on A.

@@ -18,6 +18,11 @@ export const DeviceFileSchema = z.object({
     url: z.url({ protocol: /^https?$/ }),
     id: ServerIdSchema,
     name: z.string(),
+    /** `sha256/<base64>` of the server's TLS key when it serves https itself (the payload's pin), else null: the device trusts that key, and only it. */
+    tlsPin: z
+      .string()
+      .regex(/^sha256\/[A-Za-z0-9+/]{43}=$/)
+      .nullable(),
   }),
   login: z.string().min(1).max(128),
   device: z.object({

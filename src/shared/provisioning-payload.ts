@@ -30,6 +30,11 @@ export const ProvisioningPayloadSchema = z.object({
   l: z.string().min(1).max(128),
   /** The provisioning code. */
   c: ProvisionCodeSchema,
+  /** The server's TLS key pin (`sha256/<base64>`), when it serves https itself: a device trusts that key, and only it. Absent otherwise. */
+  p: z
+    .string()
+    .regex(/^sha256\/[A-Za-z0-9+/]{43}=$/)
+    .optional(),
 });
 export type ProvisioningPayloadWire = z.infer<typeof ProvisioningPayloadSchema>;
 
@@ -38,11 +43,14 @@ export interface ProvisioningPayload {
   serverId: string;
   login: string;
   code: string;
+  /** The server's TLS key pin, or null when it has none (plain http, or TLS ended by a proxy). */
+  tlsPin: string | null;
 }
 
 /** The text to put in the QR code. */
 export function encodeProvisioningPayload(p: ProvisioningPayload): string {
   const wire: ProvisioningPayloadWire = { gp: 'provision', v: PROVISIONING_PAYLOAD_VERSION, s: p.server, sid: p.serverId, l: p.login, c: p.code };
+  if (p.tlsPin) wire.p = p.tlsPin;
   return JSON.stringify(wire);
 }
 
@@ -71,7 +79,7 @@ export function decodeProvisioningPayload(text: string): ProvisioningPayload {
   const parsed = ProvisioningPayloadSchema.safeParse(raw);
   if (!parsed.success) throw new GatepassError('PAYLOAD_INVALID', 'Not a Gatepass provisioning code (missing or malformed fields)');
   const w = parsed.data;
-  return { server: w.s, serverId: w.sid, login: w.l, code: w.c };
+  return { server: w.s, serverId: w.sid, login: w.l, code: w.c, tlsPin: w.p ?? null };
 }
 
 /**

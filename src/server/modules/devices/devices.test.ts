@@ -95,11 +95,16 @@ eachBackend('Provisioned devices', (backend) => {
       const audit = okBody(await call(url(), 'listAudit', { query: { target: l, action: 'totp.verify' } }, admin()));
       expect(audit.items[0]?.detail).toContain(`from provisioned device "Test phone" (${d.device.id})`);
       expect(okBody(await call(url(), 'listUserDevices', { params: { id: u.id } }, admin())).items[0]?.lastUsedAt).toBe(clock.now().toISOString());
+      // Recovery codes can be made for a phone-only user, for the day the phone is lost.
+      const made = okBody(await call(url(), 'userTwoStepActions', { body: { action: 'regenerateRecoveryCodes', userIds: [u.id] } }, admin())).results[0];
+      expect(made?.recoveryCodes).toHaveLength(8);
+      expect(okBody(await call(url(), 'userSignin', { body: { login: l, password: PASSWORD, recoveryCode: made!.recoveryCodes![0]! } }))).toMatchObject({ secondFactor: 'recoveryCode', recoveryCodesLeft: 7 });
 
       // Revoked: the device's codes stop working, and with no factor left the password signs in alone.
       okBody(await call(url(), 'revokeDevice', { params: { id: u.id, deviceId: d.device.id } }, admin()));
       clock.advance(STEP);
       expect(okBody(await call(url(), 'getUser', { params: { id: u.id } }, admin())).totpEnabled).toBe(false);
+      expect(await db().selectFrom('recovery_codes').select('code_hash').where('account_id', '=', u.id).execute()).toEqual([]);
       expect((await signin(l, { otp: code(d.totp.secret) })).ok).toBe(true);
       expect(okBody(await signin(l)).status).toBe('signed_in');
     });

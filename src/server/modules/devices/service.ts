@@ -10,7 +10,7 @@ import { lockUser, type AdminCaller, type ServiceContext } from '../../context';
 import { recordAudit } from '../audit/service';
 import { newTotpSecret } from '../totp/codes';
 import { getTwoStepSettings } from '../totp/mandatory';
-import { insertUserSession, refreshTotpEnabled, secretContext } from '../totp/service';
+import { hasTwoStep, insertUserSession, refreshTotpEnabled, secretContext } from '../totp/service';
 
 /** Sessions of a provisioned device last as long as a QR card's: 30 days. */
 export const DEVICE_SESSION_MS = 30 * 24 * 60 * 60 * 1000;
@@ -141,11 +141,15 @@ export async function revokeDevice(ctx: ServiceContext, caller: AdminCaller, use
     await trx.deleteFrom('totp_factors').where('kind', '=', 'device').where('account_id', '=', deviceId).execute();
     const sessionsEnded = await endDeviceSessions(trx, userId, deviceId);
     await refreshTotpEnabled(trx, userId, nowIso);
+    // The last authenticator gone: two-step verification is off, and its recovery codes go with it
+    // (as when an administrator removes it), so they cannot come back to life with a later device.
+    const left = await hasTwoStep(trx, 'user', userId);
+    const codes = left ? 0 : Number((await trx.deleteFrom('recovery_codes').where('kind', '=', 'user').where('account_id', '=', userId).executeTakeFirst()).numDeletedRows);
     await recordAudit(trx, now, {
       actor: caller.login,
       action: 'device.revoke',
       target: user.login,
-      detail: `Provisioned device ${JSON.stringify(device.name)} (${deviceId}) revoked; ${sessionsEnded} session(s) ended`,
+      detail: `Provisioned device ${JSON.stringify(device.name)} (${deviceId}) revoked; ${sessionsEnded} session(s) ended${left ? '' : `; no authenticator left: two-step verification off${codes ? `, ${codes} recovery code(s) deleted` : ''}`}`,
     });
     return { revoked: true, sessionsEnded };
   });

@@ -14,6 +14,7 @@ import type { AccountKind, Database } from '../../db/schema';
 import { sha256Hex } from '../../security/tokens';
 import { lockAccount, toCount, type AccountCaller, type AdminCaller, type ServiceContext } from '../../context';
 import { recordAudit } from '../audit/service';
+import { factorsOf } from '../totp/factors';
 
 /**
  * One new code: 16 characters of a 32-letter alphabet, 5 random bits each (80 bits). Each
@@ -124,7 +125,8 @@ export async function regenerateLocked(
 ): Promise<z.output<typeof RecoveryCodesSchema>> {
   const account = await lockAccount(trx, ctx.dialect, kind, accountId);
   if (!account) throw new GatepassError('NOT_FOUND', kind === 'user' ? 'No such user' : 'No such administrator');
-  const factor = await trx.selectFrom('totp_factors').select('kind').where('kind', '=', kind).where('account_id', '=', accountId).executeTakeFirst();
+  // The account's app or (a user) a provisioned device: either makes codes worth having.
+  const factor = await trx.selectFrom('totp_factors').select('kind').where(factorsOf(kind, accountId)).executeTakeFirst();
   if (!factor) throw new GatepassError('TOTP_NOT_ENABLED', `${account.login} has no two-step verification, so no recovery codes`);
   if (expectedSetId !== undefined && (await recoveryCodeSetId(trx, kind, accountId)) !== expectedSetId) {
     throw new GatepassError(

@@ -1,4 +1,4 @@
-import { sql, type ExpressionBuilder, type Kysely, type Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import type { z } from 'zod';
 import type {
   AccountTwoStepSchema,
@@ -16,6 +16,7 @@ import type { SecretBox } from '../../security/secret-box';
 import { isoAfter, lockAccount, type AccountCaller, type AccountRef, type AdminCaller, type ServiceContext } from '../../context';
 import { recordAudit, type AuditRecord } from '../audit/service';
 import { consumeRecoveryCode, recoveryCodesLeft, recoveryCodeUsed, regenerateLocked, replaceRecoveryCodes } from '../recovery-codes/service';
+import { factorsOf } from './factors';
 import { TOTP_PERIOD_S, keyUri, matchStep, newTotpSecret, codeAt, stepOf, windowSteps } from './codes';
 import { getTwoStepSettings, inGracePeriod } from './mandatory';
 
@@ -59,20 +60,6 @@ function openSecret(ctx: ServiceContext, kind: FactorKind, id: string, sealed: s
 }
 
 type FactorRow = Selectable<TotpFactorTable>;
-
-/**
- * The WHERE of an account's factor rows: its own authenticator app's and, for a user, those of
- * their provisioned devices that are not revoked (issue 10: a provisioned phone is one more
- * authenticator of its user). Every check, count and reset of the account goes over these rows.
- */
-function factorsOf(kind: AccountKind, id: string) {
-  return (eb: ExpressionBuilder<Database, 'totp_factors'>) => {
-    const own = eb.and([eb('totp_factors.kind', '=', kind), eb('totp_factors.account_id', '=', id)]);
-    if (kind !== 'user') return own;
-    const devices = eb.selectFrom('devices as d').select('d.id').where('d.user_id', '=', id).where('d.revoked_at', 'is', null);
-    return eb.or([own, eb.and([eb('totp_factors.kind', '=', 'device'), eb('totp_factors.account_id', 'in', devices)])]);
-  };
-}
 
 /**
  * The account's factor rows, locked for the rest of the transaction on PostgreSQL (SQLite has
