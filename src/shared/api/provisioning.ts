@@ -55,7 +55,11 @@ export const DeviceNameSchema = z
  */
 export const RedeemProvisioningSchema = z.object({
   serverId: z.string().max(128).default(''),
-  login: z.string().max(256),
+  // Compared in NFC, as logins are stored (a decomposed é finds its account).
+  login: z
+    .string()
+    .max(256)
+    .transform((s) => s.normalize('NFC')),
   code: z.string().max(256),
   deviceName: DeviceNameSchema.optional(),
 });

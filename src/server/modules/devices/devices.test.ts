@@ -68,6 +68,16 @@ eachBackend('Provisioned devices', (backend) => {
       expect((await deviceSignin(`${l}.renamed`, d.credential)).ok).toBe(true);
     });
 
+    it('a new password signs the device out (as everywhere) but does not revoke it: it signs in again', async () => {
+      const l = login('password');
+      const u = await userWithPassword(url(), admin(), l);
+      const d = await provision(u.id);
+      const session = okBody(await deviceSignin(l, d.credential));
+      okBody(await call(url(), 'setPassword', { params: { id: u.id }, body: { password: 'Another-Horse-43' } }, admin()));
+      expect((await call(url(), 'me', {}, session.token)).status).toBe(401);
+      expect((await deviceSignin(l, d.credential)).ok).toBe(true);
+    });
+
     it('deleting the user deletes their devices and the devices\' TOTP factors', async () => {
       const u = await userWithPassword(url(), admin(), login('delete'));
       const d = await provision(u.id);

@@ -58,7 +58,7 @@ export async function provisioningQrImage(ctx: ServiceContext, query: z.output<t
   if (payload.serverId !== ctx.serverId || payload.server.replace(/\/+$/, '') !== ctx.publicUrl()) {
     throw new GatepassError('PAYLOAD_INVALID', 'This is not a provisioning code of this server');
   }
-  const state = await liveCodeByHash(ctx, sha256Hex(payload.code), payload.login.trim().toLowerCase());
+  const state = await liveCodeByHash(ctx, sha256Hex(payload.code), payload.login.normalize('NFC').trim().toLowerCase());
   if (state === 'removed') throw new GatepassError('REPROVISION_NOT_AVAILABLE', 'The user of this provisioning code has been removed from the server');
   if (state !== 'live') throw new GatepassError('INVALID_PROVISION_CODE', 'The provisioning code is not valid, has expired or has already been used');
   if (query.format === 'svg') {
