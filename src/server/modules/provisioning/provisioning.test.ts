@@ -73,6 +73,20 @@ eachBackend('Mobile provisioning', (backend) => {
       expect(audit.items.filter((e) => e.target === a.login || e.target === b.login)).toHaveLength(2);
     });
 
+    it('issues 250 users in one request (in groups), each their own code, in the order asked', async () => {
+      const tag = `bulk${backend.name}`;
+      const imported = okBody(await call(url(), 'importUsers', { body: { users: Array.from({ length: 250 }, (_, i) => ({ login: `${tag}.${i}` })) } }, admin()));
+      const ids = imported.results.flatMap((r) => (r.ok ? [r.userId] : []));
+      expect(ids).toHaveLength(250);
+      const res = okBody(await call(url(), 'issueProvisioningCodes', { body: { userIds: [...ids].reverse() } }, admin()));
+      expect(res.results.map((r) => r.userId)).toEqual([...ids].reverse());
+      expect(res.results.every((r) => r.ok)).toBe(true);
+      const codes = new Set(res.results.flatMap((r) => (r.ok ? [r.provisionCode] : [])));
+      expect(codes.size).toBe(250);
+      const audit = okBody(await call(url(), 'listAudit', { query: { action: 'provision.issue', search: tag, limit: 500 } }, admin()));
+      expect(audit.total).toBe(250);
+    });
+
     it('takes a validity from 10 minutes to 30 days and refuses anything else', async () => {
       const u = await newUser('validity');
       const two = await issueCode(url(), admin(), u.id, 2 * 3600);

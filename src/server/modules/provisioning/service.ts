@@ -17,7 +17,7 @@ import { encodeProvisioningPayload, qrImageUrlFor, ServerIdSchema } from '../../
 import type { Database } from '../../db/schema';
 import { digestsEqual, sha256Hex } from '../../security/tokens';
 import { isoAfter, lockUser, toCount, type AdminCaller, type ServiceContext } from '../../context';
-import { recordAudit } from '../audit/service';
+import { recordAudit, recordAuditMany, type AuditRecord } from '../audit/service';
 import { createDevice } from '../devices/service';
 import { keyUri } from '../totp/codes';
 import { requireBox } from '../totp/service';
@@ -142,13 +142,119 @@ export async function qrImageUrl(ctx: ServiceContext, payloadText: string, db: K
 type Issued = z.output<typeof IssuedProvisioningCodeSchema>;
 type IssueResult = z.output<typeof ProvisioningIssueResultsSchema>['results'][number];
 
+/** Users per transaction when issuing: a few statements per group instead of several per user. */
+export const ISSUE_GROUP = 100;
+
 /**
- * Issues one user's provisioning code inside the caller's transaction (so a caller can commit
- * other rows with it, such as the mail that carries it): the user's row is locked, a code of
- * 128 random bits replaces any earlier one (its hash only is stored, so the earlier code stops
- * working), and the issue is audited without the code. Throws NOT_FOUND, NOT_ENTITLED (the user
- * may not use mobile authentication) or FORBIDDEN (disabled user).
+ * Issues provisioning codes for a group of users inside the caller's transaction (so a caller
+ * can commit other rows with them, such as the mails that carry them). The users' rows are
+ * locked in id order (as every writer locks a user before their other rows, so no two
+ * transactions deadlock); each user who may use mobile authentication and is enabled gets a
+ * code of 128 random bits whose SHA-256 replaces their earlier code (so that one stops
+ * working); the others get their refusal (NOT_FOUND, NOT_ENTITLED, FORBIDDEN) as their result.
+ * Issues and refusals are audited per user, never with the code. A handful of statements for
+ * the whole group, whatever its size (keep it to ISSUE_GROUP).
  */
+export async function issueCodesInTransaction(
+  trx: Kysely<Database>,
+  ctx: ServiceContext,
+  actor: string,
+  userIds: readonly string[],
+  validitySeconds: number,
+  qrCodeUrl: string,
+): Promise<IssueResult[]> {
+  const ids = [...new Set(userIds)];
+  if (ids.length === 0) return [];
+  const users = await trx
+    .selectFrom('users')
+    .select(['id', 'login', 'mobile_allowed', 'disabled_at'])
+    .where('id', 'in', ids)
+    .orderBy('id')
+    .$if(ctx.dialect === 'postgres', (qb) => qb.forNoKeyUpdate())
+    .execute();
+  const byId = new Map(users.map((u) => [u.id, u]));
+  const now = ctx.now();
+  const nowIso = now.toISOString();
+  const expiresAt = isoAfter(now, validitySeconds * 1000);
+  const issuable = users.filter((u) => toCount(u.mobile_allowed) === 1 && u.disabled_at === '');
+  const previous = issuable.length
+    ? await trx
+        .selectFrom('provision_codes')
+        .select(['user_id', 'used_at', 'expires_at', 'failed_count'])
+        .where('user_id', 'in', issuable.map((u) => u.id))
+        .execute()
+    : [];
+  const liveBefore = new Set(
+    previous.filter((p) => p.used_at === null && p.expires_at > nowIso && p.failed_count < PROVISION_MAX_WRONG_CODES).map((p) => p.user_id),
+  );
+  const codes = new Map(issuable.map((u) => [u.id, randomBytes(CODE_BYTES).toString('base64url')]));
+  if (issuable.length) {
+    await trx
+      .insertInto('provision_codes')
+      .values(
+        issuable.map((u) => ({
+          user_id: u.id,
+          login: u.login,
+          login_key: u.login.toLowerCase(),
+          code_hash: sha256Hex(codes.get(u.id)!),
+          issued_at: nowIso,
+          expires_at: expiresAt,
+          issued_by: actor,
+          used_at: null,
+          failed_count: 0,
+          device_id: null,
+          user_deleted_at: null,
+        })),
+      )
+      .onConflict((oc) =>
+        oc.column('user_id').doUpdateSet((eb) => ({
+          login: eb.ref('excluded.login'),
+          login_key: eb.ref('excluded.login_key'),
+          code_hash: eb.ref('excluded.code_hash'),
+          issued_at: eb.ref('excluded.issued_at'),
+          expires_at: eb.ref('excluded.expires_at'),
+          issued_by: eb.ref('excluded.issued_by'),
+          used_at: null,
+          failed_count: 0,
+          device_id: null,
+          user_deleted_at: null,
+        })),
+      )
+      .execute();
+  }
+  const results: IssueResult[] = [];
+  const audits: AuditRecord[] = [];
+  for (const userId of ids) {
+    const u = byId.get(userId);
+    if (!u) {
+      results.push({ ok: false, userId, login: null, code: 'NOT_FOUND', message: 'No such user' });
+      continue;
+    }
+    const code = codes.get(userId);
+    if (code === undefined) {
+      const refusal =
+        toCount(u.mobile_allowed) !== 1
+          ? ({ code: 'NOT_ENTITLED', message: `${u.login} may not use mobile authentication: allow it in the user's details first` } as const)
+          : ({ code: 'FORBIDDEN', message: `${u.login} is disabled: enable the user first` } as const);
+      results.push({ ok: false, userId, login: u.login, ...refusal });
+      audits.push({ actor, action: 'provision.issue_failed', target: u.login, detail: `${refusal.code}: ${refusal.message}` });
+      continue;
+    }
+    const replacedUnused = liveBefore.has(userId);
+    const payload = encodeProvisioningPayload({ server: ctx.publicUrl(), serverId: ctx.serverId, login: u.login, code });
+    results.push({ ok: true, userId, login: u.login, provisionCode: code, payload, qrImageUrl: qrImageUrlFor(qrCodeUrl, payload), issuedAt: nowIso, expiresAt, replacedUnused });
+    audits.push({
+      actor,
+      action: 'provision.issue',
+      target: u.login,
+      detail: `Provisioning code valid ${describeSeconds(validitySeconds)}, until ${expiresAt}${replacedUnused ? '; the earlier unused code no longer works' : ''}`,
+    });
+  }
+  await recordAuditMany(trx, now, audits);
+  return results;
+}
+
+/** One user's code inside the caller's transaction (see issueCodesInTransaction); throws the user's refusal. */
 export async function issueCodeInTransaction(
   trx: Kysely<Database>,
   ctx: ServiceContext,
@@ -157,50 +263,17 @@ export async function issueCodeInTransaction(
   validitySeconds: number,
   qrCodeUrl: string,
 ): Promise<Issued> {
-  const user = await lockUser(trx, ctx.dialect, userId);
-  if (!user) throw new GatepassError('NOT_FOUND', 'No such user');
-  const flags = await trx.selectFrom('users').select(['mobile_allowed', 'disabled_at']).where('id', '=', userId).executeTakeFirstOrThrow();
-  if (toCount(flags.mobile_allowed) !== 1) {
-    throw new GatepassError('NOT_ENTITLED', `${user.login} may not use mobile authentication: allow it in the user's details first`);
-  }
-  if (flags.disabled_at !== '') throw new GatepassError('FORBIDDEN', `${user.login} is disabled: enable the user first`);
-  const now = ctx.now();
-  const nowIso = now.toISOString();
-  const expiresAt = isoAfter(now, validitySeconds * 1000);
-  const code = randomBytes(CODE_BYTES).toString('base64url');
-  const previous = await trx.selectFrom('provision_codes').select(['used_at', 'expires_at', 'failed_count']).where('user_id', '=', userId).executeTakeFirst();
-  const replacedUnused = previous !== undefined && previous.used_at === null && previous.expires_at > nowIso && previous.failed_count < PROVISION_MAX_WRONG_CODES;
-  const row = {
-    login: user.login,
-    login_key: user.login.toLowerCase(),
-    code_hash: sha256Hex(code),
-    issued_at: nowIso,
-    expires_at: expiresAt,
-    issued_by: actor,
-    used_at: null,
-    failed_count: 0,
-    device_id: null,
-    user_deleted_at: null,
-  };
-  await trx
-    .insertInto('provision_codes')
-    .values({ user_id: userId, ...row })
-    .onConflict((oc) => oc.column('user_id').doUpdateSet(row))
-    .execute();
-  await recordAudit(trx, now, {
-    actor,
-    action: 'provision.issue',
-    target: user.login,
-    detail: `Provisioning code valid ${describeSeconds(validitySeconds)}, until ${expiresAt}${replacedUnused ? '; the earlier unused code no longer works' : ''}`,
-  });
-  const payload = encodeProvisioningPayload({ server: ctx.publicUrl(), serverId: ctx.serverId, login: user.login, code });
-  return { ok: true, userId, login: user.login, provisionCode: code, payload, qrImageUrl: qrImageUrlFor(qrCodeUrl, payload), issuedAt: nowIso, expiresAt, replacedUnused };
+  const [r] = await issueCodesInTransaction(trx, ctx, actor, [userId], validitySeconds, qrCodeUrl);
+  if (!r) throw new GatepassError('NOT_FOUND', 'No such user');
+  if (!r.ok) throw new GatepassError(r.code === 'NOT_ENTITLED' || r.code === 'FORBIDDEN' ? r.code : 'NOT_FOUND', r.message);
+  return r;
 }
 
 /**
- * POST /api/v1/provisioning/codes: a new code for each user, each in a transaction of its own
- * (a refusal is that user's result, audited, not the batch's). The codes are in the answer
- * only: the server keeps their hashes.
+ * POST /api/v1/provisioning/codes: a new code for each user, ISSUE_GROUP users per
+ * transaction; a refusal is that user's result, not the batch's. Should a group's transaction
+ * fail, its users are tried one transaction each, so one bad row never costs the others. The
+ * codes are in the answer only: the server keeps their hashes.
  */
 export async function issueProvisioningCodes(
   ctx: ServiceContext,
@@ -210,15 +283,16 @@ export async function issueProvisioningCodes(
 ): Promise<z.output<typeof ProvisioningIssueResultsSchema>> {
   const settings = await getProvisioningSettings(ctx);
   const validity = validitySeconds ?? settings.codeValiditySeconds;
+  const ids = [...new Set(userIds)];
   const results: IssueResult[] = [];
-  for (const userId of new Set(userIds)) {
+  const inTransaction = (group: readonly string[]) =>
+    ctx.db.transaction().execute((trx) => issueCodesInTransaction(trx, ctx, caller.login, group, validity, settings.qrCodeUrl));
+  for (let i = 0; i < ids.length; i += ISSUE_GROUP) {
+    const group = ids.slice(i, i + ISSUE_GROUP);
     try {
-      results.push(await ctx.db.transaction().execute((trx) => issueCodeInTransaction(trx, ctx, caller.login, userId, validity, settings.qrCodeUrl)));
-    } catch (err) {
-      if (!(err instanceof GatepassError)) throw err;
-      const login = (await ctx.db.selectFrom('users').select('login').where('id', '=', userId).executeTakeFirst())?.login ?? null;
-      if (login !== null) await recordAudit(ctx.db, ctx.now(), { actor: caller.login, action: 'provision.issue_failed', target: login, detail: `${err.code}: ${err.message}` });
-      results.push({ ok: false, userId, login, code: err.code, message: err.message });
+      results.push(...(await inTransaction(group)));
+    } catch {
+      for (const userId of group) results.push(...(await inTransaction([userId])));
     }
   }
   return { results };
