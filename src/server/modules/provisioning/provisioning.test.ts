@@ -6,7 +6,7 @@ import { eachBackend, startTestServer, useServer } from '../../test-support/back
 import { call, okBody } from '../../test-support/client';
 import { fetchQrImage, issueCode, zbarReadPng, zbarReadSvg } from '../../test-support/provisioning';
 import { testClock } from '../../test-support/two-step';
-import { PROVISION_FAILURE_WINDOW_MS, PROVISION_FAILURES_PER_LOGIN, PROVISION_FAILURES_PER_SOURCE } from './service';
+import { PROVISION_FAILURE_WINDOW_MS, PROVISION_FAILURES_PER_LOGIN, PROVISION_FAILURES_PER_SOURCE, sweepProvisioning } from './service';
 
 const HOUR = 60 * 60 * 1000;
 
@@ -273,6 +273,27 @@ eachBackend('Mobile provisioning', (backend) => {
       expect((await redeemIssued(forV)).error?.code).toBe('RATE_LIMITED');
       clock.advance(PROVISION_FAILURE_WINDOW_MS + 1000);
       expect((await redeemIssued(forV)).ok).toBe(true);
+    });
+
+    it('sweeps failures older than the window, and a removed user\'s code 30 days after it expired', async () => {
+      const u = await newUser('sweep');
+      const issued = await issueCode(url(), admin(), u.id, 600);
+      const p = decodeProvisioningPayload(issued.payload);
+      await redeem({ serverId: p.serverId, login: 'sweep.nobody', code: p.code });
+      okBody(await call(url(), 'deleteUser', { params: { id: u.id } }, admin()));
+      const failures = () => db().selectFrom('provision_failures').select('id').where('login_key', '=', 'sweep.nobody').execute();
+      const tombstone = () => db().selectFrom('provision_codes').select('user_id').where('user_id', '=', u.id).execute();
+      await sweepProvisioning({ db: db(), now: clock.now });
+      expect([(await failures()).length, (await tombstone()).length]).toEqual([1, 1]);
+      clock.advance(PROVISION_FAILURE_WINDOW_MS);
+      await sweepProvisioning({ db: db(), now: clock.now });
+      expect([(await failures()).length, (await tombstone()).length]).toEqual([0, 1]);
+      // Thirty days on (then back, so the suite's admin session, 12 hours, still works).
+      const back = clock.now();
+      clock.advance(30 * 86_400_000);
+      await sweepProvisioning({ db: db(), now: clock.now });
+      clock.set(back);
+      expect((await tombstone()).length).toBe(0);
     });
 
     it('of 20 parallel redemptions of one code, exactly one creates a device', async () => {

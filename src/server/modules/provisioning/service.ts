@@ -484,7 +484,7 @@ export async function liveCodeByHash(ctx: ServiceContext, codeHash: string, logi
 }
 
 /** Deletes old failed redemptions and the codes of removed users long past their expiry; idempotent, so every replica may run it. */
-export async function sweepProvisioning(ctx: ServiceContext): Promise<void> {
+export async function sweepProvisioning(ctx: Pick<ServiceContext, 'db' | 'now'>): Promise<void> {
   const now = ctx.now();
   await ctx.db.deleteFrom('provision_failures').where('at', '<=', isoAfter(now, -PROVISION_FAILURE_WINDOW_MS)).execute();
   await ctx.db.deleteFrom('provision_codes').where('user_deleted_at', 'is not', null).where('expires_at', '<=', isoAfter(now, -TOMBSTONE_KEEP_MS)).execute();
