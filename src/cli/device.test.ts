@@ -92,6 +92,7 @@ eachBackend('The reference mobile client (gatepass device, provision)', (backend
     const deviceSignin = await runCli(['device', 'signin', '--config', out]);
     expect(deviceSignin.code, deviceSignin.stderr).toBe(0);
     expect(deviceSignin.stdout.trim()).toBe(`Signed in to Harbour Gate as ${login} (Person ${login})`);
+    expect(lastJson(await runCli(['device', 'signin', '--config', out, '--json']))).toMatchObject({ ok: true, login });
     // The plain text form prints the code alone.
     expect((await runCli(['device', 'totp', '--config', out])).stdout.trim()).toMatch(/^\d{6}$/);
 

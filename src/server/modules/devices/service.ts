@@ -6,9 +6,10 @@ import { GatepassError } from '../../../shared/errors';
 import type { Database } from '../../db/schema';
 import type { SecretBox } from '../../security/secret-box';
 import { digestsEqual, newCredential, newToken, parseCredential, sha256Hex } from '../../security/tokens';
-import { lockUser, type AdminCaller, type ServiceContext } from '../../context';
+import { lockUser, toCount, type AdminCaller, type ServiceContext } from '../../context';
 import { recordAudit } from '../audit/service';
 import { newTotpSecret } from '../totp/codes';
+import { factorsOf } from '../totp/factors';
 import { getTwoStepSettings } from '../totp/mandatory';
 import { hasTwoStep, insertUserSession, refreshTotpEnabled, secretContext } from '../totp/service';
 
@@ -34,6 +35,13 @@ export async function createDevice(trx: Kysely<Database>, box: SecretBox, userId
   const cred = newCredential();
   const totpSecret = newTotpSecret();
   const createdAt = now.toISOString();
+  // The account's count of wrong codes (and its wait) is kept on each of its factor rows alike:
+  // a new device starts from it, so provisioning is no way round the back-off or the lock.
+  const attempts = await trx
+    .selectFrom('totp_factors')
+    .select((eb) => [eb.fn.max('failed_count').as('failed'), eb.fn.max('next_try_at').as('next')])
+    .where(factorsOf('user', userId))
+    .executeTakeFirst();
   await trx.insertInto('devices').values({ id: cred.id, user_id: userId, name, secret_hash: sha256Hex(cred.secret), created_at: createdAt }).execute();
   await trx
     .insertInto('totp_factors')
@@ -42,6 +50,8 @@ export async function createDevice(trx: Kysely<Database>, box: SecretBox, userId
       account_id: cred.id,
       secret_enc: box.seal(Buffer.from(totpSecret, 'utf8'), secretContext('device', cred.id)),
       confirmed_at: createdAt,
+      failed_count: toCount(attempts?.failed ?? 0),
+      next_try_at: attempts?.next ?? '',
     })
     .execute();
   await refreshTotpEnabled(trx, userId, createdAt);
