@@ -1,9 +1,11 @@
+import fc from 'fast-check';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { PNG } from 'pngjs';
 import { decodeProvisioningPayload, encodeProvisioningPayload } from '../../../shared/provisioning-payload';
 import { encodeSigninPayload } from '../../../shared/qr-payload';
 import { eachBackend, startTestServer, useServer } from '../../test-support/backends';
 import { call, okBody } from '../../test-support/client';
+import { FUZZ_RUNS, nastyString, wellFormed } from '../../test-support/fuzz';
 import { fetchQrImage, issueCode, zbarReadPng, zbarReadSvg } from '../../test-support/provisioning';
 import { testClock } from '../../test-support/two-step';
 import { PROVISION_FAILURE_WINDOW_MS, PROVISION_FAILURES_PER_LOGIN, PROVISION_FAILURES_PER_SOURCE, sweepProvisioning } from './service';
@@ -353,6 +355,31 @@ eachBackend('Mobile provisioning', (backend) => {
       const used = await fetchQrImage(url(), { text: issued.payload });
       expect([used.status, JSON.parse(used.body.toString('utf8')).code]).toEqual([401, 'INVALID_PROVISION_CODE']);
     });
+  });
+
+  describe('the QR image URL under fuzzing', () => {
+    it(`never answers 5xx or draws anything but a live payload of this server (${FUZZ_RUNS} inputs: any text, payload-shaped text, any format and scale)`, async () => {
+      const u = await newUser('fuzzimg');
+      const issued = await issueCode(url(), admin(), u.id);
+      const p = decodeProvisioningPayload(issued.payload);
+      // Payloads that look like ours, with each field replaced by anything at all now and then.
+      const shaped = fc
+        .record({ s: fc.oneof(fc.constant(p.server), nastyString()), sid: fc.oneof(fc.constant(p.serverId), nastyString()), l: fc.oneof(fc.constant(p.login), nastyString()), c: nastyString() })
+        .map((w) => JSON.stringify({ gp: 'provision', v: 1, ...w }));
+      await fc.assert(
+        fc.asyncProperty(fc.oneof(nastyString(), shaped), fc.option(nastyString(), { nil: undefined }), fc.option(nastyString(), { nil: undefined }), async (text, format, scale) => {
+          const query: Record<string, string> = { text: wellFormed(text) };
+          if (format !== undefined) query.format = wellFormed(format);
+          if (scale !== undefined) query.scale = wellFormed(scale);
+          const r = await fetchQrImage(url(), query);
+          expect(r.status, text.slice(0, 80)).toBeLessThan(500);
+          expect(r.status, text.slice(0, 80)).not.toBe(200);
+          expect(Object.keys(JSON.parse(r.body.toString('utf8')) as object).sort()).toEqual(expect.arrayContaining(['code', 'message']));
+          expect(r.cacheControl).toBe('no-store');
+        }),
+        { numRuns: FUZZ_RUNS },
+      );
+    }, 300_000);
   });
 
   describe('settings', () => {

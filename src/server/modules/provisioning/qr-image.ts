@@ -17,7 +17,11 @@ const DEFAULT_SCALE = 6;
 
 export const QrImageQuerySchema = z.object({
   // Longer text is refused unread (percent-decoded by the HTTP layer before it gets here).
-  text: z.string().min(1, 'text is required').max(PROVISIONING_PAYLOAD_MAX_CHARS, `text is at most ${PROVISIONING_PAYLOAD_MAX_CHARS} characters`),
+  text: z
+    .string()
+    .min(1, 'text is required')
+    .max(PROVISIONING_PAYLOAD_MAX_CHARS, `text is at most ${PROVISIONING_PAYLOAD_MAX_CHARS} characters`)
+    .refine((t) => !t.includes('\u0000'), 'text must not contain the NUL character (U+0000)'),
   format: z.enum(['png', 'svg']).default('png'),
   /** Pixels per module, 1-16; the PNG is capped at 1024 px a side. */
   scale: z.coerce.number().int().min(1).max(16).default(DEFAULT_SCALE),
