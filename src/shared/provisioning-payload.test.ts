@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { GatepassError } from './errors';
-import { decodeProvisioningPayload, encodeProvisioningPayload, PROVISIONING_PAYLOAD_MAX_CHARS, qrImageUrlFor } from './provisioning-payload';
+import { decodeProvisioningPayload, encodeProvisioningPayload, PROVISIONING_PAYLOAD_MAX_CHARS, provisioningLink, qrImageUrlFor } from './provisioning-payload';
 import { encodeSigninPayload } from './qr-payload';
 
 const sample = { server: 'https://gp.example.com:8443', serverId: 'q2L0tMBv7Zk3xR9yWn4aHg', login: 'a.berg', code: 'hG4pX9tQ2mZ7vK1rB8wN3c' };
@@ -46,7 +46,9 @@ describe('the provisioning payload, version 1', () => {
       [JSON.stringify({ ...base, c: 'has spaces in it and is long enough' }), /missing or malformed/],
       [JSON.stringify({ ...base, c: undefined }), /missing or malformed/],
       [encodeSigninPayload({ server: sample.server, login: 'a.berg', credential: 'id.secret', issuedAt: '2025-01-01T00:00:00.000Z', expiresAt: null }), /sign-in code, not a provisioning code/],
-      [' '.repeat(PROVISIONING_PAYLOAD_MAX_CHARS + 1), /longer than 1024/],
+      ['x'.repeat(PROVISIONING_PAYLOAD_MAX_CHARS + 1), /longer than 1024/],
+      [' '.repeat(5000), /longer than 1024/],
+      [provisioningLink('x'.repeat(PROVISIONING_PAYLOAD_MAX_CHARS + 1)), /longer than 1024/],
     ];
     for (const [text, why] of cases) {
       const err = refusal(text);
@@ -54,6 +56,15 @@ describe('the provisioning payload, version 1', () => {
       expect(err.message, text).toMatch(why);
       expect(err.message).not.toContain(sample.code);
     }
+  });
+
+  it('makes and reads the provisioning link a phone opens, gatepass://provision?p=<payload>', () => {
+    const text = encodeProvisioningPayload(sample);
+    const link = provisioningLink(text);
+    expect(link).toBe(`gatepass://provision?p=${encodeURIComponent(text)}`);
+    expect(decodeProvisioningPayload(link)).toEqual(sample);
+    expect(() => decodeProvisioningPayload('gatepass://provision?p=%E0%A4%A')).toThrow(/broken percent-encoding/);
+    expect(() => decodeProvisioningPayload('gatepass://provision?p=hello')).toThrow(/not JSON/);
   });
 
   it('makes the QR image URL of the reference: the QR Code URL followed by the percent-encoded payload', () => {

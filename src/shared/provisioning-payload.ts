@@ -54,18 +54,42 @@ export function encodeProvisioningPayload(p: ProvisioningPayload): string {
   return JSON.stringify(wire);
 }
 
+/** The scheme and path of the provisioning link a phone opens (the mail's plain-text part carries it). */
+export const PROVISIONING_LINK_PREFIX = 'gatepass://provision?p=';
+
 /**
- * Reads a scanned provisioning text; PAYLOAD_INVALID with the reason for anything that is not
- * a version-1 provisioning payload (another version is named, never guessed at). Messages never
- * repeat the code.
+ * The provisioning link of a payload: `gatepass://provision?p=<payload, percent-encoded>`, the
+ * app link the mobile client registers, so a user reading the mail on the phone itself taps it
+ * instead of scanning. It carries exactly the payload, code included: treat it as the QR code.
  */
-export function decodeProvisioningPayload(text: string): ProvisioningPayload {
+export function provisioningLink(payloadText: string): string {
+  return `${PROVISIONING_LINK_PREFIX}${encodeURIComponent(payloadText)}`;
+}
+
+/**
+ * Reads a scanned provisioning text, or a provisioning link (`gatepass://provision?p=...`);
+ * PAYLOAD_INVALID with the reason for anything that is not a version-1 provisioning payload
+ * (another version is named, never guessed at). Messages never repeat the code.
+ */
+export function decodeProvisioningPayload(input: string): ProvisioningPayload {
+  // A link is the payload percent-encoded (at most three characters for one): anything longer is not ours, unread.
+  if (input.length > 3 * PROVISIONING_PAYLOAD_MAX_CHARS + PROVISIONING_LINK_PREFIX.length + 64) {
+    throw new GatepassError('PAYLOAD_INVALID', `Not a Gatepass provisioning code (longer than ${PROVISIONING_PAYLOAD_MAX_CHARS} characters)`);
+  }
+  let text = input.trim();
+  if (text.toLowerCase().startsWith(PROVISIONING_LINK_PREFIX)) {
+    try {
+      text = decodeURIComponent(text.slice(PROVISIONING_LINK_PREFIX.length));
+    } catch {
+      throw new GatepassError('PAYLOAD_INVALID', 'Not a Gatepass provisioning link (broken percent-encoding)');
+    }
+  }
   if (text.length > PROVISIONING_PAYLOAD_MAX_CHARS) {
     throw new GatepassError('PAYLOAD_INVALID', `Not a Gatepass provisioning code (longer than ${PROVISIONING_PAYLOAD_MAX_CHARS} characters)`);
   }
   let raw: unknown;
   try {
-    raw = JSON.parse(text.trim());
+    raw = JSON.parse(text);
   } catch {
     throw new GatepassError('PAYLOAD_INVALID', 'Not a Gatepass provisioning code (not JSON)');
   }
