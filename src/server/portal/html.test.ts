@@ -35,7 +35,7 @@ describe('pages', () => {
   it('show a display name, a login and the server name as text, never as markup', () => {
     const page = homePage(frame({ login: 'x"y', displayName: XSS }), {
       enabled: false, enrolledAt: null, lastUsedAt: null, driftSteps: 0, failedAttempts: 0, nextTryAt: null, locked: false,
-      recoveryCodesLeft: 0, enrolmentPendingUntil: null, kind: 'user', login: 'x"y', scope: 'full', mandatory: false, graceEndsAt: null,
+      recoveryCodesLeft: 0, enrolmentPendingUntil: null, devices: 0, kind: 'user', login: 'x"y', scope: 'full', mandatory: false, graceEndsAt: null,
     }).value;
     expect(page).not.toContain('<script>');
     expect(page).toContain('Signed in as &lt;script&gt;alert(1)&lt;/script&gt; (x&quot;y)');
