@@ -42,24 +42,6 @@ export function buildOpenApi(info: { title: string; version: string }): JsonSche
     };
     (paths[path] ??= {})[route.method.toLowerCase()] = op;
   }
-  // The one route outside the JSON table: the reference's QR image URL (modules/provisioning/qr-image.ts).
-  paths['/userportal/getQRCode'] = {
-    get: {
-      operationId: 'provisioningQrImage',
-      summary: "The QR image of one of this server's own live provisioning payloads (PNG, or SVG with format=svg); any other text is refused",
-      parameters: [
-        { name: 'text', in: 'query', required: true, schema: { type: 'string', maxLength: 1024 } },
-        { name: 'format', in: 'query', required: false, schema: { type: 'string', enum: ['png', 'svg'], default: 'png' } },
-        { name: 'scale', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 16, default: 6 } },
-      ],
-      responses: {
-        '200': { description: 'The QR code', content: { 'image/png': { schema: { type: 'string', contentMediaType: 'image/png' } }, 'image/svg+xml': { schema: { type: 'string' } } } },
-        default: { description: 'Error', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
-      },
-      security: [],
-      'x-gatepass-auth': 'none',
-    },
-  };
   return {
     openapi: '3.1.0',
     info: { title: info.title, version: info.version },
