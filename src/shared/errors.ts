@@ -61,6 +61,8 @@ export const ERROR_CODES = [
   'INVALID_PROVISION_CODE', // provisioning: the code is wrong, used, expired or void after 5 wrong codes (one answer for all)
   'NOT_ENTITLED', // provisioning: the user may not use mobile authentication (or is disabled)
   'REPROVISION_NOT_AVAILABLE', // provisioning: the user was removed after the code was issued
+  'NO_EMAIL_ADDRESS', // a provisioning mail for a user who has no e-mail address
+  'MAIL_NOT_CONFIGURED', // mail was asked for, and the server has no mail transport (SMTP or folder)
 ] as const;
 
 export const ErrorCodeSchema = z.enum(ERROR_CODES);
@@ -135,10 +137,12 @@ export function httpStatusFor(code: string): number {
     case 'CONFIRMATION_REQUIRED':
     case 'RECOVERY_CODES_CHANGED':
     case 'COMPUTER_EXISTS':
+    case 'MAIL_NOT_CONFIGURED':
       return 409;
     case 'REPROVISION_NOT_AVAILABLE':
       return 410;
     case 'POLICY_VIOLATION':
+    case 'NO_EMAIL_ADDRESS':
       return 422;
     case 'RATE_LIMITED':
       return 429;

@@ -56,6 +56,7 @@ export const AUDIT_ACTIONS = [
   'provision.redeem',
   'provision.redeem_failed',
   'provision.settings',
+  'provision.send',
   'device.revoke',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

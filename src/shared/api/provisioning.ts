@@ -101,6 +101,27 @@ export const SetProvisioningSettingsSchema = z.object({
   qrCodeUrl: z.url({ protocol: /^https?$/, error: 'QR Code URL must be an http:// or https:// address' }).max(512).nullable().optional(),
 });
 
+export const SendProvisioningMailSchema = z.object({
+  userIds: z.array(z.string().min(1).max(64)).min(1).max(10_000),
+  /** How long the codes stay valid, in seconds (10 minutes to 30 days); the server's "Provision code validity" when left out. */
+  validitySeconds: ValiditySeconds.optional(),
+  /** 'inline' (default): the QR travels in the message (a cid: image), as many mail clients block remote images; 'url': only the QR image URL. */
+  qrImage: z.enum(['inline', 'url']).default('inline'),
+});
+
+/** One user's part of a provisioning mail run, as queued: the per-user report follows from the mail batch (`ref` = the user id). */
+export const ProvisioningMailResultSchema = z.discriminatedUnion('ok', [
+  z.object({ ok: z.literal(true), userId: z.string(), login: z.string(), to: z.string(), messageId: z.string(), expiresAt: z.string() }),
+  z.object({ ok: z.literal(false), userId: z.string(), login: z.string().nullable(), code: z.string(), message: z.string() }),
+]);
+export const ProvisioningMailResultsSchema = z.object({
+  /** The mail batch of the queued messages (GET /api/v1/mail/batches/:id reports each one: queued, sent, failed and why); null when none was queued. */
+  batchId: z.string().nullable(),
+  queued: z.number().int().nonnegative(),
+  refused: z.number().int().nonnegative(),
+  results: z.array(ProvisioningMailResultSchema),
+});
+
 /** Mobile provisioning: codes for many users, their redemption by a device, the server's settings. */
 export const provisioningApi = {
   issueProvisioningCodes: route({
@@ -110,6 +131,15 @@ export const provisioningApi = {
     auth: 'admin',
     body: IssueProvisioningCodesSchema,
     response: ProvisioningIssueResultsSchema,
+  }),
+  sendProvisioningMail: route({
+    method: 'POST',
+    path: '/api/v1/provisioning/mail',
+    summary:
+      'Send provisioning email: for each user with an e-mail address a new code (voiding any earlier one) and a message carrying its QR, queued in the outbox with the code, in one transaction per group; refusals per user',
+    auth: 'admin',
+    body: SendProvisioningMailSchema,
+    response: ProvisioningMailResultsSchema,
   }),
   redeemProvisioningCode: route({
     method: 'POST',

@@ -173,5 +173,6 @@ export const AUDIT_ACTION_LABELS: Readonly<Record<string, string>> = {
   'provision.redeem': 'Device provisioned',
   'provision.redeem_failed': 'Provisioning attempt refused',
   'provision.settings': 'Provisioning settings changed',
+  'provision.send': 'Provisioning mail queued',
   'device.revoke': 'Device revoked',
 };

@@ -142,6 +142,11 @@ export async function qrImageUrl(ctx: ServiceContext, payloadText: string, db: K
 type Issued = z.output<typeof IssuedProvisioningCodeSchema>;
 type IssueResult = z.output<typeof ProvisioningIssueResultsSchema>['results'][number];
 
+/** A new provisioning code: 128 random bits, base64url. */
+export function newProvisionCode(): string {
+  return randomBytes(CODE_BYTES).toString('base64url');
+}
+
 /** Users per transaction when issuing: a few statements per group instead of several per user. */
 export const ISSUE_GROUP = 100;
 
@@ -162,6 +167,8 @@ export async function issueCodesInTransaction(
   userIds: readonly string[],
   validitySeconds: number,
   qrCodeUrl: string,
+  /** Codes made beforehand (by userId), when the caller built what carries them before its transaction; new ones otherwise. */
+  presetCodes?: ReadonlyMap<string, string>,
 ): Promise<IssueResult[]> {
   const ids = [...new Set(userIds)];
   if (ids.length === 0) return [];
@@ -187,7 +194,7 @@ export async function issueCodesInTransaction(
   const liveBefore = new Set(
     previous.filter((p) => p.used_at === null && p.expires_at > nowIso && p.failed_count < PROVISION_MAX_WRONG_CODES).map((p) => p.user_id),
   );
-  const codes = new Map(issuable.map((u) => [u.id, randomBytes(CODE_BYTES).toString('base64url')]));
+  const codes = new Map(issuable.map((u) => [u.id, presetCodes?.get(u.id) ?? newProvisionCode()]));
   if (issuable.length) {
     await trx
       .insertInto('provision_codes')
