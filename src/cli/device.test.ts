@@ -109,7 +109,7 @@ eachBackend('The reference mobile client (gatepass device, provision)', (backend
     const rejected = await runCli(['user', 'signin', '--server', url(), '--login', login, '--password-stdin', '--otp', stale, '--json'], `${person.password}\n`);
     expect(rejected.code).toBe(1);
     expect(lastJson(rejected)).toMatchObject({ ok: false, code: 'TOTP_CODE_INVALID' });
-  });
+  }, 120_000);
 
   it("prints the reference client's message for each refusal, exit 1", async () => {
     const u = okBody(await call(url(), 'createUser', { body: { login: `errors.${tag}` } }, admin()));
@@ -144,7 +144,7 @@ eachBackend('The reference mobile client (gatepass device, provision)', (backend
     const removed = await provision(['--qr-text', forGone, '--out', file('x.json'), '--json']);
     expect([removed.code, lastJson(removed).code]).toEqual([1, 'REPROVISION_NOT_AVAILABLE']);
     expect(lastJson(removed).message).toMatch(/^Reprovision URL not retrieved \(/);
-  });
+  }, 120_000);
 
   it('exits 2 on bad input, before the code is used up', async () => {
     const u = okBody(await call(url(), 'createUser', { body: { login: `input.${tag}` } }, admin()));
@@ -171,7 +171,7 @@ eachBackend('The reference mobile client (gatepass device, provision)', (backend
     writeFileSync(usr, encodeUsrConfig({ server: { url: url(), name: 'x', tlsPin: null }, login: u.login, credential: 'x.y', issuedAt: new Date().toISOString(), expiresAt: null }));
     const totpOfUsr = await runCli(['device', 'totp', '--config', usr]);
     expect([totpOfUsr.code, totpOfUsr.stderr]).toEqual([2, expect.stringContaining('is a .usr sign-in file: it holds no authenticator seed')]);
-  });
+  }, 120_000);
 
   it('provision codes: per-user results, exit 3 when some are refused, 2 for an unknown login or a bad validity', async () => {
     const a = okBody(await call(url(), 'createUser', { body: { login: `codes.a.${tag}` } }, admin()));
@@ -197,5 +197,5 @@ eachBackend('The reference mobile client (gatepass device, provision)', (backend
     // The database holds hashes only.
     const rows = await db().selectFrom('provision_codes').select('code_hash').where('user_id', '=', a.id).execute();
     expect(JSON.stringify(rows)).not.toContain(decodeProvisioningPayload(payload!).code);
-  });
+  }, 120_000);
 });

@@ -67,7 +67,7 @@ eachBackend('gatepass provision send', (backend) => {
     const again = await runCli(['device', 'provision', '--qr-image', file, '--out', path.join(dir, `again-${tag}.json`), '--json']);
     expect([again.code, lastJson(again).code]).toEqual([1, 'INVALID_PROVISION_CODE']);
     expect(okBody(await call(url(), 'getUser', { params: { id: anna.id } }, admin())).provisioning.state).toBe('provisioned');
-  });
+  }, 120_000);
 
   it('prints one tab-separated line per user without --json, and with --no-wait reports what is queued', async () => {
     const u = okBody(await call(url(), 'createUser', { body: { login: `text.${tag}`, email: `text.${tag}@example.org` } }, admin()));
@@ -77,7 +77,7 @@ eachBackend('gatepass provision send', (backend) => {
     expect([login, to]).toEqual([u.login, u.email]);
     expect(['queued', 'sending', 'sent']).toContain(status);
     expect(run.stderr).toContain('Provisioning mail on Harbour Gate:');
-  });
+  }, 120_000);
 
   it('exits 1 with MAIL_NOT_CONFIGURED on a server without mail, 2 for a bad validity', async () => {
     const bare = await startTestServer(await backend.freshDb());
@@ -91,5 +91,5 @@ eachBackend('gatepass provision send', (backend) => {
     }
     const bad = await send('--users', 'anyone', '--validity', '45d');
     expect(bad.code).toBe(2);
-  });
+  }, 120_000);
 });
