@@ -6,7 +6,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { decodeDeviceFile } from '../shared/device-file';
 import { decodeProvisioningPayload, encodeProvisioningPayload } from '../shared/provisioning-payload';
 import { encodeUsrConfig } from '../shared/usr-config';
-import { ADMIN_PASSWORD, eachBackend, useServer } from '../server/test-support/backends';
+import { ADMIN_PASSWORD, eachBackend, startTestServer, useServer } from '../server/test-support/backends';
+import { createServerClient } from '../main/services/server-client';
 import { call, okBody } from '../server/test-support/client';
 import { enrolledUser } from '../server/test-support/two-step';
 import { parseValidity } from './provision';
@@ -197,5 +198,36 @@ eachBackend('The reference mobile client (gatepass device, provision)', (backend
     // The database holds hashes only.
     const rows = await db().selectFrom('provision_codes').select('code_hash').where('user_id', '=', a.id).execute();
     expect(JSON.stringify(rows)).not.toContain(decodeProvisioningPayload(payload!).code);
+  }, 120_000);
+});
+
+describe('provisioning from a server that serves HTTPS itself (self-signed, trusted by its key pin)', () => {
+  it("carries the pin in the payload and the device file: the device trusts that key only, and a code is never sent to another", async () => {
+    const tlsDir = mkdtempSync(path.join(dir, 'tls-'));
+    const server = await startTestServer(path.join(tlsDir, 'server.sqlite'), { tls: { selfSigned: true } });
+    try {
+      expect(server.url.startsWith('https://')).toBe(true);
+      const pin = server.tlsPin!;
+      const client = createServerClient(server.url, { tlsPin: pin });
+      const token = await server.issueAdminToken();
+      const u = await client.call('createUser', { body: { login: 'tls.user' } }, token);
+      const issued = (await client.call('issueProvisioningCodes', { body: { userIds: [u.id] } }, token)).results[0];
+      if (!issued?.ok) throw new Error('not issued');
+      const p = decodeProvisioningPayload(issued.payload);
+      expect(p).toMatchObject({ server: server.url, tlsPin: pin });
+      // A payload naming another key: refused before the code is sent, so the code still works after.
+      const wrongPin = encodeProvisioningPayload({ ...p, tlsPin: 'sha256/47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=' });
+      const refused = await runCli(['device', 'provision', '--qr-text', wrongPin, '--out', file('tls-x.json'), '--json']);
+      expect([refused.code, lastJson(refused).code]).toEqual([1, 'TLS_PIN_MISMATCH']);
+      expect(lastJson(refused).message).toMatch(/^Error Server Connection \(.+nothing was sent\)$/);
+      const out = file('tls-device.json');
+      const run = await runCli(['device', 'provision', '--qr-text', issued.payload, '--out', out, '--json']);
+      expect(run.code, run.stderr).toBe(0);
+      expect(decodeDeviceFile(readFileSync(out, 'utf8')).server).toMatchObject({ url: server.url, tlsPin: pin });
+      const signin = await runCli(['device', 'signin', '--config', out]);
+      expect(signin.code, signin.stderr).toBe(0);
+    } finally {
+      await server.close();
+    }
   }, 120_000);
 });

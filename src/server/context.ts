@@ -23,6 +23,8 @@ export interface ServiceContext {
   serverId: string;
   /** The URL devices and mail readers reach this server at (`--public-url`, else its listen URL), without a trailing slash. */
   publicUrl(): string;
+  /** The pin (`sha256/<base64>`) of the TLS key this server serves https with, or null: provisioning payloads carry it so devices trust that key. */
+  tlsPin: string | null;
   now(): Date;
 }
 

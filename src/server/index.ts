@@ -195,6 +195,7 @@ export async function startServer(opts: ServerOptions, internal: InternalServerO
       serverId,
       // Known once the server listens (port 0 picks one), before any request is served.
       publicUrl: () => publicUrl,
+      tlsPin: tls?.pin ?? null,
       now,
     };
     // Without a key (PostgreSQL and no GATEPASS_SECRET_KEY) the server runs and every 2FA route

@@ -4,7 +4,7 @@ import { decodeDeviceFile, encodeDeviceFile, isDeviceFileText } from './device-f
 import { encodeUsrConfig } from './usr-config';
 
 const sample = {
-  server: { url: 'https://gp.example.com:8443', id: 'q2L0tMBv7Zk3xR9yWn4aHg', name: 'Harbour Gate' },
+  server: { url: 'https://gp.example.com:8443', id: 'q2L0tMBv7Zk3xR9yWn4aHg', name: 'Harbour Gate', tlsPin: 'sha256/47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=' },
   login: 'a.berg',
   device: { id: 'C9Sq8ih4Bopc7qTi5pGA3w', name: 'Anna’s phone', createdAt: '2026-03-01T10:00:00.000Z' },
   credential: 'C9Sq8ih4Bopc7qTi5pGA3w.B4q-Ijfa0a8EKKhKFSJOpNss5bFp6bLiUXmX6GXyyN4',

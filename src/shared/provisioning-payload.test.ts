@@ -3,7 +3,8 @@ import { GatepassError } from './errors';
 import { decodeProvisioningPayload, encodeProvisioningPayload, PROVISIONING_PAYLOAD_MAX_CHARS, provisioningLink, qrImageUrlFor } from './provisioning-payload';
 import { encodeSigninPayload } from './qr-payload';
 
-const sample = { server: 'https://gp.example.com:8443', serverId: 'q2L0tMBv7Zk3xR9yWn4aHg', login: 'a.berg', code: 'hG4pX9tQ2mZ7vK1rB8wN3c' };
+const sample = { server: 'https://gp.example.com:8443', serverId: 'q2L0tMBv7Zk3xR9yWn4aHg', login: 'a.berg', code: 'hG4pX9tQ2mZ7vK1rB8wN3c', tlsPin: null };
+const PIN = 'sha256/47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=';
 
 function refusal(text: string): GatepassError {
   try {
@@ -20,6 +21,13 @@ describe('the provisioning payload, version 1', () => {
     const text = encodeProvisioningPayload(sample);
     expect(text).toBe('{"gp":"provision","v":1,"s":"https://gp.example.com:8443","sid":"q2L0tMBv7Zk3xR9yWn4aHg","l":"a.berg","c":"hG4pX9tQ2mZ7vK1rB8wN3c"}');
     expect(decodeProvisioningPayload(text)).toEqual(sample);
+  });
+
+  it("carries the server's TLS key pin when it has one, as `p` at the end", () => {
+    const text = encodeProvisioningPayload({ ...sample, tlsPin: PIN });
+    expect(text.endsWith(`,"p":"${PIN}"}`)).toBe(true);
+    expect(decodeProvisioningPayload(text)).toEqual({ ...sample, tlsPin: PIN });
+    expect(() => decodeProvisioningPayload(text.replace(PIN, 'sha256/short'))).toThrow(/missing or malformed/);
   });
 
   it('trims what scanners add around the text and ignores keys a later version may add', () => {

@@ -19,7 +19,7 @@ export interface RouteInput<R extends RouteDef> {
   query: z.output<R['query']>;
   body: z.output<R['body']>;
   caller: CallerFor<R['auth']>;
-  /** The client's address (the proxy's, unless the server trusts it to say: `trustProxy`), for per-source limits. */
+  /** The client's address (the proxy's, unless the proxy is one of `trustedProxies`), for per-source limits. */
   source: string;
 }
 

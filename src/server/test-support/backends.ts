@@ -107,6 +107,8 @@ export interface TestServerExtra {
   logger?: (line: string) => void;
   /** `gatepass server --public-url`: the URL devices reach the server at. */
   publicUrl?: string;
+  /** Serve HTTPS (docs/tls.md). */
+  tls?: { selfSigned: true; dir?: string };
 }
 
 /** Mail timings of test servers: the same code paths as production, in milliseconds instead of seconds. */
@@ -126,6 +128,7 @@ export async function startTestServer(db: string, extra: TestServerExtra = {}): 
       ...(extra.mail ? { mail: extra.mail } : {}),
       ...(extra.logger ? { logger: extra.logger } : {}),
       ...(extra.publicUrl ? { publicUrl: extra.publicUrl } : {}),
+      ...(extra.tls ? { tls: extra.tls } : {}),
     },
     { hashCost: 'test', ...(extra.now ? { now: extra.now } : {}), mail: extra.mailTimings ?? TEST_MAIL_TIMINGS },
   );

@@ -59,7 +59,7 @@ export async function sendProvisioningMail(
       const code = newProvisionCode();
       codes.set(u.id, code);
       emails.set(u.id, u.email);
-      const payload = encodeProvisioningPayload({ server: ctx.publicUrl(), serverId: ctx.serverId, login: u.login, code });
+      const payload = encodeProvisioningPayload({ server: ctx.publicUrl(), serverId: ctx.serverId, login: u.login, code, tlsPin: ctx.tlsPin });
       const content = renderProvisioningMail({
         displayName: u.display_name,
         login: u.login,

@@ -59,7 +59,7 @@ export function qrPngImage(text: string, scale: number): Buffer {
  */
 export async function provisioningQrImage(ctx: ServiceContext, query: z.output<typeof QrImageQuerySchema>): Promise<{ type: string; body: Buffer | string }> {
   const payload = decodeProvisioningPayload(query.text);
-  if (payload.serverId !== ctx.serverId || payload.server.replace(/\/+$/, '') !== ctx.publicUrl()) {
+  if (payload.serverId !== ctx.serverId || payload.server.replace(/\/+$/, '') !== ctx.publicUrl() || payload.tlsPin !== ctx.tlsPin) {
     throw new GatepassError('PAYLOAD_INVALID', 'This is not a provisioning code of this server');
   }
   const state = await liveCodeByHash(ctx, sha256Hex(payload.code), payload.login.normalize('NFC').trim().toLowerCase());

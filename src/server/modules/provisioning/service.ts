@@ -248,7 +248,7 @@ export async function issueCodesInTransaction(
       continue;
     }
     const replacedUnused = liveBefore.has(userId);
-    const payload = encodeProvisioningPayload({ server: ctx.publicUrl(), serverId: ctx.serverId, login: u.login, code });
+    const payload = encodeProvisioningPayload({ server: ctx.publicUrl(), serverId: ctx.serverId, login: u.login, code, tlsPin: ctx.tlsPin });
     results.push({ ok: true, userId, login: u.login, provisionCode: code, payload, qrImageUrl: qrImageUrlFor(qrCodeUrl, payload), issuedAt: nowIso, expiresAt, replacedUnused });
     audits.push({
       actor,

@@ -72,7 +72,7 @@ eachBackend('Expired sessions', (backend) => {
     await db().updateTable('user_sessions').set({ expires_at: past }).where('user_id', '=', u.id).execute();
     await db().updateTable('qr_credentials').set({ expires_at: past }).where('user_id', '=', u.id).execute();
 
-    const ctx = { db: db(), dialect: backend.name === 'PostgreSQL' ? ('postgres' as const) : ('sqlite' as const), hasher: createPasswordHasher('test'), hashConcurrency: 1, secrets: null, serverName: 'Test', serverId: 'test-server-id-000000', publicUrl: () => 'http://127.0.0.1', now: () => new Date() };
+    const ctx = { db: db(), dialect: backend.name === 'PostgreSQL' ? ('postgres' as const) : ('sqlite' as const), hasher: createPasswordHasher('test'), hashConcurrency: 1, secrets: null, serverName: 'Test', serverId: 'test-server-id-000000', publicUrl: () => 'http://127.0.0.1', tlsPin: null, now: () => new Date() };
     await sweepExpired(ctx);
     await sweepExpired(ctx); // idempotent, as every replica runs it
     expect(await count()).toBe(0);
