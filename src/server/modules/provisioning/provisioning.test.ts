@@ -59,7 +59,7 @@ eachBackend('Mobile provisioning', (backend) => {
         const r = res.results[i];
         if (!r?.ok) throw new Error('not issued');
         expect(Buffer.from(r.provisionCode, 'base64url')).toHaveLength(16);
-        expect(decodeProvisioningPayload(r.payload)).toEqual({ server: url(), serverId, login: u.login, code: r.provisionCode });
+        expect(decodeProvisioningPayload(r.payload)).toEqual({ server: url(), serverId, login: u.login, code: r.provisionCode, tlsPin: null });
         expect(r.qrImageUrl).toBe(`${url()}/userportal/getQRCode?text=${encodeURIComponent(r.payload)}`);
         expect(Date.parse(r.expiresAt) - clock.now().getTime()).toBe(24 * HOUR);
         expect(r.replacedUnused).toBe(false);
