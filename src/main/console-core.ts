@@ -13,6 +13,7 @@ import { policyHandlers } from './handlers/policy';
 import { prefsHandlers } from './handlers/prefs';
 import { qrHandlers } from './handlers/qr';
 import { serverHandlers } from './handlers/servers';
+import { mailHandlers } from './handlers/mail';
 import { twoStepHandlers } from './handlers/two-step';
 import { userHandlers } from './handlers/users';
 import { createDispatcher, type Dispatch, type Handlers } from './ipc/dispatch';
@@ -22,6 +23,7 @@ import { createSaveJobs, type ExportKind, type SaveTarget } from './services/exp
 import { createKeychain, SessionSecrets, type Keychain } from './services/keychain';
 import { createJobStore } from './services/issuing/job-store';
 import { createSettingsStore } from './services/settings';
+import { createMailFolders } from './services/mail/mail-folder';
 import { createShownCodes } from './services/two-step/shown-codes';
 
 /** Options of {@link createConsoleCore}. */
@@ -40,6 +42,11 @@ export interface ConsoleCoreOptions {
   credentials?: Keychain;
   /** Demo users seeded into a new embedded server. */
   seedDemo?: number;
+  /**
+   * Shows a folder in the file manager (Electron: shell.openPath). Only ever given a folder
+   * main found itself (the mail folder), never a path from the renderer; absent in the browser host.
+   */
+  openFolder?: (path: string) => Promise<void>;
 }
 
 /** The console back end without its host: every contract handler, the dispatcher, and shutdown. */
@@ -75,6 +82,13 @@ export async function createConsoleCore(opts: ConsoleCoreOptions): Promise<Conso
   const csv = createCsvExports({ saveTarget: opts.saveTarget, onProgress: (progress) => opts.emit('export:csvProgress', progress) });
   const shownCodes = createShownCodes({ saveTarget: opts.saveTarget });
   let embeddedServer: { close(): Promise<void> } | null = null;
+  const embeddedMailFolder = opts.embedded ? join(opts.userDataDir, EMBEDDED_MAIL_FOLDER) : null;
+  const mailFolders = createMailFolders({
+    connections,
+    embeddedFolder: embeddedMailFolder,
+    saveTarget: opts.saveTarget,
+    ...(opts.openFolder ? { openFolder: opts.openFolder } : {}),
+  });
 
   await fs.mkdir(opts.userDataDir, { recursive: true, mode: 0o700 });
   await connections.load();
@@ -91,7 +105,7 @@ export async function createConsoleCore(opts: ConsoleCoreOptions): Promise<Conso
       ...(fresh ? { seedDemo: opts.seedDemo ?? 200 } : {}),
       // A newcomer sees the mails without a mail server: .eml files in the user data folder
       // (until an administrator chooses another transport in the console).
-      mail: { defaultFolder: join(opts.userDataDir, EMBEDDED_MAIL_FOLDER) },
+      mail: { defaultFolder: embeddedMailFolder ?? join(opts.userDataDir, EMBEDDED_MAIL_FOLDER) },
       logger: (line) => log(`[local server] ${line}`),
     });
     embeddedServer = srv;
@@ -115,6 +129,7 @@ export async function createConsoleCore(opts: ConsoleCoreOptions): Promise<Conso
     ...computerHandlers({ connections, saveTarget: opts.saveTarget }),
     ...clientSessionHandlers(connections),
     ...emailOtpHandlers(connections),
+    ...mailHandlers({ connections, folders: mailFolders, saveTarget: opts.saveTarget }),
   };
 
   const dispatch = createDispatcher(handlers, {

@@ -2,7 +2,9 @@ import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, session, shell, ty
 import { readFile, realpath } from 'node:fs/promises';
 import { join, relative, isAbsolute } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { GatepassError } from '../shared/errors';
 import { createConsoleCore, type ConsoleCore } from './console-core';
+import type { ExportKind } from './services/export/save-job';
 import { bindElectronIpc, makeTrustedUrlCheck, sendEvent } from './ipc/bind-electron';
 import {
   APP_INDEX_URL,
@@ -49,6 +51,24 @@ function serveAppScheme(): void {
     }
   });
 }
+
+/** The save dialog's title and file type for each kind of file main writes. */
+const SAVE_TITLES: Record<ExportKind, string> = {
+  csv: 'Export as CSV',
+  txt: 'Save recovery codes',
+  pdf: 'Save sign-in codes',
+  zip: 'Save sign-in codes',
+  agent: 'Save the agent file',
+  eml: 'Save the message',
+};
+const SAVE_FILTERS: Record<ExportKind, { name: string; extensions: string[] }> = {
+  csv: { name: 'CSV', extensions: ['csv'] },
+  txt: { name: 'Text', extensions: ['txt'] },
+  pdf: { name: 'PDF', extensions: ['pdf'] },
+  zip: { name: 'ZIP', extensions: ['zip'] },
+  agent: { name: 'Gatepass agent file', extensions: ['agent'] },
+  eml: { name: 'E-mail message', extensions: ['eml'] },
+};
 
 let mainWindow: BrowserWindow | null = null;
 let core: ConsoleCore | null = null;
@@ -168,21 +188,16 @@ async function main(): Promise<void> {
     emit: (event, payload) => {
       if (mainWindow) sendEvent(mainWindow.webContents, event, payload);
     },
+    // Only the mail folder main found itself reaches here (services/mail/mail-folder.ts).
+    openFolder: async (folder) => {
+      const failure = await shell.openPath(folder);
+      if (failure) throw new GatepassError('WRITE_FAILED', `The folder could not be opened: ${failure}`);
+    },
     saveTarget: async (suggestedName, kind) => {
       const options = {
-        title: kind === 'csv' ? 'Export as CSV' : kind === 'txt' ? 'Save recovery codes' : kind === 'agent' ? 'Save the agent file' : 'Save sign-in codes',
+        title: SAVE_TITLES[kind],
         defaultPath: join(app.getPath('documents'), suggestedName),
-        filters: [
-          kind === 'csv'
-            ? { name: 'CSV', extensions: ['csv'] }
-            : kind === 'txt'
-              ? { name: 'Text', extensions: ['txt'] }
-              : kind === 'agent'
-                ? { name: 'Gatepass agent file', extensions: ['agent'] }
-                : kind === 'zip'
-                  ? { name: 'ZIP', extensions: ['zip'] }
-                  : { name: 'PDF', extensions: ['pdf'] },
-        ],
+        filters: [SAVE_FILTERS[kind]],
       };
       const r = mainWindow ? await dialog.showSaveDialog(mainWindow, options) : await dialog.showSaveDialog(options);
       return r.canceled || !r.filePath ? { kind: 'cancelled' } : { kind: 'path', path: r.filePath };

@@ -7,6 +7,7 @@ import { computerChannels } from './channels/computers';
 import { emailOtpChannels } from './channels/email-otp';
 import { events } from './channels/events';
 import { exportChannels } from './channels/export';
+import { mailChannels } from './channels/mail';
 import { policyChannels } from './channels/policy';
 import { prefsChannels } from './channels/prefs';
 import { qrChannels } from './channels/qr';
@@ -28,13 +29,14 @@ export {
   type PasswordMode,
 } from './channels/qr';
 export { ImportFailureSchema, ImportResultSchema, type ImportResult } from './channels/users';
+export { EmlNameSchema, MailFolderSchema, type MailFile, type MailFolder } from './channels/mail';
 export { ShownRecoveryCodesSchema, type BulkTwoStepAction, type ShownRecoveryCodes } from './channels/two-step';
 
 /**
  * Every console channel's table, by domain (channels/<domain>.ts). contract.test.ts checks
  * that no two domains claim one channel and that each holds only its own `domain:` names.
  */
-export const channelDomains = { appChannels, serverChannels, userChannels, policyChannels, auditChannels, cardChannels, qrChannels, exportChannels, prefsChannels, twoStepChannels, computerChannels, clientSessionChannels, emailOtpChannels } as const;
+export const channelDomains = { appChannels, serverChannels, userChannels, policyChannels, auditChannels, cardChannels, qrChannels, exportChannels, prefsChannels, twoStepChannels, computerChannels, clientSessionChannels, emailOtpChannels, mailChannels } as const;
 
 /**
  * Every console channel, `domain:verb` -> zod input and output. Main validates inputs
@@ -55,6 +57,7 @@ export const contract = {
   ...computerChannels,
   ...clientSessionChannels,
   ...emailOtpChannels,
+  ...mailChannels,
 } as const;
 
 export type Contract = typeof contract;

@@ -6,8 +6,8 @@ import type { ChannelOutput, Contract, EventPayload } from '../../../shared/ipc/
 import type { JobStore } from '../issuing/job-store';
 import { bundleContentType, bundleKind, saveBundle, type BundleKind, type BundleProgress } from './save';
 
-/** What kind of file a save target is asked for: a QR bundle, a CSV list, recovery codes as text, or a computer's agent file. */
-export type ExportKind = BundleKind | 'csv' | 'txt' | 'agent';
+/** What kind of file a save target is asked for: a QR bundle, a CSV list, recovery codes as text, a computer's agent file, or a message of the mail folder. */
+export type ExportKind = BundleKind | 'csv' | 'txt' | 'agent' | 'eml';
 
 /** Where export:save should write: a path the user chose, a browser download, or nothing. */
 export type SaveTarget = { kind: 'path'; path: string } | { kind: 'download'; via: DownloadSink } | { kind: 'cancelled' };

@@ -7,6 +7,7 @@ import { errorMessage } from '../lib/format';
 import { useAppStore } from '../store/store';
 import { CardSettings } from './card-settings';
 import { OtpSettings } from './otp-settings';
+import { MailSettings } from './mail-settings';
 import { TwoStepSettings } from './two-step-settings';
 
 type Flag = 'requireLowercase' | 'requireUppercase' | 'requireDigit' | 'requireSymbol' | 'forbidLogin' | 'forbidCommon';
@@ -238,6 +239,7 @@ export function PolicySettings({ serverId, serverName }: { serverId: string; ser
         ) : null}
         <CardSettings serverId={serverId} serverName={serverName} />
         <OtpSettings serverId={serverId} serverName={serverName} />
+        <MailSettings serverId={serverId} serverName={serverName} />
       </div>
     </div>
   );
