@@ -32,7 +32,7 @@ test.describe.configure({ mode: 'serial' });
 test.beforeAll(async ({ browser }) => {
   sink = await startSmtpSink();
   // The server sends its mail to the sink, in plain SMTP on loopback.
-  stack = await startStack(SERVER, 5, ['--smtp-url', `smtp://127.0.0.1:${sink.port}?security=none`, '--mail-from', 'Gatepass <gatepass@plant12.example>']);
+  stack = await startStack(SERVER, 5, { serverArgs: () => ['--smtp-url', `smtp://127.0.0.1:${sink.port}?security=none`, '--mail-from', 'Gatepass <gatepass@plant12.example>'] });
   agentFile = join(stack.work, 'pc.agent');
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
   page = await context.newPage();

@@ -66,14 +66,14 @@ export interface Stack {
 }
 
 /**
- * Starts `gatepass server` on a fresh SQLite file with `users` demo users and `gatepass console`
- * with its own user data folder, in a temporary folder removed by stop(). `serverArgs` are more
- * options of `gatepass server` (its mail transport, say).
+ * Starts `gatepass server` on a fresh SQLite file with `users` demo users (and any more options,
+ * given the work folder, e.g. `--mail-folder`) and `gatepass console` with its own user data
+ * folder, in a temporary folder removed by stop().
  */
-export async function startStack(name: string, users: number, serverArgs: readonly string[] = []): Promise<Stack> {
+export async function startStack(name: string, users: number, opts: { serverArgs?: (work: string) => string[] } = {}): Promise<Stack> {
   const work = mkdtempSync(join(tmpdir(), 'gatepass-e2e-'));
   const server = await startCli(
-    ['server', '--db', join(work, 'server.sqlite'), '--port', '0', '--seed-demo', String(users), '--name', name, ...serverArgs],
+    ['server', '--db', join(work, 'server.sqlite'), '--port', '0', '--seed-demo', String(users), '--name', name, ...(opts.serverArgs?.(work) ?? [])],
     { GATEPASS_ADMIN_PASSWORD: ADMIN_PASSWORD },
     /listening on (http:\/\/127\.0\.0\.1:\d+)/,
   );

@@ -16,8 +16,7 @@ const MAX_EML_BYTES = 25 * 1024 * 1024;
  * The folder transport's .eml files, as the console shows them ("the console opens that
  * folder"). The folder is never named by the renderer: main takes it from what it knows
  * itself (the embedded server it started) or from the server's own settings, and reads it only
- * when it is on this computer: the embedded server's, or a server on a loopback address whose
- * folder exists here. Only `*.eml` files directly in it are listed or handed out, never a
+ * when it is on this computer: the embedded server's, or that of a server on a loopback address. Only `*.eml` files directly in it are listed or handed out, never a
  * symlink, so a server cannot make the console hand out any other file.
  */
 export interface MailFolders {
@@ -67,13 +66,13 @@ export function createMailFolders(opts: MailFoldersOptions): MailFolders {
     const settings = await connections.admin(serverId)('getMailSettings');
     if (server.embedded) {
       // The embedded server writes where main told it to: that folder, not a path from an answer.
-      const own = opts.embeddedFolder;
-      return { path: settings.folder ?? own, local: own && (await isDirectory(own)) ? own : null };
+      return { path: settings.folder ?? opts.embeddedFolder, local: opts.embeddedFolder };
     }
     const path = settings.folder;
+    // A server on a loopback address runs on this computer, so its folder is here (it may not
+    // exist yet: the server makes it with its first message).
     if (!path || !isAbsolute(path) || !isLoopbackUrl(connections.urlOf(serverId))) return { path, local: null };
-    const abs = resolve(path);
-    return { path, local: (await isDirectory(abs)) ? abs : null };
+    return { path, local: resolve(path) };
   }
 
   /** The folder on this computer, or a refusal that says why there is none. */
@@ -109,6 +108,7 @@ export function createMailFolders(opts: MailFoldersOptions): MailFolders {
       const { path, local } = await locate(serverId);
       if (!path && !local) return { path: null, where: 'none', canOpen: false, total: 0, newest: [] };
       if (!local) return { path, where: 'elsewhere', canOpen: false, total: 0, newest: [] };
+      // A folder not made yet (no message so far) holds nothing.
       const { total, newest } = await list(local).catch(() => ({ total: 0, newest: [] }));
       return { path: path ?? local, where: 'here', canOpen: opts.openFolder !== undefined, total, newest };
     },
@@ -116,7 +116,9 @@ export function createMailFolders(opts: MailFoldersOptions): MailFolders {
       if (!opts.openFolder) {
         throw new GatepassError('FORBIDDEN', 'A browser cannot open a folder on this computer: download the messages from the list, or open the folder in your file manager');
       }
-      await opts.openFolder(await localFolder(serverId));
+      const folder = await localFolder(serverId);
+      if (!(await isDirectory(folder))) throw new GatepassError('NOT_FOUND', `${folder} does not exist yet: the server makes it when it writes its first message`);
+      await opts.openFolder(folder);
     },
     async save(serverId, name) {
       const parsed = EmlNameSchema.safeParse(name);

@@ -250,6 +250,8 @@ function TestMessage({ serverId, blocked }: { serverId: string; blocked: string 
     <form
       className="settings-subsection"
       aria-label="Test message"
+      // The address is checked here, in a sentence, not by the browser's own bubble.
+      noValidate
       onSubmit={(e) => {
         e.preventDefault();
         if (!sending) void send();

@@ -29,7 +29,7 @@ export type MailFile = z.infer<typeof MailFileSchema>;
 /**
  * The folder of a server's folder transport as this console sees it. The path is the server's
  * (set where it was started); main reads it only when the folder is on this computer: the
- * embedded server's, or a server on a loopback address whose folder exists here.
+ * embedded server's, or that of a server on a loopback address.
  */
 export const MailFolderSchema = z.object({
   /** The folder the server writes to; null when it has none. */
