@@ -67,8 +67,12 @@ export function createSaveJobs(opts: SaveJobsOptions): SaveJobs {
   async function save({ jobId, path, format, includeConfig, pageSize, layout, omitBroken }: SaveRequest): Promise<ChannelOutput<'export:save'>> {
     const job = jobs.get(jobId);
     if (saving.has(jobId)) throw new GatepassError('VALIDATION_FAILED', 'These codes are already being saved');
+    const provisioning = job.kind === 'provisioning';
+    if (provisioning && includeConfig) {
+      throw new GatepassError('VALIDATION_FAILED', 'Provisioning codes come without configuration files: the phone sets itself up from the code');
+    }
     const kind = bundleKind(format, includeConfig);
-    const fileName = exportFileName(job.serverName, new Date(), kind);
+    const fileName = provisioning ? datedFileName('provisioning', job.serverName, new Date(), kind) : exportFileName(job.serverName, new Date(), kind);
     const ac = new AbortController();
     saving.set(jobId, ac);
     try {
@@ -97,7 +101,7 @@ export function createSaveJobs(opts: SaveJobsOptions): SaveJobs {
           ...(job.branding ? { branding: job.branding } : {}),
           baseName,
           tlsPin: job.tlsPin ?? null,
-          title: `Gatepass sign-in codes: ${job.serverName}`,
+          title: `${provisioning ? 'Gatepass provisioning codes' : 'Gatepass sign-in codes'}: ${job.serverName}`,
           signal: ac.signal,
           onProgress(p: BundleProgress) {
             // At most ~10 events a second: a 10,000-user export must not flood the renderer.

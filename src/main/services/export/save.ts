@@ -73,10 +73,21 @@ function isIssued(card: Card): boolean {
   return card.status === 'ok' && card.payload !== null;
 }
 
-/** README.txt for a ZIP: which users got no code and why (they keep their old password and codes). */
+/** README.txt for a ZIP: which users got no code and why (sign-in: they keep their old password and codes). */
 export function brokenReadme(cards: readonly Card[], serverName: string, at: Date, includeConfig: boolean, omitted = false): string | null {
   const broken = cards.filter((c) => !isIssued(c));
   if (broken.length === 0) return null;
+  if (cards[0]?.kind === 'provisioning') {
+    return [
+      `Gatepass provisioning codes for ${serverName}, exported ${at.toISOString()}`,
+      '',
+      `${cards.length - broken.length} of ${cards.length} users got a new provisioning code. These ${broken.length} did not:`,
+      `any earlier code of theirs is unchanged. ${omitted ? 'They have no card.' : 'Their card is marked NOT ISSUED.'}`,
+      '',
+      ...broken.map((c) => `${c.login}\t${(c.reason ?? 'unknown reason').replace(/[\r\n\t]+/g, ' ')}`),
+      '',
+    ].join('\r\n');
+  }
   const lines = [
     `Gatepass sign-in codes for ${serverName}, exported ${at.toISOString()}`,
     '',

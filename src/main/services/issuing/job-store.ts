@@ -8,6 +8,8 @@ import type { Card, PdfBranding } from '../export/pdf/cards';
  */
 export interface QrJob {
   jobId: string;
+  /** Sign-in codes (Generate QR Code) or provisioning codes (Show provisioning QR); sign-in when left out. */
+  kind?: 'signin' | 'provisioning';
   serverId: string;
   serverName: string;
   serverUrl: string;
@@ -29,7 +31,7 @@ export type JobSummary = Omit<QrJob, 'cards'>;
 /** Summary of a job for the renderer (drops the secret-bearing cards). */
 export function summariseJob(job: QrJob): JobSummary {
   const { jobId, serverId, serverName, serverUrl, createdAt, codes, notIssued, cancelled } = job;
-  return { jobId, serverId, serverName, serverUrl, createdAt, codes, notIssued, cancelled };
+  return { jobId, kind: job.kind ?? 'signin', serverId, serverName, serverUrl, createdAt, codes, notIssued, cancelled };
 }
 
 /** Jobs held in main's memory only, until discarded, and in bounded number, so secrets do not pile up. */

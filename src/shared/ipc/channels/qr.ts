@@ -45,6 +45,8 @@ export type NotIssued = z.infer<typeof NotIssuedSchema>;
 
 export const JobSummarySchema = z.object({
   jobId: z.string(),
+  /** signin (or absent): Generate QR Code's sign-in codes; provisioning: Show provisioning QR's codes, which set up a phone once. */
+  kind: z.enum(['signin', 'provisioning']).optional(),
   serverId: z.string(),
   serverName: z.string(),
   serverUrl: z.string(),

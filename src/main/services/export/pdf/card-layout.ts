@@ -12,8 +12,13 @@ import { type EcLevel, encodeQrText } from '../../../../shared/qr/encode';
  * measures, which font draws each character and how lines wrap is card-text.ts's.
  */
 
-/** One sign-in card, the data a worker renders (pdf-cards.ts exports it as Card). */
+/**
+ * One card, the data a worker renders (pdf-cards.ts exports it as Card): a sign-in card (the
+ * QR signs in as the user) or a provisioning card (the QR sets up the user's phone once).
+ */
 export interface CardData {
+  /** What the QR code is; a sign-in card when left out. */
+  kind?: 'signin' | 'provisioning';
   login: string;
   displayName: string;
   serverName: string;
@@ -97,6 +102,33 @@ const BROKEN_NOTE = "This user's previous password and sign-in code still work. 
 const BROKEN_FOOTER = 'For the administrator: do not hand out this card, it holds no sign-in code.';
 const QUIET = 4;
 
+/** What a card says, by kind: its label, what to do with the code, and what a broken one means. */
+interface CardWords {
+  label: string;
+  instruction: string;
+  brokenNote: string;
+  brokenFooter: string;
+  expires: string;
+  /** The expiry row when there is none. */
+  noExpiry: string;
+}
+const WORDS: Record<'signin' | 'provisioning', CardWords> = {
+  signin: { label: 'SIGN-IN CARD', instruction: INSTRUCTION, brokenNote: BROKEN_NOTE, brokenFooter: BROKEN_FOOTER, expires: 'Expires', noExpiry: 'Until replaced, or until the password or login changes' },
+  provisioning: {
+    label: 'MOBILE PROVISIONING CODE',
+    instruction:
+      'Scan with the Gatepass mobile app to set up your phone as your authenticator. The code works once, until the time above; after that, ask for a new one. Keep it private until then.',
+    brokenNote: "No provisioning code was issued for this user; any earlier code of theirs is unchanged. Put the reason right, then show the user's provisioning QR again.",
+    brokenFooter: 'For the administrator: do not hand out this card, it holds no provisioning code.',
+    expires: 'Valid until',
+    noExpiry: 'Until it is used',
+  },
+};
+
+function wordsOf(card: CardData): CardWords {
+  return WORDS[card.kind ?? 'signin'];
+}
+
 /** Text that any card may show besides its own fields: its glyphs go into every font subset. */
 export const FIXED_TEXT = [
   INSTRUCTION,
@@ -104,6 +136,7 @@ export const FIXED_TEXT = [
   BROKEN_NOTE,
   BROKEN_FOOTER,
   'Server Address Issued Expires Until replaced, or until the password or login changes card of Gatepass … unknown reason the server returned no code',
+  ...Object.values(WORDS).flatMap((w) => [w.label, w.instruction, w.brokenNote, w.brokenFooter, w.expires, w.noExpiry]),
   'The sign-in code text is too long for a QR code ( characters)',
   // Printable ASCII, so dates, page numbers and any Latin text are always covered.
   Array.from({ length: 95 }, (_, i) => String.fromCharCode(32 + i)).join(''),
@@ -383,7 +416,8 @@ export class CardRenderer {
     this.logo(c, pageW - MARGIN, HEADER_H + 12, 160, 36);
 
     let y = HEADER_H + 40;
-    c.text(med, 9, MUTED, ok ? 'SIGN-IN CARD' : 'SIGN-IN CARD · NOT ISSUED', MARGIN, y, { spacing: 1.2 });
+    const words = wordsOf(card);
+    c.text(med, 9, MUTED, ok ? words.label : `${words.label} · NOT ISSUED`, MARGIN, y, { spacing: 1.2 });
     y += 16;
     // The login is what the user types elsewhere: shrink a long one to fit before cutting it,
     // keeping the baseline where a full-size login would sit.
@@ -404,7 +438,7 @@ export class CardRenderer {
 
     if (!ok) {
       const below = c.wrapped(med, 11, DANGER, `For the administrator: no code was issued. ${withStop(reason)}`, MARGIN, y, contentW, 'center', 4);
-      const note = c.wrapped(reg, 10, INK, BROKEN_NOTE, MARGIN, Math.max(y + 20, below) + 4, contentW, 'center', 2);
+      const note = c.wrapped(reg, 10, INK, words.brokenNote, MARGIN, Math.max(y + 20, below) + 4, contentW, 'center', 2);
       y = note + 12;
     }
 
@@ -415,8 +449,8 @@ export class CardRenderer {
       ['Address', card.serverUrl],
     ];
     if (card.issuedAt) rows.push(['Issued', formatCardDate(card.issuedAt)]);
-    if (card.expiresAt) rows.push(['Expires', formatCardDate(card.expiresAt)]);
-    else if (ok) rows.push(['Expires', 'Until replaced, or until the password or login changes']);
+    if (card.expiresAt) rows.push([words.expires, formatCardDate(card.expiresAt)]);
+    else if (ok) rows.push([words.expires, words.noExpiry]);
     const labelW = 90;
     for (const [label, value] of rows) {
       c.text(reg, 10, MUTED, label, MARGIN, y + (11 - 10) * reg.ascent);
@@ -427,7 +461,7 @@ export class CardRenderer {
     y += 6;
     c.strokeLines([[MARGIN, y, pageW - MARGIN, y]], RULE, 0.5);
     y += 16;
-    y = ok ? c.wrapped(med, 11, INK, INSTRUCTION, MARGIN, y, contentW, 'left') : c.wrapped(med, 11, DANGER, BROKEN_FOOTER, MARGIN, y, contentW, 'left');
+    y = ok ? c.wrapped(med, 11, INK, words.instruction, MARGIN, y, contentW, 'left') : c.wrapped(med, 11, DANGER, words.brokenFooter, MARGIN, y, contentW, 'left');
     const custom = this.cfg.branding?.text;
     if (custom) c.wrapped(reg, 10, MUTED, custom, MARGIN, y + 10, contentW, 'left', 2);
 
@@ -503,9 +537,10 @@ export class CardRenderer {
     if (custom) c.oneLine(reg, 6.5, MUTED, custom, x + pad, y + ch - 9, innerW, { align: 'center' });
     const top = y + 72;
     if (qr) {
-      const dates: string[] = [];
-      if (card.issuedAt) dates.push(`Issued ${formatCardDate(card.issuedAt)}`);
-      if (card.expiresAt) dates.push(`Expires ${formatCardDate(card.expiresAt)}`);
+      // A badge has no room for the instructions: a provisioning one at least says what it is.
+      const dates: string[] = card.kind === 'provisioning' ? ['Phone setup code, works once'] : [];
+      if (card.issuedAt && card.kind !== 'provisioning') dates.push(`Issued ${formatCardDate(card.issuedAt)}`);
+      if (card.expiresAt) dates.push(`${wordsOf(card).expires} ${formatCardDate(card.expiresAt)}`);
       c.oneLine(reg, 6.5, MUTED, card.serverUrl, x + pad, y + 58, innerW);
       if (dates.length) c.oneLine(reg, 6.5, MUTED, dates.join(' · '), x + pad, y + 66, innerW);
       // Symbol of 2 in, its 4-module quiet zone inside the space below the text.

@@ -319,3 +319,50 @@ describe('card branding', () => {
     expect(() => pdfImageFromPng(new Uint8Array([0x89, 0x50, 0x4e, 0x47, 1, 2, 3]))).toThrow(expect.objectContaining({ code: 'PAYLOAD_INVALID' }) as Error);
   });
 });
+
+describe('provisioning cards', () => {
+  /** A provisioning payload as the server makes it (docs/provisioning-payload.md): server, server ID, login, code. */
+  function provisioningCard(login: string, displayName: string): Card {
+    const code = randomBytes(16).toString('base64url');
+    const payload = JSON.stringify({ gp: 'provision', v: 1, s: SERVER, sid: 'q2L0tMBv7Zk3xR9yWn4aHg', l: login, c: code });
+    return { kind: 'provisioning', login, displayName, serverName: 'Plant 2', serverUrl: SERVER, status: 'ok', payload, issuedAt: ISSUED, expiresAt: '2025-11-25T08:41:00.000Z' };
+  }
+  const refused: Card = { ...brokenCard, kind: 'provisioning', reason: 'c.diaz may not use mobile authentication' };
+
+  it('say what the code is for and until when, through the same engine, and each QR decodes to its payload', async () => {
+    const cards = [provisioningCard('a.berg', 'Anna Berg'), refused];
+    const file = path.join(dir, 'provisioning.pdf');
+    await writeToFile(cards, file, { title: 'Gatepass provisioning codes: Plant 2' });
+    expect(spawnSync('qpdf', ['--check', file]).status).toBe(0);
+    const [first, second] = pagePngs(file, 'prov');
+    expect(decodePage(first!).text).toBe(cards[0]!.payload);
+    expect(decodePage(second!).status).not.toBe(0);
+    const text = execFileSync('pdftotext', ['-layout', file, '-'], { encoding: 'utf8' });
+    expect(text).toContain('MOBILE PROVISIONING CODE');
+    expect(text).toContain('Valid until');
+    expect(text).toContain('2025-11-25 08:41 UTC');
+    expect(text).toContain('The code works once');
+    expect(text).toContain('MOBILE PROVISIONING CODE · NOT ISSUED');
+    expect(text).toContain('may not use mobile authentication');
+    // Nothing of a sign-in card: a provisioning code is not a password.
+    expect(text).not.toContain('SIGN-IN CARD');
+    expect(text).not.toContain('works like a password');
+  });
+
+  it('on badges and as per-user PDFs too', async () => {
+    const cards = [provisioningCard('a.berg', 'Anna Berg'), provisioningCard('b.chan', 'Bo Chan')];
+    const file = path.join(dir, 'provisioning-badges.pdf');
+    await writeToFile(cards, file, { layout: 'badges' });
+    const [page] = pagePngs(file, 'provbadge');
+    const decoded = spawnSync('zbarimg', ['--nodbus', '-q', '--raw', page!], { encoding: 'utf8' }).stdout.trim().split('\n').sort();
+    expect(decoded).toEqual(cards.map((c) => c.payload).sort());
+    expect(execFileSync('pdftotext', [file, '-'], { encoding: 'utf8' })).toContain('Phone setup code, works once');
+    const docs = [];
+    for await (const d of renderCardPdfs(cards, {})) docs.push(d);
+    expect(docs).toHaveLength(2);
+    const one = path.join(dir, 'provisioning-one.pdf');
+    writeFileSync(one, docs[1]!.bytes);
+    expect(decodePage(pagePngs(one, 'provone')[0]!).text).toBe(cards[1]!.payload);
+    expect(execFileSync('pdftotext', [one, '-'], { encoding: 'utf8' })).toContain('MOBILE PROVISIONING CODE');
+  });
+});
