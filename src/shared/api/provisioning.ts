@@ -122,6 +122,33 @@ export const ProvisioningMailResultsSchema = z.object({
   results: z.array(ProvisioningMailResultSchema),
 });
 
+/** What the console previews before "Send provisioning email": one user's message, without issuing a code. */
+export const PreviewProvisioningMailSchema = z.object({
+  userId: z.string().min(1).max(64),
+  validitySeconds: ValiditySeconds.optional(),
+  qrImage: z.enum(['inline', 'url']).default('inline'),
+});
+
+/**
+ * The message the server would send this user, rendered by its own template with a sample code
+ * in place of a real one (the QR and the link carry `PREVIEW...`, which redeems nothing).
+ */
+export const ProvisioningMailPreviewSchema = z.object({
+  /** The From of the message, as the mail settings say. */
+  from: z.string(),
+  /** The user's address, or null when they have none. */
+  to: z.string().nullable(),
+  toName: z.string(),
+  subject: z.string(),
+  html: z.string(),
+  text: z.string(),
+  /** Pictures the HTML shows by `cid:` (the QR): base64, at most a few KB each. */
+  inline: z.array(z.object({ cid: z.string(), contentType: z.string(), contentBase64: z.string().max(400_000) })),
+  validUntil: z.string(),
+  /** Why this user would get no message (NO_EMAIL_ADDRESS, NOT_ENTITLED, FORBIDDEN), or null. */
+  refusal: z.object({ code: z.string(), message: z.string() }).nullable(),
+});
+
 /** Mobile provisioning: codes for many users, their redemption by a device, the server's settings. */
 export const provisioningApi = {
   issueProvisioningCodes: route({
@@ -140,6 +167,14 @@ export const provisioningApi = {
     auth: 'admin',
     body: SendProvisioningMailSchema,
     response: ProvisioningMailResultsSchema,
+  }),
+  previewProvisioningMail: route({
+    method: 'POST',
+    path: '/api/v1/provisioning/mail/preview',
+    summary: "The provisioning message the server would send one user, rendered with a sample code: nothing is issued, queued or audited",
+    auth: 'admin',
+    body: PreviewProvisioningMailSchema,
+    response: ProvisioningMailPreviewSchema,
   }),
   redeemProvisioningCode: route({
     method: 'POST',

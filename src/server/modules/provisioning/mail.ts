@@ -1,11 +1,11 @@
 import type { z } from 'zod';
-import type { ProvisioningMailResultsSchema, SendProvisioningMailSchema } from '../../../shared/api/provisioning';
+import type { PreviewProvisioningMailSchema, ProvisioningMailPreviewSchema, ProvisioningMailResultsSchema, SendProvisioningMailSchema } from '../../../shared/api/provisioning';
 import { GatepassError } from '../../../shared/errors';
 import { encodeProvisioningPayload, provisioningLink, qrImageUrlFor } from '../../../shared/provisioning-payload';
 import { toCount, type AdminCaller, type ServiceContext } from '../../context';
 import type { MailDraft } from '../../mail/index';
 import { renderProvisioningMail } from '../../mail/index';
-import { loadMailSettings } from '../../mail/settings';
+import { effectiveFrom, loadMailSettings } from '../../mail/settings';
 import { qrPng } from '../../qr/png';
 import { recordAudit } from '../audit/service';
 import { describeSeconds, getProvisioningSettings, ISSUE_GROUP, issueCodesInTransaction, newProvisionCode } from './service';
@@ -59,17 +59,7 @@ export async function sendProvisioningMail(
       const code = newProvisionCode();
       codes.set(u.id, code);
       emails.set(u.id, u.email);
-      const payload = encodeProvisioningPayload({ server: ctx.publicUrl(), serverId: ctx.serverId, login: u.login, code, tlsPin: ctx.tlsPin });
-      const content = renderProvisioningMail({
-        displayName: u.display_name,
-        login: u.login,
-        serverName: ctx.serverName,
-        qrPngBytes: qrPng(payload),
-        qrUrl: qrImageUrlFor(settings.qrCodeUrl, payload),
-        link: provisioningLink(payload),
-        validUntil,
-        qrImage: input.qrImage,
-      });
+      const content = renderFor(ctx, settings.qrCodeUrl, { login: u.login, displayName: u.display_name }, code, validUntil, input.qrImage);
       drafts.push({ to: u.email, toName: u.display_name || u.login, ref: u.id, content, expiresAt: validUntil });
     }
   }
@@ -103,4 +93,74 @@ export async function sendProvisioningMail(
     detail: `${queued} provisioning mail(s) queued${batchId ? ` (batch ${batchId})` : ''}, ${ordered.length - queued} user(s) refused; codes valid ${describeSeconds(validity)}`,
   });
   return { batchId, queued, refused: ordered.length - queued, results: ordered };
+}
+
+/** One user's message with this code: the template, the QR of the payload, its URL and the link. */
+function renderFor(
+  ctx: ServiceContext,
+  qrCodeUrl: string,
+  user: { login: string; displayName: string },
+  code: string,
+  validUntil: Date,
+  qrImage: 'inline' | 'url',
+): ReturnType<typeof renderProvisioningMail> {
+  const payload = encodeProvisioningPayload({ server: ctx.publicUrl(), serverId: ctx.serverId, login: user.login, code, tlsPin: ctx.tlsPin });
+  return renderProvisioningMail({
+    displayName: user.displayName,
+    login: user.login,
+    serverName: ctx.serverName,
+    qrPngBytes: qrPng(payload),
+    qrUrl: qrImageUrlFor(qrCodeUrl, payload),
+    link: provisioningLink(payload),
+    validUntil,
+    qrImage,
+  });
+}
+
+/**
+ * A code-shaped sample (22 characters of the code alphabet) that no server ever issues: the
+ * preview's QR and link carry it, so scanning a preview redeems nothing.
+ */
+export const PREVIEW_CODE = 'PREVIEW0NOT0A0REAL0CODE';
+
+/**
+ * POST /api/v1/provisioning/mail/preview: the message "Send provisioning email" would queue for
+ * this user, rendered by the same template with {@link PREVIEW_CODE} in place of a code. Reads
+ * only: nothing is issued, queued or audited. Says why the user would get none (no address,
+ * may not use mobile authentication, disabled), as the send would.
+ */
+export async function previewProvisioningMail(
+  ctx: ServiceContext,
+  input: z.output<typeof PreviewProvisioningMailSchema>,
+): Promise<z.output<typeof ProvisioningMailPreviewSchema>> {
+  const u = await ctx.db
+    .selectFrom('users')
+    .select(['id', 'login', 'display_name', 'email', 'mobile_allowed', 'disabled_at'])
+    .where('id', '=', input.userId)
+    .executeTakeFirst();
+  if (!u) throw new GatepassError('NOT_FOUND', 'No such user (deleted since the list was loaded?)');
+  const settings = await getProvisioningSettings(ctx);
+  const validity = input.validitySeconds ?? settings.codeValiditySeconds;
+  const validUntil = new Date(ctx.now().getTime() + validity * 1000);
+  const content = renderFor(ctx, settings.qrCodeUrl, { login: u.login, displayName: u.display_name }, PREVIEW_CODE, validUntil, input.qrImage);
+  const from = effectiveFrom(await loadMailSettings(ctx.db));
+  const refusal =
+    toCount(u.mobile_allowed) !== 1
+      ? { code: 'NOT_ENTITLED', message: `${u.login} may not use mobile authentication` }
+      : u.disabled_at !== ''
+        ? { code: 'FORBIDDEN', message: `${u.login} is disabled` }
+        : !u.email
+          ? { code: 'NO_EMAIL_ADDRESS', message: `${u.login} has no e-mail address: add one, or hand over the QR code another way` }
+          : null;
+  return {
+    from: from.name ? `${from.name} <${from.address}>` : from.address,
+    to: u.email || null,
+    toName: u.display_name || u.login,
+    subject: content.subject,
+    html: content.html,
+    text: content.text,
+    inline: (content.inline ?? []).map((i) => ({ cid: i.cid, contentType: i.contentType, contentBase64: Buffer.from(i.content).toString('base64') })),
+    validUntil: validUntil.toISOString(),
+    refusal,
+  };
 }

@@ -97,6 +97,38 @@ eachBackend('Send provisioning email', (backend) => {
     expect(decodeProvisioningPayload(payload ?? '').login).toBe(u.login);
   });
 
+  it('previews the message one user would get, rendered by the same template with a sample code: nothing issued, queued or audited', async () => {
+    const u = await user(`preview.${tag}`, { displayName: 'Pia <i>Review</i>', email: `preview.${tag}@example.org` });
+    const batches = okBody(await call(url(), 'listMailBatches', { query: {} }, admin())).items.length;
+    const audits = okBody(await call(url(), 'listAudit', { query: {} }, admin())).total;
+    const p = okBody(await call(url(), 'previewProvisioningMail', { body: { userId: u.id, validitySeconds: 3600 } }, admin()));
+    expect(p).toMatchObject({ from: 'Gatepass <gatepass@example.org>', to: `preview.${tag}@example.org`, toName: 'Pia <i>Review</i>', refusal: null });
+    expect(p.subject).toBe('Set up Gatepass on your phone for Harbour <Gate>');
+    expect(p.html).toContain('Hello Pia &#60;i&#62;Review&#60;/i&#62;,');
+    expect(p.html).toContain('<img src="cid:provisioning-qr@gatepass"');
+    expect(p.text).toContain(`Your login: preview.${tag}.`);
+    expect(Date.parse(p.validUntil) - Date.now()).toBeGreaterThan(3500_000);
+    const [qr] = p.inline;
+    expect(qr).toMatchObject({ cid: 'provisioning-qr@gatepass', contentType: 'image/png' });
+    const sample = decodeProvisioningPayload(zbarReadPng(Buffer.from(qr!.contentBase64, 'base64')) ?? '');
+    expect(sample).toMatchObject({ login: u.login, code: 'PREVIEW0NOT0A0REAL0CODE' });
+    // The sample redeems nothing, and the preview changed nothing.
+    expect((await call(url(), 'redeemProvisioningCode', { body: { serverId: sample.serverId, login: sample.login, code: sample.code } })).error?.code).toBe('INVALID_PROVISION_CODE');
+    expect(okBody(await call(url(), 'getUser', { params: { id: u.id } }, admin())).provisioning.state).toBe('none');
+    expect(okBody(await call(url(), 'listMailBatches', { query: {} }, admin())).items.length).toBe(batches);
+    const after = okBody(await call(url(), 'listAudit', { query: {} }, admin()));
+    // Only the failed redemption above was audited.
+    expect(after.total).toBe(audits + 1);
+    expect(after.items[0]?.action).toBe('provision.redeem_failed');
+
+    // Who would get nothing, and why; an unknown user is NOT_FOUND.
+    const none = await user(`preview-none.${tag}`);
+    expect(okBody(await call(url(), 'previewProvisioningMail', { body: { userId: none.id } }, admin()))).toMatchObject({ to: null, refusal: { code: 'NO_EMAIL_ADDRESS' } });
+    const barred = await user(`preview-barred.${tag}`, { email: `pb.${tag}@example.org`, mobileAllowed: false });
+    expect(okBody(await call(url(), 'previewProvisioningMail', { body: { userId: barred.id } }, admin())).refusal?.code).toBe('NOT_ENTITLED');
+    expect((await call(url(), 'previewProvisioningMail', { body: { userId: 'no-such-user' } }, admin())).error?.code).toBe('NOT_FOUND');
+  });
+
   it('refuses the whole request when the server has no mail transport, and issues nothing', async () => {
     const bare = await startTestServer(await backend.freshDb());
     try {
