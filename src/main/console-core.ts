@@ -11,6 +11,7 @@ import { emailOtpHandlers } from './handlers/email-otp';
 import { exportHandlers } from './handlers/export';
 import { policyHandlers } from './handlers/policy';
 import { prefsHandlers } from './handlers/prefs';
+import { provisioningHandlers } from './handlers/provisioning';
 import { qrHandlers } from './handlers/qr';
 import { serverHandlers } from './handlers/servers';
 import { mailHandlers } from './handlers/mail';
@@ -24,6 +25,7 @@ import { createKeychain, SessionSecrets, type Keychain } from './services/keycha
 import { createJobStore } from './services/issuing/job-store';
 import { createSettingsStore } from './services/settings';
 import { createMailFolders } from './services/mail/mail-folder';
+import { createSendRuns } from './services/provisioning/send-runs';
 import { createShownCodes } from './services/two-step/shown-codes';
 
 /** Options of {@link createConsoleCore}. */
@@ -81,6 +83,7 @@ export async function createConsoleCore(opts: ConsoleCoreOptions): Promise<Conso
   });
   const csv = createCsvExports({ saveTarget: opts.saveTarget, onProgress: (progress) => opts.emit('export:csvProgress', progress) });
   const shownCodes = createShownCodes({ saveTarget: opts.saveTarget });
+  const sendRuns = createSendRuns({ saveTarget: opts.saveTarget });
   let embeddedServer: { close(): Promise<void> } | null = null;
   const embeddedMailFolder = opts.embedded ? join(opts.userDataDir, EMBEDDED_MAIL_FOLDER) : null;
   const mailFolders = createMailFolders({
@@ -130,6 +133,7 @@ export async function createConsoleCore(opts: ConsoleCoreOptions): Promise<Conso
     ...clientSessionHandlers(connections),
     ...emailOtpHandlers(connections),
     ...mailHandlers({ connections, folders: mailFolders, saveTarget: opts.saveTarget }),
+    ...provisioningHandlers({ connections, jobs, runs: sendRuns }),
   };
 
   const dispatch = createDispatcher(handlers, {
@@ -144,6 +148,7 @@ export async function createConsoleCore(opts: ConsoleCoreOptions): Promise<Conso
       csv.cancelAll();
       jobs.close();
       shownCodes.clear();
+      sendRuns.clear();
       await connections.close();
       if (embeddedServer) await embeddedServer.close();
     },

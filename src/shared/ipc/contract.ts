@@ -10,6 +10,7 @@ import { exportChannels } from './channels/export';
 import { mailChannels } from './channels/mail';
 import { policyChannels } from './channels/policy';
 import { prefsChannels } from './channels/prefs';
+import { provisioningChannels } from './channels/provisioning';
 import { qrChannels } from './channels/qr';
 import { serverChannels } from './channels/servers';
 import { twoStepChannels } from './channels/two-step';
@@ -36,7 +37,7 @@ export { ShownRecoveryCodesSchema, type BulkTwoStepAction, type ShownRecoveryCod
  * Every console channel's table, by domain (channels/<domain>.ts). contract.test.ts checks
  * that no two domains claim one channel and that each holds only its own `domain:` names.
  */
-export const channelDomains = { appChannels, serverChannels, userChannels, policyChannels, auditChannels, cardChannels, qrChannels, exportChannels, prefsChannels, twoStepChannels, computerChannels, clientSessionChannels, emailOtpChannels, mailChannels } as const;
+export const channelDomains = { appChannels, serverChannels, userChannels, policyChannels, auditChannels, cardChannels, qrChannels, exportChannels, prefsChannels, twoStepChannels, computerChannels, clientSessionChannels, emailOtpChannels, mailChannels, provisioningChannels } as const;
 
 /**
  * Every console channel, `domain:verb` -> zod input and output. Main validates inputs
@@ -58,6 +59,7 @@ export const contract = {
   ...clientSessionChannels,
   ...emailOtpChannels,
   ...mailChannels,
+  ...provisioningChannels,
 } as const;
 
 export type Contract = typeof contract;
