@@ -7,6 +7,7 @@ import { CSRF_FIELD, PORTAL_SECURITY_HEADERS, crossSiteProblem, csrfTokenMatches
 import { portalCookie } from './session';
 import { PORTAL_CSS, PORTAL_CSS_PATH } from './styles';
 import { accountRoutes } from './routes/account';
+import { phoneRoutes } from './routes/phone';
 import { signInRoutes } from './routes/sign-in';
 import { twoStepRoutes } from './routes/two-step';
 import { messagePage } from './views/sign-in';
@@ -29,8 +30,8 @@ const FORM_REFUSED =
  * its form parser, cookie parser, headers, CSRF checks, 404 and error pages apply under
  * /portal only, so the REST API keeps JSON only and its own 404 and error answers.
  *
- * Each new area of the portal (later: provisioning QR codes for the mobile app) is one more
- * routes/<area>.ts and views/<area>.ts registered here, under the same defences.
+ * Each area of the portal (sign-in, two-step verification, the phone's provisioning code) is
+ * one routes/<area>.ts and views/<area>.ts registered here, under the same defences.
  */
 export async function portalPlugin(portal: FastifyInstance, opts: PortalOptions): Promise<void> {
   const deps: PortalDeps = { ctx: opts.ctx, logger: opts.logger };
@@ -95,4 +96,5 @@ export async function portalPlugin(portal: FastifyInstance, opts: PortalOptions)
   accountRoutes(portal, deps);
   signInRoutes(portal, deps);
   twoStepRoutes(portal, deps);
+  phoneRoutes(portal, deps);
 }

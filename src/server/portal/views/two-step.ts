@@ -52,6 +52,8 @@ ${notice(opts.notice ?? null)}
 ${pending}
 <h2>Two-step verification</h2>
 ${body}
+<h2>Your phone</h2>
+<p>The Gatepass app on your phone can sign you in and give your codes. <a href="/portal/phone">Set up the Gatepass app on your phone</a></p>
 </div>`,
   );
 }
