@@ -58,7 +58,7 @@ function ToolButton(props: ToolProps) {
   return <ToolButtonBase {...props} onPress={props.cmd.run} />;
 }
 
-/** "Actions ▾": disable, enable, revoke QR code, end sessions, set password, for the selected users. */
+/** "Actions ▾": disable, enable, revoke QR code, end sessions, set password, remove 2FA, send provisioning email, show provisioning QR, for the selected users. */
 function ActionsMenuButton({ commands }: { commands: Record<CommandKey, Command> }) {
   const [open, setOpen] = useState(false);
   const button = useRef<HTMLButtonElement>(null);
@@ -67,7 +67,7 @@ function ActionsMenuButton({ commands }: { commands: Record<CommandKey, Command>
     <MenuTrigger isOpen={open} onOpenChange={(o) => setOpen(o && cmd.enabled)}>
       <ToolButtonBase
         label="Actions"
-        tip="Disable, enable, revoke the QR codes of, end the sessions of, or set the password of the selected users (in the list: Shift+F10 or the context menu key)"
+        tip="Disable, enable, revoke the QR codes of, end the sessions of, set the password of, or provision the phones of the selected users (in the list: Shift+F10 or the context menu key)"
         icon={<UserCogIcon />}
         cmd={cmd}
         onPress={() => {}}

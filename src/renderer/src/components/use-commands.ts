@@ -15,7 +15,19 @@ export interface Command {
 }
 
 /** Every command of the toolbar, the Actions menu and the user list's context menu. */
-export type CommandKey = 'addServer' | 'refresh' | 'addUser' | 'importUsers' | 'edit' | 'delete' | 'generate' | 'setPassword' | UserAction | 'removeTwoStep';
+export type CommandKey =
+  | 'addServer'
+  | 'refresh'
+  | 'addUser'
+  | 'importUsers'
+  | 'edit'
+  | 'delete'
+  | 'generate'
+  | 'setPassword'
+  | UserAction
+  | 'removeTwoStep'
+  | 'sendProvisioning'
+  | 'showProvisioningQr';
 
 /**
  * The commands, shared by the buttons, the menus and the keyboard shortcuts so they never
@@ -65,6 +77,8 @@ export function useCommands(): Record<CommandKey, Command> {
     }),
     delete: cmd('delete', () => openDialog({ kind: 'deleteUsers', serverId, count: s.count })),
     generate: cmd('generate', () => openDialog({ kind: 'generate', serverId, count: s.count })),
+    sendProvisioning: cmd('provisioning', () => openDialog({ kind: 'sendProvisioning', serverId, count: s.count })),
+    showProvisioningQr: cmd('provisioning', () => openDialog({ kind: 'provisioningQr', serverId, count: s.count })),
     disable: action('disable'),
     enable: action('enable'),
     revokeQr: action('revokeQr'),

@@ -2,6 +2,7 @@ import type { CSSProperties, ReactNode } from 'react';
 import type { HideableColumn } from '../../../shared/ipc/contract';
 import type { UserSort } from '../../../shared/model/user';
 import { formatDateTime } from '../lib/format';
+import { provisioningText } from '../lib/provisioning-text';
 import type { UserQuery, UserRow } from '../store/types';
 import { DisabledMarker } from './user-status';
 
@@ -64,6 +65,18 @@ export const USER_COLUMNS: readonly UserColumn[] = [
     width: '84px',
     skeleton: 'w60',
     cell: (u) => (u.source === 'directory' ? { text: 'Directory', title: 'A directory user: found by the account signed in on a computer' } : { text: 'Internal', className: 'muted' }),
+  },
+  {
+    // The server filters by it (the Provisioning filter) but does not sort by it.
+    id: 'provisioning',
+    title: 'Provisioning',
+    sort: null,
+    width: 'minmax(120px, 1.2fr)',
+    skeleton: 'w80',
+    cell: (u) => {
+      const text = provisioningText(u.provisioning);
+      return { text, className: u.provisioning.state === 'none' ? 'muted' : u.provisioning.state === 'expired' ? 'warn' : undefined, title: u.provisioning.at ? `${text} (${u.provisioning.at})` : text };
+    },
   },
 ];
 

@@ -4,6 +4,7 @@ import { useShallow } from 'zustand/react/shallow';
 import { HideableColumnSchema, type HideableColumn } from '../../../shared/ipc/contract';
 import { formatCount } from '../lib/format';
 import { hasUserFilters, NO_USER_FILTERS, type UserFilters } from '../lib/list-filters';
+import { PROVISIONING_FILTER_LABELS } from '../lib/provisioning-text';
 import { selectedCount } from '../lib/selection';
 import { useAppStore } from '../store/store';
 import { ChevronDownIcon } from './icons';
@@ -131,7 +132,7 @@ function ExportButton() {
 
 /**
  * Over the user table: the search box, the filters (QR code, created since, signed in now,
- * two-step verification, account status), the column chooser, Export list as CSV and the count
+ * two-step verification, account status, mobile provisioning), the column chooser, Export list as CSV and the count
  * line; in the all-servers list, each server's count. Every filter is applied by each server,
  * so it holds for 100,000 users as for 10.
  */
@@ -208,6 +209,21 @@ export function UserFilterBar() {
             <option value="any">Any</option>
             <option value="active">Active</option>
             <option value="disabled">Disabled</option>
+          </select>
+        </label>
+        <label className="filter">
+          <span>Provisioning</span>
+          <select
+            aria-label="Provisioning"
+            value={filters.provisioning}
+            onChange={(e) => setFilters({ provisioning: e.target.value as UserFilters['provisioning'] })}
+          >
+            <option value="any">Any</option>
+            {PROVISIONING_FILTER_LABELS.map(([value, label]) => (
+              <option key={value} value={value}>
+                {label}
+              </option>
+            ))}
           </select>
         </label>
         <Checkbox className="checkbox" isSelected={filters.signedInNow} onChange={(v) => setFilters({ signedInNow: v })}>

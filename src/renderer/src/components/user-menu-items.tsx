@@ -17,6 +17,8 @@ export const ACTION_ENTRIES: readonly Entry[] = [
   { key: 'endSessions', label: ACTION_TEXT.endSessions.menu },
   { key: 'setPassword', label: 'Set password…' },
   { key: 'removeTwoStep', label: ACTION_TEXT.removeTwoStep.menu },
+  { key: 'sendProvisioning', label: 'Send provisioning email…' },
+  { key: 'showProvisioningQr', label: 'Show provisioning QR…' },
 ];
 
 /** The context menu's first part: the toolbar's commands for the selection. */

@@ -12,9 +12,11 @@ import { GeneratedDialog } from './generated-dialog';
 import { ImportDialog } from './import-dialog';
 import { OwnRecoveryCodesDialog } from './own-recovery-codes-dialog';
 import { RegisterComputerDialog } from './register-computer-dialog';
+import { ProvisioningCodesDialog, ProvisioningQrDialog } from './provisioning-qr-dialog';
 import { RemoveServerDialog } from './remove-server-dialog';
 import { RevokeComputerDialog } from './revoke-computer-dialog';
 import { SaveDialog } from './save-dialog';
+import { SendProvisioningDialog } from './send-provisioning-dialog';
 import { SetPasswordDialog } from './set-password-dialog';
 import { UserActionDialog } from './user-action-dialog';
 import { UnsavedChangesDialog } from './unsaved-changes-dialog';
@@ -74,6 +76,12 @@ function dialogContent(dialog: DialogState) {
       return <RegisterComputerDialog key={dialog.serverId} serverId={dialog.serverId} {...(dialog.onDone ? { onDone: dialog.onDone } : {})} />;
     case 'revokeComputer':
       return <RevokeComputerDialog key={dialog.computer.id} serverId={dialog.serverId} computer={dialog.computer} {...(dialog.onDone ? { onDone: dialog.onDone } : {})} />;
+    case 'sendProvisioning':
+      return <SendProvisioningDialog key={dialog.serverId} serverId={dialog.serverId} count={dialog.count} />;
+    case 'provisioningQr':
+      return <ProvisioningQrDialog key={dialog.serverId} serverId={dialog.serverId} count={dialog.count} />;
+    case 'provisioningCodes':
+      return <ProvisioningCodesDialog jobId={dialog.jobId} />;
     case 'unsavedChanges':
       return <UnsavedChangesDialog next={dialog.next} />;
     case 'enrolTwoStep':

@@ -1,16 +1,18 @@
 import { useEffect, useState, type FormEvent } from 'react';
-import { Button, Label, Radio, RadioGroup, Text } from 'react-aria-components';
+import { Button, Checkbox, Label, Radio, RadioGroup, Text } from 'react-aria-components';
 import { EmailSchema, LoginSchema, type UserSource } from '../../../shared/model/user';
 import { errorMessage } from '../lib/format';
 import { useAppStore } from '../store/store';
 import { Field } from './field';
 import { DialogButtons, DialogError, ModalFrame } from './modal-frame';
 import { useDialogCall } from './use-dialog-call';
+import { UserDevices } from './user-devices';
 import { UserSecurity } from './user-security';
 
 /**
  * Add user and Edit user: the same form; editing loads the user fresh from their server first
- * and adds the Security section (two-step verification). The details are their own form, so
+ * and adds the Security section (two-step verification) and the Devices section (provisioned
+ * phones, each revocable). The details are their own form, so
  * Enter in a Security field never saves the details.
  */
 export function UserDialog({ serverId, userId }: { serverId: string; userId?: string }) {
@@ -20,7 +22,10 @@ export function UserDialog({ serverId, userId }: { serverId: string; userId?: st
   const [displayName, setDisplayName] = useState('');
   const [email, setEmail] = useState('');
   const [source, setSource] = useState<UserSource>('internal');
+  const [mobileAllowed, setMobileAllowed] = useState(true);
   const [loaded, setLoaded] = useState(!editing);
+  // Bumped when a device is revoked: the Security section reads the user's two-step state again.
+  const [securityTick, setSecurityTick] = useState(0);
   const [tried, setTried] = useState(false);
   const { busy, error, setError, run } = useDialogCall();
   const serverName = useAppStore((s) => s.servers.find((x) => x.id === serverId)?.name);
@@ -38,6 +43,7 @@ export function UserDialog({ serverId, userId }: { serverId: string; userId?: st
         setDisplayName(u.displayName);
         setEmail(u.email);
         setSource(u.source);
+        setMobileAllowed(u.mobileAllowed);
         setLoaded(true);
       })
       .catch((err: unknown) => live && setError(errorMessage(err)));
@@ -58,7 +64,7 @@ export function UserDialog({ serverId, userId }: { serverId: string; userId?: st
     e?.preventDefault();
     setTried(true);
     if (busy || !loaded || errors.login || errors.email) return;
-    const input = { login: login.trim(), displayName: displayName.trim(), email: email.trim(), source };
+    const input = { login: login.trim(), displayName: displayName.trim(), email: email.trim(), source, mobileAllowed };
     await run(async () => {
       const st = useAppStore.getState();
       if (userId === undefined) await st.createUser(input);
@@ -89,6 +95,10 @@ export function UserDialog({ serverId, userId }: { serverId: string; userId?: st
           (Settings, Computer sign-in).
         </Text>
       </RadioGroup>
+      <Checkbox className="checkbox" isSelected={mobileAllowed} onChange={setMobileAllowed} isDisabled={busy || !loaded}>
+        <span className="checkbox-box" aria-hidden="true" />
+        May use mobile authentication (provision a phone)
+      </Checkbox>
     </>
   );
   const buttons = (
@@ -132,7 +142,12 @@ export function UserDialog({ serverId, userId }: { serverId: string; userId?: st
       </form>
       {!loaded && !error ? <p className="note">Loading…</p> : null}
       <DialogError message={error} />
-      {userId !== undefined && loaded ? <UserSecurity serverId={serverId} userId={userId} login={loadedLogin} /> : null}
+      {userId !== undefined && loaded ? (
+        <>
+          <UserSecurity key={securityTick} serverId={serverId} userId={userId} login={loadedLogin} />
+          <UserDevices serverId={serverId} userId={userId} login={loadedLogin} onChanged={() => setSecurityTick((t) => t + 1)} />
+        </>
+      ) : null}
       {buttons}
     </ModalFrame>
   );

@@ -47,4 +47,16 @@ describe('toolbar commands and why a disabled one is disabled', () => {
       expect(s[name]).toEqual({ enabled: false, reason: "Open one server's Users for this: it works on one server at a time" });
     }
   });
+
+  it('sends provisioning email and shows provisioning QR codes for selected users of one server', () => {
+    const base = { server: { status: 'connected' as const }, section: 'users' as const, issuing: false };
+    expect(commandStates({ ...base, count: 3 }).provisioning).toEqual({ enabled: true });
+    expect(commandStates({ ...base, count: 0 }).provisioning).toEqual({ enabled: false, reason: 'Select users first' });
+    expect(commandStates({ ...base, server: { status: 'unreachable' }, count: 3 }).provisioning).toEqual({ enabled: false, reason: 'Connect to the server first' });
+    // Each server has its own codes, mail settings and validity: one server at a time.
+    expect(commandStates({ server: null, allServers: true, section: 'users', count: 2, issuing: false }).provisioning).toEqual({
+      enabled: false,
+      reason: "Open one server's Users for this: it works on one server at a time",
+    });
+  });
 });

@@ -7,7 +7,7 @@ import type { Server } from '../../../shared/model/server';
  */
 
 /** The toolbar commands that depend on where the console is. */
-export type CommandName = 'addServer' | 'refresh' | 'addUser' | 'importUsers' | 'edit' | 'delete' | 'generate' | 'actions';
+export type CommandName = 'addServer' | 'refresh' | 'addUser' | 'importUsers' | 'edit' | 'delete' | 'generate' | 'actions' | 'provisioning';
 
 /** What the commands look at. */
 export interface CommandContext {
@@ -50,13 +50,15 @@ export function commandStates(ctx: CommandContext): Record<CommandName, CommandS
     delete: withSelection,
     generate: withSelection.enabled && ctx.issuing ? off('Wait until the codes being issued are done') : withSelection,
     actions: withSelection,
+    // Send provisioning email, Show provisioning QR: new codes for the selected users of this server.
+    provisioning: withSelection,
   };
 }
 
 /**
  * In the all-servers list: editing (a user's details) and the per-user actions work, each user
  * on their own server; what belongs to one server (adding, importing, deleting, issuing codes
- * with its password policy) asks for that server's Users.
+ * with its password policy or its provisioning codes and mail) asks for that server's Users.
  */
 function allServersStates(ctx: CommandContext): Record<CommandName, CommandState> {
   const oneServer = off("Open one server's Users for this: it works on one server at a time");
@@ -70,5 +72,6 @@ function allServersStates(ctx: CommandContext): Record<CommandName, CommandState
     delete: oneServer,
     generate: oneServer,
     actions: withSelection,
+    provisioning: oneServer,
   };
 }

@@ -41,6 +41,12 @@ describe('the list filters as the server is asked', () => {
     expect(userFilterQuery(ACTIVE_WITHOUT_TWO_STEP)).toEqual({ totp: 'disabled', disabled: false });
   });
 
+  it('asks for the provisioning state as the server filters it', () => {
+    expect(userFilterQuery({ ...NO_USER_FILTERS, provisioning: 'provisioned' })).toEqual({ provisioning: 'provisioned' });
+    expect(hasUserFilters({ ...NO_USER_FILTERS, provisioning: 'expired' })).toBe(true);
+    expect(userFilterQuery({ ...NO_USER_FILTERS, provisioning: 'any' })).toEqual({});
+  });
+
   it('asks the audit log for the whole of the "to" day, and trims typed logins', () => {
     process.env.TZ = 'UTC';
     expect(auditFilterQuery(NO_AUDIT_FILTERS)).toEqual({});

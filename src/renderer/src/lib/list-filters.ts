@@ -1,4 +1,5 @@
 import { AUDIT_ACTIONS } from '../../../shared/api/audit';
+import type { ProvisioningState } from '../../../shared/model/user';
 
 /**
  * The filters of the user list and the audit log as the administrator sets them (calendar
@@ -19,9 +20,11 @@ export interface UserFilters {
   readonly twoStep: 'any' | 'enabled' | 'disabled';
   /** Account status: any, active (not disabled), disabled. */
   readonly status: 'any' | 'active' | 'disabled';
+  /** Mobile provisioning: any, none, pending (a live code is out), provisioned, expired (the server's `provisioning`). */
+  readonly provisioning: 'any' | ProvisioningState;
 }
 
-export const NO_USER_FILTERS: UserFilters = { qr: 'any', qrBefore: '', createdSince: '', signedInNow: false, twoStep: 'any', status: 'any' };
+export const NO_USER_FILTERS: UserFilters = { qr: 'any', qrBefore: '', createdSince: '', signedInNow: false, twoStep: 'any', status: 'any', provisioning: 'any' };
 
 /**
  * Who mandatory two-step verification would lock out, as the Users view shows them: active
@@ -37,6 +40,7 @@ export interface UserFilterFields {
   signedIn?: boolean;
   totp?: 'enabled' | 'disabled';
   disabled?: boolean;
+  provisioning?: ProvisioningState;
 }
 
 /** The audit log's filters; empty text or dates mean "no filter". */
@@ -74,6 +78,7 @@ export function userFilterQuery(f: UserFilters): UserFilterFields {
   if (f.signedInNow) out.signedIn = true;
   if (f.twoStep !== 'any') out.totp = f.twoStep;
   if (f.status !== 'any') out.disabled = f.status === 'disabled';
+  if (f.provisioning !== 'any') out.provisioning = f.provisioning;
   return out;
 }
 

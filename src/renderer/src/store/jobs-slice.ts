@@ -125,6 +125,28 @@ export const createJobsSlice: StateCreator<AppState, [], [], JobsSlice> = (set, 
       set({ saves: { ...get().saves, [jobId]: { ...cur, done, total, phase } } });
     },
 
+    async showProvisioningQr(serverId, userIds, validitySeconds) {
+      if (userIds.length === 0) throw new Error('No users are selected');
+      if (userIds.length > MAX_IDS_PER_CALL) throw new Error(`Select at most ${MAX_IDS_PER_CALL.toLocaleString('en-US')} users at a time`);
+      const n = new Set(userIds).size;
+      set({ busy: `Issuing ${formatCount(n, 'provisioning code')}…` });
+      try {
+        const job = await window.gatepass.provisioning.showQr({ serverId, userIds: [...userIds], ...(validitySeconds !== undefined ? { validitySeconds } : {}) });
+        set({ jobs: { ...get().jobs, [job.jobId]: job } });
+        // The Provisioning column shows the new codes as pending.
+        get().refreshUsers();
+        return job;
+      } finally {
+        set({ busy: null });
+      }
+    },
+
+    markPrinted(jobId) {
+      const job = get().jobs[jobId];
+      if (!job) return;
+      set({ savedCodes: { ...get().savedCodes, [jobId]: new Set([...(get().savedCodes[jobId] ?? []), ...okCodeKeys(job.codes)]) } });
+    },
+
     async discardJob(jobId) {
       set({ jobs: without(get().jobs, jobId), saves: without(get().saves, jobId), savedCodes: without(get().savedCodes, jobId) });
       try {

@@ -9,6 +9,7 @@ export function openJobId(dialog: DialogState): string | null {
   switch (dialog.kind) {
     case 'generated':
     case 'saveOptions':
+    case 'provisioningCodes':
       return dialog.jobId;
     case 'generate':
       return dialog.again?.jobId ?? null;

@@ -122,6 +122,12 @@ export type DialogState =
   | { readonly kind: 'registerComputer'; readonly serverId: string; readonly onDone?: (computerId: string) => void }
   /** Revoke a computer, named in the confirmation. */
   | { readonly kind: 'revokeComputer'; readonly serverId: string; readonly computer: { readonly id: string; readonly name: string }; readonly onDone?: () => void }
+  /** Send provisioning email to the selected users: validity, a preview, then the per-user report. */
+  | { readonly kind: 'sendProvisioning'; readonly serverId: string; readonly count: number }
+  /** Show provisioning QR: validity, then new codes for the selected users in a popup (print, save as PDF). */
+  | { readonly kind: 'provisioningQr'; readonly serverId: string; readonly count: number }
+  /** The popup of a Show provisioning QR job. */
+  | { readonly kind: 'provisioningCodes'; readonly jobId: string }
   /** Leaving a view with unsaved edits: save, discard or stay. */
   | { readonly kind: 'unsavedChanges'; readonly next: View }
   /** The administrator sets up their own authenticator app on this server (also a new app replacing the old one). */
@@ -238,8 +244,8 @@ export interface UsersSlice {
   /** How many of these users are signed in now (issuing signs them out), with the logins users:signedIn names. */
   countSignedIn(serverId: string, userIds: readonly string[]): Promise<{ count: number; logins: string[] }>;
   importUsers(csv: string): Promise<ImportResult>;
-  createUser(input: { login: string; displayName: string; email: string; source?: UserSource }): Promise<User>;
-  updateUser(serverId: string, userId: string, input: { login: string; displayName: string; email: string; source?: UserSource }): Promise<User>;
+  createUser(input: { login: string; displayName: string; email: string; source?: UserSource; mobileAllowed?: boolean }): Promise<User>;
+  updateUser(serverId: string, userId: string, input: { login: string; displayName: string; email: string; source?: UserSource; mobileAllowed?: boolean }): Promise<User>;
   deleteSelectedUsers(): Promise<{ deleted: number; failed: number; firstFailure?: string }>;
   /** One action for these users, each on their own server, in chunks; the list is reloaded after. */
   runUserAction(action: ConsoleUserAction, users: readonly SelectedUser[], control?: RunControl): Promise<RunOutcome>;
@@ -290,6 +296,10 @@ export interface JobsSlice {
   onExportProgress(p: { jobId: string; done: number; total: number; phase: 'rendering' | 'writing' }): void;
   /** The popup was closed: main forgets the job's codes (qr:discard) and so does the store. */
   discardJob(jobId: string): Promise<void>;
+  /** Show provisioning QR: new provisioning codes for these users of one server, as a job main keeps. */
+  showProvisioningQr(serverId: string, userIds: readonly string[], validitySeconds: number | undefined): Promise<JobSummary>;
+  /** The job's good codes went to the printer: closing its popup no longer asks about them. */
+  markPrinted(jobId: string): void;
 }
 
 /** The console's view settings, kept by main (prefs:get / prefs:set). */

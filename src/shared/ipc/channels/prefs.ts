@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { channel } from '../channel';
 
 /** The user-list columns an administrator can hide (Login always shows: it names the row). */
-export const HideableColumnSchema = z.enum(['displayName', 'email', 'totp', 'qrIssuedAt', 'sessions', 'source']);
+export const HideableColumnSchema = z.enum(['displayName', 'email', 'totp', 'qrIssuedAt', 'sessions', 'source', 'provisioning']);
 export type HideableColumn = z.infer<typeof HideableColumnSchema>;
 
 /** Which part of which server the main pane shows; `serverId: null` is the users of every server at once ("All servers"). */

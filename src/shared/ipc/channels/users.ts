@@ -39,6 +39,8 @@ export const userChannels = {
       email: z.string().optional(),
       /** internal or directory: which automatic one-time-password option reaches the user. */
       source: UserSourceSchema.optional(),
+      /** May provision a phone for mobile authentication. */
+      mobileAllowed: z.boolean().optional(),
     }),
     UserSchema,
     'Edit a user',
