@@ -71,7 +71,8 @@ export const USER_COLUMNS: readonly UserColumn[] = [
     id: 'provisioning',
     title: 'Provisioning',
     sort: null,
-    width: 'minmax(120px, 1.2fr)',
+    // "provisioned on 2026-12-06 14:15" in full.
+    width: 'minmax(214px, 1.3fr)',
     skeleton: 'w80',
     cell: (u) => {
       const text = provisioningText(u.provisioning);

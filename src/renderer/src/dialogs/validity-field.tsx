@@ -8,26 +8,19 @@ import { describeValidity, validityProblem, type ValidityDraft, type ValidityUni
 export function ValidityField(props: { value: ValidityDraft; onChange: (v: ValidityDraft) => void; serverDefault: number | null; isDisabled?: boolean }) {
   const problem = validityProblem(props.value);
   return (
-    <div className="validity-field" role="group" aria-label="Valid for">
-      <TextField
-        className="field validity-amount"
-        value={props.value.amount}
-        onChange={(amount) => props.onChange({ ...props.value, amount })}
-        inputMode="numeric"
-        isInvalid={problem !== null}
-        validationBehavior="aria"
-        isDisabled={props.isDisabled ?? false}
-        autoComplete="off"
-      >
-        <Label>Codes valid for</Label>
+    <TextField
+      className="field validity-field"
+      value={props.value.amount}
+      onChange={(amount) => props.onChange({ ...props.value, amount })}
+      inputMode="numeric"
+      isInvalid={problem !== null}
+      validationBehavior="aria"
+      isDisabled={props.isDisabled ?? false}
+      autoComplete="off"
+    >
+      <Label>Codes valid for</Label>
+      <div className="validity-row">
         <Input spellCheck={false} />
-        <Text slot="description" className="hint">
-          10 minutes to 30 days{props.serverDefault !== null ? `; this server's default is ${describeValidity(props.serverDefault)}` : ''}. A code works once, until then.
-        </Text>
-        <FieldError className="field-error">{problem}</FieldError>
-      </TextField>
-      <label className="filter validity-unit">
-        <span className="visually-hidden">Unit</span>
         <select
           aria-label="Unit"
           value={props.value.unit}
@@ -38,7 +31,11 @@ export function ValidityField(props: { value: ValidityDraft; onChange: (v: Valid
           <option value="hours">hours</option>
           <option value="days">days</option>
         </select>
-      </label>
-    </div>
+      </div>
+      <Text slot="description" className="hint">
+        10 minutes to 30 days{props.serverDefault !== null ? `; this server's default is ${describeValidity(props.serverDefault)}` : ''}. A code works once, until then.
+      </Text>
+      <FieldError className="field-error">{problem}</FieldError>
+    </TextField>
   );
 }
