@@ -180,7 +180,11 @@ test('Show provisioning QR: the popup, and its PDF through the sign-in codes’ 
   const login = logins[1]!;
   await rowOf(login).click();
   await rowOf(logins[2]!).click({ modifiers: ['Control'] });
-  await openActions('Show provisioning QR…');
+  // From the list's context menu this time.
+  await rowOf(logins[2]!).click({ button: 'right' });
+  const menu = page.getByRole('menu', { name: 'Selected users' });
+  await expect(menu.getByRole('menuitem', { name: 'Send provisioning email…' })).toBeVisible();
+  await menu.getByRole('menuitem', { name: 'Show provisioning QR…' }).click();
   const ask = page.getByRole('dialog', { name: 'Show provisioning QR' });
   await expect(ask).toContainText(`New provisioning codes for ${login} and ${logins[2]} on Harbour Gate?`);
   await ask.getByRole('button', { name: 'Show codes' }).click();
