@@ -56,8 +56,8 @@ function serveAppScheme(): void {
 const SAVE_TITLES: Record<ExportKind, string> = {
   csv: 'Export as CSV',
   txt: 'Save recovery codes',
-  pdf: 'Save sign-in codes',
-  zip: 'Save sign-in codes',
+  pdf: 'Save QR codes',
+  zip: 'Save QR codes',
   agent: 'Save the agent file',
   eml: 'Save the message',
 };

@@ -86,6 +86,20 @@ eachBackend('User portal: your phone', (backend) => {
     expect((await redeem(second!)).ok).toBe(true);
   });
 
+  it('parallel copies of the form each show a code, and the database keeps exactly one of them live', async () => {
+    const login = `${tag}.par`;
+    await userWithPassword(url(), admin(), login);
+    const browser = await signedIn(url(), login);
+    await browser.get('/portal/phone');
+    const pages = await Promise.all(Array.from({ length: 4 }, () => browser.post('/portal/phone', { password: PASSWORD })));
+    const codes = pages.map((pg) => qrOf(pg.html));
+    expect(codes.every((c) => c !== null)).toBe(true);
+    expect(new Set(codes).size).toBe(4);
+    const outcomes = [];
+    for (const c of codes) outcomes.push((await redeem(c!)).ok);
+    expect(outcomes.filter(Boolean)).toHaveLength(1);
+  });
+
   it('says so when the user may not use mobile authentication, and issues nothing', async () => {
     const login = `${tag}.cy`;
     const user = await userWithPassword(url(), admin(), login);
