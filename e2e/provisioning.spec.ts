@@ -283,3 +283,25 @@ test('the portal: a signed-in user asks for their own provisioning QR and sees i
   expect(fromPortal.status, fromPortal.stderr).toBe(0);
   await context.close();
 });
+
+test('Settings, Mobile provisioning: the validity new codes get by default, which Send provisioning email then offers', async () => {
+  await page.getByRole('tree').getByRole('treeitem', { name: 'Settings' }).first().click();
+  const form = page.getByRole('form', { name: 'Mobile provisioning' });
+  await expect(form.getByRole('textbox', { name: 'Provision code validity' })).toHaveValue('1');
+  await expect(form).toContainText('Server ID');
+  await form.getByRole('textbox', { name: 'Provision code validity' }).fill('36');
+  await form.getByRole('combobox', { name: 'Unit' }).selectOption('hours');
+  // Leaving asks first, naming this part of Settings.
+  await page.getByRole('tree').getByRole('treeitem', { name: 'Users' }).first().click();
+  const question = page.getByRole('alertdialog', { name: 'Unsaved changes' });
+  await expect(question).toContainText('Save the changes to the mobile provisioning settings of Harbour Gate before leaving?');
+  await question.getByRole('button', { name: 'Save' }).click();
+  await expect(page.getByRole('grid', { name: 'Users' })).toBeVisible();
+  await row(3).click();
+  await openActions('Send provisioning email…');
+  const dialog = page.getByRole('dialog', { name: 'Send provisioning email' });
+  await expect(dialog.getByRole('textbox', { name: 'Codes valid for' })).toHaveValue('36');
+  await expect(dialog.getByRole('combobox', { name: 'Unit' })).toHaveValue('hours');
+  await expect(dialog).toContainText("this server's default is 36 hours");
+  await dialog.getByRole('button', { name: 'Cancel' }).click();
+});

@@ -114,6 +114,25 @@ describe('Show provisioning QR', () => {
   });
 });
 
+describe('the server’s provisioning settings', () => {
+  it('change the validity new codes get by default and the QR Code URL, and go back to the default URL', async () => {
+    const set = await c.call<{ codeValiditySeconds: number; qrCodeUrl: string; qrCodeUrlCustom: string | null }>('provisioning:setSettings', {
+      serverId: c.serverId,
+      codeValiditySeconds: 7200,
+      qrCodeUrl: 'https://portal.example.org/qr?text=',
+    });
+    expect(set).toMatchObject({ codeValiditySeconds: 7200, qrCodeUrl: 'https://portal.example.org/qr?text=', qrCodeUrlCustom: 'https://portal.example.org/qr?text=' });
+    const job = await c.call<{ jobId: string; codes: Array<{ expiresAt: string }> }>('provisioning:showQr', { serverId: c.serverId, userIds: [users.bo!.id] });
+    const left = Date.parse(job.codes[0]!.expiresAt) - Date.now();
+    expect(left).toBeGreaterThan(7100_000);
+    expect(left).toBeLessThanOrEqual(7200_000);
+    await c.call('qr:discard', { jobId: job.jobId });
+    expect(await c.core.dispatch('provisioning:setSettings', { serverId: c.serverId, codeValiditySeconds: 60 })).toMatchObject({ ok: false, error: { code: 'VALIDATION_FAILED' } });
+    const back = await c.call<{ qrCodeUrl: string; qrCodeUrlCustom: string | null }>('provisioning:setSettings', { serverId: c.serverId, codeValiditySeconds: 86400, qrCodeUrl: null });
+    expect(back).toMatchObject({ qrCodeUrlCustom: null, qrCodeUrl: `${server.url}/userportal/getQRCode?text=` });
+  });
+});
+
 describe('a user’s devices', () => {
   it('lists the device provisioned above and revokes it: its sign-in stops', async () => {
     const list = await c.call<{ items: Array<{ id: string; name: string; createdAt: string; lastUsedAt: string | null; revokedAt: string | null }> }>('provisioning:devices', {

@@ -18,6 +18,9 @@ export function provisioningHandlers(deps: { connections: Connections; jobs: Job
     async 'provisioning:settings'({ serverId }) {
       return connections.admin(serverId)('getProvisioningSettings');
     },
+    async 'provisioning:setSettings'({ serverId, ...body }) {
+      return connections.admin(serverId)('setProvisioningSettings', { body });
+    },
     async 'provisioning:previewMail'({ serverId, userId, validitySeconds }) {
       return connections.admin(serverId)('previewProvisioningMail', { body: { userId, ...validity(validitySeconds) } });
     },

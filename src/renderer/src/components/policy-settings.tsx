@@ -8,6 +8,7 @@ import { useAppStore } from '../store/store';
 import { CardSettings } from './card-settings';
 import { OtpSettings } from './otp-settings';
 import { MailSettings } from './mail-settings';
+import { ProvisioningSettings } from './provisioning-settings';
 import { TwoStepSettings } from './two-step-settings';
 
 type Flag = 'requireLowercase' | 'requireUppercase' | 'requireDigit' | 'requireSymbol' | 'forbidLogin' | 'forbidCommon';
@@ -240,6 +241,7 @@ export function PolicySettings({ serverId, serverName }: { serverId: string; ser
         <CardSettings serverId={serverId} serverName={serverName} />
         <OtpSettings serverId={serverId} serverName={serverName} />
         <MailSettings serverId={serverId} serverName={serverName} />
+        <ProvisioningSettings serverId={serverId} serverName={serverName} />
       </div>
     </div>
   );

@@ -5,7 +5,7 @@ import { describeValidity, validityProblem, type ValidityDraft, type ValidityUni
  * How long provisioning codes stay valid: a number and a unit (minutes, hours, days), 10
  * minutes to 30 days, with the server's "Provision code validity" named as the default.
  */
-export function ValidityField(props: { value: ValidityDraft; onChange: (v: ValidityDraft) => void; serverDefault: number | null; isDisabled?: boolean }) {
+export function ValidityField(props: { value: ValidityDraft; onChange: (v: ValidityDraft) => void; serverDefault: number | null; isDisabled?: boolean; label?: string }) {
   const problem = validityProblem(props.value);
   return (
     <TextField
@@ -18,7 +18,7 @@ export function ValidityField(props: { value: ValidityDraft; onChange: (v: Valid
       isDisabled={props.isDisabled ?? false}
       autoComplete="off"
     >
-      <Label>Codes valid for</Label>
+      <Label>{props.label ?? 'Codes valid for'}</Label>
       <div className="validity-row">
         <Input spellCheck={false} />
         <select

@@ -5,6 +5,7 @@ import {
   ProvisioningMailPreviewSchema,
   ProvisioningMailResultsSchema,
   ProvisioningSettingsSchema,
+  SetProvisioningSettingsSchema,
 } from '../../api/provisioning';
 import { channel, ServerRef } from '../channel';
 import { SaveResultSchema } from './export';
@@ -24,6 +25,11 @@ const RunRef = z.object({ runId: z.string().regex(/^[A-Za-z0-9_-]{16,64}$/, 'Not
  */
 export const provisioningChannels = {
   'provisioning:settings': channel(ServerRef, ProvisioningSettingsSchema, "The server's provision code validity, QR Code URL, public URL and server ID"),
+  'provisioning:setSettings': channel(
+    ServerRef.extend(SetProvisioningSettingsSchema.shape),
+    ProvisioningSettingsSchema,
+    'Change the provision code validity or the QR Code URL (null: back to the default); audited',
+  ),
   'provisioning:previewMail': channel(
     UserRef.extend({ validitySeconds: Validity }),
     ProvisioningMailPreviewSchema,
