@@ -226,7 +226,6 @@ export function SendProvisioningDialog({ serverId, count }: { serverId: string; 
     setBusy(true);
     setError(null);
     const st = useAppStore.getState();
-    st.showNotice(null);
     try {
       const r = await window.gatepass.provisioning.sendMail({ serverId, userIds: users.map((u) => u.id), validitySeconds: seconds });
       setSent(r);
