@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -39,6 +40,10 @@ let port: number;
 let token: string;
 let cookie: string;
 let firstRedeem: Reply;
+/** Where the launch redirect sends the browser: the console and its calls live under this path. */
+let scope: string;
+/** The page key a console page holds in memory, as the page gets it at load. */
+let pageKey: string;
 
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'gp-webhost-'));
@@ -55,6 +60,8 @@ beforeAll(async () => {
   token = url.searchParams.get('t') ?? '';
   firstRedeem = await raw(port, 'GET', `/?t=${encodeURIComponent(token)}`);
   cookie = String(firstRedeem.headers['set-cookie']?.[0] ?? '').split(';')[0]!;
+  scope = String(firstRedeem.headers.location ?? '/').replace(/\/$/, '');
+  pageKey = ((await raw(port, 'POST', `${scope}/page-key`, bootstrapHeaders(), '{}')).json() as { data?: { pageKey?: string } }).data?.pageKey ?? '';
 }, 120_000);
 
 afterAll(async () => {
@@ -62,9 +69,11 @@ afterAll(async () => {
   await rm(root, { recursive: true, force: true });
 });
 
-const ipcHeaders = () => ({ cookie, 'x-gatepass-request': '1', 'content-type': 'application/json', origin: `http://127.0.0.1:${port}` });
+/** What the page sends to get its page key: the cookie, its own Origin and the custom header. */
+const bootstrapHeaders = (): Record<string, string> => ({ cookie, 'x-gatepass-request': '1', 'content-type': 'application/json', origin: `http://127.0.0.1:${port}` });
+const ipcHeaders = (): Record<string, string> => ({ ...bootstrapHeaders(), 'x-gatepass-page-key': pageKey });
 async function ipc(channel: string, input: unknown = {}): Promise<{ ok: boolean; data?: unknown; error?: { code: string; message: string } }> {
-  const r = await raw(port, 'POST', `/ipc/${channel}`, ipcHeaders(), JSON.stringify(input));
+  const r = await raw(port, 'POST', `${scope}/ipc/${channel}`, ipcHeaders(), JSON.stringify(input));
   return r.json() as { ok: boolean; data?: unknown; error?: { code: string; message: string } };
 }
 
@@ -74,11 +83,15 @@ describe('the browser host launch and session', () => {
     expect(Buffer.from(token, 'base64url')).toHaveLength(32);
   });
 
-  it('trades the launch token for an HttpOnly, SameSite=Strict session cookie and drops it from the address bar', () => {
+  it('trades the launch token for an HttpOnly, SameSite=Strict session cookie scoped to a per-launch path, and drops it from the address bar', () => {
     expect(firstRedeem.status).toBe(302);
-    expect(firstRedeem.headers.location).toBe('/');
+    // Issue 12: cookies are not bound to a port, so a cookie for Path=/ went to every server on
+    // 127.0.0.1. Scoped to a random path of this launch, the browser sends it to no other server.
+    expect(firstRedeem.headers.location).toMatch(/^\/console\/[A-Za-z0-9_-]{43}\/$/);
     const setCookie = String(firstRedeem.headers['set-cookie']?.[0]);
-    expect(setCookie).toMatch(/^gp_session=[A-Za-z0-9_-]{43}; HttpOnly; SameSite=Strict; Path=\/$/);
+    expect(setCookie).toMatch(/^gp_session=[A-Za-z0-9_-]{43}; HttpOnly; SameSite=Strict; Path=\/console\/[A-Za-z0-9_-]{43}$/);
+    expect(setCookie.endsWith(`Path=${scope}`)).toBe(true);
+    expect(setCookie).not.toContain(token);
   });
 
   it('accepts the launch token only once', async () => {
@@ -94,7 +107,7 @@ describe('the browser host launch and session', () => {
   });
 
   it('serves the renderer with the strict CSP and security headers once signed in', async () => {
-    const r = await raw(port, 'GET', '/', { cookie });
+    const r = await raw(port, 'GET', `${scope}/`, { cookie });
     expect(r.status).toBe(200);
     expect(r.body.toString()).toContain('<title>Gatepass</title>');
     expect(r.headers['content-security-policy']).toBe(
@@ -103,13 +116,14 @@ describe('the browser host launch and session', () => {
     expect(r.headers['x-content-type-options']).toBe('nosniff');
     expect(r.headers['referrer-policy']).toBe('no-referrer');
     expect(r.headers['cache-control']).toBe('no-store');
-    const js = await raw(port, 'GET', '/assets/app.js', { cookie });
+    const js = await raw(port, 'GET', `${scope}/assets/app.js`, { cookie });
     expect(js.status).toBe(200);
     expect(js.headers['content-type']).toMatch(/^text\/javascript/);
   });
 
   it('refuses paths that climb out of the renderer folder', async () => {
-    for (const path of ['/../secret.txt', '/%2e%2e/secret.txt', '/assets/..%2f..%2fsecret.txt', '/assets/%2e%2e%5c%2e%2e%5csecret.txt', '/..%00/secret.txt']) {
+    const paths = ['/../secret.txt', '/%2e%2e/secret.txt', '/assets/..%2f..%2fsecret.txt', '/assets/%2e%2e%5c%2e%2e%5csecret.txt', '/..%00/secret.txt'];
+    for (const path of [...paths, ...paths.map((p) => `${scope}${p}`)]) {
       const r = await raw(port, 'GET', path, { cookie });
       expect(r.status, path).toBeGreaterThanOrEqual(400);
       expect(r.body.toString(), path).not.toContain('TOP-SECRET-FILE');
@@ -119,20 +133,20 @@ describe('the browser host launch and session', () => {
 
 describe('the browser host IPC guard', () => {
   it('answers a call without the session cookie with 401 AUTH_REQUIRED', async () => {
-    const r = await raw(port, 'POST', '/ipc/servers:list', { 'x-gatepass-request': '1' }, '{}');
+    const r = await raw(port, 'POST', `${scope}/ipc/servers:list`, { 'x-gatepass-request': '1', origin: `http://127.0.0.1:${port}`, 'x-gatepass-page-key': pageKey }, '{}');
     expect(r.status).toBe(401);
     expect(r.json()).toMatchObject({ ok: false, error: { code: 'AUTH_REQUIRED' } });
   });
 
   it('refuses a call from another Origin with 403 FORBIDDEN_SENDER', async () => {
-    const r = await raw(port, 'POST', '/ipc/servers:list', { ...ipcHeaders(), origin: 'https://evil.example' }, '{}');
+    const r = await raw(port, 'POST', `${scope}/ipc/servers:list`, { ...ipcHeaders(), origin: 'https://evil.example' }, '{}');
     expect(r.status).toBe(403);
     expect(r.json()).toMatchObject({ ok: false, error: { code: 'FORBIDDEN_SENDER' } });
   });
 
   it('refuses a request addressed to another Host name (DNS rebinding) with 403', async () => {
     for (const h of [`evil.example:${port}`, `localhost:${port}`, '127.0.0.1']) {
-      const r = await raw(port, 'POST', '/ipc/servers:list', { ...ipcHeaders(), host: h }, '{}');
+      const r = await raw(port, 'POST', `${scope}/ipc/servers:list`, { ...ipcHeaders(), host: h }, '{}');
       expect(r.status, h).toBe(403);
       expect(r.json()).toMatchObject({ ok: false, error: { code: 'FORBIDDEN_SENDER' } });
     }
@@ -140,25 +154,110 @@ describe('the browser host IPC guard', () => {
 
   it('refuses a call without the x-gatepass-request header', async () => {
     const { 'x-gatepass-request': _omit, ...headers } = ipcHeaders();
-    const r = await raw(port, 'POST', '/ipc/servers:list', headers, '{}');
+    const r = await raw(port, 'POST', `${scope}/ipc/servers:list`, headers, '{}');
     expect(r.status).toBe(403);
     expect(r.json()).toMatchObject({ ok: false, error: { code: 'FORBIDDEN_SENDER' } });
   });
 
   it('answers an unknown channel with 404 UNKNOWN_CHANNEL', async () => {
-    const r = await raw(port, 'POST', '/ipc/shell:exec', ipcHeaders(), '{}');
+    const r = await raw(port, 'POST', `${scope}/ipc/shell:exec`, ipcHeaders(), '{}');
     expect(r.status).toBe(404);
     expect(r.json()).toMatchObject({ ok: false, error: { code: 'UNKNOWN_CHANNEL' } });
   });
 
   it('answers a body that is not JSON with VALIDATION_FAILED', async () => {
-    const r = await raw(port, 'POST', '/ipc/servers:list', ipcHeaders(), '{not json');
+    const r = await raw(port, 'POST', `${scope}/ipc/servers:list`, ipcHeaders(), '{not json');
     expect(r.json()).toMatchObject({ ok: false, error: { code: 'VALIDATION_FAILED' } });
   });
 
   it('does not open the event stream without the cookie', async () => {
-    const r = await raw(port, 'GET', '/events');
+    const r = await raw(port, 'POST', `${scope}/events`, { origin: `http://127.0.0.1:${port}`, 'x-gatepass-request': '1', 'x-gatepass-page-key': pageKey });
     expect(r.status).toBe(401);
+  });
+});
+
+describe('the browser host when its cookie reaches another server on 127.0.0.1 (issue 12)', () => {
+  const ownOrigin = () => `http://127.0.0.1:${port}`;
+
+  it('answers the cookie outside its per-launch path as if there were none', async () => {
+    // A server on another port is sent requests for paths of its own; replayed here, none is the console's.
+    const page = await raw(port, 'GET', '/', { cookie });
+    expect(page.status).toBe(401);
+    expect(page.body.toString()).toContain('Open the link printed in the terminal');
+    const elsewhere = ['/ipc/servers:list', '/console/ipc/servers:list', `${scope}x/ipc/servers:list`, `/console/${'A'.repeat(43)}/ipc/servers:list`, `${scope.toUpperCase()}/ipc/servers:list`];
+    for (const path of elsewhere) {
+      const r = await raw(port, 'POST', path, ipcHeaders(), '{}');
+      expect(r.status, path).toBe(401);
+      expect(r.json(), path).toMatchObject({ ok: false, error: { code: 'AUTH_REQUIRED' } });
+    }
+  });
+
+  it('refuses every console call that carries the cookie but no Origin with 403 ORIGIN_REQUIRED', async () => {
+    const { origin: _omit, ...noOrigin } = ipcHeaders();
+    for (const path of [`${scope}/ipc/servers:list`, `${scope}/ipc/app:info`, `${scope}/events`, `${scope}/page-key`]) {
+      const r = await raw(port, 'POST', path, noOrigin, '{}');
+      expect(r.status, path).toBe(403);
+      expect(r.json(), path).toMatchObject({ ok: false, error: { code: 'ORIGIN_REQUIRED' } });
+    }
+  });
+
+  it('refuses a call with the cookie and the right Origin but without a page key the host issued, with 403 PAGE_KEY_REQUIRED', async () => {
+    const { 'x-gatepass-page-key': _omit, ...noKey } = ipcHeaders();
+    const keys = [undefined, '', randomBytes(32).toString('base64url'), pageKey.slice(0, -1), `${pageKey}, ${pageKey}`];
+    for (const key of keys) {
+      for (const path of [`${scope}/ipc/servers:list`, `${scope}/events`]) {
+        const r = await raw(port, 'POST', path, key === undefined ? noKey : { ...noKey, 'x-gatepass-page-key': key }, '{}');
+        expect(r.status, `${path} ${key}`).toBe(403);
+        expect(r.json(), `${path} ${key}`).toMatchObject({ ok: false, error: { code: 'PAGE_KEY_REQUIRED' } });
+      }
+    }
+  });
+
+  it('issues a page key only to a same-origin call with the cookie and the custom header, one per page, and calls with it work', async () => {
+    expect(Buffer.from(pageKey, 'base64url')).toHaveLength(32);
+    const second = await raw(port, 'POST', `${scope}/page-key`, bootstrapHeaders(), '{}');
+    expect(second.status).toBe(200);
+    const secondKey = (second.json() as { data: { pageKey: string } }).data.pageKey;
+    expect(secondKey).not.toBe(pageKey);
+    // Two tabs of one browser each hold their own key; both work.
+    for (const key of [pageKey, secondKey]) {
+      const r = await raw(port, 'POST', `${scope}/ipc/app:info`, { ...bootstrapHeaders(), 'x-gatepass-page-key': key }, '{}');
+      expect(r.status).toBe(200);
+      expect(r.json()).toMatchObject({ ok: true, data: { host: 'web' } });
+    }
+    const { cookie: _c, ...noCookie } = bootstrapHeaders();
+    const { 'x-gatepass-request': _x, ...noHeader } = bootstrapHeaders();
+    const refusals: Array<[Record<string, string>, number, string]> = [
+      [noCookie, 401, 'AUTH_REQUIRED'],
+      // A page on another port of 127.0.0.1 is same-site (so SameSite=Strict does not stop it), not same-origin.
+      [{ ...bootstrapHeaders(), origin: `http://127.0.0.1:${port + 1}` }, 403, 'FORBIDDEN_SENDER'],
+      [{ ...bootstrapHeaders(), origin: 'null' }, 403, 'FORBIDDEN_SENDER'],
+      [noHeader, 403, 'FORBIDDEN_SENDER'],
+    ];
+    for (const [headers, status, code] of refusals) {
+      const r = await raw(port, 'POST', `${scope}/page-key`, headers, '{}');
+      expect(r.status, code).toBe(status);
+      expect(r.json()).toEqual({ ok: false, error: { code, message: expect.any(String) } });
+    }
+    // GET carries no Origin from a browser: an EventSource, <img> or link cannot reach either.
+    for (const path of [`${scope}/page-key`, `${scope}/events`]) {
+      const r = await raw(port, 'GET', path, bootstrapHeaders());
+      expect(r.status, path).toBe(405);
+      expect(r.headers.allow, path).toBe('POST');
+    }
+  });
+
+  it('forgets the oldest page key beyond 256 open pages', async () => {
+    const mint = async () => ((await raw(port, 'POST', `${scope}/page-key`, bootstrapHeaders(), '{}')).json() as { data: { pageKey: string } }).data.pageKey;
+    const first = await mint();
+    const call = (key: string) => raw(port, 'POST', `${scope}/ipc/app:info`, { ...bootstrapHeaders(), 'x-gatepass-page-key': key }, '{}');
+    expect((await call(first)).status).toBe(200);
+    let last = first;
+    for (let i = 0; i < 256; i++) last = await mint();
+    expect((await call(first)).json()).toMatchObject({ ok: false, error: { code: 'PAGE_KEY_REQUIRED' } });
+    expect((await call(last)).status).toBe(200);
+    // The page this file plays was forgotten too: like the real page, it asks for a new key.
+    pageKey = await mint();
   });
 });
 
@@ -178,7 +277,7 @@ describe('the whole flow through the browser host', () => {
 
     // Listen to progress events while exporting.
     const events: string[] = [];
-    const sse = httpRequest({ host: '127.0.0.1', port, path: '/events', headers: { host: `127.0.0.1:${port}`, cookie } });
+    const sse = httpRequest({ host: '127.0.0.1', port, method: 'POST', path: `${scope}/events`, headers: { host: `127.0.0.1:${port}`, ...ipcHeaders() } });
     const sseReady = new Promise<void>((ok) => {
       sse.on('response', (res) => {
         res.on('data', (c: Buffer) => events.push(c.toString()));
@@ -206,6 +305,15 @@ describe('the whole flow through the browser host', () => {
     expect(dl.kind).toBe('download');
     expect(dl.fileName).toMatch(/^gatepass-qr-local-server-\d{4}-\d{2}-\d{2}\.pdf$/);
 
+    // The link is a one-time ticket under the per-launch path; without the cookie, outside the
+    // path or asked for by another origin, it is refused and stays valid for the page.
+    expect(dl.url).toMatch(new RegExp(`^${scope}/downloads/[A-Za-z0-9_-]{43}$`));
+    const refusedDownloads: Array<[string, Record<string, string>, number]> = [
+      [dl.url, {}, 401],
+      [dl.url.slice(scope.length), { cookie }, 401],
+      [dl.url, { cookie, origin: `http://127.0.0.1:${port + 1}` }, 403],
+    ];
+    for (const [path, headers, status] of refusedDownloads) expect((await raw(port, 'GET', path, headers)).status, `${path} ${JSON.stringify(headers)}`).toBe(status);
     const file = await raw(port, 'GET', dl.url, { cookie });
     expect(file.status).toBe(200);
     expect(file.headers['content-type']).toBe('application/pdf');
@@ -270,7 +378,7 @@ describe('the browser host on Fastify keeps its answers', () => {
     await symlink(join(root, 'secret.txt'), join(rendererDir, 'assets', 'leak.txt'));
     await symlink(root, join(rendererDir, 'outside'));
     for (const path of ['/assets/..%2fsecret.txt', '/..%2fsecret.txt', '/%2e%2e%2fsecret.txt', '/assets/%2e%2e/%2e%2e/secret.txt', '/assets/leak.txt', '/outside/secret.txt']) {
-      const r = await raw(port, 'GET', path, { cookie });
+      const r = await raw(port, 'GET', `${scope}${path}`, { cookie });
       expect(r.status, path).toBeGreaterThanOrEqual(400);
       expect(r.status, path).toBeLessThan(500);
       expect(r.body.toString(), path).not.toContain('TOP-SECRET-FILE');
@@ -279,23 +387,23 @@ describe('the browser host on Fastify keeps its answers', () => {
   });
 
   it('answers HEAD on an asset with its headers and no body, and caches only assets', async () => {
-    const head = await raw(port, 'HEAD', '/assets/app.js', { cookie });
+    const head = await raw(port, 'HEAD', `${scope}/assets/app.js`, { cookie });
     expect(head.status).toBe(200);
     expect(head.body).toHaveLength(0);
     expect(head.headers['content-length']).toBe(String(Buffer.byteLength('console.log("gatepass");')));
     expect(head.headers['content-type']).toBe('text/javascript; charset=utf-8');
     expect(head.headers['cache-control']).toBe('private, max-age=31536000, immutable');
-    const index = await raw(port, 'HEAD', '/index.html', { cookie });
+    const index = await raw(port, 'HEAD', `${scope}/index.html`, { cookie });
     expect(index.status).toBe(200);
     expect(index.headers['content-type']).toBe('text/html; charset=utf-8');
     expect(index.headers['cache-control']).toBe('no-store');
   });
 
   it('answers a missing file with 404 and a static request without the cookie with the 401 page', async () => {
-    const missing = await raw(port, 'GET', '/assets/missing.js', { cookie });
+    const missing = await raw(port, 'GET', `${scope}/assets/missing.js`, { cookie });
     expect(missing.status).toBe(404);
     expect(missing.headers['cache-control']).toBe('no-store');
-    const page = await raw(port, 'GET', '/assets/app.js');
+    const page = await raw(port, 'GET', `${scope}/assets/app.js`);
     expect(page.status).toBe(401);
     expect(page.headers['content-type']).toBe('text/html; charset=utf-8');
     expect(page.body.toString()).toContain('Open the link printed in the terminal');
@@ -305,7 +413,7 @@ describe('the browser host on Fastify keeps its answers', () => {
     const big = JSON.stringify({ pad: 'x'.repeat(21 * 1024 * 1024) });
     const declaredOrChunked: Record<string, string>[] = [{ 'content-length': String(Buffer.byteLength(big)) }, {}];
     for (const headers of declaredOrChunked) {
-      const r = await raw(port, 'POST', '/ipc/servers:list', { ...ipcHeaders(), ...headers }, big);
+      const r = await raw(port, 'POST', `${scope}/ipc/servers:list`, { ...ipcHeaders(), ...headers }, big);
       expect(r.status).toBe(413);
       expect(r.json()).toEqual({ ok: false, error: { code: 'VALIDATION_FAILED', message: 'Request body is larger than 20 MB' } });
     }
@@ -314,39 +422,39 @@ describe('the browser host on Fastify keeps its answers', () => {
   it('lets users:import carry a body over 20 MB to the dispatcher', async () => {
     // 12 MB of line breaks escape to 24 MB of JSON.
     const body = JSON.stringify({ serverId: 'no-such-server', csv: '\n'.repeat(12 * 1024 * 1024) });
-    const r = await raw(port, 'POST', '/ipc/users%3Aimport', ipcHeaders(), body);
+    const r = await raw(port, 'POST', `${scope}/ipc/users%3Aimport`, ipcHeaders(), body);
     expect(r.status).toBe(200);
     expect(r.json()).toHaveProperty('ok');
   });
 
   it('answers other methods with 405 and Allow, in the envelope shape', async () => {
     for (const method of ['GET', 'PUT', 'DELETE', 'OPTIONS', 'PROPFIND']) {
-      const r = await raw(port, method, '/ipc/servers:list', ipcHeaders());
+      const r = await raw(port, method, `${scope}/ipc/servers:list`, ipcHeaders());
       expect(r.status, method).toBe(405);
       expect(r.headers.allow, method).toBe('POST');
       expect(r.json()).toMatchObject({ ok: false, error: { code: 'VALIDATION_FAILED' } });
     }
-    const put = await raw(port, 'PUT', '/index.html', { cookie });
+    const put = await raw(port, 'PUT', `${scope}/index.html`, { cookie });
     expect(put.status).toBe(405);
     expect(put.headers.allow).toBe('GET, HEAD');
   });
 
   it('answers a malformed URL with 400', async () => {
-    expect((await raw(port, 'GET', '/%zz', { cookie })).status).toBe(400);
-    const r = await raw(port, 'POST', '/ipc/%zz', ipcHeaders(), '{}');
+    expect((await raw(port, 'GET', `${scope}/%zz`, { cookie })).status).toBe(400);
+    const r = await raw(port, 'POST', `${scope}/ipc/%zz`, ipcHeaders(), '{}');
     expect(r.status).toBe(400);
     expect(r.json()).toMatchObject({ ok: false, error: { code: 'VALIDATION_FAILED' } });
   });
 
   it('reads the first gp_session cookie only, and refuses oversize cookies', async () => {
-    const forgedFirst = await raw(port, 'POST', '/ipc/app:info', { ...ipcHeaders(), cookie: `gp_session=forged; ${cookie}` }, '{}');
+    const forgedFirst = await raw(port, 'POST', `${scope}/ipc/app:info`, { ...ipcHeaders(), cookie: `gp_session=forged; ${cookie}` }, '{}');
     expect(forgedFirst.status).toBe(401);
-    const realFirst = await raw(port, 'POST', '/ipc/app:info', { ...ipcHeaders(), cookie: `${cookie}; gp_session=forged; other=1` }, '{}');
+    const realFirst = await raw(port, 'POST', `${scope}/ipc/app:info`, { ...ipcHeaders(), cookie: `${cookie}; gp_session=forged; other=1` }, '{}');
     expect(realFirst.status).toBe(200);
-    const long = await raw(port, 'POST', '/ipc/app:info', { ...ipcHeaders(), cookie: `gp_session=${'A'.repeat(4096)}` }, '{}');
+    const long = await raw(port, 'POST', `${scope}/ipc/app:info`, { ...ipcHeaders(), cookie: `gp_session=${'A'.repeat(4096)}` }, '{}');
     expect(long.status).toBe(401);
     expect(long.json()).toMatchObject({ ok: false, error: { code: 'AUTH_REQUIRED' } });
-    const huge = await raw(port, 'GET', '/', { cookie: `${cookie}; pad=${'x'.repeat(64 * 1024)}` });
+    const huge = await raw(port, 'GET', `${scope}/`, { cookie: `${cookie}; pad=${'x'.repeat(64 * 1024)}` });
     expect(huge.status).toBe(431);
   });
 });
