@@ -13,6 +13,7 @@ let work: string;
 let stack: Stack;
 let serverUrl: string;
 let consoleUrl: string;
+let home: string;
 /** One page for both tests: the console's launch link works once, then the session lives in this context's cookie. */
 let page: Page;
 
@@ -26,6 +27,8 @@ test.beforeAll(async ({ browser }) => {
   await page.goto(consoleUrl);
   // The one-time launch token is swapped for a cookie and leaves the address bar.
   await expect(page).toHaveURL(/\/$/);
+  // The console's own address (a path of this launch, to which the cookie is scoped).
+  home = page.url();
 });
 
 test.afterAll(async () => {
@@ -36,7 +39,7 @@ test.afterAll(async () => {
 /** Opens the console, adds the server and shows its users; returns the table's data rows. */
 async function openUsers() {
   // A fresh load of the console on the session cookie, whatever the last test left open.
-  await page.goto(new URL('/', consoleUrl).href);
+  await page.goto(home);
   const tree = page.getByRole('tree');
   // Wait for the server list to load before deciding whether the server must still be added:
   // an instant check right after the load raced with it and tried to add the server twice.

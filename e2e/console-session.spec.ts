@@ -64,9 +64,11 @@ test('a server on another port of 127.0.0.1 is sent no session cookie, and nothi
   const context = await browser.newContext();
   const page = await context.newPage();
   const keysSent = new Set<string>();
+  const streams: string[] = [];
   page.on('request', (r) => {
     const key = r.headers()['x-gatepass-page-key'];
     if (key) keysSent.add(key);
+    if (r.url().endsWith('/events')) streams.push(`${r.method()} ${new URL(r.url()).pathname} ${key ? 'with' : 'without'} key`);
   });
   await page.goto(stack.consoleUrl);
   await expect(page.getByText('No servers yet. Use Add server.')).toBeVisible();
@@ -119,13 +121,16 @@ test('a server on another port of 127.0.0.1 is sent no session cookie, and nothi
     expect((await replay(new URL(path, home).href, { ...forged, cookie: stolen })).json, path).toMatchObject({ ok: false, error: { code: 'PAGE_KEY_REQUIRED' } });
   }
 
-  // The page's key went with its calls and lives nowhere else: not in its storage, cookies or address.
+  // The page's key went with its calls (the event stream too) and lives nowhere else: not in its
+  // storage, cookies or address.
+  expect(streams).toEqual([`POST ${home.pathname}events with key`]);
   expect(keysSent.size).toBe(1);
   const [key] = [...keysSent];
-  const kept = await page.evaluate(() => JSON.stringify({ local: { ...localStorage }, session: { ...sessionStorage }, cookie: document.cookie, url: location.href, loaded: performance.getEntries().map((e) => e.name), history: history.state as unknown }));
+  // Evaluated in the page as text: the e2e type-check has no DOM library.
+  const kept = await page.evaluate<string>('JSON.stringify({ local: { ...localStorage }, session: { ...sessionStorage }, cookie: document.cookie, url: location.href, loaded: performance.getEntries().map((e) => e.name), history: history.state })');
   expect(kept).not.toContain(key);
   expect(JSON.stringify(await context.cookies())).not.toContain(key);
-  expect(await page.evaluate(() => document.cookie)).toBe('');
+  expect(await page.evaluate<string>('document.cookie')).toBe('');
 
   // The console itself still works: a second tab hears the first add a server (the event stream),
   // and a reload gets a fresh key and keeps the session.

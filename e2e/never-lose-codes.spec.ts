@@ -19,6 +19,7 @@ const PROMISE = 'The console keeps these codes until you close this window, in m
 let stack: Stack;
 /** One context for every test: the console's launch link works once, then the session is this context's cookie. */
 let page: Page;
+let home: string;
 
 test.describe.configure({ mode: 'serial' });
 
@@ -28,6 +29,8 @@ test.beforeAll(async ({ browser }) => {
   page = await context.newPage();
   await page.goto(stack.consoleUrl);
   await expect(page).toHaveURL(/\/$/);
+  // The console's own address (a path of this launch, to which the cookie is scoped).
+  home = page.url();
 });
 
 test.afterAll(async () => {
@@ -37,7 +40,7 @@ test.afterAll(async () => {
 
 /** A fresh load of the console on the session cookie, the server added once, its Users shown. */
 async function openUsers(p: Page) {
-  await p.goto(new URL('/', stack.consoleUrl).href);
+  await p.goto(home);
   const tree = p.getByRole('tree');
   const serverItem = tree.getByRole('treeitem', { name: new RegExp(SERVER) }).first();
   await expect(serverItem.or(p.getByText('No servers yet. Use Add server.'))).toBeVisible();

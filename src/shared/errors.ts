@@ -63,6 +63,8 @@ export const ERROR_CODES = [
   'REPROVISION_NOT_AVAILABLE', // provisioning: the user was removed after the code was issued
   'NO_EMAIL_ADDRESS', // a provisioning mail for a user who has no e-mail address
   'MAIL_NOT_CONFIGURED', // mail was asked for, and the server has no mail transport (SMTP or folder)
+  'ORIGIN_REQUIRED', // a browser-host console call without an Origin header: it did not come from the console's page
+  'PAGE_KEY_REQUIRED', // a browser-host console call without a valid page key (the page asks for a new one)
 ] as const;
 
 export const ErrorCodeSchema = z.enum(ERROR_CODES);
@@ -119,6 +121,8 @@ export function httpStatusFor(code: string): number {
     case 'ACCESS_DENIED':
     case 'OTP_MODE_NOT_ALLOWED':
     case 'NOT_ENTITLED':
+    case 'ORIGIN_REQUIRED':
+    case 'PAGE_KEY_REQUIRED':
       return 403;
     case 'HOST_NOT_ALLOWED':
       // Misdirected Request (RFC 9110 §15.5.20): this server is not the one that name means.

@@ -20,8 +20,8 @@ export interface Downloads extends DownloadSink {
 
 const DOWNLOAD_TTL_MS = 10 * 60_000;
 
-/** One-time downloads in a private temp folder; one not taken within 10 minutes is deleted. */
-export function createDownloads(): Downloads {
+/** One-time downloads in a private temp folder, served under `urlPrefix`; one not taken within 10 minutes is deleted. */
+export function createDownloads(urlPrefix = ''): Downloads {
   const downloads = new Map<string, { file: PendingDownload; expires: number }>();
   let downloadDir: string | null = null;
 
@@ -46,7 +46,7 @@ export function createDownloads(): Downloads {
       const id = randomBytes(32).toString('base64url');
       const file: PendingDownload = { ...written, discard: () => fs.rm(written.path, { force: true }) };
       downloads.set(id, { file, expires: Date.now() + DOWNLOAD_TTL_MS });
-      return `/downloads/${id}`;
+      return `${urlPrefix}/downloads/${id}`;
     },
     take(id) {
       sweep();

@@ -177,18 +177,25 @@ describe('the browser host IPC guard', () => {
 });
 
 describe('the browser host when its cookie reaches another server on 127.0.0.1 (issue 12)', () => {
-  const ownOrigin = () => `http://127.0.0.1:${port}`;
-
   it('answers the cookie outside its per-launch path as if there were none', async () => {
     // A server on another port is sent requests for paths of its own; replayed here, none is the console's.
     const page = await raw(port, 'GET', '/', { cookie });
     expect(page.status).toBe(401);
     expect(page.body.toString()).toContain('Open the link printed in the terminal');
-    const elsewhere = ['/ipc/servers:list', '/console/ipc/servers:list', `${scope}x/ipc/servers:list`, `/console/${'A'.repeat(43)}/ipc/servers:list`, `${scope.toUpperCase()}/ipc/servers:list`];
-    for (const path of elsewhere) {
+    const unscoped = await raw(port, 'POST', '/ipc/servers:list', ipcHeaders(), '{}');
+    expect(unscoped.status).toBe(401);
+    expect(unscoped.json()).toMatchObject({ ok: false, error: { code: 'AUTH_REQUIRED' } });
+    // Near misses of the path are no console path at all.
+    const nearMisses = ['/console/ipc/servers:list', `${scope}x/ipc/servers:list`, `${scope}/../ipc/servers:list`, `/console/${'A'.repeat(43)}/ipc/servers:list`, `${scope.toUpperCase()}/ipc/servers:list`, `/x${scope}/ipc/servers:list`];
+    for (const path of nearMisses) {
       const r = await raw(port, 'POST', path, ipcHeaders(), '{}');
+      expect(r.status, path).toBe(405);
+      expect(r.json(), path).toMatchObject({ ok: false, error: { code: 'VALIDATION_FAILED' } });
+    }
+    for (const path of [`/console/${'A'.repeat(43)}/`, `${scope}`, `${scope}x/`]) {
+      const r = await raw(port, 'GET', path, { cookie });
       expect(r.status, path).toBe(401);
-      expect(r.json(), path).toMatchObject({ ok: false, error: { code: 'AUTH_REQUIRED' } });
+      expect(r.body.toString(), path).toContain('Open the link printed in the terminal');
     }
   });
 

@@ -1,9 +1,9 @@
 import fastifyCookie from '@fastify/cookie';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyError, type FastifyReply, type FastifyRequest } from 'fastify';
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { createReadStream, promises as fs } from 'node:fs';
-import { STATUS_CODES, type ServerResponse } from 'node:http';
+import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, relative, resolve, sep } from 'node:path';
 import { isChannel, type EventName } from '../shared/ipc/contract';
@@ -33,6 +33,10 @@ export interface WebHost {
 }
 
 const SESSION_COOKIE = 'gp_session';
+/** The header that carries a page's key (see {@link startWebHost}). */
+const PAGE_KEY_HEADER = 'x-gatepass-page-key';
+/** Pages one session may hold keys for (tabs, reloads); beyond this the oldest key is forgotten and its page asks again. */
+const MAX_PAGE_KEYS = 256;
 const BODY_LIMIT = 20 * 1024 * 1024;
 // users:import carries up to 20 MB of CSV text; JSON escaping (quotes, CR/LF) can double it.
 const IMPORT_BODY_LIMIT = 48 * 1024 * 1024;
@@ -72,7 +76,8 @@ const MIME: Record<string, string> = {
 
 const UNAUTHORISED_PAGE = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Gatepass</title></head>
 <body><h1>Gatepass console</h1><p>Open the link printed in the terminal.</p>
-<p>Each link works once; run <code>gatepass console</code> again for a new one.</p></body></html>`;
+<p>Each link works once; run <code>gatepass console</code> again for a new one.
+A console already open keeps working at its own address (<code>/console/…/</code>).</p></body></html>`;
 
 /** The `*` of `/ipc/*` and `/downloads/*`, percent-decoded by Fastify's router. */
 interface WildcardParams {
@@ -93,10 +98,15 @@ class Refusal extends Error {
 /**
  * The browser host: serves the renderer and binds the console contract over HTTP, on
  * 127.0.0.1 only. A per-launch random token (printed once) buys a session cookie
- * (HttpOnly, SameSite=Strict); every call also needs a custom header (so a cross-site form
- * cannot forge it), a matching Origin, and Host `127.0.0.1:<port>` (DNS rebinding guard).
- * Fastify routes and reads bodies, @fastify/static serves files, @fastify/cookie parses the
- * Cookie header; the guards above are ours.
+ * (HttpOnly, SameSite=Strict) scoped to a random path of this launch, under which the whole
+ * console lives: cookies are not bound to a port, and a cookie for `/` would be sent to every
+ * other server on 127.0.0.1. Every console call (ipc, the event stream, asking for a page key)
+ * must carry the host's own Origin (none is refused: a browser's fetch always sends it, a
+ * replaying process need not), a custom header (so a cross-site form cannot forge it), and Host
+ * `127.0.0.1:<port>` (DNS rebinding guard); ipc and events also need the key of a page, which
+ * each page asks for once at load and holds only in memory. Downloads are one-time tickets
+ * handed out by an ipc call. Fastify routes and reads bodies, @fastify/static serves files,
+ * @fastify/cookie parses the Cookie header; the guards above are ours.
  */
 export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
   const log = opts.logger ?? (() => {});
@@ -104,12 +114,19 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
   let realRendererRoot: string | null = null;
   let launchToken: Buffer | null = randomBytes(32);
   let sessionId: Buffer | null = null;
+  // The console's path for this launch: only the launch token's redirect names it, and the
+  // session cookie is scoped to it, so the browser sends that cookie to no other server.
+  const scopePath = `/console/${randomBytes(32).toString('base64url')}`;
+  // Requests under scopePath; Fastify routes them with the prefix removed (rewriteUrl).
+  const inScope = new WeakSet<IncomingMessage>();
+  // SHA-256 of each page key issued, oldest first: a lookup by digest tells nothing about a key's bytes.
+  const pageKeys = new Set<string>();
   // Known once listening; no request can arrive before that.
   let origin = '';
   let expectedHost = '';
   const sse = new Set<ServerResponse>();
 
-  const downloads = createDownloads();
+  const downloads = createDownloads(scopePath);
   let core: ConsoleCore | null = null;
   const emit = (event: EventName, payload: unknown) => {
     const frame = `event: ${event}\ndata: ${JSON.stringify(payload)}\n\n`;
@@ -121,10 +138,18 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
     logger: false,
     // close() also drops keep-alive and event-stream connections instead of waiting for them.
     forceCloseConnections: true,
+    // Routes are written without the per-launch path; a request outside it is routed as sent and
+    // has no session (hasSession), whatever cookie it carries.
+    rewriteUrl: (req) => {
+      const url = req.url ?? '/';
+      if (!url.startsWith('/', scopePath.length) || !equalText(url.slice(0, scopePath.length), scopePath)) return url;
+      inScope.add(req);
+      return url.slice(scopePath.length);
+    },
     // A malformed URL (bad percent-encoding) is refused before any hook runs.
     frameworkErrors: (_err, req, reply) => {
       reply.headers(SECURITY_HEADERS);
-      if (req.url.startsWith('/ipc/')) return refuse(reply, 400, 'VALIDATION_FAILED', 'Malformed request URL');
+      if (isCallPath(req.url)) return refuse(reply, 400, 'VALIDATION_FAILED', 'Malformed request URL');
       return sendText(reply, 400, 'Bad request');
     },
   });
@@ -139,7 +164,7 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
     if (req.headers.host !== expectedHost) {
       return refuse(reply, 403, 'FORBIDDEN_SENDER', 'Requests must be addressed to 127.0.0.1 with this port');
     }
-    if (req.url.startsWith('/ipc/')) {
+    if (isCallPath(req.url)) {
       if (req.method !== 'POST') return refuse(reply.header('allow', 'POST'), 405, 'VALIDATION_FAILED', 'Use POST');
     } else if (req.method !== 'GET' && req.method !== 'HEAD') {
       return refuse(reply.header('allow', 'GET, HEAD'), 405, 'VALIDATION_FAILED', 'Method not allowed');
@@ -180,25 +205,38 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
     ipc.post<{ Params: WildcardParams }>('/ipc/*', { bodyLimit: IMPORT_BODY_LIMIT, onRequest: ipcGuard }, async (req) =>
       core!.dispatch(req.params['*'], req.body ?? {}),
     );
-  });
 
-  app.get('/events', { onRequest: apiGuard }, (req, reply) => {
-    // Held open outside Fastify's reply cycle, so the security headers are written here too.
-    reply.hijack();
-    const res = reply.raw;
-    res.writeHead(200, { ...SECURITY_HEADERS, 'content-type': 'text/event-stream; charset=utf-8', connection: 'keep-alive' });
-    res.write(': connected\n\n');
-    sse.add(res);
-    // Comments keep proxies and the browser from timing out an idle stream.
-    const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), SSE_KEEPALIVE_MS);
-    keepAlive.unref();
-    req.raw.on('close', () => {
-      clearInterval(keepAlive);
-      sse.delete(res);
+    // A page asks once at load; its key lives in its memory only (no storage, cookie or URL), so
+    // what the browser keeps and sends by itself (the cookie) never drives the console alone.
+    ipc.post('/page-key', { onRequest: (req, reply) => callGuard(req, reply, false) }, async () => {
+      const pageKey = randomBytes(32).toString('base64url');
+      pageKeys.add(digestOf(pageKey));
+      if (pageKeys.size > MAX_PAGE_KEYS) pageKeys.delete(pageKeys.values().next().value!);
+      return { ok: true, data: { pageKey } };
+    });
+
+    // POST, not an EventSource's GET: a browser sends Origin only with POST, and only fetch can add the page key.
+    ipc.post('/events', { onRequest: (req, reply) => callGuard(req, reply, true) }, (_req, reply) => {
+      // Held open outside Fastify's reply cycle, so the security headers are written here too.
+      reply.hijack();
+      const res = reply.raw;
+      res.writeHead(200, { ...SECURITY_HEADERS, 'content-type': 'text/event-stream; charset=utf-8', connection: 'keep-alive' });
+      res.write(': connected\n\n');
+      sse.add(res);
+      // Comments keep proxies and the browser from timing out an idle stream.
+      const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), SSE_KEEPALIVE_MS);
+      keepAlive.unref();
+      // The response's close, not the request's: a request with a body may report close once it is read.
+      res.on('close', () => {
+        clearInterval(keepAlive);
+        sse.delete(res);
+      });
     });
   });
 
-  app.get<{ Params: WildcardParams }>('/downloads/*', { onRequest: apiGuard }, (req, reply) => {
+  // A navigation (<a download>) can carry no header and sends no Origin with GET: the link is a
+  // one-time ticket that only an ipc call (Origin, page key) hands out.
+  app.get<{ Params: WildcardParams }>('/downloads/*', { onRequest: downloadGuard }, (req, reply) => {
     const id = req.params['*'];
     const file = /^[A-Za-z0-9_-]{16,128}$/.test(id) ? downloads.take(id) : null;
     if (!file) return refuse(reply, 404, 'NOT_FOUND', 'This download has already been used or has expired');
@@ -237,17 +275,32 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
   });
 
   function hasSession(req: FastifyRequest): boolean {
-    if (!sessionId) return false;
+    if (!sessionId || !inScope.has(req.raw)) return false;
     const value = req.cookies[SESSION_COOKIE];
     return value !== undefined && equalSecret(value, sessionId);
   }
 
-  async function ipcGuard(req: FastifyRequest<{ Params: WildcardParams }>, reply: FastifyReply): Promise<FastifyReply | undefined> {
+  function hasPageKey(req: FastifyRequest): boolean {
+    const given = req.headers[PAGE_KEY_HEADER];
+    return typeof given === 'string' && given.length === 43 && pageKeys.has(digestOf(given));
+  }
+
+  /** Every console call: the host's own Origin, the session, the custom header and (but for asking for one) a page key. */
+  async function callGuard(req: FastifyRequest, reply: FastifyReply, needsPageKey: boolean): Promise<FastifyReply | undefined> {
     const reqOrigin = req.headers.origin;
-    if (reqOrigin !== undefined && reqOrigin !== origin) return refuse(reply, 403, 'FORBIDDEN_SENDER', 'Requests from other origins are refused');
+    // A browser's fetch POST always sends Origin; a request without one comes from something else.
+    if (reqOrigin === undefined) return refuse(reply, 403, 'ORIGIN_REQUIRED', 'Console calls must come from the console page: this request has no Origin header');
+    if (reqOrigin !== origin) return refuse(reply, 403, 'FORBIDDEN_SENDER', 'Requests from other origins are refused');
     if (!hasSession(req)) return refuse(reply, 401, 'AUTH_REQUIRED', 'Open the link printed in the terminal');
     // A custom header cannot be sent cross-origin without a CORS preflight, which we never grant.
     if (req.headers['x-gatepass-request'] !== '1') return refuse(reply, 403, 'FORBIDDEN_SENDER', 'Missing the x-gatepass-request header');
+    if (needsPageKey && !hasPageKey(req)) return refuse(reply, 403, 'PAGE_KEY_REQUIRED', 'This page has no valid page key: reload the page');
+    return undefined;
+  }
+
+  async function ipcGuard(req: FastifyRequest<{ Params: WildcardParams }>, reply: FastifyReply): Promise<FastifyReply | undefined> {
+    const refused = await callGuard(req, reply, true);
+    if (refused) return refused;
     const channel = req.params['*'];
     if (!isChannel(channel)) return refuse(reply, 404, 'UNKNOWN_CHANNEL', `Unknown channel: ${channel.slice(0, 64)}`);
     // Refused before the upload is read, when the client declares its size.
@@ -256,13 +309,15 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
     return undefined;
   }
 
-  async function apiGuard(req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> {
+  async function downloadGuard(req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> {
+    const reqOrigin = req.headers.origin;
+    if (reqOrigin !== undefined && reqOrigin !== origin) return refuse(reply, 403, 'FORBIDDEN_SENDER', 'Requests from other origins are refused');
     return hasSession(req) ? undefined : refuse(reply, 401, 'AUTH_REQUIRED', 'Open the link printed in the terminal');
   }
 
   async function pageGuard(req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> {
     const { t } = req.query as { t?: string | string[] };
-    if (t !== undefined && req.url.startsWith('/?')) return redeemLaunchToken(Array.isArray(t) ? (t[0] ?? '') : t, reply);
+    if (t !== undefined && !inScope.has(req.raw) && req.url.startsWith('/?')) return redeemLaunchToken(Array.isArray(t) ? (t[0] ?? '') : t, reply);
     return hasSession(req) ? undefined : sendHtml(reply, 401, UNAUTHORISED_PAGE);
   }
 
@@ -272,11 +327,13 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
     launchToken = null;
     sessionId = randomBytes(32);
     // RFC 6265: HttpOnly keeps it from scripts; SameSite=Strict keeps other sites from using it.
+    // Neither binds it to this port (§8.5): every server on 127.0.0.1 is the same site. The random
+    // Path does: the browser sends the cookie only to requests under it, which no other server sees.
     // Written out rather than by reply.setCookie(), whose serializer puts Path first: this attribute
     // order is the one host.test.ts pins.
-    reply.header('set-cookie', `${SESSION_COOKIE}=${sessionId.toString('base64url')}; HttpOnly; SameSite=Strict; Path=/`);
+    reply.header('set-cookie', `${SESSION_COOKIE}=${sessionId.toString('base64url')}; HttpOnly; SameSite=Strict; Path=${scopePath}`);
     // Drop the token from the address bar (and from history) at once.
-    return reply.redirect('/', 302);
+    return reply.redirect(`${scopePath}/`, 302);
   }
 
   function internalError(err: FastifyError, req: FastifyRequest, reply: FastifyReply): FastifyReply {
@@ -319,6 +376,23 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
       await downloads.close();
     },
   };
+}
+
+/** Paths answered only to POST with the console call's checks: ipc, the event stream and asking for a page key. */
+function isCallPath(url: string): boolean {
+  const path = url.split('?')[0]!;
+  return path.startsWith('/ipc/') || path === '/events' || path === '/page-key';
+}
+
+function digestOf(pageKey: string): string {
+  return createHash('sha256').update(pageKey).digest('base64url');
+}
+
+/** Constant-time comparison of two strings of public length. */
+function equalText(given: string, expected: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
 }
 
 /** users:import carries a CSV file; every other call is small. */
