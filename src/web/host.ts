@@ -215,7 +215,8 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
       return { ok: true, data: { pageKey } };
     });
 
-    // POST, not an EventSource's GET: a browser sends Origin only with POST, and only fetch can add the page key.
+    // POST read with fetch, not an EventSource's GET: browsers send no Origin with a same-origin
+    // GET, and an EventSource cannot add the page key.
     ipc.post('/events', { onRequest: (req, reply) => callGuard(req, reply, true) }, (_req, reply) => {
       // Held open outside Fastify's reply cycle, so the security headers are written here too.
       reply.hijack();

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { createApi, type Invoke, type Subscribe } from '../../../shared/ipc/create-api';
 import type { EventName } from '../../../shared/ipc/contract';
 
@@ -30,10 +31,13 @@ export async function envelopeFromResponse(res: Response): Promise<unknown> {
 /** The header that carries the page key on every console call. */
 export const PAGE_KEY_HEADER = 'x-gatepass-page-key';
 
+/** The host's answer to a page asking for its key. */
+const PageKeyAnswerSchema = z.object({ ok: z.literal(true), data: z.object({ pageKey: z.string().min(1) }) });
 /** The host's refusal of a page key it does not know (forgotten after many newer pages): ask for a new one. */
+const PageKeyRefusalSchema = z.object({ ok: z.literal(false), error: z.object({ code: z.literal('PAGE_KEY_REQUIRED') }) });
+
 function isPageKeyRefusal(envelope: unknown): boolean {
-  const error = (envelope as { error?: { code?: unknown } } | null)?.error;
-  return typeof error === 'object' && error !== null && error.code === 'PAGE_KEY_REQUIRED';
+  return PageKeyRefusalSchema.safeParse(envelope).success;
 }
 
 /** Thrown by {@link PageKey.get} when the host refuses a key; carries the host's envelope for the UI. */
@@ -71,9 +75,9 @@ export function createPageKey(fetchFn: typeof fetch = fetch, base = ''): PageKey
         body: '{}',
       });
       const envelope = await envelopeFromResponse(res);
-      const key = (envelope as { ok?: unknown; data?: { pageKey?: unknown } } | null)?.data?.pageKey;
-      if (typeof key !== 'string' || key === '') throw new PageKeyRefused(envelope);
-      return key;
+      const answer = PageKeyAnswerSchema.safeParse(envelope);
+      if (!answer.success) throw new PageKeyRefused(envelope);
+      return answer.data.data.pageKey;
     })();
     pending = asked;
     asked.then(
