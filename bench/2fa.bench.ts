@@ -45,7 +45,7 @@ async function timeIt(fn: () => Promise<unknown>): Promise<number> {
 async function signinBench(dir: string) {
   let now = Math.floor(Date.now() / 30_000) * 30_000 + 5_000;
   const clock = () => new Date(now);
-  const s = await startServer({ db: join(dir, 'signin.db'), port: 0, adminPassword: 'Bench-Admin-2048!', logger: () => {} }, { now: clock });
+  const s = await startServer({ db: join(dir, 'signin.db'), port: 0, adminPassword: 'Bench-Harbour-2048!', logger: () => {} }, { now: clock });
   try {
     const admin = await s.issueAdminToken();
     okBody(await call(s.url, 'createUser', { body: { login: 'plain', password: PASSWORD } }, admin));
@@ -101,7 +101,7 @@ async function signinBench(dir: string) {
 async function filterBench(dir: string) {
   const db = join(dir, 'users.db');
   const t0 = performance.now();
-  const s = await startServer({ db, port: 0, seedDemo: USERS, adminPassword: 'Bench-Admin-2048!', logger: () => {} }, { hashCost: 'test' });
+  const s = await startServer({ db, port: 0, seedDemo: USERS, adminPassword: 'Bench-Harbour-2048!', logger: () => {} }, { hashCost: 'test' });
   const seedMs = performance.now() - t0;
   const h = openDatabase(db);
   try {

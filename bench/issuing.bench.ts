@@ -44,9 +44,9 @@ async function main() {
   console.log(`argon2id with every core busy: ${parallelHashMs.toFixed(2)} ms per hash effective (${PAR_N} hashes), a ${(hashMs / parallelHashMs).toFixed(2)}x speed-up on ${cores} cores`);
 
   const dir = mkdtempSync(join(tmpdir(), 'gatepass-bench-issue-'));
-  const server = await startServer({ db: join(dir, 'bench.sqlite'), port: 0, seedDemo: USERS + 5, adminPassword: 'Bench-Admin-2026!' });
+  const server = await startServer({ db: join(dir, 'bench.sqlite'), port: 0, seedDemo: USERS + 5, adminPassword: 'Bench-Harbour-2026!' });
   try {
-    const admin = await call(server.url, 'adminSignin', { body: { login: 'admin', password: 'Bench-Admin-2026!' } });
+    const admin = await call(server.url, 'adminSignin', { body: { login: 'admin', password: 'Bench-Harbour-2026!' } });
     if (!admin.ok) throw new Error(admin.error.message);
     const token = admin.body.token;
     const ids: string[] = [];
@@ -74,7 +74,7 @@ async function main() {
         qrLatency.push(performance.now() - t);
         if (!s.ok) throw new Error(`probe sign-in failed: ${s.error.code}`);
         t = performance.now();
-        await call(server.url, 'adminSignin', { body: { login: 'admin', password: 'Bench-Admin-2026!' } });
+        await call(server.url, 'adminSignin', { body: { login: 'admin', password: 'Bench-Harbour-2026!' } });
         adminLatency.push(performance.now() - t);
         await new Promise((r) => setTimeout(r, 200));
       }

@@ -90,7 +90,7 @@ async function main() {
     {
       db,
       port: 0,
-      adminPassword: 'Bench-Admin-2048!',
+      adminPassword: 'Bench-Harbour-2048!',
       logger: () => {},
       // The outbox and this process's sender, with production timings, to the loopback SMTP server.
       mail: { smtpUrl: `smtp://127.0.0.1:${sink.port}?security=none`, from: 'Gatepass <gatepass@gp.example.org>' },

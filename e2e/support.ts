@@ -55,7 +55,7 @@ export function startCli(args: string[], env: Record<string, string>, ready: Reg
   });
 }
 
-export const ADMIN_PASSWORD = 'Admin-Pass-2026!';
+export const ADMIN_PASSWORD = 'Quiet-Harbour-2026!';
 
 /** A Gatepass server and a browser-host console (no embedded server), each a real `gatepass` process. */
 export interface Stack {

@@ -4,7 +4,8 @@ import { GatepassError } from '../shared/errors';
 import { printJson } from './output';
 
 /**
- * `gatepass admin 2fa reset-attempts|remove --db <target> --login <admin>`: for the operator
+ * `gatepass admin 2fa reset-attempts|remove --db <target> --login <admin>` and
+ * `gatepass admin unlock LOGIN --db <target>`: for the operator
  * who runs the server, on its database directly, when an administrator is locked out of two-step
  * verification (100 wrong codes, or the app and every recovery code lost). There is no API for
  * it: an administrator locked out cannot call one, and no other administrator should do it.
@@ -48,4 +49,27 @@ export function addAdminCommands(program: Command, helpText: string): void {
         }
       });
   }
+  admin
+    .command('unlock <login>')
+    .description("Clear the sign-in limits that hold an administrator's login back (every source), at once")
+    .requiredOption('--db <target>', "the server's SQLite file or postgres:// URL")
+    .option('--json', 'print one JSON object as the last line')
+    .addHelpText('after', `\nWith --json: {"ok", "login", "cleared", "message"}.${helpText}`)
+    .action(async (login: string, o: { db: string; json?: boolean }) => {
+      const [{ isPostgresUrl, openDatabase }, { migrateToLatest }, { operatorUnlockAdmin }] = await Promise.all([
+        import('../server/db/connect'),
+        import('../server/db/migrations'),
+        import('../server/modules/admins/manage'),
+      ]);
+      const handle = openDatabase(isPostgresUrl(o.db) ? o.db : resolve(o.db));
+      try {
+        await migrateToLatest(handle.db, handle.dialect);
+        const r = await operatorUnlockAdmin(handle.db, login, new Date());
+        const message = r.cleared === 0 ? `${r.login} was not held back by any sign-in limit` : `${r.login} may sign in again at once (${r.cleared} limit${r.cleared === 1 ? '' : 's'} cleared)`;
+        if (o.json) printJson({ ok: true, login: r.login, cleared: r.cleared, message });
+        else console.log(message);
+      } finally {
+        await handle.close();
+      }
+    });
 }

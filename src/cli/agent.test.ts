@@ -11,7 +11,7 @@ import { TEST_MAIL_TIMINGS } from '../server/test-support/backends';
 import { enrol, oathtool, testClock } from '../server/test-support/two-step';
 import { runCli, type CliRun } from './test-support/run-cli';
 
-const ADMIN_PASSWORD = 'Admin-Pass-12345';
+const ADMIN_PASSWORD = 'Quiet-Harbour-2048';
 /** Each test runs the CLI several times from source (tsx, 2-3 s a start on this machine under load). */
 const CLI_TEST_MS = 120_000;
 const clock = testClock();

@@ -9,7 +9,7 @@ import { startServer } from '../server/index';
 import { createServerClient } from '../main/services/server-client';
 import { runCli } from './test-support/run-cli';
 
-const ADMIN_PASSWORD = 'Admin-Pass-12345';
+const ADMIN_PASSWORD = 'Quiet-Harbour-2048';
 const LOGINS = ['a.one', 'b.two', 'come-3', 'd.four', 'e.five'];
 
 let dir: string;

@@ -112,7 +112,7 @@ describe('a write that throws EPIPE itself', () => {
 });
 
 describe('a long command whose reader goes away', () => {
-  const ADMIN_PASSWORD = 'Admin-Pass-12345';
+  const ADMIN_PASSWORD = 'Quiet-Harbour-2048';
   let dir: string;
   let server: Awaited<ReturnType<typeof startServer>>;
   let pwFile: string;

@@ -11,6 +11,7 @@ import { exportCommand, usersImportCommand, type ExportCliOptions, type ImportCl
 import { EXIT_CLOSED_OUTPUT, endOnClosedOutput, guardClosedOutput, isClosedPipeError, outputClosed } from './closed-output';
 import { printJson, wantsJson } from './output';
 import { addAdminCommands } from './admin';
+import { addAdminsCommands } from './admins';
 import { addAgentCommands } from './agent';
 import { addComputersCommands } from './computers';
 import { addSessionsCommands } from './sessions';
@@ -280,6 +281,7 @@ ${EXIT_HELP}`,
 
   addUserCommands(program, EXIT_HELP);
   addAdminCommands(program, EXIT_HELP);
+  addAdminsCommands(program, EXIT_HELP);
   addComputersCommands(program, EXIT_HELP);
   addAgentCommands(program, state, EXIT_HELP);
   addSessionsCommands(program, EXIT_HELP);

@@ -34,7 +34,7 @@ async function newUser(login: string) {
 
 beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'gp-cli-user-'));
-  server = await startServer({ db: path.join(dir, 'server.sqlite'), port: 0, name: 'CLI 2FA', adminPassword: 'Admin-Pass-12345' }, { hashCost: 'test', now: clock.now });
+  server = await startServer({ db: path.join(dir, 'server.sqlite'), port: 0, name: 'CLI 2FA', adminPassword: 'Quiet-Harbour-2048' }, { hashCost: 'test', now: clock.now });
   adminToken = await server.issueAdminToken();
 }, 60_000);
 
@@ -166,7 +166,7 @@ describe('gatepass user and device sign-in while two-step verification is mandat
 
     // After the grace period a user without 2FA cannot even enrol alone.
     clock.advance(3 * 86_400_000);
-    const adminNow = await client().call('adminSignin', { body: { login: 'admin', password: 'Admin-Pass-12345', otp: oathtool(adminSecret, clock.now()) } });
+    const adminNow = await client().call('adminSignin', { body: { login: 'admin', password: 'Quiet-Harbour-2048', otp: oathtool(adminSecret, clock.now()) } });
     await client().call('createUser', { body: { login: 'c.late', password: PASSWORD } }, adminNow.token);
     const late = await cli(['user', '2fa', 'enroll', ...as('c.late'), '--json']);
     expect(late.code).toBe(1);

@@ -7,7 +7,7 @@ import { enrol, enrolledUser, oathtool, testClock } from '../server/test-support
 import { createServerClient } from '../main/services/server-client';
 import { runCli, type CliRun } from './test-support/run-cli';
 
-const ADMIN_PASSWORD = 'Admin-Pass-12345';
+const ADMIN_PASSWORD = 'Quiet-Harbour-2048';
 const STEP = 30_000;
 const clock = testClock();
 

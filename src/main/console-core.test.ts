@@ -11,7 +11,7 @@ import { createConsoleCore, EMBEDDED_MAIL_FOLDER, type ConsoleCore } from './con
 import { defaultExportName } from './services/export/save-job';
 import { createKeychain } from './services/keychain';
 
-const ADMIN_PASSWORD = 'Admin-Pass-12345';
+const ADMIN_PASSWORD = 'Quiet-Harbour-2048';
 
 let dir: string;
 let server: Awaited<ReturnType<typeof startServer>>;

@@ -16,7 +16,7 @@ import { applyStartOptions, checkMailStartOptions, resealMailPassword, type Mail
 import { ensureFirstAdmin, issueFirstAdminToken } from './modules/admins/service';
 import { SWEEP_INTERVAL_MS, sweepExpired } from './modules/sessions/service';
 import { seedDemoUsers } from './modules/users/demo-users';
-import { USER_SIGNIN_FAILURE_WINDOW_MS } from './modules/sessions/password-signin';
+import { sweepThrottle } from './security/signin-throttle';
 import { resealSecrets, sweepTwoStep } from './modules/totp/service';
 import { sweepEmailOtps } from './modules/email-otp/service';
 import { ensureServerId, sweepProvisioning } from './modules/provisioning/service';
@@ -216,7 +216,8 @@ export async function startServer(opts: ServerOptions, internal: InternalServerO
     }
     const sweep = () =>
       sweepExpired(ctx)
-        .then(() => sweepTwoStep(ctx, USER_SIGNIN_FAILURE_WINDOW_MS))
+        .then(() => sweepTwoStep(ctx))
+        .then(() => sweepThrottle(ctx.db, ctx.now()))
         .then(() => sweepEmailOtps(ctx))
         .then(() => sweepProvisioning(ctx))
         .catch((err: unknown) => log(`Gatepass server: sweeping expired sessions failed: ${err instanceof Error ? err.message : String(err)}`));

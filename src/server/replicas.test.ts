@@ -3,7 +3,7 @@ import { openDatabase, type DbHandle } from './db/connect';
 import type { RunningServer } from './index';
 import { insertMail, prepareMail } from './mail/outbox';
 import { loadMailSettings } from './mail/settings';
-import { postgres, startTestServer, useDatabases } from './test-support/backends';
+import { ADMIN_PASSWORD, postgres, startTestServer, useDatabases } from './test-support/backends';
 import { call, okBody } from './test-support/client';
 import { decodeProvisioningPayload } from '../shared/provisioning-payload';
 import { issueCode, zbarReadPng } from './test-support/provisioning';
@@ -32,7 +32,7 @@ describe('two replicas on one PostgreSQL database', () => {
     // Both get the same GATEPASS_SECRET_KEY (startTestServer), as a deployment must give them.
     // Behind one load balancer: one public URL, which provisioning payloads name.
     const publicUrl = 'https://gatepass.example.org';
-    [a, b] = await Promise.all([startTestServer(db, { now: clock.now, publicUrl }), startTestServer(db, { now: clock.now, publicUrl })]);
+    [a, b] = await Promise.all([startTestServer(db, { now: clock.now, publicUrl, trustedProxies: ['127.0.0.1'] }), startTestServer(db, { now: clock.now, publicUrl, trustedProxies: ['127.0.0.1'] })]);
     tokenA = await a.issueAdminToken();
     tokenB = await b.issueAdminToken();
   });
@@ -62,8 +62,10 @@ describe('two replicas on one PostgreSQL database', () => {
     const u = okBody(await call(a.url, 'createUser', { body: { login: 'r.race', displayName: 'Race Case' } }, tokenA));
     const first = okBody(await call(a.url, 'issueQrBatch', { body: { items: [{ userId: u.id, password: 'Amber-Lighthouse-7' }] } }, tokenA)).results[0];
     if (!first?.ok) throw new Error('issue failed');
-    const signins = Array.from({ length: 24 }, (_, i) =>
-      call(i % 2 ? a.url : b.url, 'qrSignin', { body: { login: u.login, credential: first.issued.credential } }),
+    // From 20 addresses (a trusted proxy's X-Forwarded-For): the sign-in limits admit them all
+    // (5 in flight per address and login, 20 per login from new addresses), so every one races.
+    const signins = Array.from({ length: 20 }, (_, i) =>
+      call(i % 2 ? a.url : b.url, 'qrSignin', { body: { login: u.login, credential: first.issued.credential }, headers: { 'x-forwarded-for': `192.0.2.${i + 1}` } }),
     );
     const reissue = call(b.url, 'issueQrBatch', { body: { items: [{ userId: u.id, password: 'Amber-Lighthouse-8' }] } }, tokenB);
     const [answers, second] = await Promise.all([Promise.all(signins), reissue]);
@@ -76,15 +78,30 @@ describe('two replicas on one PostgreSQL database', () => {
     expect(okBody(await call(b.url, 'getUser', { params: { id: u.id } }, tokenB)).activeSessions).toBe(0);
   });
 
-  it('count sign-in failures together, so spreading guesses over replicas does not help', async () => {
-    for (let i = 0; i < 10; i++) {
+  it('count sign-in failures together, so spreading guesses over replicas or addresses does not help, and never lock the owner out', async () => {
+    // The administrator signs in from here (127.0.0.1) as every day: an address the login is known from.
+    expect((await call(a.url, 'adminSignin', { body: { login: 'admin', password: ADMIN_PASSWORD } })).status).toBe(200);
+    // One address, guesses spread over both replicas: 5 free tries, then both make it wait.
+    for (let i = 0; i < 5; i++) {
       const target = i % 2 === 0 ? a : b;
-      expect((await call(target.url, 'adminSignin', { body: { login: 'mallory', password: `guess-${i}` } })).status).toBe(401);
+      expect((await call(target.url, 'adminSignin', { body: { login: 'admin', password: `guess-${i}` }, headers: { 'x-forwarded-for': '198.51.100.9' } })).status).toBe(401);
     }
     for (const s of [a, b]) {
-      const r = await call(s.url, 'adminSignin', { body: { login: 'mallory', password: 'guess-x' } });
+      const r = await call(s.url, 'adminSignin', { body: { login: 'admin', password: 'guess-x' }, headers: { 'x-forwarded-for': '198.51.100.9' } });
       expect(r.status).toBe(429);
     }
+    // A botnet: one guess from each of many new addresses. The login's count from addresses it
+    // never signed in from (20 free) is shared by the replicas too.
+    for (let i = 0; i < 15; i++) {
+      const target = i % 2 === 0 ? a : b;
+      expect((await call(target.url, 'adminSignin', { body: { login: 'admin', password: `spread-${i}` }, headers: { 'x-forwarded-for': `203.0.113.${i + 1}` } })).status).toBe(401);
+    }
+    for (const s of [a, b]) {
+      const r = await call(s.url, 'adminSignin', { body: { login: 'admin', password: 'spread-x' }, headers: { 'x-forwarded-for': '203.0.113.200' } });
+      expect(r.status).toBe(429);
+    }
+    // The administrator, from the address they signed in from before, is not held back at all.
+    for (const s of [a, b]) expect((await call(s.url, 'adminSignin', { body: { login: 'admin', password: ADMIN_PASSWORD } })).status).toBe(200);
   });
 
   it('see one admin and one audit log', async () => {

@@ -65,6 +65,7 @@ export const ERROR_CODES = [
   'MAIL_NOT_CONFIGURED', // mail was asked for, and the server has no mail transport (SMTP or folder)
   'ORIGIN_REQUIRED', // a browser-host console call without an Origin header: it did not come from the console's page
   'PAGE_KEY_REQUIRED', // a browser-host console call without a valid page key (the page asks for a new one)
+  'LAST_ADMIN', // the change would leave the server with no enabled administrator
 ] as const;
 
 export const ErrorCodeSchema = z.enum(ERROR_CODES);
@@ -142,6 +143,7 @@ export function httpStatusFor(code: string): number {
     case 'RECOVERY_CODES_CHANGED':
     case 'COMPUTER_EXISTS':
     case 'MAIL_NOT_CONFIGURED':
+    case 'LAST_ADMIN':
       return 409;
     case 'REPROVISION_NOT_AVAILABLE':
       return 410;

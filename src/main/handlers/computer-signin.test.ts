@@ -18,7 +18,7 @@ import { startTestConsole, type TestConsole } from '../test-support/console';
  * main, owner-only, and work as the agent's credential; the settings, the Client sessions list
  * and its CSV, the pending requests, and users' source go through the admin session.
  */
-const ADMIN_PASSWORD = 'Admin-Pass-12345';
+const ADMIN_PASSWORD = 'Quiet-Harbour-2048';
 
 let dir: string;
 let sink: SmtpSink;

@@ -13,7 +13,7 @@ import { startTestConsole, type TestConsole } from '../test-support/console';
  * Issue 8, points 6 and 8, in main: the user list and the audit log as CSV files, every
  * matching row paged from a real server (SQLite), in the list's order, filters applied.
  */
-const ADMIN_PASSWORD = 'Admin-Pass-12345';
+const ADMIN_PASSWORD = 'Quiet-Harbour-2048';
 const USERS = 1_203; // three pages of 500
 
 let dir: string;

@@ -17,7 +17,7 @@ import { isLoopbackUrl } from '../services/mail/mail-folder';
  * the folder transport's files, which main finds itself and hands out (or opens) only when they
  * are .eml files in the server's folder on this computer.
  */
-const ADMIN_PASSWORD = 'Admin-Pass-12345';
+const ADMIN_PASSWORD = 'Quiet-Harbour-2048';
 const SMTP_PASSWORD = 'Relay-Secret-8841';
 
 let dir: string;

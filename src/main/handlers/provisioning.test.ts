@@ -18,7 +18,7 @@ import { startTestConsole, type TestConsole } from '../test-support/console';
  * back by pdftoppm + zbarimg, each code provisioning once), Send provisioning email with its
  * preview and its per-user report as CSV, and a user's devices, revoked.
  */
-const ADMIN_PASSWORD = 'Admin-Pass-12345';
+const ADMIN_PASSWORD = 'Quiet-Harbour-2048';
 
 let dir: string;
 let mailDir: string;

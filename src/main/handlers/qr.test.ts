@@ -13,7 +13,7 @@ import { createServerClient } from '../services/server-client';
  * chunk in flight when cancelled, saying who was not re-keyed; a job can be saved again
  * and again until it is discarded. Against a real server on SQLite.
  */
-const ADMIN_PASSWORD = 'Admin-Pass-12345';
+const ADMIN_PASSWORD = 'Quiet-Harbour-2048';
 const USERS = 600; // three chunks of 250, 250 and 100
 
 let dir: string;

@@ -15,7 +15,7 @@ import { createKeychain } from '../services/keychain';
  * server can be renamed and moved to a new address (checked before anything changes), and
  * the view settings live in main's settings file. Real servers, a real plain web server.
  */
-const ADMIN_PASSWORD = 'Admin-Pass-12345';
+const ADMIN_PASSWORD = 'Quiet-Harbour-2048';
 
 let dir: string;
 let plant: Awaited<ReturnType<typeof startServer>>;

@@ -18,7 +18,7 @@ import { createKeychain } from '../services/keychain';
  * main), sign-in and reconnect with the code (never kept), mandatory two-step verification with
  * its acknowledged count and the enrolment-only session, and help for users.
  */
-const ADMIN_PASSWORD = 'Admin-Pass-12345';
+const ADMIN_PASSWORD = 'Quiet-Harbour-2048';
 const STEP = 30_000;
 const clock = testClock();
 

@@ -11,7 +11,7 @@ import { startTestConsole, type TestConsole } from '../test-support/console';
  * Issue 8, point 7, in main: the per-user actions, set password and "where is the new user"
  * go from the console's channels to a real server (SQLite), each user's failure on its own.
  */
-const ADMIN_PASSWORD = 'Admin-Pass-12345';
+const ADMIN_PASSWORD = 'Quiet-Harbour-2048';
 
 let dir: string;
 let server: Awaited<ReturnType<typeof startServer>>;

@@ -64,7 +64,7 @@ describe('migration 0003 (two-step verification) on a database made by 0002', ()
       await migrateToLatest(h.db, h.dialect);
       expect(await h.db.selectFrom('user_sessions').select(['token_hash', 'method']).execute()).toEqual([{ token_hash: 't1', method: 'qr' }]);
       expect(await h.db.selectFrom('users').select(['login', 'totp_enabled']).execute()).toEqual([{ login: 'b.berg', totp_enabled: 0 }]);
-      for (const table of ['totp_factors', 'totp_enrolments', 'recovery_codes', 'signin_pending', 'user_signin_failures'] as const) {
+      for (const table of ['totp_factors', 'totp_enrolments', 'recovery_codes', 'signin_pending', 'signin_throttle', 'signin_known_sources'] as const) {
         expect(await h.db.selectFrom(table).selectAll().execute()).toEqual([]);
       }
     } finally {

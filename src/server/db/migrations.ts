@@ -391,6 +391,37 @@ function migrations(dialect: DialectName): Record<string, Migration> {
         await db.schema.createIndex('provision_failures_login').on('provision_failures').columns(['login_key', 'at']).execute();
       },
     },
+    '0008_signin_throttle': {
+      // Sign-in limits by source and login with growing waits instead of a per-login block
+      // (src/server/security/signin-throttle.ts), the addresses each login signed in from, the
+      // client address on every audit row, and administrators that can be disabled.
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('signin_throttle')
+          .addColumn('bucket', 'text', (c) => c.primaryKey())
+          .addColumn('scope', 'text')
+          .addColumn('login_key', 'text')
+          .addColumn('failures', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('next_at', 'text', (c) => c.notNull().defaultTo(''))
+          .addColumn('updated_at', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('signin_throttle_login').on('signin_throttle').columns(['scope', 'login_key']).execute();
+        await db.schema.createIndex('signin_throttle_updated').on('signin_throttle').columns(['updated_at']).execute();
+        await db.schema
+          .createTable('signin_known_sources')
+          .addColumn('scope', 'text', (c) => c.notNull())
+          .addColumn('login_key', 'text', (c) => c.notNull())
+          .addColumn('source', 'text', (c) => c.notNull())
+          .addColumn('last_success_at', 'text', (c) => c.notNull())
+          .addPrimaryKeyConstraint('signin_known_sources_pk', ['scope', 'login_key', 'source'])
+          .execute();
+        await db.schema.alterTable('audit_log').addColumn('source', 'text').execute();
+        await db.schema.alterTable('admins').addColumn('disabled_at', 'text', (c) => c.notNull().defaultTo('')).execute();
+        // The per-login failure lists the throttle replaces (their rows are at most 15 minutes' worth).
+        await db.schema.dropTable('admin_signin_failures').execute();
+        await db.schema.dropTable('user_signin_failures').execute();
+      },
+    },
   };
 }
 

@@ -8,7 +8,6 @@ import type { Generated } from 'kysely';
 export interface Database {
   admins: AdminTable;
   admin_sessions: AdminSessionTable;
-  admin_signin_failures: SigninFailureTable;
   users: UserTable;
   user_sessions: UserSessionTable;
   qr_credentials: QrCredentialTable;
@@ -18,7 +17,6 @@ export interface Database {
   totp_enrolments: TotpEnrolmentTable;
   recovery_codes: RecoveryCodeTable;
   signin_pending: SigninPendingTable;
-  user_signin_failures: SigninFailureTable;
   mail_batches: MailBatchTable;
   mail_outbox: MailOutboxTable;
   computers: ComputerTable;
@@ -28,6 +26,30 @@ export interface Database {
   provision_codes: ProvisionCodeTable;
   devices: DeviceTable;
   provision_failures: ProvisionFailureTable;
+  signin_throttle: SigninThrottleTable;
+  signin_known_sources: SigninKnownSourceTable;
+}
+
+/** One sign-in limit's count (src/server/security/signin-throttle.ts). */
+export interface SigninThrottleTable {
+  /** `<scope>|src-login|<source>|<login>`, `src|<source>` or `<scope>|login|<login>`. */
+  bucket: string;
+  /** The scope and login a bucket holds back (null for a source's own), so an unlock finds them. */
+  scope: string | null;
+  login_key: string | null;
+  /** Tries charged since the count last started again. */
+  failures: number;
+  /** No try before this instant; '' when none is due. */
+  next_at: string;
+  updated_at: string;
+}
+
+/** An address a login signed in from: its tries are not held back by the login's count from new addresses. */
+export interface SigninKnownSourceTable {
+  scope: string;
+  login_key: string;
+  source: string;
+  last_success_at: string;
 }
 
 /** Whose two-step verification a row is: a user's or an administrator's (ids of either table). */
@@ -44,6 +66,8 @@ export interface AdminTable {
   login: string;
   password_hash: string;
   created_at: string;
+  /** '' while the administrator may sign in; when they were disabled otherwise. */
+  disabled_at: Generated<string>;
 }
 
 export interface AdminSessionTable {
@@ -128,6 +152,8 @@ export interface AuditTable {
   action: string;
   target: string | null;
   detail: string | null;
+  /** The client's address (request.ip) when the entry came from a request; null otherwise. */
+  source: string | null;
 }
 
 export interface SettingTable {

@@ -8,6 +8,7 @@ import { authenticateAccount, authenticateUser, enrolmentOnly } from '../modules
 import { sha256Hex } from '../security/tokens';
 import { portalPlugin } from '../portal/plugin';
 import { buildOpenApi } from './openapi';
+import { runWithSource } from './request-context';
 import type { Handlers, RouteInput } from './route-handler';
 
 export type { Handlers } from './route-handler';
@@ -150,6 +151,8 @@ export function buildApp(opts: AppOptions): FastifyInstance {
   });
 
   app.decorateRequest('caller', null);
+  // First of all: the rest of the request runs knowing its client's address (audit, limits).
+  app.addHook('onRequest', (req, _reply, done) => runWithSource(req.ip, done));
   if (allowed) {
     // DNS rebinding: a page on evil.example whose name is made to point at 127.0.0.1 reaches
     // us with its own name in Host. Only the names this server is known by are answered.

@@ -32,7 +32,7 @@ function startCliServer(db: string, smtpPort: number): Promise<ServerProcess> {
   const child = spawnCli(
     ['server', '--db', db, '--port', '0', '--smtp-url', `smtp://mailer@127.0.0.1:${smtpPort}?security=none`, '--mail-from', 'Gatepass <gatepass@gp.example.org>'],
     // The SMTP password is sealed with the secret key: both starts (and any replica) need the same one.
-    { ...process.env, GATEPASS_SMTP_PASSWORD: SMTP_PASSWORD, GATEPASS_ADMIN_PASSWORD: 'Crash-Admin-Pw-2048', GATEPASS_SECRET_KEY: TEST_SECRET_KEY },
+    { ...process.env, GATEPASS_SMTP_PASSWORD: SMTP_PASSWORD, GATEPASS_ADMIN_PASSWORD: 'Crash-Harbour-Pw-2048', GATEPASS_SECRET_KEY: TEST_SECRET_KEY },
   );
   let out = '';
   child.stdout.on('data', (c: Buffer) => (out += c.toString()));

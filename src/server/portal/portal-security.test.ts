@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { sqlite, useDatabases, useServer } from '../test-support/backends';
+import { chargedTries } from '../test-support/throttle';
 import { call, okBody } from '../test-support/client';
 import { PortalBrowser, SAME_ORIGIN_POST, alertsOf, csrfOf, decode, headingOf, recoveryCodesOf, secretOf, stripTags, type PortalPage } from '../test-support/portal-browser';
 import { oathtool, testClock, userWithPassword } from '../test-support/two-step';
@@ -110,7 +111,7 @@ describe('Portal security', () => {
       expect(b.cookie).toMatch(/^a\./);
       const user = await db().selectFrom('users').select(['id', 'sessions_active']).where('login', '=', login).executeTakeFirstOrThrow();
       expect(user.sessions_active).toBe(0);
-      expect(await db().selectFrom('user_signin_failures').select('id').where('login_key', '=', login).execute()).toEqual([]);
+      expect(await chargedTries(db(), 'user', login)).toBe(0);
       expect(okBody(await call(url(), 'listAudit', { query: { target: login } }, admin())).items.filter((e) => e.action !== 'user.create')).toEqual([]);
     }
     const refused = (p: PortalPage) => {

@@ -109,6 +109,8 @@ export interface TestServerExtra {
   publicUrl?: string;
   /** Serve HTTPS (docs/tls.md). */
   tls?: { selfSigned: true; dir?: string };
+  /** `--trusted-proxy`: whose X-Forwarded-For is believed (a test plays clients at many addresses). */
+  trustedProxies?: string[];
 }
 
 /** Mail timings of test servers: the same code paths as production, in milliseconds instead of seconds. */
@@ -129,6 +131,7 @@ export async function startTestServer(db: string, extra: TestServerExtra = {}): 
       ...(extra.logger ? { logger: extra.logger } : {}),
       ...(extra.publicUrl ? { publicUrl: extra.publicUrl } : {}),
       ...(extra.tls ? { tls: extra.tls } : {}),
+      ...(extra.trustedProxies ? { trustedProxies: extra.trustedProxies } : {}),
     },
     { hashCost: 'test', ...(extra.now ? { now: extra.now } : {}), mail: extra.mailTimings ?? TEST_MAIL_TIMINGS },
   );

@@ -15,14 +15,14 @@ export type Answer<N extends RouteName> =
 export async function call<N extends RouteName>(
   baseUrl: string,
   name: N,
-  input: { params?: Record<string, string>; query?: Record<string, string | number | undefined>; body?: unknown } = {},
+  input: { params?: Record<string, string>; query?: Record<string, string | number | undefined>; body?: unknown; headers?: Record<string, string> } = {},
   token?: string,
 ): Promise<Answer<N>> {
   const route = api[name];
   const path = route.path.replace(/:([A-Za-z_]\w*)/g, (_m, key: string) => encodeURIComponent(input.params?.[key] ?? ''));
   const pairs = Object.entries(input.query ?? {}).flatMap(([k, v]): [string, string][] => (v === undefined ? [] : [[k, String(v)]]));
   const qs = new URLSearchParams(pairs).toString();
-  const headers: Record<string, string> = {};
+  const headers: Record<string, string> = { ...input.headers };
   if (token) headers.authorization = `Bearer ${token}`;
   const hasBody = input.body !== undefined;
   if (hasBody) headers['content-type'] = 'application/json';

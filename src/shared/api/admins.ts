@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { SigninLoginSchema } from '../model/user';
-import { Ok, route } from './route';
+import { LoginSchema, SigninLoginSchema } from '../model/user';
+import { IdParams, Ok, route } from './route';
 import { ONE_SECOND_FACTOR, SecondFactorFields, oneSecondFactor } from './totp';
 
 /**
@@ -29,7 +29,34 @@ export const AdminSigninSchema = z
   })
   .refine(oneSecondFactor, ONE_SECOND_FACTOR);
 
-/** Administrator sign-in and sign-out. */
+/** One administrator as another sees them: no password, no secret. */
+export const AdminSummarySchema = z.object({
+  id: z.string(),
+  login: z.string(),
+  createdAt: z.string(),
+  /** When the administrator was disabled; null while they may sign in. */
+  disabledAt: z.string().nullable(),
+  /** Has two-step verification. */
+  twoStep: z.boolean(),
+  /** The administrator asking. */
+  you: z.boolean(),
+});
+export type AdminSummary = z.infer<typeof AdminSummarySchema>;
+export const AdminListSchema = z.object({ items: z.array(AdminSummarySchema) });
+
+export const CreateAdminSchema = z.object({
+  login: LoginSchema,
+  /** Checked against the server's password policy, as users' passwords are. */
+  password: z.string().min(1).max(1024),
+});
+
+export const SetAdminPasswordSchema = z.object({
+  password: z.string().min(1).max(1024),
+  /** Required for your own password (a session left open is not enough to change it). */
+  currentPassword: z.string().min(1).max(1024).optional(),
+});
+
+/** Administrator sign-in and sign-out, and the administrators of this server. */
 export const adminsApi = {
   adminSignin: route({
     method: 'POST',
@@ -40,4 +67,31 @@ export const adminsApi = {
     response: AdminSessionSchema,
   }),
   adminSignout: route({ method: 'POST', path: '/api/v1/auth/signout', summary: 'End this session', auth: 'admin', response: Ok }),
+  listAdmins: route({ method: 'GET', path: '/api/v1/admins', summary: "This server's administrators, by login", auth: 'admin', response: AdminListSchema }),
+  createAdmin: route({
+    method: 'POST',
+    path: '/api/v1/admins',
+    summary: "Add an administrator (the password must pass the server's policy; logins are unique ignoring case)",
+    auth: 'admin',
+    body: CreateAdminSchema,
+    response: AdminSummarySchema,
+  }),
+  disableAdmin: route({
+    method: 'POST',
+    path: '/api/v1/admins/:id/disable',
+    summary: 'Disable an administrator: their sessions end and they cannot sign in (never yourself, never the last enabled one)',
+    auth: 'admin',
+    params: IdParams,
+    response: AdminSummarySchema,
+  }),
+  enableAdmin: route({ method: 'POST', path: '/api/v1/admins/:id/enable', summary: 'Let a disabled administrator sign in again', auth: 'admin', params: IdParams, response: AdminSummarySchema }),
+  setAdminPassword: route({
+    method: 'PUT',
+    path: '/api/v1/admins/:id/password',
+    summary: "Change an administrator's password (policy-checked; your own needs currentPassword); their other sessions end",
+    auth: 'admin',
+    params: IdParams,
+    body: SetAdminPasswordSchema,
+    response: AdminSummarySchema,
+  }),
 } as const;

@@ -58,6 +58,11 @@ export const AUDIT_ACTIONS = [
   'provision.settings',
   'provision.send',
   'device.revoke',
+  'admin.create',
+  'admin.disable',
+  'admin.enable',
+  'admin.set_password',
+  'admin.unlock',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
@@ -68,6 +73,8 @@ export const AuditEntrySchema = z.object({
   action: z.string(),
   target: z.string().nullable(),
   detail: z.string().nullable(),
+  /** The client's address, when the entry came from a request (the proxy's client behind a trusted proxy). */
+  source: z.string().nullable().default(null),
 });
 export const AuditQuerySchema = z.object({
   offset: z.coerce.number().int().min(0).default(0),

@@ -11,7 +11,7 @@ import { startTestConsole, type TestConsole } from '../../test-support/console';
 import { createServerClient } from '../server-client';
 import { runCli as cli } from '../../../cli/test-support/run-cli';
 
-const ADMIN_PASSWORD = 'Admin-Pass-12345';
+const ADMIN_PASSWORD = 'Quiet-Harbour-2048';
 // Template Welcome-<n>-Qz from 1: the third user's password, Welcome-3-Qz, contains their login.
 const LOGINS = ['a.one', 'b.two', 'come-3', 'd.four', 'e.five'];
 

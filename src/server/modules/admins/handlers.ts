@@ -1,6 +1,7 @@
 import type { adminsApi } from '../../../shared/api/admins';
 import type { ServiceContext } from '../../context';
 import type { HandlersOf } from '../../http/route-handler';
+import { createAdmin, listAdmins, setAdminDisabled, setAdminPassword } from './manage';
 import { adminSignin, adminSignout } from './service';
 
 export function adminsHandlers(ctx: ServiceContext): HandlersOf<typeof adminsApi> {
@@ -10,5 +11,10 @@ export function adminsHandlers(ctx: ServiceContext): HandlersOf<typeof adminsApi
       await adminSignout(ctx, caller);
       return { ok: true };
     },
+    listAdmins: ({ caller }) => listAdmins(ctx, caller),
+    createAdmin: ({ caller, body }) => createAdmin(ctx, caller, body),
+    disableAdmin: ({ caller, params }) => setAdminDisabled(ctx, caller, params.id, true),
+    enableAdmin: ({ caller, params }) => setAdminDisabled(ctx, caller, params.id, false),
+    setAdminPassword: ({ caller, params, body }) => setAdminPassword(ctx, caller, params.id, body),
   };
 }

@@ -1,4 +1,6 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
+import { generateStrongPassword } from '../../../shared/password-template';
+import { assertPolicy, getPolicy, policyViolations } from '../policy/service';
 import type { Kysely } from 'kysely';
 import type { z } from 'zod';
 import type { AdminSessionSchema } from '../../../shared/api/admins';
@@ -8,15 +10,13 @@ import type { Database } from '../../db/schema';
 import { newToken, sha256Hex } from '../../security/tokens';
 import { recordAudit } from '../audit/service';
 import { checkSecondFactor, signinGate, type SecondFactorInput } from '../totp/service';
-import { isoAfter, lockAccount, toCount, type AdminCaller, type ServiceContext } from '../../context';
+import { attemptSucceeded, reserveAttempt } from '../../security/signin-throttle';
+import { isoAfter, lockAccount, type AdminCaller, type ServiceContext } from '../../context';
 
 /** The administrator every server starts with. */
 export const FIRST_ADMIN_LOGIN = 'admin';
 /** Admin sessions last a working day. */
 export const ADMIN_SESSION_MS = 12 * 60 * 60 * 1000;
-/** Failed sign-ins allowed per login within the window before 429 RATE_LIMITED. */
-export const SIGNIN_FAILURE_LIMIT = 10;
-export const SIGNIN_FAILURE_WINDOW_MS = 15 * 60 * 1000;
 
 /**
  * Creates `admin` when there is no administrator yet. Returns the generated password when
@@ -25,8 +25,11 @@ export const SIGNIN_FAILURE_WINDOW_MS = 15 * 60 * 1000;
 export async function ensureFirstAdmin(ctx: ServiceContext, password: string | undefined): Promise<string | null> {
   const existing = await ctx.db.selectFrom('admins').select('id').limit(1).executeTakeFirst();
   if (existing) return null;
-  // 18 random bytes = 24 base64url characters, about 144 bits.
-  const generated = password ? null : randomBytes(18).toString('base64url');
+  // The first administrator's password passes the server's policy as every other password
+  // does (POLICY_VIOLATION stops the start, saying why); a generated one always passes.
+  const policy = await getPolicy(ctx.db);
+  if (password !== undefined) assertPolicy(password, policy, FIRST_ADMIN_LOGIN);
+  const generated = password === undefined ? generatePassingPassword(policy) : null;
   const hash = await ctx.hasher.hash(password ?? generated ?? '');
   try {
     await ctx.db
@@ -39,6 +42,14 @@ export async function ensureFirstAdmin(ctx: ServiceContext, password: string | u
     throw err;
   }
   return generated;
+}
+
+/** 24 random characters of every class (about 143 bits), drawn again in the unlikely case the policy refuses them. */
+function generatePassingPassword(policy: Awaited<ReturnType<typeof getPolicy>>): string {
+  for (;;) {
+    const candidate = generateStrongPassword(Math.max(24, policy.minLength));
+    if (policyViolations(candidate, policy, FIRST_ADMIN_LOGIN).length === 0) return candidate;
+  }
 }
 
 /** Creates an admin session (inside `db` when it is a transaction) and returns its token (stored only as its SHA-256). */
@@ -78,29 +89,22 @@ type AdminSession = z.output<typeof AdminSessionSchema>;
 export async function adminSignin(ctx: ServiceContext, input: { login: string; password: string } & SecondFactorInput): Promise<AdminSession> {
   const { login, password } = input;
   const now = ctx.now();
-  const loginKey = login.trim().toLowerCase();
-  const since = isoAfter(now, -SIGNIN_FAILURE_WINDOW_MS);
-  const failures = await ctx.db
-    .selectFrom('admin_signin_failures')
-    .select((eb) => eb.fn.countAll().as('n'))
-    .where('login_key', '=', loginKey)
-    .where('at', '>', since)
-    .executeTakeFirstOrThrow();
-  if (toCount(failures.n) >= SIGNIN_FAILURE_LIMIT) {
-    throw new GatepassError('RATE_LIMITED', 'Too many failed sign-ins for this login; try again in 15 minutes');
-  }
-
-  const admin = await ctx.db.selectFrom('admins').select(['id', 'login', 'password_hash']).where('login', '=', login.trim()).executeTakeFirst();
+  // Charged before the password is checked (signin-throttle.ts): by source, by source and
+  // login, and by login from new sources, with growing waits and no lock-out for good.
+  const attempt = { scope: 'admin' as const, login: login.trim() };
+  const reservation = await reserveAttempt(ctx, attempt);
+  const admin = await ctx.db.selectFrom('admins').select(['id', 'login', 'password_hash', 'disabled_at']).where('login', '=', login.trim()).executeTakeFirst();
   const ok = admin ? await ctx.hasher.verify(admin.password_hash, password) : (await ctx.hasher.verifyDummy(password), false);
-  if (!admin || !ok) {
-    await ctx.db.transaction().execute(async (trx) => {
-      await trx.deleteFrom('admin_signin_failures').where('login_key', '=', loginKey).where('at', '<=', since).execute();
-      await trx.insertInto('admin_signin_failures').values({ id: randomUUID(), login_key: loginKey, at: now.toISOString() }).execute();
-      await recordAudit(trx, now, { actor: login.trim().slice(0, 128) || '(empty)', action: 'admin.signin_failed', detail: 'Wrong login or password' });
+  if (!admin || !ok || admin.disabled_at !== '') {
+    await recordAudit(ctx.db, now, {
+      actor: login.trim().slice(0, 128) || '(empty)',
+      action: 'admin.signin_failed',
+      // A disabled administrator learns nothing from the answer, but the audit says why.
+      detail: admin && ok ? 'Administrator disabled' : 'Wrong login or password',
     });
     throw new GatepassError('INVALID_CREDENTIALS', 'Wrong login or password');
   }
-  await ctx.db.deleteFrom('admin_signin_failures').where('login_key', '=', loginKey).execute();
+  await attemptSucceeded(ctx, reservation);
   const base = { login: admin.login, scope: 'full' as const, secondFactor: null, recoveryCodesLeft: null, graceEndsAt: null };
   const gate = await signinGate(ctx, 'admin', admin.id);
   if (gate.next === 'refused') {
@@ -147,6 +151,8 @@ export async function authenticateAdmin(ctx: ServiceContext, token: string): Pro
     .select(['a.id', 'a.login'])
     .where('s.token_hash', '=', tokenHash)
     .where('s.expires_at', '>', ctx.now().toISOString())
+    // A disabled administrator's sessions stop at once (they are deleted too, but this holds regardless).
+    .where('a.disabled_at', '=', '')
     .executeTakeFirst();
   return row ? { kind: 'admin', adminId: row.id, login: row.login, tokenHash } : null;
 }

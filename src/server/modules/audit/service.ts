@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import type { AuditAction, AuditPageSchema, AuditQuery } from '../../../shared/api/audit';
 import type { Database } from '../../db/schema';
 import { toCount, type ServiceContext } from '../../context';
+import { requestSource } from '../../http/request-context';
 
 /** The audit actions this server writes (the list is shared: the console filters by it). */
 export type { AuditAction } from '../../../shared/api/audit';
@@ -13,13 +14,19 @@ export interface AuditRecord {
   action: AuditAction;
   target?: string | null;
   detail?: string | null;
+  /** The client's address; by default the current request's (null outside a request). */
+  source?: string | null;
+}
+
+function sourceOf(rec: AuditRecord): string | null {
+  return (rec.source === undefined ? requestSource() : rec.source)?.slice(0, 64) ?? null;
 }
 
 /** Writes an entry, inside the caller's transaction when given one, so it commits with the change. */
 export async function recordAudit(db: Kysely<Database>, at: Date, rec: AuditRecord): Promise<void> {
   await db
     .insertInto('audit_log')
-    .values({ at: at.toISOString(), actor: rec.actor.slice(0, 200), action: rec.action, target: rec.target ?? null, detail: rec.detail ?? null })
+    .values({ at: at.toISOString(), actor: rec.actor.slice(0, 200), action: rec.action, target: rec.target ?? null, detail: rec.detail ?? null, source: sourceOf(rec) })
     .execute();
 }
 
@@ -29,7 +36,7 @@ export async function recordAuditMany(db: Kysely<Database>, at: Date, recs: read
   const iso = at.toISOString();
   await db
     .insertInto('audit_log')
-    .values(recs.map((rec) => ({ at: iso, actor: rec.actor.slice(0, 200), action: rec.action, target: rec.target ?? null, detail: rec.detail ?? null })))
+    .values(recs.map((rec) => ({ at: iso, actor: rec.actor.slice(0, 200), action: rec.action, target: rec.target ?? null, detail: rec.detail ?? null, source: sourceOf(rec) })))
     .execute();
 }
 
@@ -74,6 +81,6 @@ export async function listAudit(ctx: ServiceContext, q: AuditQuery): Promise<z.o
   ]);
   return {
     total: toCount(total.n),
-    items: rows.map((r) => ({ id: String(r.id), at: r.at, actor: r.actor, action: r.action, target: r.target, detail: r.detail })),
+    items: rows.map((r) => ({ id: String(r.id), at: r.at, actor: r.actor, action: r.action, target: r.target, detail: r.detail, source: r.source })),
   };
 }

@@ -1,3 +1,4 @@
+import { attemptSucceeded, reserveAttempt } from '../../security/signin-throttle';
 import { sql, type Kysely } from 'kysely';
 import type { z } from 'zod';
 import type { DeviceListSchema, RevokeDeviceResultSchema } from '../../../shared/api/devices';
@@ -76,6 +77,9 @@ export async function deviceSignin(ctx: ServiceContext, login: string, credentia
       'This server requires two-step verification and does not accept device sign-ins: sign in with your password and authenticator code',
     );
   }
+  // Limited as QR and password sign-ins are (signin-throttle.ts): charged before the check.
+  const attempt = { scope: 'qr' as const, login: login.trim() };
+  const reservation = await reserveAttempt(ctx, attempt);
   const parsed = parseCredential(credential);
   const givenHash = sha256Hex(parsed?.secret ?? credential);
   const refuse = async (why: string): Promise<never> => {
@@ -116,6 +120,7 @@ export async function deviceSignin(ctx: ServiceContext, login: string, credentia
     return { session: { token, expiresAt, user: { id: row.id, login: row.login, displayName: row.display_name } } } as const;
   });
   if (outcome.refused !== undefined) return refuse(outcome.refused);
+  await attemptSucceeded(ctx, reservation);
   return outcome.session;
 }
 

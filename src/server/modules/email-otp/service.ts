@@ -19,7 +19,7 @@ import { isoAfter, lockUser, toCount, type ComputerCaller, type ServiceContext }
 import { recordAudit, recordAuditMany, type AuditRecord } from '../audit/service';
 import { toClientSession } from '../client-sessions/service';
 import { lockComputer } from '../computers/service';
-import { USER_SIGNIN_FAILURE_LIMIT, USER_SIGNIN_FAILURE_WINDOW_MS } from '../sessions/password-signin';
+import { attemptSucceeded, reserveAttempt, type Reservation } from '../../security/signin-throttle';
 import { loadMailSettings, renderOtpMail, type MailDraft } from '../../mail/index';
 import { groupedCode, hmacKey, newOtpCode, otpHmac, otpMatches, requireBox, sealContext } from './codes';
 import { directoryLoginKeys } from './directory';
@@ -102,13 +102,12 @@ interface Recipient {
 async function refuse(
   ctx: ServiceContext,
   caller: ComputerCaller,
-  r: { reason: string; target: string; detail: string; countAgainstComputer?: boolean; signinFailureLogin?: string },
+  r: { reason: string; target: string; detail: string; countAgainstComputer?: boolean },
   error: GatepassError,
 ): Promise<never> {
   const now = ctx.now();
   await ctx.db.transaction().execute(async (trx) => {
     if (r.countAgainstComputer) await trx.insertInto('otp_request_failures').values({ id: randomUUID(), computer_id: caller.computerId, at: now.toISOString() }).execute();
-    if (r.signinFailureLogin !== undefined) await trx.insertInto('user_signin_failures').values({ id: randomUUID(), login_key: r.signinFailureLogin, at: now.toISOString() }).execute();
     await recordAudit(trx, now, { actor: actorOf(caller), action: 'otp.request_refused', target: r.target.slice(0, 200), detail: `${r.reason}: ${r.detail}` });
   });
   throw error;
@@ -201,26 +200,26 @@ async function recipientByOsUser(ctx: ServiceContext, caller: ComputerCaller, os
 
 /**
  * The internal user who gave their Gatepass login and password. Checked as a password sign-in
- * is: failures counted per login with the other password sign-in failures (10 in 15 minutes,
- * then RATE_LIMITED), unknown logins given the same answer after the same argon2id work.
+ * is: charged to the same sign-in limits (signin-throttle.ts: by source, by source and login,
+ * by login from new sources, growing waits), unknown logins given the same answer after the
+ * same argon2id work.
  */
 async function recipientByPassword(ctx: ServiceContext, caller: ComputerCaller, login: string, password: string): Promise<Recipient> {
   const now = ctx.now();
   const loginKey = login.trim().toLowerCase();
   const who = login.trim().slice(0, 128) || '(empty)';
-  const failures = await ctx.db
-    .selectFrom('user_signin_failures')
-    .select((eb) => eb.fn.countAll().as('n'))
-    .where('login_key', '=', loginKey)
-    .where('at', '>', isoAfter(now, -USER_SIGNIN_FAILURE_WINDOW_MS))
-    .executeTakeFirstOrThrow();
-  if (toCount(failures.n) >= USER_SIGNIN_FAILURE_LIMIT) {
-    const retryAt = isoAfter(now, USER_SIGNIN_FAILURE_WINDOW_MS);
+  const attempt = { scope: 'user' as const, login: login.trim() };
+  let reservation: Reservation;
+  try {
+    reservation = await reserveAttempt(ctx, attempt);
+  } catch (err) {
+    if (!(err instanceof GatepassError) || err.code !== 'RATE_LIMITED') throw err;
+    const seconds = (err.details as { retryAfterSeconds?: number } | undefined)?.retryAfterSeconds ?? 1;
     return refuse(
       ctx,
       caller,
-      { reason: 'too_many_failures', target: who, detail: `${USER_SIGNIN_FAILURE_LIMIT} failed password sign-ins for this login within 15 minutes` },
-      rateLimited('Too many failed sign-ins for this login; try again in 15 minutes', retryAt, now),
+      { reason: 'too_many_failures', target: who, detail: `too many failed password sign-ins for this login: next try in ${seconds} s` },
+      rateLimited(err.message, isoAfter(now, seconds * 1000), now),
     );
   }
   const user = await ctx.db
@@ -233,10 +232,10 @@ async function recipientByPassword(ctx: ServiceContext, caller: ComputerCaller, 
   if (!user || !ok || user.disabled_at !== '') {
     const reason = !user ? 'unknown_login' : !user.password_hash ? 'no_password' : !ok ? 'wrong_password' : 'user_disabled';
     const detail = !user ? 'unknown login' : !user.password_hash ? 'the user has no password' : !ok ? 'wrong password' : 'the user is disabled';
-    return refuse(ctx, caller, { reason, target: user?.login ?? who, detail: `${detail} (${MODE_LABELS.internal})`, signinFailureLogin: loginKey }, invalid);
+    return refuse(ctx, caller, { reason, target: user?.login ?? who, detail: `${detail} (${MODE_LABELS.internal})` }, invalid);
   }
-  // A right password ends the failure count, as a password sign-in does.
-  await ctx.db.deleteFrom('user_signin_failures').where('login_key', '=', loginKey).execute();
+  // A right password gives the try back and starts the login's count again, as a sign-in does.
+  await attemptSucceeded(ctx, reservation);
   if (user.source !== 'internal') {
     return refuse(ctx, caller, { reason: 'not_internal', target: user.login, detail: `${user.login} is a directory user, not an internal one (${MODE_LABELS.internal})` }, invalid);
   }

@@ -61,7 +61,11 @@ eachBackend('Recovery codes', (backend) => {
     const e = await enrolled('parallel');
     const answers = await Promise.all(Array.from({ length: 20 }, () => withRecovery(e.user.login, e.password, e.recoveryCodes[1]!)));
     expect(answers.filter((a) => a.ok)).toHaveLength(1);
-    for (const a of answers.filter((x) => !x.ok)) expect(a.error?.code).toBe('RECOVERY_CODE_INVALID');
+    // The sign-in limits admit 5 tries in flight per source and login before any password is
+    // checked (signin-throttle.ts), more once the winner gave its try back; the rest wait (429).
+    const losers = answers.filter((x) => !x.ok).map((a) => a.error?.code);
+    expect(losers.filter((c) => c === 'RECOVERY_CODE_INVALID').length).toBeGreaterThanOrEqual(4);
+    for (const c of losers) expect(['RECOVERY_CODE_INVALID', 'RATE_LIMITED']).toContain(c);
     // The losers were second uses, not guesses: nothing counted against the account.
     expect(okBody(await call(url(), 'userTwoStep', { params: { id: e.user.id } }, admin()))).toMatchObject({ recoveryCodesLeft: 7, failedAttempts: 0 });
   });

@@ -1,16 +1,13 @@
-import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import type { z } from 'zod';
 import type { UserSignedInSchema, UserSigninResult } from '../../../shared/api/sessions';
 import { GatepassError } from '../../../shared/errors';
 import { newToken, sha256Hex } from '../../security/tokens';
-import { isoAfter, lockUser, toCount, type AccountCaller, type AccountRef, type ServiceContext } from '../../context';
+import { isoAfter, lockUser, type AccountCaller, type AccountRef, type ServiceContext } from '../../context';
 import { recordAudit } from '../audit/service';
+import { attemptSucceeded, reserveAttempt } from '../../security/signin-throttle';
 import { checkSecondFactor, insertUserSession, PASSWORD_SESSION_MS, signinGate, type SecondFactorInput } from '../totp/service';
 
-/** Failed password sign-ins allowed per login within the window before 429 RATE_LIMITED (as for administrators). */
-export const USER_SIGNIN_FAILURE_LIMIT = 10;
-export const USER_SIGNIN_FAILURE_WINDOW_MS = 15 * 60 * 1000;
 /** Between the password and the code: long enough to open the app, short enough to be useless if it leaks. */
 export const PENDING_SIGNIN_MS = 5 * 60 * 1000;
 /** An enrolment-only session: time to install an app, scan and confirm. */
@@ -35,7 +32,8 @@ export async function userSignin(
 ): Promise<UserSigninResult> {
   const now = ctx.now();
   const loginKey = input.login.trim().toLowerCase();
-  await assertPasswordTriesLeft(ctx, loginKey, now);
+  const attempt = { scope: 'user' as const, login: input.login.trim() };
+  const reservation = await reserveAttempt(ctx, attempt);
   const user = await ctx.db
     .selectFrom('users')
     .select(['id', 'login', 'display_name', 'password_hash', 'disabled_at'])
@@ -44,18 +42,15 @@ export async function userSignin(
   const ok = user?.password_hash ? await ctx.hasher.verify(user.password_hash, input.password) : (await ctx.hasher.verifyDummy(input.password), false);
   if (!user || !ok || user.disabled_at !== '') {
     const who = input.login.trim().slice(0, 128) || '(empty)';
-    await ctx.db.transaction().execute(async (trx) => {
-      await trx.insertInto('user_signin_failures').values({ id: randomUUID(), login_key: loginKey, at: now.toISOString() }).execute();
-      await recordAudit(trx, now, {
-        actor: who,
-        action: 'user.signin_failed',
-        target: user?.login ?? who,
-        detail: !user ? 'Unknown login' : !user.password_hash ? 'The user has no password' : !ok ? 'Wrong password' : 'User disabled',
-      });
+    await recordAudit(ctx.db, now, {
+      actor: who,
+      action: 'user.signin_failed',
+      target: user?.login ?? who,
+      detail: !user ? 'Unknown login' : !user.password_hash ? 'The user has no password' : !ok ? 'Wrong password' : 'User disabled',
     });
     throw invalid();
   }
-  await ctx.db.deleteFrom('user_signin_failures').where('login_key', '=', loginKey).execute();
+  await attemptSucceeded(ctx, reservation);
   const account: AccountRef = { kind: 'user', id: user.id, login: user.login };
   const who = { id: user.id, login: user.login, displayName: user.display_name };
   const gate = await signinGate(ctx, 'user', user.id);
@@ -87,24 +82,11 @@ export async function userSignin(
   }
 }
 
-/** Refuses with RATE_LIMITED once a login has 10 wrong passwords within 15 minutes. */
-async function assertPasswordTriesLeft(ctx: ServiceContext, loginKey: string, now: Date): Promise<void> {
-  const failures = await ctx.db
-    .selectFrom('user_signin_failures')
-    .select((eb) => eb.fn.countAll().as('n'))
-    .where('login_key', '=', loginKey)
-    .where('at', '>', isoAfter(now, -USER_SIGNIN_FAILURE_WINDOW_MS))
-    .executeTakeFirstOrThrow();
-  if (toCount(failures.n) >= USER_SIGNIN_FAILURE_LIMIT) {
-    throw new GatepassError('RATE_LIMITED', 'Too many failed sign-ins for this login; try again in 15 minutes', { retryAfterSeconds: USER_SIGNIN_FAILURE_WINDOW_MS / 1000 });
-  }
-}
-
 /**
  * Asks a signed-in user for their password again before a change that voids what they hold
  * (the portal's "new recovery codes"), so a session left open on a shared screen is not
- * enough to swap their codes. A wrong password counts towards the same limit as a wrong
- * sign-in (10 per login in 15 minutes) and is audited as a failed sign-in: this is no second,
+ * enough to swap their codes. A wrong password counts towards the same limits as a wrong
+ * sign-in (signin-throttle.ts) and is audited as a failed sign-in: this is no second,
  * unlimited way to try passwords. Throws INVALID_CREDENTIALS or RATE_LIMITED.
  */
 export async function confirmUserPassword(ctx: ServiceContext, caller: AccountCaller, password: string): Promise<void> {
@@ -112,20 +94,19 @@ export async function confirmUserPassword(ctx: ServiceContext, caller: AccountCa
   const now = ctx.now();
   const user = await ctx.db.selectFrom('users').select(['login_key', 'password_hash']).where('id', '=', caller.account.id).executeTakeFirst();
   if (!user) throw new GatepassError('AUTH_REQUIRED', 'This account no longer exists');
-  await assertPasswordTriesLeft(ctx, user.login_key, now);
+  // The same limits as a sign-in of this login: no second, unlimited way to try passwords.
+  const attempt = { scope: 'user' as const, login: caller.account.login };
+  const reservation = await reserveAttempt(ctx, attempt);
   const ok = user.password_hash ? await ctx.hasher.verify(user.password_hash, password) : (await ctx.hasher.verifyDummy(password), false);
   if (ok) {
-    await ctx.db.deleteFrom('user_signin_failures').where('login_key', '=', user.login_key).execute();
+    await attemptSucceeded(ctx, reservation);
     return;
   }
-  await ctx.db.transaction().execute(async (trx) => {
-    await trx.insertInto('user_signin_failures').values({ id: randomUUID(), login_key: user.login_key, at: now.toISOString() }).execute();
-    await recordAudit(trx, now, {
-      actor: caller.account.login,
-      action: 'user.signin_failed',
-      target: caller.account.login,
-      detail: user.password_hash ? 'Wrong password when confirming it (new recovery codes)' : 'The user has no password (confirming it for new recovery codes)',
-    });
+  await recordAudit(ctx.db, now, {
+    actor: caller.account.login,
+    action: 'user.signin_failed',
+    target: caller.account.login,
+    detail: user.password_hash ? 'Wrong password when confirming it (new recovery codes)' : 'The user has no password (confirming it for new recovery codes)',
   });
   throw new GatepassError('INVALID_CREDENTIALS', 'Wrong password');
 }

@@ -1,3 +1,4 @@
+import { attemptSucceeded, reserveAttempt } from '../../security/signin-throttle';
 import type { z } from 'zod';
 import type { UserSessionSchema } from '../../../shared/api/sessions';
 import { GatepassError } from '../../../shared/errors';
@@ -30,6 +31,10 @@ export async function qrSignin(ctx: ServiceContext, login: string, credential: s
       'This server requires two-step verification and does not accept QR cards or device files: sign in with your password and authenticator code',
     );
   }
+  // Limited like password sign-ins (signin-throttle.ts): a credential is too long to guess, but
+  // a stream of failures from one source is still slowed, and every failure audited.
+  const attempt = { scope: 'qr' as const, login: login.trim() };
+  const reservation = await reserveAttempt(ctx, attempt);
   const parsed = parseCredential(credential);
   // Hash even for malformed input so the cheap path is not measurably cheaper.
   const givenHash = sha256Hex(parsed?.secret ?? credential);
@@ -76,6 +81,7 @@ export async function qrSignin(ctx: ServiceContext, login: string, credential: s
     return { session: { token, expiresAt, user: { id: row.id, login: row.login, displayName: row.display_name } } } as const;
   });
   if (outcome.refused !== undefined) return refuse(outcome.refused);
+  await attemptSucceeded(ctx, reservation);
   return outcome.session;
 }
 

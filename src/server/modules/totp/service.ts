@@ -652,12 +652,10 @@ export async function userTwoStepActions(
  * Deletes expired enrolments and pending sign-ins, and old failed user sign-ins; idempotent,
  * so every replica may run it.
  */
-export async function sweepTwoStep(ctx: ServiceContext, failureWindowMs: number): Promise<void> {
-  const now = ctx.now();
-  const nowIso = now.toISOString();
+export async function sweepTwoStep(ctx: ServiceContext): Promise<void> {
+  const nowIso = ctx.now().toISOString();
   await ctx.db.deleteFrom('totp_enrolments').where('expires_at', '<=', nowIso).execute();
   await ctx.db.deleteFrom('signin_pending').where('expires_at', '<=', nowIso).execute();
-  await ctx.db.deleteFrom('user_signin_failures').where('at', '<=', isoAfter(now, -failureWindowMs)).execute();
 }
 
 /**

@@ -216,14 +216,15 @@ eachBackend('Two-step verification (TOTP)', (backend) => {
     it('gives nobody without the password a way to count wrong codes against the account', async () => {
       clock.advance(10 * STEP);
       const e = await enrolledUser(url(), adminNow(), login('nopw'), clock.now());
-      for (let i = 0; i < 10; i++) {
+      for (let i = 0; i < 5; i++) {
         const r = await signin(e.user.login, `wrong-${i}`, { otp: '123456' });
         expect(r.error?.code).toBe('INVALID_CREDENTIALS');
       }
+      // The sign-in limits hold the guesser back (5 free tries from one address, then waits).
       expect((await signin(e.user.login, 'wrong-x', { otp: '123456' })).error?.code).toBe('RATE_LIMITED');
       expect((await state(e.user.id)).failedAttempts).toBe(0);
-      // The password limit passes with time; the owner signs in as before.
-      clock.advance(15 * 60_000 + 1000);
+      // The wait passes with time; the owner signs in as before.
+      clock.advance(1000);
       expect(okBody(await signin(e.user.login, e.password, { otp: oathtool(e.secret, clock.now()) })).status).toBe('signed_in');
     });
 
