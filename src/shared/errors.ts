@@ -66,6 +66,7 @@ export const ERROR_CODES = [
   'ORIGIN_REQUIRED', // a browser-host console call without an Origin header: it did not come from the console's page
   'PAGE_KEY_REQUIRED', // a browser-host console call without a valid page key (the page asks for a new one)
   'LAST_ADMIN', // the change would leave the server with no enabled administrator
+  'PAYLOAD_TOO_LARGE', // the request body is larger than the route accepts (open routes: 16 KiB)
 ] as const;
 
 export const ErrorCodeSchema = z.enum(ERROR_CODES);
@@ -147,6 +148,8 @@ export function httpStatusFor(code: string): number {
       return 409;
     case 'REPROVISION_NOT_AVAILABLE':
       return 410;
+    case 'PAYLOAD_TOO_LARGE':
+      return 413;
     case 'POLICY_VIOLATION':
     case 'NO_EMAIL_ADDRESS':
       return 422;

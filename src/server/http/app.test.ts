@@ -55,6 +55,26 @@ eachBackend('HTTP app', (backend) => {
       expect(await res.json()).toEqual({ code: 'VALIDATION_FAILED', message: 'The address is not a valid URL' });
     });
 
+    it('reads no more than 16 KiB on the open sign-in routes (413 PAYLOAD_TOO_LARGE, nothing counted or audited), and authenticates before reading a large body', async () => {
+      const failures = async () => okBody(await call(url(), 'listAudit', { query: { action: 'admin.signin_failed' } }, admin())).total;
+      const before = await failures();
+      const big = JSON.stringify({ login: 'admin', password: 'x'.repeat(20 * 1024) });
+      for (const path of ['/api/v1/auth/admin', '/api/v1/auth/user', '/api/v1/auth/qr', '/api/v1/provisioning/redeem']) {
+        const r = await fetch(`${url()}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: big });
+        expect(r.status).toBe(413);
+        expect(await r.json()).toMatchObject({ code: 'PAYLOAD_TOO_LARGE' });
+      }
+      expect(await failures()).toBe(before);
+      // A signed-in route takes a large body (a batch of thousands), but only from someone signed in:
+      // without a session the answer is 401 before the 1 MiB body is read.
+      const noSession = await fetch(`${url()}/api/v1/qr-credentials`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ items: [], pad: 'x'.repeat(1 << 20) }) });
+      expect(noSession.status).toBe(401);
+      expect(await noSession.json()).toMatchObject({ code: 'AUTH_REQUIRED' });
+      // A normal sign-in still fits, and is counted.
+      expect((await call(url(), 'adminSignin', { body: { login: 'admin', password: 'wrong' } })).status).toBe(401);
+      expect(await failures()).toBe(before + 1);
+    });
+
     it('answers an unknown path with 404 NOT_FOUND in the error shape', async () => {
       const res = await fetch(`${url()}/api/v1/nothing-here`);
       expect(res.status).toBe(404);

@@ -39,6 +39,8 @@ export interface AppOptions {
 
 // A batch of 10,000 items with long passwords is a few MB; anything far larger is not ours.
 const BODY_LIMIT = 16 * 1024 * 1024;
+/** Routes anyone may call (sign-ins, redemption): their bodies are a login and a secret, so 16 KiB is plenty. */
+const OPEN_ROUTE_BODY_LIMIT = 16 * 1024;
 
 function bearer(req: FastifyRequest): string | null {
   const h = req.headers.authorization;
@@ -142,6 +144,9 @@ export function buildApp(opts: AppOptions): FastifyInstance {
     const body = toErrorBody(err);
     if (body.code !== 'INTERNAL') return sendError(reply, body);
     const status = (err as { statusCode?: unknown }).statusCode;
+    if ((err as { code?: unknown }).code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      return sendError(reply, { code: 'PAYLOAD_TOO_LARGE', message: 'The request body is larger than this route accepts' });
+    }
     if (typeof status === 'number' && status >= 400 && status < 500) {
       // Fastify's own request errors (too large, unsupported media type, bad URL).
       return sendError(reply, { code: 'VALIDATION_FAILED', message: err instanceof Error ? err.message : 'Bad request' });
@@ -170,6 +175,8 @@ export function buildApp(opts: AppOptions): FastifyInstance {
     app.route({
       method: route.method,
       url: route.path,
+      // Nobody is signed in yet on an open route: it reads no more than a sign-in needs.
+      bodyLimit: route.auth === 'none' ? OPEN_ROUTE_BODY_LIMIT : BODY_LIMIT,
       // The caller is derived once, from the route's declared auth, before the body is parsed:
       // handlers receive it typed by that auth and never check it again.
       onRequest: async (req) => {

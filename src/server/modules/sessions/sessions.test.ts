@@ -23,6 +23,25 @@ eachBackend('Device sessions', (backend) => {
       expect(listed.activeSessions).toBe(1);
     });
 
+    it('limits failed QR sign-ins like password ones: 5 wrong credentials from one address, then waits, each failure audited', async () => {
+      const u = await newUser('qrlimit');
+      const issued = await issueOk(u.id);
+      const [id] = issued.credential.split('.');
+      const audited = async () => okBody(await call(url(), 'listAudit', { query: { target: u.login, action: 'device.signin_failed' } }, admin())).total;
+      for (let i = 0; i < 5; i++) {
+        const wrong = await qr(u.login, `${id}.${'A'.repeat(42)}${i}`);
+        expect(wrong.error?.code).toBe('QR_CREDENTIAL_INVALID');
+      }
+      expect(await audited()).toBe(5);
+      // Even the right credential waits now: the try is refused before anything is checked.
+      const held = await qr(u.login, issued.credential);
+      expect(held.status).toBe(429);
+      expect(held.error).toMatchObject({ code: 'RATE_LIMITED', details: { retryAfterSeconds: 1 } });
+      expect(await audited()).toBe(5);
+      await new Promise((r) => setTimeout(r, 1100));
+      expect(okBody(await qr(u.login, issued.credential)).user.login).toBe(u.login);
+    });
+
     it('stores only hashes of the secret and of session tokens', async () => {
       const u = await newUser();
       const issued = await issueOk(u.id);
