@@ -257,7 +257,9 @@ test('the audit log shows device sign-ins, failed ones, refused codes and an imp
   const download = await downloading;
   expect(download.suggestedFilename()).toMatch(/^gatepass-audit-plant-10-\d{4}-\d{2}-\d{2}\.csv$/);
   const exported = await csvOf(download, join(stack.work, 'audit.csv'));
-  expect(exported[0]).toEqual(['When', 'Actor', 'Action', 'Target', 'Detail']);
+  expect(exported[0]).toEqual(['When', 'Actor', 'Action', 'Target', 'Detail', 'Address']);
+  // The device signed in from this machine: the server kept its address on both entries.
+  expect(exported.slice(1).map((r) => r[5])).toEqual(['127.0.0.1', '127.0.0.1']);
   expect(exported.slice(1).map((r) => r[2])).toEqual(['device.signin_failed', 'device.signin']);
   expect(exported.slice(1).map((r) => r[3])).toEqual([second, second]);
   await expect(page.getByRole('status').filter({ hasText: 'Exported 2 entries' })).toBeVisible();

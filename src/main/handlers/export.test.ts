@@ -136,8 +136,10 @@ describe('Export list as CSV', () => {
     expect(page.total).toBeGreaterThan(1);
     expect(res.rows).toBe(page.total);
     const rows = rowsOf(out);
-    expect(rows[0]).toEqual(['When', 'Actor', 'Action', 'Target', 'Detail']);
-    expect(rows.slice(1).map((r) => [r[0], r[2], r[3]])).toEqual(page.items.map((e) => [e.at, e.action, e.target]));
+    expect(rows[0]).toEqual(['When', 'Actor', 'Action', 'Target', 'Detail', 'Address']);
+    expect(rows.slice(1).map((r) => [r[0], r[2], r[3], r[5]])).toEqual(page.items.map((e) => [e.at, e.action, e.target, e.source ?? '']));
+    // Entries made for a request keep the client's address (the console's calls come from loopback).
+    expect(rows.slice(1).every((r) => r[5] === '127.0.0.1')).toBe(true);
   });
 
   it('defuses what a spreadsheet would run: a login and a display name that start a formula are shown as text', async () => {

@@ -12,14 +12,15 @@ import { datedFileName, type SaveJobs } from '../services/export/save-job';
 
 /** The user list's CSV columns: every field, whatever columns the table shows. */
 const USER_HEADER = ['Login', 'Display name', 'Email', '2FA', 'QR issued', 'Sessions', 'Disabled', 'Created', 'Source'] as const;
-const AUDIT_HEADER = ['When', 'Actor', 'Action', 'Target', 'Detail'] as const;
+/** Address last: the columns before it are the ones earlier exports had. */
+const AUDIT_HEADER = ['When', 'Actor', 'Action', 'Target', 'Detail', 'Address'] as const;
 
 function userRecord(u: User): CsvRecord {
   return [u.login, u.displayName, u.email, u.totpEnabled ? 'on' : 'off', u.qrIssuedAt ?? '', u.activeSessions, u.disabledAt ?? '', u.createdAt, u.source];
 }
 
 function auditRecord(e: z.output<typeof AuditEntrySchema>): CsvRecord {
-  return [e.at, e.actor, e.action, e.target ?? '', e.detail ?? ''];
+  return [e.at, e.actor, e.action, e.target ?? '', e.detail ?? '', e.source ?? ''];
 }
 
 /** Saving files: QR jobs through the save job, lists (users, audit log, client sessions) as CSV paged from the server. */

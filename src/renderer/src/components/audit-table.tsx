@@ -163,6 +163,7 @@ export function AuditTable({ serverId }: { serverId: string }) {
               <th scope="col">Actor</th>
               <th scope="col">Action</th>
               <th scope="col">Target</th>
+              <th scope="col" title="The client's address (behind a trusted proxy: the proxy's client)">Address</th>
               <th scope="col">Detail</th>
             </tr>
           </thead>
@@ -173,6 +174,7 @@ export function AuditTable({ serverId }: { serverId: string }) {
                 <td>{e.actor}</td>
                 <td title={AUDIT_ACTION_LABELS[e.action]}>{e.action}</td>
                 <td>{e.target ?? ''}</td>
+                <td className={e.source ? undefined : 'muted'}>{e.source ?? '—'}</td>
                 <td title={e.detail ?? ''}>{e.detail ?? ''}</td>
               </tr>
             ))}
