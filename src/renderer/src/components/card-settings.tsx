@@ -1,8 +1,9 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import { Button, FileTrigger, Input, Label, TextField } from 'react-aria-components';
 import { CARD_TEXT_MAX, LOGO_MAX_BYTES, type CardBranding } from '../../../shared/api/cards';
 import { errorMessage } from '../lib/format';
 import { useAppStore } from '../store/store';
+import { useUnsavedGuard } from './use-unsaved-guard';
 
 /** The logo is scaled down to fit this many pixels: about 270 dpi in the card's 160 x 36 pt corner. */
 const LOGO_BOX = { width: 600, height: 200 };
@@ -126,16 +127,9 @@ export function CardSettings({ serverId, serverName }: { serverId: string; serve
   }
 
   // Leaving Settings with unsaved card edits asks first, as for the password policy.
-  const actions = useRef({ save, revert: () => saved && setDraft(saved) });
-  useEffect(() => {
-    actions.current = { save, revert: () => saved && setDraft(saved) };
+  useUnsavedGuard('cards', changed, `the sign-in cards of ${serverName}`, save, () => {
+    if (saved) setDraft(saved);
   });
-  useEffect(() => {
-    if (!changed) return;
-    const { setUnsavedEdits } = useAppStore.getState();
-    setUnsavedEdits('cards', { what: `the sign-in cards of ${serverName}`, save: () => actions.current.save(), discard: () => actions.current.revert() });
-    return () => setUnsavedEdits('cards', null);
-  }, [changed, serverName]);
 
   if (loadError) return <p className="grid-message error-text" role="alert">Card settings: {loadError}</p>;
   if (!draft) return null;

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
+import { useCallback, useEffect, useState, type ReactNode } from 'react';
 import { Button, Label, Radio, RadioGroup } from 'react-aria-components';
 import type { MailFolder } from '../../../shared/ipc/contract';
 import { AddressSchema, DEFAULT_SMTP_PORT, type MailSettingsView, type SmtpSecurity } from '../../../shared/model/mail';
@@ -16,6 +16,7 @@ import {
 } from '../lib/mail-form';
 import { mailItemText } from '../lib/mail-text';
 import { useAppStore } from '../store/store';
+import { useUnsavedGuard } from './use-unsaved-guard';
 import { triggerDownload } from '../transport/http-transport';
 import { useBatchReport } from './use-batch-report';
 
@@ -362,16 +363,7 @@ export function MailSettings({ serverId, serverName }: { serverId: string; serve
   }
 
   // Leaving with unsaved edits asks first, as for the password policy.
-  const actions = useRef({ save, revert });
-  useEffect(() => {
-    actions.current = { save, revert };
-  });
-  useEffect(() => {
-    if (!changed) return;
-    const { setUnsavedEdits } = useAppStore.getState();
-    setUnsavedEdits('mail', { what: `the mail settings of ${serverName}`, save: () => actions.current.save(), discard: () => actions.current.revert() });
-    return () => setUnsavedEdits('mail', null);
-  }, [changed, serverName]);
+  useUnsavedGuard('mail', changed, `the mail settings of ${serverName}`, save, revert);
 
   if (loadError) {
     return (

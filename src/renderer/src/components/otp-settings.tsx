@@ -1,10 +1,11 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import { Button, Checkbox, FieldError, Input, Label, Text, TextField } from 'react-aria-components';
 import { OTP_EXPIRATION_MINUTES, offeredModes, type OtpMode } from '../../../shared/api/email-otp';
 import type { ChannelOutput } from '../../../shared/ipc/contract';
 import { parseExpirationMinutes } from '../lib/computer-signin';
 import { errorMessage, formatDateTime } from '../lib/format';
 import { useAppStore } from '../store/store';
+import { useUnsavedGuard } from './use-unsaved-guard';
 
 type Settings = ChannelOutput<'emailOtp:settings'>;
 
@@ -126,16 +127,7 @@ export function OtpSettings({ serverId, serverName }: { serverId: string; server
     setStatus('');
   }
 
-  const actions = useRef({ save, revert });
-  useEffect(() => {
-    actions.current = { save, revert };
-  });
-  useEffect(() => {
-    if (!changed) return;
-    const { setUnsavedEdits } = useAppStore.getState();
-    setUnsavedEdits('emailOtp', { what: `the computer sign-in settings of ${serverName}`, save: () => actions.current.save(), discard: () => actions.current.revert() });
-    return () => setUnsavedEdits('emailOtp', null);
-  }, [changed, serverName]);
+  useUnsavedGuard('emailOtp', changed, `the computer sign-in settings of ${serverName}`, save, revert);
 
   if (loadError) {
     return (

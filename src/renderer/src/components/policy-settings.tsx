@@ -1,10 +1,11 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import { Button, Checkbox, FieldError, Input, Label, TextField } from 'react-aria-components';
 import { useShallow } from 'zustand/react/shallow';
 import { formatZodError } from '../../../shared/errors';
 import { MIN_LENGTH_FLOOR, PolicyUpdateSchema, type PasswordPolicy } from '../../../shared/model/password-policy';
 import { errorMessage } from '../lib/format';
 import { useAppStore } from '../store/store';
+import { useUnsavedGuard } from './use-unsaved-guard';
 import { CardSettings } from './card-settings';
 import { OtpSettings } from './otp-settings';
 import { MailSettings } from './mail-settings';
@@ -170,16 +171,7 @@ export function PolicySettings({ serverId, serverName }: { serverId: string; ser
 
   // Leaving with unsaved edits (another node of the tree, closing the tab) asks first: the store
   // holds what to ask about and how to save or drop the edits, for as long as there are any.
-  const actions = useRef({ save, revert });
-  useEffect(() => {
-    actions.current = { save, revert };
-  });
-  useEffect(() => {
-    if (!changed) return;
-    const { setUnsavedEdits } = useAppStore.getState();
-    setUnsavedEdits('policy', { what: `the password policy of ${serverName}`, save: () => actions.current.save(), discard: () => actions.current.revert() });
-    return () => setUnsavedEdits('policy', null);
-  }, [changed, serverName]);
+  useUnsavedGuard('policy', changed, `the password policy of ${serverName}`, save, revert);
 
   return (
     <div className="table-pane">

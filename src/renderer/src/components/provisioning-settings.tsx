@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import { Button } from 'react-aria-components';
 import type { ChannelOutput } from '../../../shared/ipc/contract';
 import { Field } from '../dialogs/field';
@@ -6,6 +6,7 @@ import { ValidityField } from '../dialogs/validity-field';
 import { errorMessage, formatDateTime } from '../lib/format';
 import { validityDraft, validityProblem, validitySeconds, type ValidityDraft } from '../lib/validity';
 import { useAppStore } from '../store/store';
+import { useUnsavedGuard } from './use-unsaved-guard';
 
 type Settings = ChannelOutput<'provisioning:settings'>;
 
@@ -103,16 +104,7 @@ export function ProvisioningSettings({ serverId, serverName }: { serverId: strin
   }
 
   // Leaving with unsaved edits asks first, as for the rest of Settings.
-  const actions = useRef({ save, revert });
-  useEffect(() => {
-    actions.current = { save, revert };
-  });
-  useEffect(() => {
-    if (!changed) return;
-    const { setUnsavedEdits } = useAppStore.getState();
-    setUnsavedEdits('provisioning', { what: `the mobile provisioning settings of ${serverName}`, save: () => actions.current.save(), discard: () => actions.current.revert() });
-    return () => setUnsavedEdits('provisioning', null);
-  }, [changed, serverName]);
+  useUnsavedGuard('provisioning', changed, `the mobile provisioning settings of ${serverName}`, save, revert);
 
   if (loadError) {
     return (
