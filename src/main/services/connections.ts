@@ -2,10 +2,12 @@ import { randomUUID } from 'node:crypto';
 import type { RouteName, RouteResponse } from '../../shared/api/routes';
 import { GatepassError } from '../../shared/errors';
 import type { Server } from '../../shared/model/server';
+import { tlsRefusalOf, type TlsCertificate } from '../../shared/model/tls-certificate';
 import type { ChannelOutput } from '../../shared/ipc/contract';
 import type { Keychain, SessionSecrets } from './keychain';
 import { createServerClient, type CallInput, type CallOptions, type ServerClient } from './server-client';
 import type { SavedServer, SettingsStore } from './settings';
+import { probeCertificate } from './tls-pin';
 
 /** The embedded local server as the console sees it: an address and a way to get an admin token without a password. */
 export interface EmbeddedServerHandle {
@@ -28,6 +30,8 @@ interface Live {
   client: ServerClient | null;
   /** One sign-in at a time per server; concurrent calls wait for it (its answer: recovery codes left, when one was used). */
   signingIn: Promise<number | null> | null;
+  /** The certificate the server presented when its key was refused (changed, or not trusted): for review in Edit server. */
+  presented?: TlsCertificate | undefined;
 }
 
 /**
@@ -46,6 +50,8 @@ export interface AddServerInput extends SecondFactor {
   login: string;
   password: string;
   remember: boolean;
+  /** The server's TLS key pin the administrator trusted (https only): the server must present this key, else nothing is sent. */
+  tlsPin?: string | undefined;
 }
 
 /** Input of servers:update after the contract parsed it. */
@@ -53,6 +59,8 @@ export interface UpdateServerInput extends SecondFactor {
   name?: string | undefined;
   url?: string | undefined;
   password?: string | undefined;
+  /** A TLS key pin to trust from now on (the server's new key, reviewed): checked and signed in with before it is saved. */
+  tlsPin?: string | undefined;
 }
 
 /** A server after a sign-in, with the recovery codes left when one was used. */
@@ -95,8 +103,26 @@ export async function identifyServer(client: ServerClient, url: string): Promise
   try {
     return await client.call('serverInfo', {}, undefined, { timeoutMs: 10_000 });
   } catch (err) {
-    if (err instanceof GatepassError && (err.code === 'SERVER_UNREACHABLE' || err.code === 'RATE_LIMITED')) throw err;
+    // Not reached at all, or refused for its TLS key before anything was sent: say that, not "not Gatepass".
+    if (err instanceof GatepassError && IDENTIFY_PASS_THROUGH.has(err.code)) throw err;
     throw new GatepassError('NOT_GATEPASS_SERVER', `${url} is not a Gatepass server: it does not answer /api/v1/info as one. Check the address and port.`);
+  }
+}
+
+const IDENTIFY_PASS_THROUGH = new Set(['SERVER_UNREACHABLE', 'RATE_LIMITED', 'TLS_UNTRUSTED', 'TLS_PIN_MISMATCH']);
+
+/**
+ * A TLS refusal with what the administrator must compare: TLS_UNTRUSTED gets the certificate the
+ * server presents (read by a connection that sends nothing); TLS_PIN_MISMATCH carries it already.
+ * Anything else, or a probe that fails, is returned as it was.
+ */
+export async function withPresentedCertificate(err: unknown, url: string, timeoutMs: number): Promise<unknown> {
+  if (!(err instanceof GatepassError) || err.code !== 'TLS_UNTRUSTED' || tlsRefusalOf(err)) return err;
+  try {
+    return new GatepassError('TLS_UNTRUSTED', err.message, { certificate: await probeCertificate(url, timeoutMs), pinned: null });
+  } catch {
+    // The server went away between the refusal and the probe: the refusal still stands.
+    return err;
   }
 }
 
@@ -118,11 +144,18 @@ export function createConnections(deps: {
   const live = new Map<string, Live>();
   let embedded: EmbeddedServerHandle | null = null;
 
+  const probeTimeoutMs = Math.min(deps.timeoutMs ?? 10_000, 10_000);
+
+  /** A client for one address, trusting the server by its key when a pin is given (every connection checked). */
+  function clientAt(url: string, tlsPin: string | undefined): ServerClient {
+    return createServerClient(url, { ...(deps.timeoutMs ? { timeoutMs: deps.timeoutMs } : {}), ...(tlsPin ? { tlsPin } : {}) });
+  }
+
   function clientFor(l: Live): ServerClient | null {
     if (l.client) return l.client;
     const url = l.saved.embedded ? embedded?.url : l.saved.url;
     if (!url) return null;
-    l.client = createServerClient(url, deps.timeoutMs ? { timeoutMs: deps.timeoutMs } : {});
+    l.client = clientAt(url, l.saved.embedded ? undefined : l.saved.tlsPin);
     return l.client;
   }
 
@@ -144,15 +177,35 @@ export function createConnections(deps: {
     };
     if (l.statusMessage) s.statusMessage = l.statusMessage;
     if (l.status === 'needs-enrolment' && l.graceEndsAt) s.graceEndsAt = l.graceEndsAt;
+    if (l.saved.tlsPin) s.tlsPin = l.saved.tlsPin;
+    if (l.presented) s.presentedCertificate = l.presented;
     return s;
   }
 
-  function setStatus(l: Live, status: Status, message?: string, graceEndsAt?: string): void {
-    const changed = l.status !== status || l.statusMessage !== message || l.graceEndsAt !== graceEndsAt;
+  function setStatus(l: Live, status: Status, message?: string, graceEndsAt?: string, presented?: TlsCertificate): void {
+    const changed = l.status !== status || l.statusMessage !== message || l.graceEndsAt !== graceEndsAt || l.presented?.pin !== presented?.pin;
     l.status = status;
     l.statusMessage = message;
     l.graceEndsAt = graceEndsAt;
+    l.presented = presented;
     if (changed) onChange();
+  }
+
+  /**
+   * The server's key was refused: another key than the pinned one (key-changed: an attack, or the
+   * operator replaced the certificate), or a certificate this machine does not trust and no pin.
+   * Nothing was sent; the certificate it presents is kept for review in Edit server, never trusted here.
+   */
+  async function keyRefused(l: Live, err: GatepassError): Promise<GatepassError> {
+    const enriched = (await withPresentedCertificate(err, l.saved.url, probeTimeoutMs)) as GatepassError;
+    const certificate = tlsRefusalOf(enriched)?.certificate;
+    if (enriched.code === 'TLS_PIN_MISMATCH') {
+      const message = keyChangedMessage(l.saved.name);
+      setStatus(l, 'key-changed', message, undefined, certificate);
+      return new GatepassError('TLS_PIN_MISMATCH', message, enriched.details);
+    }
+    setStatus(l, 'disconnected', `${enriched.message}. Review its key in Edit server before trusting it.`, undefined, certificate);
+    return enriched;
   }
 
   /** The status a fresh admin session gives: a full one, or one that may only enrol (mandatory two-step verification). */
@@ -200,6 +253,7 @@ export function createConnections(deps: {
       return res.secondFactor === 'recoveryCode' ? res.recoveryCodesLeft : null;
     } catch (err) {
       session.clearToken(id);
+      if (err instanceof GatepassError && (err.code === 'TLS_PIN_MISMATCH' || err.code === 'TLS_UNTRUSTED')) throw await keyRefused(l, err);
       if (err instanceof GatepassError && err.code === 'SERVER_UNREACHABLE') setStatus(l, 'unreachable', err.message);
       else if (err instanceof GatepassError && (SECOND_FACTOR_CODES.has(err.code) || (err.code === 'RATE_LIMITED' && (factor.otp || factor.recoveryCode)))) {
         // The password was right (the server looks at a code only after it): only the code is
@@ -242,6 +296,11 @@ export function createConnections(deps: {
         return await client.call(name, input, token, options);
       } catch (err) {
         if (!(err instanceof GatepassError)) throw err;
+        if (err.code === 'TLS_PIN_MISMATCH' || err.code === 'TLS_UNTRUSTED') {
+          // The key changed mid-session: the session ends here, and nothing more goes to that key.
+          session.clearToken(serverId);
+          throw await keyRefused(l, err);
+        }
         if (err.code === 'SERVER_UNREACHABLE') setStatus(l, 'unreachable', err.message);
         // An enrolment-only session (mandatory two-step verification) met an admin route: say what to do.
         if (err.code === 'TOTP_ENROLMENT_REQUIRED' && l.status !== 'needs-enrolment') setStatus(l, 'needs-enrolment', enrolmentMessage(l.saved.name, l.saved.login), l.graceEndsAt);
@@ -281,14 +340,23 @@ export function createConnections(deps: {
         const kc = await credentials.available();
         if (!kc.ok) throw new GatepassError('KEYCHAIN_UNAVAILABLE', kc.message ?? 'No system keychain is available');
       }
-      const client = createServerClient(url, deps.timeoutMs ? { timeoutMs: deps.timeoutMs } : {});
-      const info = await identifyServer(client, url);
-      // SECOND_FACTOR_REQUIRED goes back to the dialog, which asks for the code and sends it all again.
-      const signed = await client.call('adminSignin', { body: { login, password: input.password, ...secondFactorBody(input) } });
+      const tlsPin = pinFor(url, input.tlsPin);
+      const client = clientAt(url, tlsPin);
+      // Who it is first (no password): a certificate this machine does not trust stops here, with
+      // what to compare, and the password goes out only once its key is trusted (by the pin).
+      let info: RouteResponse<'serverInfo'>;
+      let signed: RouteResponse<'adminSignin'>;
+      try {
+        info = await identifyServer(client, url);
+        // SECOND_FACTOR_REQUIRED goes back to the dialog, which asks for the code and sends it all again.
+        signed = await client.call('adminSignin', { body: { login, password: input.password, ...secondFactorBody(input) } });
+      } catch (err) {
+        throw await tlsRefusalForAdding(err, url, tlsPin);
+      }
       const name = input.name?.trim() || info.name || new URL(url).host;
       const id = randomUUID();
       const l: Live = {
-        saved: { id, name, url, login, embedded: false },
+        saved: { id, name, url, login, embedded: false, ...(tlsPin ? { tlsPin } : {}) },
         status: 'connected',
         passwordSaved: false,
         client,
@@ -337,24 +405,37 @@ export function createConnections(deps: {
       const id = l.saved.id;
       const next: SavedServer = { ...l.saved };
       if (change.name !== undefined) next.name = change.name.trim();
-      let moved: { client: ServerClient; token: string; scope: 'full' | 'enrolment'; graceEndsAt: string | null } | null = null;
-      if (change.url !== undefined) {
-        const url = normaliseUrl(change.url);
-        if (l.saved.embedded) throw new GatepassError('FORBIDDEN', 'The local server gets its address at every start; it cannot be changed');
-        if (url !== l.saved.url) {
-          for (const o of live.values()) {
-            if (o !== l && !o.saved.embedded && o.saved.url === url && o.saved.login.toLowerCase() === l.saved.login.toLowerCase()) {
-              throw new GatepassError('SERVER_EXISTS', `${url} is already in the list as "${o.saved.name}" for ${o.saved.login}`);
+      let moved: { client: ServerClient; token: string; scope: 'full' | 'enrolment'; graceEndsAt: string | null; sameUrl: boolean } | null = null;
+      const newPin = change.tlsPin !== undefined && change.tlsPin !== l.saved.tlsPin;
+      if (change.url !== undefined || newPin) {
+        const url = change.url !== undefined ? normaliseUrl(change.url) : l.saved.url;
+        if (l.saved.embedded && change.url !== undefined) throw new GatepassError('FORBIDDEN', 'The local server gets its address at every start; it cannot be changed');
+        if (l.saved.embedded) throw new GatepassError('VALIDATION_FAILED', 'The local server runs inside this console over http://: it has no TLS key to pin');
+        if (url !== l.saved.url || newPin) {
+          if (url !== l.saved.url) {
+            for (const o of live.values()) {
+              if (o !== l && !o.saved.embedded && o.saved.url === url && o.saved.login.toLowerCase() === l.saved.login.toLowerCase()) {
+                throw new GatepassError('SERVER_EXISTS', `${url} is already in the list as "${o.saved.name}" for ${o.saved.login}`);
+              }
             }
           }
-          // Nothing changes until the new address proves to be a Gatepass server that takes the password.
-          const client = createServerClient(url, deps.timeoutMs ? { timeoutMs: deps.timeoutMs } : {});
-          await identifyServer(client, url);
-          const password = change.password ?? session.getPassword(id) ?? (await credentials.get(id));
-          if (!password) throw new GatepassError('AUTH_REQUIRED', `Enter the password for ${l.saved.login} at ${url}`);
-          const signed = await client.call('adminSignin', { body: { login: l.saved.login, password, ...secondFactorBody(change) } });
+          // The trusted key follows the server to a new address (the same server under another name
+          // presents it); another key there is refused with it shown for review, like a changed key.
+          const tlsPin = pinFor(url, change.tlsPin ?? (url.startsWith('https:') ? l.saved.tlsPin : undefined));
+          // Nothing changes until the address proves to be a Gatepass server, with this key, that takes the password.
+          const client = clientAt(url, tlsPin);
+          try {
+            await identifyServer(client, url);
+            const password = change.password ?? session.getPassword(id) ?? (await credentials.get(id));
+            if (!password) throw new GatepassError('AUTH_REQUIRED', `Enter the password for ${l.saved.login} at ${url}`);
+            const signed = await client.call('adminSignin', { body: { login: l.saved.login, password, ...secondFactorBody(change) } });
+            moved = { client, token: signed.token, scope: signed.scope, graceEndsAt: signed.graceEndsAt, sameUrl: url === l.saved.url };
+          } catch (err) {
+            throw await tlsRefusalForAdding(err, url, tlsPin);
+          }
           next.url = url;
-          moved = { client, token: signed.token, scope: signed.scope, graceEndsAt: signed.graceEndsAt };
+          if (tlsPin) next.tlsPin = tlsPin;
+          else delete next.tlsPin;
         }
       }
       // A new password that worked replaces the saved one: the keychain entry is the server's, by id, wherever it lives.
@@ -376,11 +457,13 @@ export function createConnections(deps: {
         l.client = moved.client;
         session.setToken(id, moved.token);
         if (newPassword !== null && !l.passwordSaved) session.setPassword(id, newPassword);
-        // Best effort: end the admin session at the old address.
-        if (oldToken && oldClient) oldClient.call('adminSignout', {}, oldToken, { timeoutMs: 3000 }).catch(() => {});
+        // Best effort: end the admin session at the old address (at the same one, over the newly trusted key only).
+        const signOutWith = moved.sameUrl ? moved.client : oldClient;
+        if (oldToken && signOutWith) signOutWith.call('adminSignout', {}, oldToken, { timeoutMs: 3000 }).catch(() => {});
         l.status = moved.scope === 'enrolment' ? 'needs-enrolment' : 'connected';
         l.statusMessage = moved.scope === 'enrolment' ? enrolmentMessage(next.name, l.saved.login) : undefined;
         l.graceEndsAt = moved.scope === 'enrolment' ? (moved.graceEndsAt ?? undefined) : undefined;
+        l.presented = undefined;
       }
       onChange();
       return view(l);
@@ -468,6 +551,28 @@ function secondFactorBody(f: SecondFactor): { otp?: string; recoveryCode?: strin
 function notSignedIn(l: Live): GatepassError {
   if (l.status === 'needs-code') return new GatepassError('SECOND_FACTOR_REQUIRED', `${codeMessage(l.saved.login)} on ${l.saved.name} (Connect)`);
   return new GatepassError('AUTH_REQUIRED', `Enter the password for ${l.saved.login} on ${l.saved.name}`);
+}
+
+function keyChangedMessage(serverName: string): string {
+  return `${serverName} now presents a different TLS key than the one you trusted: someone may be intercepting the connection, or its operator replaced the certificate. Nothing was sent. Ask the operator, then review the new key in Edit server.`;
+}
+
+/** The pin to use at an address: only for https:// (a pin for http:// is a mistake worth saying). */
+function pinFor(url: string, tlsPin: string | undefined): string | undefined {
+  if (!tlsPin) return undefined;
+  if (!url.startsWith('https:')) throw new GatepassError('VALIDATION_FAILED', 'A TLS key pin is for https:// addresses; this one is plain http://');
+  return tlsPin;
+}
+
+/**
+ * A refusal while adding a server or trusting a key: TLS_UNTRUSTED with the certificate to compare;
+ * TLS_PIN_MISMATCH said as "this is not the key you gave", with the key presented instead.
+ */
+async function tlsRefusalForAdding(err: unknown, url: string, tlsPin: string | undefined): Promise<unknown> {
+  if (err instanceof GatepassError && err.code === 'TLS_PIN_MISMATCH') {
+    return new GatepassError('TLS_PIN_MISMATCH', `${new URL(url).origin} does not present the key of the pin ${tlsPin ?? '(none)'}: nothing was sent. Check the pin with the server's operator.`, err.details);
+  }
+  return withPresentedCertificate(err, url, 10_000);
 }
 
 /** Origin plus path without a trailing slash, so the same server is recognised however it was typed. */

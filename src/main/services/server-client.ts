@@ -107,7 +107,15 @@ export function createServerClient(baseUrl: string, opts: { timeoutMs?: number; 
         ...(httpsAgent ? { httpsAgent } : {}),
       });
     } catch (err) {
-      throw mapTransportError(err, origin);
+      const mapped = mapTransportError(err, origin);
+      if (pin && mapped.code === 'TLS_UNTRUSTED') {
+        // The pinned self-signed certificate is the agent's only trust anchor, so another key fails
+        // the chain check before the pin is looked at. Look again (nothing is sent): another key is
+        // TLS_PIN_MISMATCH with the key presented; the same key (an expired certificate) stays untrusted.
+        agent = null;
+        await pinnedAgent(baseUrl, pin, opts.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+      }
+      throw mapped;
     }
 
     const json = parseJson(res.data);

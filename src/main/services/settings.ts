@@ -4,6 +4,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { ConsolePrefsSchema, type ConsolePrefs } from '../../shared/ipc/channels/prefs';
+import { TlsPinSchema } from '../../shared/model/tls-certificate';
 
 const APP_FOLDER = 'Gatepass';
 const SETTINGS_FILE = 'servers.json';
@@ -29,6 +30,8 @@ export const SavedServerSchema = z.object({
   url: z.string(),
   login: z.string(),
   embedded: z.boolean(),
+  /** The server's TLS key pin the administrator trusted (a public key's hash, no secret); absent when none was. */
+  tlsPin: TlsPinSchema.optional(),
 });
 export type SavedServer = z.infer<typeof SavedServerSchema>;
 

@@ -3,6 +3,7 @@ import { Agent } from 'node:https';
 import { isIP } from 'node:net';
 import { checkServerIdentity, connect, type PeerCertificate } from 'node:tls';
 import { GatepassError } from '../../shared/errors';
+import type { TlsCertificate } from '../../shared/model/tls-certificate';
 
 /**
  * Pinning a Gatepass server's TLS key (RFC 7469's pin form, `sha256/<base64>` of the DER
@@ -15,6 +16,32 @@ import { GatepassError } from '../../shared/errors';
 export function pinOfCertificate(der: Buffer): string {
   const spki = new X509Certificate(der).publicKey.export({ type: 'spki', format: 'der' });
   return `sha256/${createHash('sha256').update(spki).digest('base64')}`;
+}
+
+/** The common name of an X.509 name as Node prints it (one `KEY=value` a line), or '' when it has none. */
+function commonName(name: string): string {
+  return name.split('\n').find((line) => line.startsWith('CN='))?.slice(3) ?? '';
+}
+
+/**
+ * What an administrator compares before trusting a server's key: its pin, the SHA-256
+ * fingerprint as `gatepass server` prints it (colon hex), names, validity, and whether it signs itself.
+ */
+export function describeCertificate(der: Buffer): TlsCertificate {
+  const x = new X509Certificate(der);
+  return {
+    pin: pinOfCertificate(der),
+    fingerprint: x.fingerprint256,
+    subject: commonName(x.subject),
+    issuer: commonName(x.issuer),
+    validFrom: new Date(x.validFrom).toISOString(),
+    validTo: new Date(x.validTo).toISOString(),
+    selfSigned: isSelfSigned(x),
+  };
+}
+
+function isSelfSigned(x: X509Certificate): boolean {
+  return x.issuer === x.subject && x.checkIssued(x) && x.verify(x.publicKey);
 }
 
 function pemOf(der: Buffer): string {
@@ -30,8 +57,7 @@ async function presented(url: URL, timeoutMs: number): Promise<{ leaf: Buffer; a
       const authorized = socket.authorized;
       socket.end();
       if (!cert?.raw) return fail(new GatepassError('SERVER_ERROR', `${url.origin} presented no certificate`));
-      const x = new X509Certificate(cert.raw);
-      ok({ leaf: cert.raw, authorized, selfSigned: x.issuer === x.subject && x.checkIssued(x) });
+      ok({ leaf: cert.raw, authorized, selfSigned: isSelfSigned(new X509Certificate(cert.raw)) });
     });
     socket.on('timeout', () => {
       socket.destroy();
@@ -42,6 +68,14 @@ async function presented(url: URL, timeoutMs: number): Promise<{ leaf: Buffer; a
 }
 
 /**
+ * The certificate a server presents, read without trusting it and without sending anything (no
+ * HTTP request, no credential): for the administrator to compare before trusting its key.
+ */
+export async function probeCertificate(serverUrl: string, timeoutMs: number): Promise<TlsCertificate> {
+  return describeCertificate((await presented(new URL(serverUrl), timeoutMs)).leaf);
+}
+
+/**
  * An https.Agent that talks only to a server presenting the pinned key: checked once before
  * anything is sent, then on every connection the agent makes (a key swapped later is caught too).
  */
@@ -49,9 +83,17 @@ export async function pinnedAgent(serverUrl: string, pin: string, timeoutMs: num
   const url = new URL(serverUrl);
   const seen = await presented(url, timeoutMs);
   const actual = pinOfCertificate(seen.leaf);
-  if (actual !== pin) throw new GatepassError('TLS_PIN_MISMATCH', `${url.origin} does not present the TLS key pinned for it (${pin.slice(0, 20)}…): nothing was sent`);
+  // The details say what is presented instead, so a console can show it for review (never trusted silently).
+  if (actual !== pin) {
+    throw new GatepassError('TLS_PIN_MISMATCH', `${url.origin} does not present the TLS key pinned for it (${pin.slice(0, 20)}…): nothing was sent`, {
+      certificate: describeCertificate(seen.leaf),
+      pinned: pin,
+    });
+  }
   const samePin = (cert: PeerCertificate): Error | undefined =>
-    cert.raw && pinOfCertificate(cert.raw) === pin ? undefined : new GatepassError('TLS_PIN_MISMATCH', `${url.origin} changed its TLS key: nothing was sent`);
+    cert.raw && pinOfCertificate(cert.raw) === pin
+      ? undefined
+      : new GatepassError('TLS_PIN_MISMATCH', `${url.origin} changed its TLS key: nothing was sent`, cert.raw ? { certificate: describeCertificate(cert.raw), pinned: pin } : undefined);
   if (seen.authorized) {
     // A certificate a CA vouches for: the usual host name check, and the pin on top.
     return new Agent({ keepAlive: true, checkServerIdentity: (host, cert) => checkServerIdentity(host, cert) ?? samePin(cert) });

@@ -8,6 +8,7 @@ export const STATUS_TEXT: Readonly<Record<Server['status'], string>> = {
   'needs-code': 'needs the code',
   'needs-enrolment': 'needs two-step set-up',
   unreachable: 'unreachable',
+  'key-changed': 'TLS key changed',
 };
 
 /** Whether Connect is what the server is waiting for (a password, a code, or just a retry). */
