@@ -55,9 +55,16 @@ export function MainPane() {
           <strong>{server.name}</strong> is {WAITING[server.status]}.
         </p>
         {server.statusMessage ? <p className="error-text">{server.statusMessage}</p> : null}
-        <Button className="button primary" onPress={() => useAppStore.getState().openDialog({ kind: 'connect', serverId: server.id })}>
-          Connect…
-        </Button>
+        {server.presentedCertificate ? (
+          // A refused key is reviewed in Edit server, never trusted from here; Connect would only meet it again.
+          <Button className="button primary" onPress={() => useAppStore.getState().openDialog({ kind: 'editServer', serverId: server.id })}>
+            {server.status === 'key-changed' ? 'Review the new key…' : 'Review its key…'}
+          </Button>
+        ) : (
+          <Button className="button primary" onPress={() => useAppStore.getState().openDialog({ kind: 'connect', serverId: server.id })}>
+            Connect…
+          </Button>
+        )}
       </div>
     );
   }

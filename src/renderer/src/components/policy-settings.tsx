@@ -84,6 +84,14 @@ function ServerSection({ serverId }: { serverId: string }) {
         <dd>{server.embedded ? `${server.url} (local server, chosen at every start)` : server.url}</dd>
         <dt>Signed in as</dt>
         <dd>{server.login}</dd>
+        {server.embedded ? null : (
+          <>
+            <dt>Trusted TLS key</dt>
+            <dd className={server.tlsPin ? 'mono' : undefined}>
+              {server.tlsPin ?? (server.url.startsWith('https:') ? 'none pinned: trusted through this machine’s certificate authorities' : 'none: plain http://')}
+            </dd>
+          </>
+        )}
       </dl>
       <div className="settings-buttons">
         <Button className="button" onPress={() => useAppStore.getState().openDialog({ kind: 'editServer', serverId })}>

@@ -146,6 +146,9 @@ export function ServerTree() {
       requestView({ serverId: node.server.id, section: node.section });
     } else if (node.server.status === 'needs-password' || node.server.status === 'needs-code') {
       openDialog({ kind: 'connect', serverId: node.server.id });
+    } else if (node.server.status === 'key-changed') {
+      // Its key changed: Enter opens the review of the new key (Edit server), which nothing else trusts.
+      openDialog({ kind: 'editServer', serverId: node.server.id });
     } else {
       setExpanded(node.server.id, collapsed.has(node.server.id));
     }
@@ -303,6 +306,19 @@ export function ServerTree() {
                   }}
                 >
                   Connect
+                </button>
+              ) : null}
+              {server.status === 'key-changed' ? (
+                <button
+                  type="button"
+                  tabIndex={-1}
+                  className="link-button"
+                  onClick={(e) => {
+                    e.stopPropagation();
+                    useAppStore.getState().openDialog({ kind: 'editServer', serverId: server.id });
+                  }}
+                >
+                  Review key
                 </button>
               ) : null}
               <button

@@ -1,11 +1,13 @@
 import { useState } from 'react';
 import { Button, Checkbox } from 'react-aria-components';
+import { tlsRefusalOf, type TlsRefusal } from '../../../shared/model/tls-certificate';
 import { errorMessage } from '../lib/format';
 import { useAppStore } from '../store/store';
 import type { SignedInServer } from '../store/types';
 import { Field } from './field';
 import { DialogButtons, DialogError, ModalFrame } from './modal-frame';
 import { asksForCode, EMPTY_FACTOR, factorInput, factorProblem, SecondFactorField, type SecondFactorDraft } from './second-factor-field';
+import { ENTER_HINT, pastedProblem, trustOnEnter, TrustKeyStep } from './trust-key-step';
 
 /**
  * What follows a sign-in: a recovery code used says how many are left, and an administrator
@@ -52,7 +54,12 @@ export function insecureOverNetwork(url: string): boolean {
   }
 }
 
-/** Add server: sign in to a Gatepass server and add it to the tree. */
+/**
+ * Add server: sign in to a Gatepass server and add it to the tree. A server whose certificate
+ * this machine does not trust (a self-signed one) is refused before the password goes out; the
+ * dialog then shows the certificate it presents and asks whether to trust its key, and only after
+ * Trust does it sign in, over a connection pinned to that key (the pin is saved with the server).
+ */
 export function AddServerDialog() {
   const appInfo = useAppStore((s) => s.appInfo);
   const keychainOk = appInfo?.keychain !== 'unavailable';
@@ -69,6 +76,15 @@ export function AddServerDialog() {
   const [factor, setFactor] = useState<SecondFactorDraft | null>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  /** The certificate the server presented when it was refused: the trust step shows it. */
+  const [refusal, setRefusal] = useState<TlsRefusal | null>(null);
+  const [pasted, setPasted] = useState('');
+  const [pastedChecked, setPastedChecked] = useState(false);
+  /** The key the administrator trusted, for the address it was trusted at (another address drops it). */
+  const [trusted, setTrusted] = useState<{ url: string; pin: string } | null>(null);
+  const trustedPin = trusted && trusted.url === url.trim() ? trusted.pin : null;
+  /** The address whose key the administrator declined (Cancel in the trust step), said under the form. */
+  const [notTrusted, setNotTrusted] = useState<string | null>(null);
 
   const errors = {
     url: url.trim() ? urlProblem(url.trim()) : 'Enter the server address',
@@ -80,8 +96,14 @@ export function AddServerDialog() {
   async function submit() {
     setTried(true);
     if (!valid) return;
+    await signIn(trustedPin);
+  }
+
+  /** servers:add, with the trusted pin when there is one: without it an untrusted certificate comes back to be reviewed. */
+  async function signIn(tlsPin: string | null) {
     setBusy(true);
     setError(null);
+    setNotTrusted(null);
     try {
       const server = await useAppStore.getState().addServer({
         ...(name.trim() ? { name: name.trim() } : {}),
@@ -89,10 +111,22 @@ export function AddServerDialog() {
         login: login.trim(),
         password,
         remember: remember && keychainOk,
+        ...(tlsPin ? { tlsPin } : {}),
         ...(factor ? factorInput(factor) : {}),
       });
       afterSignIn(server);
     } catch (err) {
+      const refused = tlsRefusalOf(err);
+      if (refused) {
+        // Nothing was sent: show what the server presents (again, if its key changed since it was shown).
+        setRefusal(refused);
+        setTrusted(null);
+        setPasted('');
+        setPastedChecked(false);
+        setError(tlsPin ? errorMessage(err) : null);
+        return;
+      }
+      setRefusal(null);
       if (asksForCode(err) && factor === null) {
         // The password was right: ask for the code, and send it all again with it.
         setFactor(EMPTY_FACTOR);
@@ -101,6 +135,50 @@ export function AddServerDialog() {
     } finally {
       setBusy(false);
     }
+  }
+
+  /** Trust: the key shown (compared by the administrator), or the pasted pin once it matches it. */
+  function trust() {
+    if (!refusal) return;
+    setPastedChecked(true);
+    if (pastedProblem(pasted, refusal)) return;
+    const pin = refusal.certificate.pin;
+    setTrusted({ url: url.trim(), pin });
+    void signIn(pin);
+  }
+
+  function enterInTrustStep() {
+    if (!refusal) return;
+    const next = trustOnEnter(pasted, refusal);
+    if (next === 'trust') trust();
+    else if (next === 'problem') setPastedChecked(true);
+    else setError(ENTER_HINT);
+  }
+
+  if (refusal) {
+    return (
+      <ModalFrame title="Add server" onSubmit={enterInTrustStep} busy={busy}>
+        <TrustKeyStep
+          url={url.trim()}
+          refusal={refusal}
+          pasted={pasted}
+          onPasted={(v) => {
+            setPasted(v);
+            setPastedChecked(false);
+            setError(null);
+          }}
+          showProblem={pastedChecked}
+          error={error}
+          busy={busy}
+          onTrust={trust}
+          onCancel={() => {
+            // Back to the form: nothing was trusted and nothing was sent.
+            setRefusal(null);
+            setNotTrusted(url.trim());
+          }}
+        />
+      </ModalFrame>
+    );
   }
 
   return (
@@ -131,6 +209,12 @@ export function AddServerDialog() {
           {appInfo?.keychainMessage ?? 'No system keychain is available: the password is kept for this session only and asked again next time.'}
         </p>
       ) : null}
+      {trustedPin ? (
+        <p className="note">
+          Trusting this server&apos;s TLS key <span className="mono">{trustedPin}</span>: the password goes only to the server that holds it.
+        </p>
+      ) : null}
+      {notTrusted && notTrusted === url.trim() ? <p className="note">Not trusted: nothing was sent to {notTrusted}.</p> : null}
       {factor ? <SecondFactorField value={factor} onChange={setFactor} login={login.trim()} showErrors={tried} /> : null}
       <DialogError message={error} />
       <DialogButtons>
