@@ -14,7 +14,7 @@ const WAITING: Record<Exclude<Server['status'], 'connected' | 'needs-enrolment'>
   'needs-code': 'waiting for the code from your authenticator app',
   unreachable: 'unreachable',
   disconnected: 'not connected',
-  'key-changed': 'refused: it presents a different TLS key than the one you trusted',
+  'key-changed': 'refused until you review its new TLS key',
 };
 
 /**

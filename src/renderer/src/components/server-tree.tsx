@@ -313,12 +313,13 @@ export function ServerTree() {
                   type="button"
                   tabIndex={-1}
                   className="link-button"
+                  aria-label={`Review the new key of ${server.name}`}
                   onClick={(e) => {
                     e.stopPropagation();
                     useAppStore.getState().openDialog({ kind: 'editServer', serverId: server.id });
                   }}
                 >
-                  Review key
+                  Review
                 </button>
               ) : null}
               <button
