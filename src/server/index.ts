@@ -7,6 +7,7 @@ import { migrateToLatest } from './db/migrations';
 import { buildApp } from './http/app';
 import { createHandlers } from './http/handlers';
 import { createPasswordHasher, type HashCost } from './security/passwords';
+import { createHashGate, defaultHashGateOptions, type HashGateOptions } from './security/hash-gate';
 import { readTls, selfSignedTls, type TlsMaterial } from './security/tls';
 import { createSecretBox, loadKeyFile, newSecretKey, parseKeyList, type SecretBox } from './security/secret-box';
 import type { ServiceContext } from './context';
@@ -107,6 +108,8 @@ export interface InternalServerOptions {
   now?: () => Date;
   /** Shorter mail timings (poll, lease, back-off) so retries and crashes are quick to test. */
   mail?: SenderOptions;
+  /** Bounds of password hashing (slots, queue, wait): a tiny queue makes overload easy to test. */
+  hashGate?: Partial<HashGateOptions>;
 }
 
 /**
@@ -186,7 +189,8 @@ export async function startServer(opts: ServerOptions, internal: InternalServerO
     const ctx: ServiceContext = {
       db: handle.db,
       dialect: handle.dialect,
-      hasher: createPasswordHasher(internal.hashCost ?? 'production'),
+      // Sign-ins beyond what the hash threads can do are refused at once (503 SERVER_BUSY), not queued without end.
+      hasher: createPasswordHasher(internal.hashCost ?? 'production', createHashGate({ ...defaultHashGateOptions(), ...internal.hashGate })),
       // Hashing runs on libuv's pool (default 4 threads); keep every core busy, no more.
       hashConcurrency: Math.max(2, availableParallelism()),
       secrets: box,

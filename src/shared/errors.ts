@@ -67,6 +67,7 @@ export const ERROR_CODES = [
   'PAGE_KEY_REQUIRED', // a browser-host console call without a valid page key (the page asks for a new one)
   'LAST_ADMIN', // the change would leave the server with no enabled administrator
   'PAYLOAD_TOO_LARGE', // the request body is larger than the route accepts (open routes: 16 KiB)
+  'SERVER_BUSY', // the server is checking as many passwords as it can: try again after Retry-After (seconds)
 ] as const;
 
 export const ErrorCodeSchema = z.enum(ERROR_CODES);
@@ -164,6 +165,7 @@ export function httpStatusFor(code: string): number {
     case 'TWO_STEP_UNAVAILABLE':
     case 'SECRET_KEY_UNAVAILABLE':
     case 'EMAIL_OTP_UNAVAILABLE':
+    case 'SERVER_BUSY':
       return 503;
     default:
       return 500;

@@ -1,5 +1,6 @@
 import { hash, verify, type Algorithm } from '@node-rs/argon2';
 import { randomBytes } from 'node:crypto';
+import type { HashGate, HashPriority } from './hash-gate';
 
 /** argon2id cost: production uses OWASP's; tests may ask for a cheap one to stay fast. */
 export type HashCost = 'production' | 'test';
@@ -18,32 +19,40 @@ const TEST = { memoryCost: 256, timeCost: 1, parallelism: 1 } as const;
 // Algorithm is a `const enum` in the typings and absent at runtime; 2 is Argon2id.
 const ARGON2ID = 2 as Algorithm.Argon2id;
 
-/** Hashes and verifies passwords with argon2id; async, so the work runs on libuv's pool. */
+/**
+ * Hashes and verifies passwords with argon2id; async, so the work runs on libuv's pool. With a
+ * gate (the server's), every call waits for a slot, and a call of a person waiting may be
+ * refused with SERVER_BUSY instead (hash-gate.ts); verifies always are such calls.
+ */
 export interface PasswordHasher {
-  hash(password: string): Promise<string>;
+  /** `batch` for an issuing run: it waits for a slot rather than being refused. */
+  hash(password: string, priority?: HashPriority): Promise<string>;
   verify(hashed: string, password: string): Promise<boolean>;
   /** Spends the same time as a real verify, for logins that do not exist. */
   verifyDummy(password: string): Promise<void>;
 }
 
 /** Builds a hasher for the given cost; the dummy hash for unknown logins is made once. */
-export function createPasswordHasher(cost: HashCost = 'production'): PasswordHasher {
+export function createPasswordHasher(cost: HashCost = 'production', gate: HashGate | null = null): PasswordHasher {
   const params = { algorithm: ARGON2ID, ...(cost === 'test' ? TEST : PRODUCTION) };
   let dummy: Promise<string> | null = null;
-  const hashPassword = (password: string) => hash(password, params);
+  const gated = <T>(priority: HashPriority, work: () => Promise<T>): Promise<T> => (gate ? gate.run(priority, work) : work());
+  // Made outside the gate: it is made once, and a refusal must not leave it a rejected promise.
+  const dummyHash = () => (dummy ??= hash(randomBytes(16).toString('base64url'), params));
   return {
-    hash: hashPassword,
-    async verify(hashed, password) {
-      try {
-        return await verify(hashed, password);
-      } catch {
-        // A malformed stored hash is a failed check, not a server error.
-        return false;
-      }
-    },
+    hash: (password, priority = 'interactive') => gated(priority, () => hash(password, params)),
+    verify: (hashed, password) =>
+      gated('interactive', async () => {
+        try {
+          return await verify(hashed, password);
+        } catch {
+          // A malformed stored hash is a failed check, not a server error.
+          return false;
+        }
+      }),
     async verifyDummy(password) {
-      dummy ??= hashPassword(randomBytes(16).toString('base64url'));
-      await verify(await dummy, password).catch(() => false);
+      const fake = await dummyHash();
+      await gated('interactive', () => verify(fake, password).catch(() => false));
     },
   };
 }

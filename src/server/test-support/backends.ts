@@ -10,6 +10,8 @@ import type { Database } from '../db/schema';
 import { startServer, type RunningServer } from '../index';
 import type { SenderOptions } from '../mail/sender';
 import type { MailStartOptions } from '../mail/settings';
+import type { HashGateOptions } from '../security/hash-gate';
+import type { HashCost } from '../security/passwords';
 import { call, okBody } from './client';
 
 /**
@@ -111,6 +113,10 @@ export interface TestServerExtra {
   tls?: { selfSigned: true; dir?: string };
   /** `--trusted-proxy`: whose X-Forwarded-For is believed (a test plays clients at many addresses). */
   trustedProxies?: string[];
+  /** argon2id's cost; default the cheap 'test' one (overload tests need the real one). */
+  hashCost?: HashCost;
+  /** Bounds of password hashing (a tiny queue makes overload easy to reach). */
+  hashGate?: Partial<HashGateOptions>;
 }
 
 /** Mail timings of test servers: the same code paths as production, in milliseconds instead of seconds. */
@@ -133,7 +139,12 @@ export async function startTestServer(db: string, extra: TestServerExtra = {}): 
       ...(extra.tls ? { tls: extra.tls } : {}),
       ...(extra.trustedProxies ? { trustedProxies: extra.trustedProxies } : {}),
     },
-    { hashCost: 'test', ...(extra.now ? { now: extra.now } : {}), mail: extra.mailTimings ?? TEST_MAIL_TIMINGS },
+    {
+      hashCost: extra.hashCost ?? 'test',
+      ...(extra.now ? { now: extra.now } : {}),
+      ...(extra.hashGate ? { hashGate: extra.hashGate } : {}),
+      mail: extra.mailTimings ?? TEST_MAIL_TIMINGS,
+    },
   );
 }
 

@@ -103,12 +103,13 @@ export async function issueQrBatch(
     });
     return writes;
   };
-  // One more hash in flight than cores, so a core never idles while the main thread writes;
-  // still few enough that a sign-in's verify finds a free thread in libuv's pool.
+  // One more hash in flight than cores, so a core never idles while the main thread writes; the
+  // hash gate (security/hash-gate.ts) holds them to its slots and gives sign-ins their turns.
   await pMap(
     toHash,
     async (item) => {
-      const hash = await ctx.hasher.hash(item.password);
+      // Batch class: never refused for a busy server, and it leaves sign-ins half the slots.
+      const hash = await ctx.hasher.hash(item.password, 'batch');
       pending.push({ ...item, hash });
       if (pending.length >= WRITE_GROUP) void flush();
     },
