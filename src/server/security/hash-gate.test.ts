@@ -26,13 +26,18 @@ describe('hash gate', () => {
     const log: string[] = [];
     const a = held(log, 'a');
     const b = held(log, 'b');
+    expect(() => gate.check()).not.toThrow();
     const first = gate.run('interactive', a.work);
+    // One slot busy, the queue empty: a sign-in asking now would wait, not be refused.
+    expect(() => gate.check()).not.toThrow();
     const second = gate.run('interactive', b.work);
+    // The queue is full: asking before any other work is refused at once.
+    expect(() => gate.check()).toThrow(expect.objectContaining({ code: 'SERVER_BUSY' }));
     const err = await refusal(gate.run('interactive', () => Promise.resolve('never')));
     expect(err.code).toBe('SERVER_BUSY');
     expect((err.details as { retryAfterSeconds: number }).retryAfterSeconds).toBeGreaterThanOrEqual(1);
     expect(log).toEqual(['a']);
-    expect(gate.state()).toMatchObject({ running: 1, waiting: { interactive: 1, batch: 0 }, refused: 1 });
+    expect(gate.state()).toMatchObject({ running: 1, waiting: { interactive: 1, batch: 0 }, refused: 2 });
     a.finish();
     await first;
     await tick();

@@ -48,6 +48,11 @@ export interface HashGateState {
 export interface HashGate {
   /** Runs `work` when a slot is free; an interactive call may be refused with SERVER_BUSY instead. */
   run<T>(priority: HashPriority, work: () => Promise<T>): Promise<T>;
+  /**
+   * Throws SERVER_BUSY now when an interactive call arriving now would be refused at once: a
+   * sign-in asks before its database work, so a refusal costs next to nothing and charges nothing.
+   */
+  check(): void;
   state(): HashGateState;
   readonly options: HashGateOptions;
 }
@@ -115,15 +120,20 @@ export function createHashGate(options: HashGateOptions): HashGate {
     }
   }
 
+  const free = () => running < slots && queues.interactive.length === 0 && queues.batch.length === 0;
+
+  /** Whether an interactive call joining the queue now is refused at once. */
+  function full(): boolean {
+    const place = queues.interactive.length + 1;
+    return place > maxQueue || expectedWaitMs(place) > maxWaitMs;
+  }
+
   function admit(priority: HashPriority): Promise<void> | null {
-    if (running < slots && queues.interactive.length === 0 && queues.batch.length === 0) {
+    if (free()) {
       running++;
       return null;
     }
-    if (priority === 'interactive') {
-      const place = queues.interactive.length + 1;
-      if (place > maxQueue || expectedWaitMs(place) > maxWaitMs) return Promise.reject(busy());
-    }
+    if (priority === 'interactive' && full()) return Promise.reject(busy());
     return new Promise<void>((resolve, reject) => {
       const queue = queues[priority];
       const w: Waiter = { grant: resolve, timer: null };
@@ -154,6 +164,9 @@ export function createHashGate(options: HashGateOptions): HashGate {
         running--;
         dispatch();
       }
+    },
+    check() {
+      if (!free() && full()) throw busy();
     },
     state: () => ({ running, waiting: { interactive: queues.interactive.length, batch: queues.batch.length }, refused, averageMs }),
   };

@@ -30,6 +30,11 @@ export interface PasswordHasher {
   verify(hashed: string, password: string): Promise<boolean>;
   /** Spends the same time as a real verify, for logins that do not exist. */
   verifyDummy(password: string): Promise<void>;
+  /**
+   * Throws SERVER_BUSY now when a verify would be refused at once (hash-gate.ts): sign-ins call
+   * it first, so a refusal comes before any database work, and is never counted as a wrong password.
+   */
+  checkRoom(): void;
 }
 
 /** Builds a hasher for the given cost; the dummy hash for unknown logins is made once. */
@@ -54,5 +59,6 @@ export function createPasswordHasher(cost: HashCost = 'production', gate: HashGa
       const fake = await dummyHash();
       await gated('interactive', () => verify(fake, password).catch(() => false));
     },
+    checkRoom: () => gate?.check(),
   };
 }

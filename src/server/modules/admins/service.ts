@@ -88,6 +88,8 @@ type AdminSession = z.output<typeof AdminSessionSchema>;
  */
 export async function adminSignin(ctx: ServiceContext, input: { login: string; password: string } & SecondFactorInput): Promise<AdminSession> {
   const { login, password } = input;
+  // A busy server says so before any database work (503 SERVER_BUSY): nothing read, nothing counted.
+  ctx.hasher.checkRoom();
   const now = ctx.now();
   // Charged before the password is checked (signin-throttle.ts): by source, by source and
   // login, and by login from new sources, with growing waits and no lock-out for good.

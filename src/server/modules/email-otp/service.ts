@@ -205,6 +205,8 @@ async function recipientByOsUser(ctx: ServiceContext, caller: ComputerCaller, os
  * same argon2id work.
  */
 async function recipientByPassword(ctx: ServiceContext, caller: ComputerCaller, login: string, password: string): Promise<Recipient> {
+  // A busy server says so before any database work (503 SERVER_BUSY): nothing read, nothing counted.
+  ctx.hasher.checkRoom();
   const now = ctx.now();
   const loginKey = login.trim().toLowerCase();
   const who = login.trim().slice(0, 128) || '(empty)';

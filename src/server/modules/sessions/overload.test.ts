@@ -1,13 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { ErrorBodySchema } from '../../../shared/errors';
-import { eachBackend, useServer } from '../../test-support/backends';
+import { ADMIN_PASSWORD, eachBackend, useServer } from '../../test-support/backends';
 import { call, okBody } from '../../test-support/client';
+import { alertsOf, PortalBrowser } from '../../test-support/portal-browser';
 
 const PASSWORD = 'Lantern-Meadow-71';
 
 /** A password sign-in over HTTP with what a client reads of the answer: status, code, Retry-After. */
-async function signin(base: string, login: string, password: string): Promise<{ status: number; code: string | null; retryAfter: string | null; wait: unknown }> {
-  const res = await fetch(`${base}/api/v1/auth/user`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ login, password }) });
+async function signin(base: string, login: string, password: string, path = '/api/v1/auth/user'): Promise<{ status: number; code: string | null; retryAfter: string | null; wait: unknown }> {
+  const res = await fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ login, password }) });
   const json: unknown = await res.json();
   if (res.status === 200) return { status: 200, code: null, retryAfter: res.headers.get('retry-after'), wait: null };
   const err = ErrorBodySchema.parse(json);
@@ -37,6 +38,26 @@ eachBackend('Overload of password hashing', (backend) => {
     for (let i = 0; i < 12; i++) expect(await signin(url(), u.login, PASSWORD)).toMatchObject({ status: 200 });
     // A wrong password is still told apart from a busy server.
     expect(await signin(url(), u.login, 'Wrong-Password-99')).toMatchObject({ status: 401, code: 'INVALID_CREDENTIALS' });
+  });
+
+  it('holds administrators and the portal to the same bounds: 503 with Retry-After, the portal saying why in words', async () => {
+    const admins = await Promise.all(Array.from({ length: 24 }, () => signin(url(), 'admin', ADMIN_PASSWORD, '/api/v1/auth/admin')));
+    expect(admins.every((a) => a.status === 200 || (a.status === 503 && a.code === 'SERVER_BUSY' && /^[1-9]\d*$/.test(a.retryAfter ?? '')))).toBe(true);
+    expect(admins.filter((a) => a.status === 503).length).toBeGreaterThan(0);
+
+    const u = await newUser('portal', { password: PASSWORD });
+    const browsers = Array.from({ length: 16 }, () => new PortalBrowser(url()));
+    for (const b of browsers) await b.get('/portal/sign-in');
+    const pages = await Promise.all(browsers.map((b) => b.post('/portal/sign-in', { login: u.login, password: PASSWORD })));
+    const busy = pages.filter((p) => p.status === 503);
+    expect(busy.length).toBeGreaterThan(0);
+    for (const p of pages.filter((x) => x.status !== 503)) expect(p).toMatchObject({ status: 200, path: '/portal/' });
+    for (const p of busy) {
+      expect(p.headers.get('retry-after')).toMatch(/^[1-9]\d*$/);
+      expect(alertsOf(p.html).join(' ')).toMatch(/busy.*try again in \d+ seconds?/i);
+    }
+    // The refused browsers sign in once the rush is over.
+    for (const b of browsers.slice(0, 3)) expect(await b.post('/portal/sign-in', { login: u.login, password: PASSWORD })).toMatchObject({ status: 200, path: '/portal/' });
   });
 
   describe('an issuing batch beside sign-ins', () => {

@@ -30,6 +30,8 @@ export async function userSignin(
   ctx: ServiceContext,
   input: { login: string; password: string } & SecondFactorInput,
 ): Promise<UserSigninResult> {
+  // A busy server says so before any database work (503 SERVER_BUSY): nothing read, nothing counted.
+  ctx.hasher.checkRoom();
   const now = ctx.now();
   const loginKey = input.login.trim().toLowerCase();
   const attempt = { scope: 'user' as const, login: input.login.trim() };
@@ -91,6 +93,7 @@ export async function userSignin(
  */
 export async function confirmUserPassword(ctx: ServiceContext, caller: AccountCaller, password: string): Promise<void> {
   if (caller.account.kind !== 'user') throw new GatepassError('FORBIDDEN', 'Only users confirm their password here');
+  ctx.hasher.checkRoom();
   const now = ctx.now();
   const user = await ctx.db.selectFrom('users').select(['login_key', 'password_hash']).where('id', '=', caller.account.id).executeTakeFirst();
   if (!user) throw new GatepassError('AUTH_REQUIRED', 'This account no longer exists');
