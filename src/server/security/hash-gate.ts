@@ -12,7 +12,11 @@ import { GatepassError } from '../../shared/errors';
  * Two classes share the slots:
  * - `interactive`: a person waiting (sign-ins, an administrator setting one password). Refused
  *   when the queue is full, when the wait it would face is already longer than `maxWaitMs`
- *   (estimated from the hashes measured so far), or when it did wait that long.
+ *   (estimated from the hashes measured so far), or when it did wait that long. A burst is
+ *   absorbed up to that second; but once the queue has not emptied for `maxWaitMs` (the load
+ *   goes on exceeding what the machine can hash), only `overloadWaitMs` of queue is kept
+ *   (as CoDel does for packets): the same number are served either way, the slots being busy
+ *   throughout, but those admitted wait a fraction of a second instead of a whole one.
  * - `batch`: an administrator's issuing run (10,000 cards). Never refused (the run is one
  *   request that must finish), and it bounds its own in-flight count; it waits without limit.
  * When both wait, a freed slot goes to them in turn, so a batch keeps at least half the slots
@@ -32,6 +36,8 @@ export interface HashGateOptions {
   maxQueue: number;
   /** The longest an interactive hash waits for a slot before it is refused. */
   maxWaitMs: number;
+  /** The wait admitted once the queue has not emptied for `maxWaitMs` (sustained overload). */
+  overloadWaitMs: number;
 }
 
 /** What the gate reports about itself (tests, logs). */
@@ -42,6 +48,8 @@ export interface HashGateState {
   refused: number;
   /** The average hash time measured so far (ms), or null before the first. */
   averageMs: number | null;
+  /** The queue has not emptied for `maxWaitMs`: only `overloadWaitMs` of it is admitted. */
+  overloaded: boolean;
 }
 
 /** Runs password work within the gate's bounds. */
@@ -66,11 +74,13 @@ export function threadPoolSize(env: NodeJS.ProcessEnv = process.env): number {
 /**
  * The production bounds: one more hash than cores (so a core never idles while the main thread
  * writes, as batch issuing measured), leaving one pool thread for file and DNS work; sign-ins
- * wait at most a second (beyond that a person is better told to retry than left hanging);
- * at most 256 of them wait (the memory bound; the one second usually refuses sooner).
+ * wait at most a second in a burst (beyond that a person is better told to retry than left
+ * hanging) and 150 ms in sustained overload (so those admitted still sign in within about one
+ * hash + 200 ms, the latency target at the sizing load); at most 256 of them wait (the memory
+ * bound; the waits usually refuse sooner).
  */
 export function defaultHashGateOptions(cores = availableParallelism(), pool = threadPoolSize()): HashGateOptions {
-  return { slots: Math.max(1, Math.min(cores + 1, pool - 1)), maxQueue: 256, maxWaitMs: 1000 };
+  return { slots: Math.max(1, Math.min(cores + 1, pool - 1)), maxQueue: 256, maxWaitMs: 1000, overloadWaitMs: 150 };
 }
 
 interface Waiter {
@@ -80,11 +90,13 @@ interface Waiter {
 
 /** The gate; `options` are checked (whole numbers, at least one slot). */
 export function createHashGate(options: HashGateOptions): HashGate {
-  const { slots, maxQueue, maxWaitMs } = options;
+  const { slots, maxQueue, maxWaitMs, overloadWaitMs } = options;
   if (!Number.isInteger(slots) || slots < 1) throw new Error('A hash gate needs at least one slot');
   if (!Number.isInteger(maxQueue) || maxQueue < 0) throw new Error('A hash gate queue bound must be a whole number');
-  if (!(maxWaitMs >= 0)) throw new Error('A hash gate wait bound must not be negative');
+  if (!(maxWaitMs >= 0) || !(overloadWaitMs >= 0)) throw new Error('A hash gate wait bound must not be negative');
   let running = 0;
+  /** When a sign-in last found the queue empty (served at once, or the queue drained by serving it). */
+  let emptyAt = performance.now();
   let refused = 0;
   let averageMs: number | null = null;
   const queues: Record<HashPriority, Waiter[]> = { interactive: [], batch: [] };
@@ -114,6 +126,7 @@ export function createHashGate(options: HashGateOptions): HashGate {
       const pick: HashPriority = i && b ? (lastGranted === 'interactive' ? 'batch' : 'interactive') : i ? 'interactive' : 'batch';
       lastGranted = pick;
       const w = queues[pick].shift()!;
+      if (pick === 'interactive' && queues.interactive.length === 0) emptyAt = performance.now();
       if (w.timer) clearTimeout(w.timer);
       running++;
       w.grant();
@@ -122,17 +135,23 @@ export function createHashGate(options: HashGateOptions): HashGate {
 
   const free = () => running < slots && queues.interactive.length === 0 && queues.batch.length === 0;
 
+  /** The queue has not emptied for maxWaitMs: the load goes on exceeding what the slots do. */
+  const overloaded = () => queues.interactive.length > 0 && performance.now() - emptyAt > maxWaitMs;
+
   /** Whether an interactive call joining the queue now is refused at once. */
   function full(): boolean {
     const place = queues.interactive.length + 1;
-    return place > maxQueue || expectedWaitMs(place) > maxWaitMs;
+    return place > maxQueue || expectedWaitMs(place) > (overloaded() ? overloadWaitMs : maxWaitMs);
   }
 
   function admit(priority: HashPriority): Promise<void> | null {
     if (free()) {
       running++;
+      if (priority === 'interactive') emptyAt = performance.now();
       return null;
     }
+    // Joining an empty queue: the last time it was empty is now.
+    if (priority === 'interactive' && queues.interactive.length === 0) emptyAt = performance.now();
     if (priority === 'interactive' && full()) return Promise.reject(busy());
     return new Promise<void>((resolve, reject) => {
       const queue = queues[priority];
@@ -150,7 +169,7 @@ export function createHashGate(options: HashGateOptions): HashGate {
   }
 
   return {
-    options: { slots, maxQueue, maxWaitMs },
+    options: { slots, maxQueue, maxWaitMs, overloadWaitMs },
     async run(priority, work) {
       const waiting = admit(priority);
       if (waiting) await waiting;
@@ -168,6 +187,6 @@ export function createHashGate(options: HashGateOptions): HashGate {
     check() {
       if (!free() && full()) throw busy();
     },
-    state: () => ({ running, waiting: { interactive: queues.interactive.length, batch: queues.batch.length }, refused, averageMs }),
+    state: () => ({ running, waiting: { interactive: queues.interactive.length, batch: queues.batch.length }, refused, averageMs, overloaded: overloaded() }),
   };
 }
