@@ -56,11 +56,6 @@ export interface HashGateState {
 export interface HashGate {
   /** Runs `work` when a slot is free; an interactive call may be refused with SERVER_BUSY instead. */
   run<T>(priority: HashPriority, work: () => Promise<T>): Promise<T>;
-  /**
-   * Throws SERVER_BUSY now when an interactive call arriving now would be refused at once: a
-   * sign-in asks before its database work, so a refusal costs next to nothing and charges nothing.
-   */
-  check(): void;
   state(): HashGateState;
   readonly options: HashGateOptions;
 }
@@ -183,9 +178,6 @@ export function createHashGate(options: HashGateOptions): HashGate {
         running--;
         dispatch();
       }
-    },
-    check() {
-      if (!free() && full()) throw busy();
     },
     state: () => ({ running, waiting: { interactive: queues.interactive.length, batch: queues.batch.length }, refused, averageMs, overloaded: overloaded() }),
   };

@@ -19,22 +19,28 @@ const TEST = { memoryCost: 256, timeCost: 1, parallelism: 1 } as const;
 // Algorithm is a `const enum` in the typings and absent at runtime; 2 is Argon2id.
 const ARGON2ID = 2 as Algorithm.Argon2id;
 
+/** Checks a password against a stored hash. */
+export interface PasswordCheck {
+  verify(hashed: string, password: string): Promise<boolean>;
+  /** Spends the same time as a real verify, for logins that do not exist. */
+  verifyDummy(password: string): Promise<void>;
+}
+
 /**
  * Hashes and verifies passwords with argon2id; async, so the work runs on libuv's pool. With a
  * gate (the server's), every call waits for a slot, and a call of a person waiting may be
  * refused with SERVER_BUSY instead (hash-gate.ts); verifies always are such calls.
  */
-export interface PasswordHasher {
+export interface PasswordHasher extends PasswordCheck {
   /** `batch` for an issuing run: it waits for a slot rather than being refused. */
   hash(password: string, priority?: HashPriority): Promise<string>;
-  verify(hashed: string, password: string): Promise<boolean>;
-  /** Spends the same time as a real verify, for logins that do not exist. */
-  verifyDummy(password: string): Promise<void>;
   /**
-   * Throws SERVER_BUSY now when a verify would be refused at once (hash-gate.ts): sign-ins call
-   * it first, so a refusal comes before any database work, and is never counted as a wrong password.
+   * Runs `work` holding one slot of the gate, or refuses with SERVER_BUSY before any of it runs.
+   * A sign-in runs its limits (charged before the password is checked), its row and its verify
+   * inside, so a busy server reads nothing, charges nothing and audits nothing. Inside, verify
+   * with the `check` given (the slot's), never with the hasher: that would wait for a second slot.
    */
-  checkRoom(): void;
+  withSlot<T>(work: (check: PasswordCheck) => Promise<T>): Promise<T>;
 }
 
 /** Builds a hasher for the given cost; the dummy hash for unknown logins is made once. */
@@ -44,21 +50,25 @@ export function createPasswordHasher(cost: HashCost = 'production', gate: HashGa
   const gated = <T>(priority: HashPriority, work: () => Promise<T>): Promise<T> => (gate ? gate.run(priority, work) : work());
   // Made outside the gate: it is made once, and a refusal must not leave it a rejected promise.
   const dummyHash = () => (dummy ??= hash(randomBytes(16).toString('base64url'), params));
-  return {
-    hash: (password, priority = 'interactive') => gated(priority, () => hash(password, params)),
-    verify: (hashed, password) =>
-      gated('interactive', async () => {
-        try {
-          return await verify(hashed, password);
-        } catch {
-          // A malformed stored hash is a failed check, not a server error.
-          return false;
-        }
-      }),
+  /** The checks themselves, run in whatever slot the caller holds. */
+  const direct: PasswordCheck = {
+    async verify(hashed, password) {
+      try {
+        return await verify(hashed, password);
+      } catch {
+        // A malformed stored hash is a failed check, not a server error.
+        return false;
+      }
+    },
     async verifyDummy(password) {
       const fake = await dummyHash();
-      await gated('interactive', () => verify(fake, password).catch(() => false));
+      await verify(fake, password).catch(() => false);
     },
-    checkRoom: () => gate?.check(),
+  };
+  return {
+    hash: (password, priority = 'interactive') => gated(priority, () => hash(password, params)),
+    verify: (hashed, password) => gated('interactive', () => direct.verify(hashed, password)),
+    verifyDummy: (password) => gated('interactive', () => direct.verifyDummy(password)),
+    withSlot: (work) => gated('interactive', () => work(direct)),
   };
 }

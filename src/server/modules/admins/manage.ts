@@ -132,9 +132,13 @@ export async function setAdminPassword(ctx: ServiceContext, caller: AdminCaller,
   assertPolicy(input.password, await getPolicy(ctx.db), target.login);
   if (id === caller.adminId) {
     if (input.currentPassword === undefined) throw new GatepassError('VALIDATION_FAILED', 'Your current password is required to change it');
-    const attempt = { scope: 'admin' as const, login: target.login };
-    const reservation = await reserveAttempt(ctx, attempt);
-    if (!(await ctx.hasher.verify(target.password_hash, input.currentPassword))) {
+    const current = input.currentPassword;
+    // In one hash slot, or 503 SERVER_BUSY before anything is charged (hash-gate.ts).
+    const { reservation, ok } = await ctx.hasher.withSlot(async (check) => {
+      const reservation = await reserveAttempt(ctx, { scope: 'admin', login: target.login });
+      return { reservation, ok: await check.verify(target.password_hash, current) };
+    });
+    if (!ok) {
       await recordAudit(ctx.db, ctx.now(), { actor: caller.login, action: 'admin.signin_failed', target: caller.login, detail: 'Wrong current password when changing it' });
       throw new GatepassError('INVALID_CREDENTIALS', 'Wrong current password');
     }

@@ -88,15 +88,16 @@ type AdminSession = z.output<typeof AdminSessionSchema>;
  */
 export async function adminSignin(ctx: ServiceContext, input: { login: string; password: string } & SecondFactorInput): Promise<AdminSession> {
   const { login, password } = input;
-  // A busy server says so before any database work (503 SERVER_BUSY): nothing read, nothing counted.
-  ctx.hasher.checkRoom();
   const now = ctx.now();
-  // Charged before the password is checked (signin-throttle.ts): by source, by source and
-  // login, and by login from new sources, with growing waits and no lock-out for good.
-  const attempt = { scope: 'admin' as const, login: login.trim() };
-  const reservation = await reserveAttempt(ctx, attempt);
-  const admin = await ctx.db.selectFrom('admins').select(['id', 'login', 'password_hash', 'disabled_at']).where('login', '=', login.trim()).executeTakeFirst();
-  const ok = admin ? await ctx.hasher.verify(admin.password_hash, password) : (await ctx.hasher.verifyDummy(password), false);
+  // In one hash slot, or 503 SERVER_BUSY before any of it (hash-gate.ts): a busy server charges nothing.
+  const { reservation, admin, ok } = await ctx.hasher.withSlot(async (check) => {
+    // Charged before the password is checked (signin-throttle.ts): by source, by source and
+    // login, and by login from new sources, with growing waits and no lock-out for good.
+    const reservation = await reserveAttempt(ctx, { scope: 'admin', login: login.trim() });
+    const admin = await ctx.db.selectFrom('admins').select(['id', 'login', 'password_hash', 'disabled_at']).where('login', '=', login.trim()).executeTakeFirst();
+    const ok = admin ? await check.verify(admin.password_hash, password) : (await check.verifyDummy(password), false);
+    return { reservation, admin, ok };
+  });
   if (!admin || !ok || admin.disabled_at !== '') {
     await recordAudit(ctx.db, now, {
       actor: login.trim().slice(0, 128) || '(empty)',

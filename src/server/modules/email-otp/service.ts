@@ -205,31 +205,36 @@ async function recipientByOsUser(ctx: ServiceContext, caller: ComputerCaller, os
  * same argon2id work.
  */
 async function recipientByPassword(ctx: ServiceContext, caller: ComputerCaller, login: string, password: string): Promise<Recipient> {
-  // A busy server says so before any database work (503 SERVER_BUSY): nothing read, nothing counted.
-  ctx.hasher.checkRoom();
   const now = ctx.now();
   const loginKey = login.trim().toLowerCase();
   const who = login.trim().slice(0, 128) || '(empty)';
-  const attempt = { scope: 'user' as const, login: login.trim() };
-  let reservation: Reservation;
-  try {
-    reservation = await reserveAttempt(ctx, attempt);
-  } catch (err) {
-    if (!(err instanceof GatepassError) || err.code !== 'RATE_LIMITED') throw err;
-    const seconds = (err.details as { retryAfterSeconds?: number } | undefined)?.retryAfterSeconds ?? 1;
+  // Charged, read and checked in one hash slot, or 503 SERVER_BUSY before any of it (hash-gate.ts).
+  const checked = await ctx.hasher.withSlot(async (check) => {
+    let reservation: Reservation;
+    try {
+      reservation = await reserveAttempt(ctx, { scope: 'user', login: login.trim() });
+    } catch (err) {
+      if (!(err instanceof GatepassError) || err.code !== 'RATE_LIMITED') throw err;
+      return { kind: 'limited' as const, error: err };
+    }
+    const user = await ctx.db
+      .selectFrom('users')
+      .select(['id', 'login', 'display_name', 'email', 'password_hash', 'disabled_at', 'source'])
+      .where('login_key', '=', loginKey)
+      .executeTakeFirst();
+    const ok = user?.password_hash ? await check.verify(user.password_hash, password) : (await check.verifyDummy(password), false);
+    return { kind: 'checked' as const, reservation, user, ok };
+  });
+  if (checked.kind === 'limited') {
+    const seconds = (checked.error.details as { retryAfterSeconds?: number } | undefined)?.retryAfterSeconds ?? 1;
     return refuse(
       ctx,
       caller,
       { reason: 'too_many_failures', target: who, detail: `too many failed password sign-ins for this login: next try in ${seconds} s` },
-      rateLimited(err.message, isoAfter(now, seconds * 1000), now),
+      rateLimited(checked.error.message, isoAfter(now, seconds * 1000), now),
     );
   }
-  const user = await ctx.db
-    .selectFrom('users')
-    .select(['id', 'login', 'display_name', 'email', 'password_hash', 'disabled_at', 'source'])
-    .where('login_key', '=', loginKey)
-    .executeTakeFirst();
-  const ok = user?.password_hash ? await ctx.hasher.verify(user.password_hash, password) : (await ctx.hasher.verifyDummy(password), false);
+  const { reservation, user, ok } = checked;
   const invalid = new GatepassError('INVALID_CREDENTIALS', 'Wrong login or password');
   if (!user || !ok || user.disabled_at !== '') {
     const reason = !user ? 'unknown_login' : !user.password_hash ? 'no_password' : !ok ? 'wrong_password' : 'user_disabled';

@@ -3,6 +3,7 @@ import { ErrorBodySchema } from '../../../shared/errors';
 import { ADMIN_PASSWORD, eachBackend, useServer } from '../../test-support/backends';
 import { call, okBody } from '../../test-support/client';
 import { alertsOf, PortalBrowser } from '../../test-support/portal-browser';
+import { chargedTries } from '../../test-support/throttle';
 
 const PASSWORD = 'Lantern-Meadow-71';
 
@@ -31,7 +32,8 @@ eachBackend('Overload of password hashing', (backend) => {
       expect(a.retryAfter).toMatch(/^[1-9]\d*$/);
       expect(Number(a.retryAfter)).toBe(a.wait);
     }
-    // A busy server is not a wrong password: nothing counted or audited as a failure.
+    // A busy server is not a wrong password: nothing charged to the sign-in limits, nothing audited as a failure.
+    expect(await chargedTries(db(), 'user', u.login)).toBe(0);
     const failures = await db().selectFrom('audit_log').select('id').where('action', '=', 'user.signin_failed').where('target', '=', u.login).execute();
     expect(failures).toEqual([]);
     // Afterwards, one at a time, more sign-ins than the wrong-password limit (10): all signed in.
@@ -44,6 +46,7 @@ eachBackend('Overload of password hashing', (backend) => {
     const admins = await Promise.all(Array.from({ length: 24 }, () => signin(url(), 'admin', ADMIN_PASSWORD, '/api/v1/auth/admin')));
     expect(admins.every((a) => a.status === 200 || (a.status === 503 && a.code === 'SERVER_BUSY' && /^[1-9]\d*$/.test(a.retryAfter ?? '')))).toBe(true);
     expect(admins.filter((a) => a.status === 503).length).toBeGreaterThan(0);
+    expect(await chargedTries(db(), 'admin', 'admin')).toBe(0);
 
     const u = await newUser('portal', { password: PASSWORD });
     const browsers = Array.from({ length: 16 }, () => new PortalBrowser(url()));

@@ -30,18 +30,20 @@ export async function userSignin(
   ctx: ServiceContext,
   input: { login: string; password: string } & SecondFactorInput,
 ): Promise<UserSigninResult> {
-  // A busy server says so before any database work (503 SERVER_BUSY): nothing read, nothing counted.
-  ctx.hasher.checkRoom();
   const now = ctx.now();
   const loginKey = input.login.trim().toLowerCase();
-  const attempt = { scope: 'user' as const, login: input.login.trim() };
-  const reservation = await reserveAttempt(ctx, attempt);
-  const user = await ctx.db
-    .selectFrom('users')
-    .select(['id', 'login', 'display_name', 'password_hash', 'disabled_at'])
-    .where('login_key', '=', loginKey)
-    .executeTakeFirst();
-  const ok = user?.password_hash ? await ctx.hasher.verify(user.password_hash, input.password) : (await ctx.hasher.verifyDummy(input.password), false);
+  // In one hash slot, or 503 SERVER_BUSY before any of it (hash-gate.ts): a busy server reads,
+  // charges and audits nothing, so a refusal is never taken for a wrong password.
+  const { reservation, user, ok } = await ctx.hasher.withSlot(async (check) => {
+    const reservation = await reserveAttempt(ctx, { scope: 'user', login: input.login.trim() });
+    const user = await ctx.db
+      .selectFrom('users')
+      .select(['id', 'login', 'display_name', 'password_hash', 'disabled_at'])
+      .where('login_key', '=', loginKey)
+      .executeTakeFirst();
+    const ok = user?.password_hash ? await check.verify(user.password_hash, input.password) : (await check.verifyDummy(input.password), false);
+    return { reservation, user, ok };
+  });
   if (!user || !ok || user.disabled_at !== '') {
     const who = input.login.trim().slice(0, 128) || '(empty)';
     await recordAudit(ctx.db, now, {
@@ -93,14 +95,16 @@ export async function userSignin(
  */
 export async function confirmUserPassword(ctx: ServiceContext, caller: AccountCaller, password: string): Promise<void> {
   if (caller.account.kind !== 'user') throw new GatepassError('FORBIDDEN', 'Only users confirm their password here');
-  ctx.hasher.checkRoom();
   const now = ctx.now();
   const user = await ctx.db.selectFrom('users').select(['login_key', 'password_hash']).where('id', '=', caller.account.id).executeTakeFirst();
   if (!user) throw new GatepassError('AUTH_REQUIRED', 'This account no longer exists');
   // The same limits as a sign-in of this login: no second, unlimited way to try passwords.
-  const attempt = { scope: 'user' as const, login: caller.account.login };
-  const reservation = await reserveAttempt(ctx, attempt);
-  const ok = user.password_hash ? await ctx.hasher.verify(user.password_hash, password) : (await ctx.hasher.verifyDummy(password), false);
+  // Charged and checked in one hash slot, or 503 SERVER_BUSY before anything is charged.
+  const { reservation, ok } = await ctx.hasher.withSlot(async (check) => {
+    const reservation = await reserveAttempt(ctx, { scope: 'user', login: caller.account.login });
+    const ok = user.password_hash ? await check.verify(user.password_hash, password) : (await check.verifyDummy(password), false);
+    return { reservation, ok };
+  });
   if (ok) {
     await attemptSucceeded(ctx, reservation);
     return;
