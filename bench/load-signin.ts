@@ -435,6 +435,8 @@ async function main(): Promise<number> {
         recoveredAfterMs = performance.now() - stoppedAt;
         break;
       }
+      // A refusal is answered at once: pause a little rather than add a tight loop of our own.
+      if (o.status !== 200) await new Promise((r) => setTimeout(r, 50));
     }
     await p2.drained;
     printPhase(p2, cpuSince(mark, pid));
