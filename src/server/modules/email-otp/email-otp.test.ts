@@ -200,6 +200,24 @@ eachBackend('one-time passwords by email', (backend) => {
     expect(row.code_sealed).toBeNull();
   });
 
+  it('of 12 parallel wrong tries against a pending password 5 count and the fifth voids it; the audit names the rest as finding no pending password', async () => {
+    const pc = await computer();
+    const u = await person('w.par');
+    const code = await mailedCode(pc, u);
+    const wrong = String((Number(code) + 1) % 100_000_000).padStart(8, '0');
+    const answers = await Promise.all(Array.from({ length: 12 }, () => agentSignin(url(), pc, { email: u.email, otp: wrong })));
+    for (const a of answers) expect(a.error).toEqual({ code: 'ACCESS_DENIED', message: 'Access denied' });
+    const row = await db().selectFrom('email_otps').select(['failed_tries', 'void_reason']).where('user_id', '=', u.id).executeTakeFirstOrThrow();
+    expect(Number(row.failed_tries)).toBe(5);
+    expect(row.void_reason).toBe('too_many_tries');
+    // Each try the audit counts is numbered once, 1 to 5; a try that came too late to count says so.
+    const denied = okBody(await call(url(), 'listAudit', { query: { action: 'otp.signin_denied', target: u.email, limit: 50 } }, admin())).items.map((e) => e.detail ?? '');
+    expect(denied).toHaveLength(12);
+    const numbered = denied.map((d) => /^wrong_password: wrong try (\d+) of 5/.exec(d)?.[1]).filter((n) => n !== undefined);
+    expect(numbered.sort()).toEqual(['1', '2', '3', '4', '5']);
+    expect(denied.filter((d) => d.startsWith('no_pending_password: '))).toHaveLength(7);
+  });
+
   it('of 20 parallel sign-ins with one password exactly one is allowed', async () => {
     const pc = await computer();
     const u = await person('h.ito');

@@ -607,7 +607,10 @@ async function wrongPassword(
       .where('voided_at', 'is', null)
       .returning(['failed_tries'])
       .executeTakeFirst();
-    const tries = toCount(counted?.failed_tries);
+    // Parallel wrong tries (PostgreSQL) all read the password as pending; those whose update
+    // comes after the one that voided it (or after its use) count nothing, and say so.
+    if (!counted) return deny(trx, 'no_pending_password', email, `no password is pending for ${email} on ${caller.name} (it was void or used by the time this try counted)`);
+    const tries = toCount(counted.failed_tries);
     const detail =
       tries >= MAX_WRONG_TRIES
         ? `wrong try ${tries} of ${MAX_WRONG_TRIES} for ${email} on ${caller.name}: the pending password is now void`
