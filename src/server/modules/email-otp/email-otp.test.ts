@@ -368,6 +368,18 @@ eachBackend('one-time passwords by email', (backend) => {
     expect((await auditOf(url(), admin(), 'otp.request_refused', 1))[0]?.detail).toMatch(/^too_many_unknown: /);
   });
 
+  it('stops a computer that guesses addresses in parallel too: of 20 guesses at once 10 are answered, the rest RATE_LIMITED', async () => {
+    const pc = await computer();
+    const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => requestOtp(url(), pc, { mode: 'email', email: `guess${i}.${tag}@corp.example` })));
+    expect(answers.filter((a) => a.error?.code === 'OTP_RECIPIENT_UNKNOWN')).toHaveLength(10);
+    expect(answers.filter((a) => a.error?.code === 'RATE_LIMITED')).toHaveLength(10);
+    const refused = okBody(await call(url(), 'listAudit', { query: { action: 'otp.request_refused', actor: `computer ${pc.name}`, limit: 50 } }, admin())).items;
+    expect(refused.filter((e) => e.detail?.startsWith('unknown_email: '))).toHaveLength(10);
+    expect(refused.filter((e) => e.detail?.startsWith('too_many_unknown: '))).toHaveLength(10);
+    // A known address from that computer waits for the window too.
+    expect((await requestOtp(url(), pc, { mode: 'email', email: (await person('q.par')).email })).error?.code).toBe('RATE_LIMITED');
+  });
+
   it('the hourly sweep drops the sealed copy of an expired password at once, and the row after 7 days', async () => {
     const pc = await computer();
     const u = await person('s.weep');

@@ -98,16 +98,15 @@ interface Recipient {
   email: string;
 }
 
-/** A request that named nobody or was not allowed: audited (and counted when it named nobody) before the error is thrown. */
+/** A request that named nobody or was not allowed: audited before the error is thrown (one that named nobody was counted by {@link chargeLookup}). */
 async function refuse(
   ctx: ServiceContext,
   caller: ComputerCaller,
-  r: { reason: string; target: string; detail: string; countAgainstComputer?: boolean },
+  r: { reason: string; target: string; detail: string },
   error: GatepassError,
 ): Promise<never> {
   const now = ctx.now();
   await ctx.db.transaction().execute(async (trx) => {
-    if (r.countAgainstComputer) await trx.insertInto('otp_request_failures').values({ id: randomUUID(), computer_id: caller.computerId, at: now.toISOString() }).execute();
     await recordAudit(trx, now, { actor: actorOf(caller), action: 'otp.request_refused', target: r.target.slice(0, 200), detail: `${r.reason}: ${r.detail}` });
   });
   throw error;
@@ -115,30 +114,47 @@ async function refuse(
 
 const unknownRecipient = (message: string) => new GatepassError('OTP_RECIPIENT_UNKNOWN', message);
 
-/** Refuses lookups from a computer that named nobody too often lately (address guessing). */
-async function checkRecipientFailures(ctx: ServiceContext, caller: ComputerCaller, target: string): Promise<void> {
+/**
+ * Charges a lookup by address or OS account to the computer's count of requests that named
+ * nobody, before the lookup, or refuses it when the computer named nobody too often lately
+ * (address guessing). Counted and charged in one transaction on the computer's locked row, so
+ * parallel guesses queue up and at most RECIPIENT_FAILURE_LIMIT are looked up in the window,
+ * however many arrive at once. Answers a function that gives the charge back: a lookup that
+ * finds its user is not a failure.
+ */
+async function chargeLookup(ctx: ServiceContext, caller: ComputerCaller, target: string): Promise<() => Promise<void>> {
   const now = ctx.now();
-  const rows = await ctx.db
-    .selectFrom('otp_request_failures')
-    .select('at')
-    .where('computer_id', '=', caller.computerId)
-    .where('at', '>', isoAfter(now, -RECIPIENT_FAILURE_WINDOW_MS))
-    .orderBy('at')
-    .limit(RECIPIENT_FAILURE_LIMIT)
-    .execute();
-  if (rows.length < RECIPIENT_FAILURE_LIMIT) return;
-  const retryAt = isoAfter(new Date(rows[0]!.at), RECIPIENT_FAILURE_WINDOW_MS);
-  await refuse(
-    ctx,
-    caller,
-    { reason: 'too_many_unknown', target, detail: `${RECIPIENT_FAILURE_LIMIT} requests from this computer named nobody within ${RECIPIENT_FAILURE_WINDOW_MS / 60_000} minutes` },
-    rateLimited(`Too many requests from this computer named nobody; try again after ${retryAt}`, retryAt, now),
-  );
+  const charged = await ctx.db.transaction().execute(async (trx): Promise<{ ok: true; id: string } | { ok: false; retryAt: string }> => {
+    await lockComputer(trx, ctx.dialect, caller.computerId);
+    const rows = await trx
+      .selectFrom('otp_request_failures')
+      .select('at')
+      .where('computer_id', '=', caller.computerId)
+      .where('at', '>', isoAfter(now, -RECIPIENT_FAILURE_WINDOW_MS))
+      .orderBy('at')
+      .limit(RECIPIENT_FAILURE_LIMIT)
+      .execute();
+    if (rows.length >= RECIPIENT_FAILURE_LIMIT) return { ok: false, retryAt: isoAfter(new Date(rows[0]!.at), RECIPIENT_FAILURE_WINDOW_MS) };
+    const id = randomUUID();
+    await trx.insertInto('otp_request_failures').values({ id, computer_id: caller.computerId, at: now.toISOString() }).execute();
+    return { ok: true, id };
+  });
+  if (!charged.ok) {
+    return refuse(
+      ctx,
+      caller,
+      { reason: 'too_many_unknown', target, detail: `${RECIPIENT_FAILURE_LIMIT} requests from this computer named nobody within ${RECIPIENT_FAILURE_WINDOW_MS / 60_000} minutes` },
+      rateLimited(`Too many requests from this computer named nobody; try again after ${charged.retryAt}`, charged.retryAt, now),
+    );
+  }
+  return async () => {
+    await ctx.db.deleteFrom('otp_request_failures').where('id', '=', charged.id).execute();
+  };
 }
 
 /** The active user whose address was typed (email and emergency modes): exactly one, case-insensitively. */
 async function recipientByEmail(ctx: ServiceContext, caller: ComputerCaller, email: string, mode: OtpMode): Promise<Recipient> {
-  await checkRecipientFailures(ctx, caller, email);
+  const giveBack = await chargeLookup(ctx, caller, email);
   const rows = await ctx.db
     .selectFrom('users')
     .select(['id', 'login', 'display_name', 'email', 'disabled_at'])
@@ -148,6 +164,7 @@ async function recipientByEmail(ctx: ServiceContext, caller: ComputerCaller, ema
   const active = rows.filter((r) => r.disabled_at === '');
   if (active.length === 1) {
     const u = active[0]!;
+    await giveBack();
     return { id: u.id, login: u.login, displayName: u.display_name, email: u.email };
   }
   const reason = active.length > 1 ? 'email_ambiguous' : rows.length > 0 ? 'user_disabled' : 'unknown_email';
@@ -160,7 +177,7 @@ async function recipientByEmail(ctx: ServiceContext, caller: ComputerCaller, ema
   return refuse(
     ctx,
     caller,
-    { reason, target: email, detail, countAgainstComputer: true },
+    { reason, target: email, detail },
     unknownRecipient(
       active.length > 1
         ? 'Several users have this email address: ask your administrator'
@@ -171,7 +188,7 @@ async function recipientByEmail(ctx: ServiceContext, caller: ComputerCaller, ema
 
 /** The directory user behind a signed-in OS account (directory.ts says how it maps). */
 async function recipientByOsUser(ctx: ServiceContext, caller: ComputerCaller, osUser: string): Promise<Recipient> {
-  await checkRecipientFailures(ctx, caller, osUser);
+  const giveBack = await chargeLookup(ctx, caller, osUser);
   const keys = directoryLoginKeys(osUser);
   const rows = await ctx.db
     .selectFrom('users')
@@ -181,7 +198,10 @@ async function recipientByOsUser(ctx: ServiceContext, caller: ComputerCaller, os
     .execute();
   // The full form first: `CORP\a.berg` stored as such wins over a bare `a.berg`.
   const u = keys.map((k) => rows.find((r) => r.login_key === k)).find((r) => r !== undefined);
-  if (u && u.disabled_at === '' && u.email !== '') return { id: u.id, login: u.login, displayName: u.display_name, email: u.email };
+  if (u && u.disabled_at === '' && u.email !== '') {
+    await giveBack();
+    return { id: u.id, login: u.login, displayName: u.display_name, email: u.email };
+  }
   const reason = !u ? 'unknown_os_user' : u.disabled_at !== '' ? 'user_disabled' : 'no_email';
   const detail = !u
     ? `no directory user matches the OS account ${osUser}`
@@ -191,7 +211,7 @@ async function recipientByOsUser(ctx: ServiceContext, caller: ComputerCaller, os
   return refuse(
     ctx,
     caller,
-    { reason, target: u?.login ?? osUser, detail, countAgainstComputer: true },
+    { reason, target: u?.login ?? osUser, detail },
     unknownRecipient(
       u && u.disabled_at === '' ? 'Your directory account has no email address in Gatepass: ask your administrator' : 'Your account is not a Gatepass directory user: ask your administrator',
     ),
