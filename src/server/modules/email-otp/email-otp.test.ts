@@ -292,6 +292,27 @@ eachBackend('one-time passwords by email', (backend) => {
       expect(typed.error?.details).toEqual({ modes: ['directory', 'emergency'] });
     });
 
+    it('asking with "I need emergency access" while a password is pending re-sends it marked as emergency everywhere: answer, mail, pending list, session', async () => {
+      const pc = await computer();
+      const u = await person('emr', { login: `e.ray${tag}`, source: 'directory' });
+      const first = okBody(await requestOtp(url(), pc, { mode: 'directory', osUser: `CORP\\e.ray${tag}` }));
+      expect(first.emergency).toBe(false);
+      const code = otpFromMail(await waitForMail(sink, u.email));
+      clock.advance(61_000);
+      const again = okBody(await requestOtp(url(), pc, { mode: 'emergency', email: u.email }));
+      expect(again).toMatchObject({ requestId: first.requestId, resent: true, emergency: true });
+      const mail = await waitForMail(sink, u.email, 2);
+      expect(otpFromMail(mail)).toBe(code);
+      expect(mail.subject).toContain('emergency access');
+      const pending = okBody(await call(url(), 'listPendingOtps', { query: { computerId: pc.id } }, admin()));
+      expect(pending.items[0]).toMatchObject({ id: first.requestId, emergency: true, sends: 2 });
+      const s = okBody(await agentSignin(url(), pc, { email: u.email, otp: code })).session;
+      expect(s.emergency).toBe(true);
+      expect((await auditOf(url(), admin(), 'otp.signin', 1))[0]?.detail).toContain('with EMERGENCY ACCESS');
+      const listed = okBody(await call(url(), 'listClientSessions', { query: { emergency: 'true', computer: pc.id } }, admin()));
+      expect(listed.items.map((i) => i.id)).toEqual([s.id]);
+    });
+
     it('"I need emergency access" mails the address typed, marked as emergency in the mail, the audit and the lists', async () => {
       const pc = await computer();
       const u = await person('emg');

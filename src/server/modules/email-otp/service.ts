@@ -373,7 +373,8 @@ export async function requestOtp(ctx: ServiceContext, caller: ComputerCaller, in
       );
       const sent = await trx
         .updateTable('email_otps')
-        .set({ sends: sql<number>`sends + 1`, last_sent_at: nowIso })
+        // Asked again with emergency access: the mail said so, so the sign-in and the lists say so too.
+        .set({ sends: sql<number>`sends + 1`, last_sent_at: nowIso, ...(liveEmergency ? { mode: 'emergency' as const } : {}) })
         .where('id', '=', live.id)
         .where('used_at', 'is', null)
         .where('voided_at', 'is', null)
