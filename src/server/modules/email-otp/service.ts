@@ -98,7 +98,7 @@ interface Recipient {
   email: string;
 }
 
-/** A request that named nobody or was not allowed: audited before the error is thrown (one that named nobody was counted by {@link chargeLookup}). */
+/** A request that was not allowed: audited before the error is thrown. */
 async function refuse(
   ctx: ServiceContext,
   caller: ComputerCaller,
@@ -114,18 +114,23 @@ async function refuse(
 
 const unknownRecipient = (message: string) => new GatepassError('OTP_RECIPIENT_UNKNOWN', message);
 
+/** What a lookup by address or OS account found: the user, or why it named nobody (for the audit) and the answer. */
+type Lookup = { found: Recipient } | { missed: { reason: string; target: string; detail: string; error: GatepassError } };
+
 /**
- * Charges a lookup by address or OS account to the computer's count of requests that named
- * nobody, before the lookup, or refuses it when the computer named nobody too often lately
- * (address guessing). Counted and charged in one transaction on the computer's locked row, so
- * parallel guesses queue up and at most RECIPIENT_FAILURE_LIMIT are looked up in the window,
- * however many arrive at once. Answers a function that gives the charge back: a lookup that
- * finds its user is not a failure.
+ * A lookup by address or OS account, counted against address guessing. In one transaction on
+ * the computer's locked row: the lookups of this computer that named nobody lately are counted
+ * (RATE_LIMITED at the limit), the lookup is made, and one that names nobody is recorded with
+ * its audit entry. Parallel requests from one computer therefore queue up and answer as the same
+ * requests one after another would: at most RECIPIENT_FAILURE_LIMIT name nobody within the
+ * window, however many arrive at once.
  */
-async function chargeLookup(ctx: ServiceContext, caller: ComputerCaller, target: string): Promise<() => Promise<void>> {
+async function countedLookup(ctx: ServiceContext, caller: ComputerCaller, target: string, lookup: (db: Kysely<Database>) => Promise<Lookup>): Promise<Recipient> {
   const now = ctx.now();
-  const charged = await ctx.db.transaction().execute(async (trx): Promise<{ ok: true; id: string } | { ok: false; retryAt: string }> => {
+  const outcome = await ctx.db.transaction().execute(async (trx): Promise<{ recipient: Recipient } | { error: GatepassError }> => {
     await lockComputer(trx, ctx.dialect, caller.computerId);
+    const refused = (reason: string, who: string, detail: string) =>
+      recordAudit(trx, now, { actor: actorOf(caller), action: 'otp.request_refused', target: who.slice(0, 200), detail: `${reason}: ${detail}` });
     const rows = await trx
       .selectFrom('otp_request_failures')
       .select('at')
@@ -134,88 +139,75 @@ async function chargeLookup(ctx: ServiceContext, caller: ComputerCaller, target:
       .orderBy('at')
       .limit(RECIPIENT_FAILURE_LIMIT)
       .execute();
-    if (rows.length >= RECIPIENT_FAILURE_LIMIT) return { ok: false, retryAt: isoAfter(new Date(rows[0]!.at), RECIPIENT_FAILURE_WINDOW_MS) };
-    const id = randomUUID();
-    await trx.insertInto('otp_request_failures').values({ id, computer_id: caller.computerId, at: now.toISOString() }).execute();
-    return { ok: true, id };
+    if (rows.length >= RECIPIENT_FAILURE_LIMIT) {
+      const retryAt = isoAfter(new Date(rows[0]!.at), RECIPIENT_FAILURE_WINDOW_MS);
+      await refused('too_many_unknown', target, `${RECIPIENT_FAILURE_LIMIT} requests from this computer named nobody within ${RECIPIENT_FAILURE_WINDOW_MS / 60_000} minutes`);
+      return { error: rateLimited(`Too many requests from this computer named nobody; try again after ${retryAt}`, retryAt, now) };
+    }
+    const r = await lookup(trx);
+    if ('found' in r) return { recipient: r.found };
+    await trx.insertInto('otp_request_failures').values({ id: randomUUID(), computer_id: caller.computerId, at: now.toISOString() }).execute();
+    await refused(r.missed.reason, r.missed.target, r.missed.detail);
+    return { error: r.missed.error };
   });
-  if (!charged.ok) {
-    return refuse(
-      ctx,
-      caller,
-      { reason: 'too_many_unknown', target, detail: `${RECIPIENT_FAILURE_LIMIT} requests from this computer named nobody within ${RECIPIENT_FAILURE_WINDOW_MS / 60_000} minutes` },
-      rateLimited(`Too many requests from this computer named nobody; try again after ${charged.retryAt}`, charged.retryAt, now),
-    );
-  }
-  return async () => {
-    await ctx.db.deleteFrom('otp_request_failures').where('id', '=', charged.id).execute();
-  };
+  if ('error' in outcome) throw outcome.error;
+  return outcome.recipient;
 }
 
 /** The active user whose address was typed (email and emergency modes): exactly one, case-insensitively. */
 async function recipientByEmail(ctx: ServiceContext, caller: ComputerCaller, email: string, mode: OtpMode): Promise<Recipient> {
-  const giveBack = await chargeLookup(ctx, caller, email);
-  const rows = await ctx.db
-    .selectFrom('users')
-    .select(['id', 'login', 'display_name', 'email', 'disabled_at'])
-    .where(sql<string>`lower(email)`, '=', email.toLowerCase())
-    .limit(5)
-    .execute();
-  const active = rows.filter((r) => r.disabled_at === '');
-  if (active.length === 1) {
-    const u = active[0]!;
-    await giveBack();
-    return { id: u.id, login: u.login, displayName: u.display_name, email: u.email };
-  }
-  const reason = active.length > 1 ? 'email_ambiguous' : rows.length > 0 ? 'user_disabled' : 'unknown_email';
-  const detail =
-    active.length > 1
-      ? `${active.length} active users have the address ${email} (${MODE_LABELS[mode]})`
-      : rows.length > 0
-        ? `the user with the address ${email} is disabled (${MODE_LABELS[mode]})`
-        : `no user has the address ${email} (${MODE_LABELS[mode]})`;
-  return refuse(
-    ctx,
-    caller,
-    { reason, target: email, detail },
-    unknownRecipient(
+  return countedLookup(ctx, caller, email, async (db) => {
+    const rows = await db
+      .selectFrom('users')
+      .select(['id', 'login', 'display_name', 'email', 'disabled_at'])
+      .where(sql<string>`lower(email)`, '=', email.toLowerCase())
+      .limit(5)
+      .execute();
+    const active = rows.filter((r) => r.disabled_at === '');
+    if (active.length === 1) {
+      const u = active[0]!;
+      return { found: { id: u.id, login: u.login, displayName: u.display_name, email: u.email } };
+    }
+    const reason = active.length > 1 ? 'email_ambiguous' : rows.length > 0 ? 'user_disabled' : 'unknown_email';
+    const detail =
+      active.length > 1
+        ? `${active.length} active users have the address ${email} (${MODE_LABELS[mode]})`
+        : rows.length > 0
+          ? `the user with the address ${email} is disabled (${MODE_LABELS[mode]})`
+          : `no user has the address ${email} (${MODE_LABELS[mode]})`;
+    const error = unknownRecipient(
       active.length > 1
         ? 'Several users have this email address: ask your administrator'
         : 'No user with this email address can receive one-time passwords: check the address or ask your administrator',
-    ),
-  );
+    );
+    return { missed: { reason, target: email, detail, error } };
+  });
 }
 
 /** The directory user behind a signed-in OS account (directory.ts says how it maps). */
 async function recipientByOsUser(ctx: ServiceContext, caller: ComputerCaller, osUser: string): Promise<Recipient> {
-  const giveBack = await chargeLookup(ctx, caller, osUser);
-  const keys = directoryLoginKeys(osUser);
-  const rows = await ctx.db
-    .selectFrom('users')
-    .select(['id', 'login', 'login_key', 'display_name', 'email', 'disabled_at'])
-    .where('login_key', 'in', keys)
-    .where('source', '=', 'directory')
-    .execute();
-  // The full form first: `CORP\a.berg` stored as such wins over a bare `a.berg`.
-  const u = keys.map((k) => rows.find((r) => r.login_key === k)).find((r) => r !== undefined);
-  if (u && u.disabled_at === '' && u.email !== '') {
-    await giveBack();
-    return { id: u.id, login: u.login, displayName: u.display_name, email: u.email };
-  }
-  const reason = !u ? 'unknown_os_user' : u.disabled_at !== '' ? 'user_disabled' : 'no_email';
-  const detail = !u
-    ? `no directory user matches the OS account ${osUser}`
-    : u.disabled_at !== ''
-      ? `the directory user ${u.login} (OS account ${osUser}) is disabled`
-      : `the directory user ${u.login} (OS account ${osUser}) has no email address`;
-  return refuse(
-    ctx,
-    caller,
-    { reason, target: u?.login ?? osUser, detail },
-    unknownRecipient(
+  return countedLookup(ctx, caller, osUser, async (db) => {
+    const keys = directoryLoginKeys(osUser);
+    const rows = await db
+      .selectFrom('users')
+      .select(['id', 'login', 'login_key', 'display_name', 'email', 'disabled_at'])
+      .where('login_key', 'in', keys)
+      .where('source', '=', 'directory')
+      .execute();
+    // The full form first: `CORP\a.berg` stored as such wins over a bare `a.berg`.
+    const u = keys.map((k) => rows.find((r) => r.login_key === k)).find((r) => r !== undefined);
+    if (u && u.disabled_at === '' && u.email !== '') return { found: { id: u.id, login: u.login, displayName: u.display_name, email: u.email } };
+    const reason = !u ? 'unknown_os_user' : u.disabled_at !== '' ? 'user_disabled' : 'no_email';
+    const detail = !u
+      ? `no directory user matches the OS account ${osUser}`
+      : u.disabled_at !== ''
+        ? `the directory user ${u.login} (OS account ${osUser}) is disabled`
+        : `the directory user ${u.login} (OS account ${osUser}) has no email address`;
+    const error = unknownRecipient(
       u && u.disabled_at === '' ? 'Your directory account has no email address in Gatepass: ask your administrator' : 'Your account is not a Gatepass directory user: ask your administrator',
-    ),
-  );
+    );
+    return { missed: { reason, target: u?.login ?? osUser, detail, error } };
+  });
 }
 
 /**
