@@ -738,8 +738,8 @@ function commands(clock: TestClock) {
       arbitrary: fc.tuple(fc.constantFrom<Instant>('expiry', 'resend', 'hourly', 'unknownWindow'), fc.nat(3), fc.boolean()).map(([k, n, before]) => new AdvanceTo(k, n, before, clock)),
     },
     {
-      weight: 6,
-      arbitrary: fc.tuple(fc.oneof({ weight: 1, arbitrary: whos }, { weight: 2, arbitrary: fc.constant('newest' as const) }), fc.boolean()).map(([w, d]) => new SetDisabled(w, d)),
+      weight: 8,
+      arbitrary: fc.tuple(fc.oneof({ weight: 1, arbitrary: whos }, { weight: 3, arbitrary: fc.constant('newest' as const) }), fc.boolean()).map(([w, d]) => new SetDisabled(w, d)),
     },
     { weight: 3, arbitrary: settingsArb.map((s) => new SetSettings(s)) },
     // A revoked computer is revoked for the rest of the run: rarely.
