@@ -175,16 +175,26 @@ export interface ClaimedMail {
  * statements rather than one with OR: each walks its partial index in order and stops at
  * `limit`, where an OR had to collect and sort every due row (all 10,000 of a big run) per claim.
  * `reclaim: false` skips the first (a busy sender looks for expired leases now and then, not
- * at every claim).
+ * at every claim). `holding` are the messages the sender still holds itself (waiting or in
+ * flight): never taken back as expired by it, even when its clock stepped past their lease or
+ * its renewals were late, or it would send a message a second time while the first is on its way.
  */
 export async function claimDue(
   db: Kysely<Database>,
   dialect: DialectName,
-  opts: { senderId: string; now: Date; leaseUntil: Date; limit: number; reclaim?: boolean },
+  opts: { senderId: string; now: Date; leaseUntil: Date; limit: number; reclaim?: boolean; holding?: readonly string[] },
 ): Promise<ClaimedMail[]> {
   const now = opts.now.toISOString();
+  const holding = opts.holding ?? [];
   const claim = async (state: typeof IS_QUEUED, due: 'next_attempt_at' | 'claimed_until', limit: number) => {
-    const picked = db.selectFrom('mail_outbox').select('id').where(state).where(due, '<=', now).orderBy(due).limit(limit);
+    const picked = db
+      .selectFrom('mail_outbox')
+      .select('id')
+      .where(state)
+      .where(due, '<=', now)
+      .$if(holding.length > 0, (qb) => qb.where('id', 'not in', holding))
+      .orderBy(due)
+      .limit(limit);
     const rows = await db
       .updateTable('mail_outbox')
       .set({ status: 'sending', claimed_by: opts.senderId, claimed_until: opts.leaseUntil.toISOString(), attempts: sql<number>`attempts + 1` })

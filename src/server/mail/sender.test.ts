@@ -9,6 +9,7 @@ import { qrPng } from '../qr/png';
 import { eachBackend, useServer } from '../test-support/backends';
 import { call, okBody } from '../test-support/client';
 import { startSmtpSink, type SmtpSink } from '../test-support/smtp-sink';
+import { testClock } from '../test-support/two-step';
 import { composeStored } from './compose';
 import { insertMail, prepareMail, type MailDraft, type PreparedMail } from './outbox';
 import { loadMailSettings } from './settings';
@@ -299,5 +300,36 @@ eachBackend('Writing mail into a folder', (backend) => {
     expect(readdirSync(dir).sort()).toEqual(before);
     expect(readFileSync(file).equals(first)).toBe(true);
     expect(readdirSync(dir).filter((f) => !f.endsWith('.eml'))).toEqual([]);
+  });
+});
+
+eachBackend('A sender whose clock jumps past its leases', (backend) => {
+  // The relay holds its 250 for a while, so a message is still in flight when the clock moves.
+  let sink: SmtpSink;
+  beforeAll(async () => {
+    sink = await startSmtpSink({ delayMs: 800 });
+  });
+  afterAll(async () => {
+    await sink?.close();
+  });
+  const clock = testClock();
+  const s = useServer(backend, () => ({ now: clock.now, mail: { smtpUrl: `smtp://127.0.0.1:${sink.port}?security=none`, from: 'Gatepass <gatepass@gp.example.org>' } }));
+
+  it('does not claim again and re-send a message it is sending itself (a clock step, a stalled event loop)', async () => {
+    const { messages } = await s.server().mail.queue([provisioningDraft(6, 'CODE-JUMP-6', { to: `jump.${backend.name}@example.org` })], { kind: 'provisioning', createdBy: 'admin' });
+    const messageId = messages[0]!.messageId;
+    // The relay has the whole message and is yet to answer: the clock steps far past the 2 s lease.
+    for (const until = Date.now() + 10_000; !sink.tries.has(messageId); ) {
+      if (Date.now() > until) throw new Error('the message never reached the relay');
+      await new Promise((ok) => setTimeout(ok, 10));
+    }
+    clock.advance(10 * 60_000);
+    await sink.waitForReceived(1);
+    // Long enough for several polls and reclaims, and for a second delivery to arrive if one were made.
+    await new Promise((ok) => setTimeout(ok, 1500));
+    await s.server().mail.idle();
+    expect(sink.tries.get(messageId)).toHaveLength(1);
+    const row = await s.db().selectFrom('mail_outbox').select(['status', 'attempts']).where('message_id', '=', messageId).executeTakeFirstOrThrow();
+    expect(row).toEqual({ status: 'sent', attempts: 1 });
   });
 });

@@ -170,7 +170,7 @@ export function startMailSender(deps: {
       // Expired leases are rare (a crashed replica): looked for at most every RECLAIM_EVERY of the lease.
       const reclaim = now.getTime() - lastReclaim >= leaseMs / RECLAIM_EVERY;
       if (reclaim) lastReclaim = now.getTime();
-      const claimed = await claimDue(db, dialect, { senderId: id, now, leaseUntil: new Date(now.getTime() + leaseMs), limit: want, reclaim });
+      const claimed = await claimDue(db, dialect, { senderId: id, now, leaseUntil: new Date(now.getTime() + leaseMs), limit: want, reclaim, holding: [...held.keys()] });
       const until = now.getTime() + leaseMs;
       for (const c of claimed) {
         held.set(c.id, { attempts: c.attempts, until });
