@@ -256,7 +256,11 @@ function projectWant(w: RequestWant) {
 /** Checks a successful request's mail: the n-th message to the address, the password (the same one on a re-send), the computer, emergency or not. */
 async function checkMail(m: Model, r: Real, want: Extract<RequestWant, { ok: true }>, what: string): Promise<void> {
   const p = want.password;
-  const mail = await waitForMail(r.sink, r.users[p.who].email, m.users[p.who].mails);
+  const n = m.users[p.who].mails;
+  const mail = await waitForMail(r.sink, r.users[p.who].email, n);
+  // Every send, a re-send too, is a message of its own: one arriving twice is a duplicate delivery.
+  const earlier = mailsTo(r.sink, r.users[p.who].email).slice(0, n - 1);
+  if (earlier.some((e) => e.messageId === mail.messageId)) throw new Error(`${what}: mail #${n} repeats an earlier message (${mail.messageId}): delivered twice`);
   const code = otpFromMail(mail);
   if (want.resent && code !== p.code) fail(`${what}: the re-sent password`, code, p.code);
   if (!want.resent) {
