@@ -508,28 +508,33 @@ class SignIn implements fc.AsyncCommand<Model, Real> {
     const reasons = wants.flatMap((w) => (w.allowed ? ['signin'] : w.status === 403 ? [`denied:${w.reason}`] : []));
     const first = wants[0]!;
     const label = first.allowed ? 'allowed' : first.status === 401 ? 'AUTH_REQUIRED (revoked computer)' : `denied:${first.reason.replace(/ \d+$/, '')}`;
-    count(r, this.copies > 1 ? `signin in parallel copies: ${first.allowed ? 'one allowed, the rest denied:used' : label}` : `signin: ${label}`);
+    count(r, this.copies > 1 ? `signin: ${first.allowed ? 'allowed (one of parallel copies, the rest denied:used)' : `${label} (parallel copies)`}` : `signin: ${label}`);
     await checkAudit(m, r, pc, reasons, this.toString());
   }
   toString = () => `signIn(${this.where === 'newest' ? 'newest' : `${this.where.pc}, ${this.where.who}`}, ${JSON.stringify(this.pick)}, x${this.copies}, ${this.format}${this.osUser ? `, ${this.osUser}` : ''}${this.upper ? ', ADDRESS' : ''})`;
 }
 
+/** The agent ends a session (the user signs out): on the session's own computer, or the other computer tries to. */
 class SignOut implements fc.AsyncCommand<Model, Real> {
   constructor(
-    readonly pc: Pc,
+    readonly on: 'own' | 'other',
     readonly n: number,
   ) {}
   check = (m: Readonly<Model>) => m.sessions.length > 0;
   async run(m: Model, r: Real) {
     r.steps.n++;
     const s = m.sessions[this.n % m.sessions.length]!;
-    const got = await call(r.url, 'agentSignout', { params: { id: s.id } }, r.computers[this.pc].credential);
-    no5xx(this.toString(), got);
+    const pc: Pc = this.on === 'own' ? s.pc : s.pc === 'A' ? 'B' : 'A';
+    const what = `${this.toString()} on ${pc}`;
+    const got = await call(r.url, 'agentSignout', { params: { id: s.id } }, r.computers[pc].credential);
+    no5xx(what, got);
     let audit: string[] = [];
-    let want: unknown;
-    if (m.computers[this.pc].revoked) want = { status: 401, code: 'AUTH_REQUIRED' };
-    else if (s.pc !== this.pc) want = { status: 404, code: 'NOT_FOUND' };
+    let want: { status: number; code?: string; endedAt?: string | null; endReason?: string | null };
+    let label: string;
+    if (m.computers[pc].revoked) [want, label] = [{ status: 401, code: 'AUTH_REQUIRED' }, 'AUTH_REQUIRED'];
+    else if (s.pc !== pc) [want, label] = [{ status: 404, code: 'NOT_FOUND' }, "another computer's session"];
     else {
+      label = s.endedAt === null ? 'ended' : 'already ended';
       if (s.endedAt === null) {
         s.endedAt = r.clock.now().toISOString();
         s.endReason = 'signed_out';
@@ -538,11 +543,11 @@ class SignOut implements fc.AsyncCommand<Model, Real> {
       want = { status: 200, endedAt: s.endedAt, endReason: s.endReason };
     }
     const projected = got.ok ? { status: 200, endedAt: got.body.session.endedAt, endReason: got.body.session.endReason } : { status: got.status, code: got.error.code };
-    if (JSON.stringify(projected) !== JSON.stringify(want)) fail(this.toString(), projected, want);
-    count(r, `signout: ${JSON.stringify(want).includes('404') ? 'another computer\'s session' : (want as { status: number }).status === 401 ? 'AUTH_REQUIRED' : audit.length ? 'ended' : 'already ended'}`);
-    await checkAudit(m, r, this.pc, audit, this.toString());
+    if (JSON.stringify(projected) !== JSON.stringify(want)) fail(what, projected, want);
+    count(r, `signout: ${label}`);
+    await checkAudit(m, r, pc, audit, what);
   }
-  toString = () => `signOut(${this.pc}, session #${this.n})`;
+  toString = () => `signOut(${this.on}, session #${this.n})`;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -726,7 +731,7 @@ function commands(clock: TestClock) {
     { weight: 6, arbitrary: fc.tuple(fc.constantFrom(30_000, 61_000, 90_000), choice, opts).map(([ms, c, o]) => new RequestAgain(ms, c, o)) },
     { weight: 4, arbitrary: fc.tuple(pcs, whos, fc.nat(3), fc.integer({ min: 2, max: 5 })).map(([pc, w, n, k]) => new ParallelRequests(pc, w, n, k)) },
     // An agent guessing addresses or accounts, many at once.
-    { weight: 1, arbitrary: fc.tuple(pcs, fc.nat(3), fc.integer({ min: 2, max: 12 })).map(([pc, n, k]) => new ParallelRequests(pc, 'nobody', n, k)) },
+    { weight: 2, arbitrary: fc.tuple(pcs, fc.nat(3), fc.integer({ min: 4, max: 12 })).map(([pc, n, k]) => new ParallelRequests(pc, 'nobody', n, k)) },
     {
       weight: 30,
       arbitrary: fc
@@ -734,15 +739,15 @@ function commands(clock: TestClock) {
         .map(([at, p, k, format, osUser, upper]) => new SignIn(at, p, k, format, osUser, upper)),
     },
     // Someone trying codes against the newest password's address on its computer, some at once.
-    { weight: 3, arbitrary: fc.tuple(fc.nat(), fc.integer({ min: 1, max: 6 })).map(([salt, k]) => new SignIn('newest', { kind: 'wrong', salt }, k, 'plain', undefined, false)) },
-    { weight: 3, arbitrary: fc.tuple(pcs, fc.nat(4)).map(([pc, n]) => new SignOut(pc, n)) },
+    { weight: 4, arbitrary: fc.tuple(fc.nat(), fc.integer({ min: 2, max: 6 })).map(([salt, k]) => new SignIn('newest', { kind: 'wrong', salt }, k, 'plain', undefined, false)) },
+    { weight: 6, arbitrary: fc.tuple(fc.constantFrom('own' as const, 'own' as const, 'other' as const), fc.nat(4)).map(([on, n]) => new SignOut(on, n)) },
     { weight: 10, arbitrary: fc.constantFrom(1_000, 30_000, 61_000, 61_000, 61_000, 90_000, 5 * MINUTE, 16 * MINUTE, 31 * MINUTE, 61 * MINUTE, 2 * HOUR).map((ms) => new Advance(ms)) },
     {
-      weight: 8,
-      arbitrary: fc.tuple(fc.constantFrom<Instant>('expiry', 'resend', 'hourly', 'unknownWindow'), fc.nat(3), fc.boolean()).map(([k, n, before]) => new AdvanceTo(k, n, before, clock)),
+      weight: 10,
+      arbitrary: fc.tuple(fc.constantFrom<Instant>('expiry', 'expiry', 'resend', 'hourly', 'unknownWindow'), fc.nat(3), fc.boolean()).map(([k, n, before]) => new AdvanceTo(k, n, before, clock)),
     },
     {
-      weight: 8,
+      weight: 10,
       arbitrary: fc.tuple(fc.oneof({ weight: 1, arbitrary: whos }, { weight: 3, arbitrary: fc.constant('newest' as const) }), fc.boolean()).map(([w, d]) => new SetDisabled(w, d)),
     },
     { weight: 3, arbitrary: settingsArb.map((s) => new SetSettings(s)) },
@@ -777,8 +782,8 @@ const MUST_REACH = [
   'signin: denied:no_pending_password',
   'signin: denied:user_disabled',
   'signin: AUTH_REQUIRED (revoked computer)',
-  'signin in parallel copies: one allowed',
-  'signin in parallel copies: denied:wrong_password',
+  'signin: allowed (one of parallel copies',
+  'signin: denied:wrong_password (parallel copies',
   'parallel requests',
   'signout: ended',
   'signout: another computer\'s session',
