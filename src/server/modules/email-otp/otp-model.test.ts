@@ -55,7 +55,6 @@ interface Password {
   who: Who;
   /** Order of creation (created_at, with ties broken by this). */
   seq: number;
-  createdAt: number;
   expiresAt: number;
   lastSentAt: number;
   sends: number;
@@ -223,7 +222,6 @@ function predictRequest(m: Model, r: Real, pc: Pc, spec: RequestSpec, body: Rout
     pc,
     who,
     seq: ++m.seq,
-    createdAt: t,
     expiresAt: t + m.settings.expirationMinutes * MINUTE,
     lastSentAt: t,
     sends: 1,
