@@ -1,11 +1,12 @@
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { GatepassError } from '../../../shared/errors';
 import { writeCardsPdf } from '../export/pdf/cards';
-import { mapFsError, writeFileAtomic } from './atomic-write';
+import { mapFsError, removeStaleTempFiles, writeFileAtomic } from './atomic-write';
 
 const root = mkdtempSync(path.join(tmpdir(), 'gp-atomic-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -149,6 +150,118 @@ describe('writeFileAtomic', () => {
     expect(res.bytes).toBe(statSync(target).size);
     expect(spawnSync('qpdf', ['--check', target]).status).toBe(0);
     expect(statSync(target).mode & 0o777).toBe(0o600);
+  });
+});
+
+const repo = path.join(import.meta.dirname, '..', '..', '..', '..');
+
+/**
+ * Another console process in the middle of a save to `target`: it has written part of the
+ * file and waits for ever (until the test kills it). Resolves once its temp file exists.
+ */
+async function saveInAnotherProcess(target: string): Promise<ChildProcessWithoutNullStreams> {
+  const code = `
+    import { writeFileAtomic } from './src/main/services/files/atomic-write.ts';
+    setInterval(() => {}, 1 << 30);
+    await writeFileAtomic(${JSON.stringify(target)}, async (out) => {
+      out.write('the first half of a sign-in card PDF');
+      console.log('WRITING');
+      await new Promise(() => {});
+    });`;
+  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { cwd: repo, stdio: ['pipe', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (out += c.toString()));
+  const deadline = Date.now() + 20_000;
+  while (!out.includes('WRITING')) {
+    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`the writer did not start: ${out}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return child;
+}
+
+async function sigkill(child: ChildProcessWithoutNullStreams): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = once(child, 'exit');
+  child.kill('SIGKILL');
+  await exited;
+}
+
+const tempFiles = (dir: string) => readdirSync(dir).filter((f) => f.endsWith('.tmp'));
+
+describe('temp files of saves killed midway', () => {
+  it('are named as hidden .tmp files, never like the file being saved', async () => {
+    const dir = freshDir();
+    const child = await saveInAnotherProcess(path.join(dir, 'codes.pdf'));
+    try {
+      const names = readdirSync(dir);
+      expect(names).toHaveLength(1);
+      expect(names[0]).toMatch(/^\.gatepass-[0-9a-f]{8}-\d+-[0-9a-f]{16}\.tmp$/);
+      expect(names[0]).not.toContain('codes');
+    } finally {
+      await sigkill(child);
+    }
+  });
+
+  it('are removed by the next save into that folder once their process is gone (SIGKILL)', async () => {
+    const dir = freshDir();
+    const child = await saveInAnotherProcess(path.join(dir, 'codes.pdf'));
+    await sigkill(child);
+    // The killed save left its temp file and no codes.pdf.
+    expect(tempFiles(dir)).toHaveLength(1);
+    expect(readdirSync(dir)).not.toContain('codes.pdf');
+    await writeFileAtomic(path.join(dir, 'codes.pdf'), async (out) => void out.end('complete'));
+    expect(readdirSync(dir)).toEqual(['codes.pdf']);
+    expect(readFileSync(path.join(dir, 'codes.pdf'), 'utf8')).toBe('complete');
+  });
+
+  it('are left alone while their process still runs, and removed once it is killed', async () => {
+    const dir = freshDir();
+    const child = await saveInAnotherProcess(path.join(dir, 'a.pdf'));
+    try {
+      const theirs = tempFiles(dir);
+      await writeFileAtomic(path.join(dir, 'b.pdf'), async (out) => void out.end('b'));
+      expect(tempFiles(dir)).toEqual(theirs);
+      expect(await removeStaleTempFiles(dir)).toBe(0);
+    } finally {
+      await sigkill(child);
+    }
+    expect(await removeStaleTempFiles(dir)).toBe(1);
+    expect(readdirSync(dir)).toEqual(['b.pdf']);
+  });
+
+  it('never removes the temp file of another save running in this process', async () => {
+    const dir = freshDir();
+    let release = (): void => undefined;
+    const gate = new Promise<void>((r) => (release = r));
+    const slow = writeFileAtomic(path.join(dir, 'slow.pdf'), async (out) => {
+      out.write('half');
+      await gate;
+      out.end(' and the rest');
+    });
+    await new Promise((r) => setTimeout(r, 50));
+    await writeFileAtomic(path.join(dir, 'quick.pdf'), async (out) => void out.end('quick'));
+    release();
+    await slow;
+    expect(readdirSync(dir).sort()).toEqual(['quick.pdf', 'slow.pdf']);
+    expect(readFileSync(path.join(dir, 'slow.pdf'), 'utf8')).toBe('half and the rest');
+  });
+
+  it('from another computer or an older version go only after a day untouched; other files are never touched', async () => {
+    const dir = freshDir();
+    const dayOld = (Date.now() - 25 * 3600_000) / 1000;
+    const files = {
+      oldFormatStale: '.gatepass-0123456789abcdef.tmp',
+      oldFormatFresh: '.gatepass-fedcba9876543210.tmp',
+      otherHostStale: '.gatepass-00000000-1-0123456789abcdef.tmp',
+      otherHostFresh: '.gatepass-00000000-1-fedcba9876543210.tmp',
+      notOurs: '.gatepass-notes.tmp',
+      target: 'codes.pdf',
+    };
+    for (const f of Object.values(files)) writeFileSync(path.join(dir, f), 'x');
+    for (const f of [files.oldFormatStale, files.otherHostStale, files.notOurs, files.target]) utimesSync(path.join(dir, f), dayOld, dayOld);
+    expect(await removeStaleTempFiles(dir)).toBe(2);
+    expect(readdirSync(dir).sort()).toEqual([files.oldFormatFresh, files.otherHostFresh, files.notOurs, files.target].sort());
   });
 });
 

@@ -1,6 +1,7 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { close, createWriteStream, fchmod, fsync, open as openFd } from 'node:fs';
-import { open, rename, unlink, type FileHandle } from 'node:fs/promises';
+import { lstat, open, readdir, rename, unlink, type FileHandle } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { promisify } from 'node:util';
 import path from 'node:path';
 import { finished } from 'node:stream/promises';
@@ -59,6 +60,70 @@ function abortPromise(signal: AbortSignal | undefined): { promise: Promise<never
   return { promise, dispose: () => signal.removeEventListener('abort', onAbort) };
 }
 
+/**
+ * Temp files are `.gatepass-<host>-<pid>-<random>.tmp`: hidden, never named like the file
+ * being saved, and saying which process on which computer writes them, so a later save can
+ * tell the leftovers of a killed process (SIGKILL, power cut) from a save still running.
+ * `<host>` is a hash of the host name (the name itself stays private on a shared folder).
+ */
+const HOST_TAG = createHash('sha256').update(hostname()).digest('hex').slice(0, 8);
+const TEMP_NAME = /^\.gatepass-(?:([0-9a-f]{8})-(\d{1,10})-)?[0-9a-f]{16}\.tmp$/;
+/**
+ * A temp file whose writer cannot be checked (another computer on a shared folder, or the
+ * name of an older version without a pid) is stale only after a day untouched: a save
+ * writes its temp file continuously, so no running save leaves it that long.
+ */
+export const STALE_TEMP_AGE_MS = 24 * 60 * 60 * 1000;
+
+function tempName(): string {
+  return `.gatepass-${HOST_TAG}-${process.pid}-${randomBytes(8).toString('hex')}.tmp`;
+}
+
+/** Whether a process with this id runs on this computer (EPERM: it runs, as another user). */
+function processRuns(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return errnoCode(err) === 'EPERM';
+  }
+}
+
+/**
+ * Removes the temp files that saves into `folder` left behind when their process was killed
+ * midway: those of this computer whose process is gone, and any of our temp names untouched
+ * for {@link STALE_TEMP_AGE_MS}. Touches no other file. Best effort: returns how
+ * many it removed and never throws (a folder it cannot list has nothing it can clean).
+ */
+export async function removeStaleTempFiles(folder: string, now = Date.now()): Promise<number> {
+  let names: string[];
+  try {
+    names = await readdir(folder);
+  } catch {
+    return 0;
+  }
+  let removed = 0;
+  for (const name of names) {
+    const m = TEMP_NAME.exec(name);
+    if (!m) continue;
+    const file = path.join(folder, name);
+    try {
+      const st = await lstat(file);
+      if (!st.isFile()) continue;
+      const ours = m[1] === HOST_TAG && m[2] !== undefined;
+      // A day untouched also covers a dead writer whose pid another process has taken since.
+      const stale = now - st.mtimeMs > STALE_TEMP_AGE_MS || (ours && !processRuns(Number(m[2])));
+      if (!stale) continue;
+      await unlink(file);
+      removed++;
+    } catch {
+      // Gone already (another save cleaned it) or not ours to remove: leave it.
+    }
+  }
+  return removed;
+}
+
 /** fsync the folder so the rename itself survives a crash (POSIX; Windows cannot open folders for this). */
 async function syncDir(dir: string): Promise<void> {
   if (process.platform === 'win32') return;
@@ -75,10 +140,12 @@ async function syncDir(dir: string): Promise<void> {
 
 /**
  * Writes a file so that readers see either the old file or the complete new one: `produce`
- * streams into a temp file (`.gatepass-<random>.tmp`, created owner-only) in the target's
- * folder, which is fsynced and renamed over the target, then the folder is fsynced. On any
- * failure or abort the temp file is removed, an existing target is left untouched, and a
- * GatepassError is thrown: DISK_FULL, PERMISSION_DENIED, CANCELLED or WRITE_FAILED.
+ * streams into a temp file (`.gatepass-<host>-<pid>-<random>.tmp`, created owner-only) in the
+ * target's folder, which is fsynced and renamed over the target, then the folder is fsynced.
+ * On any failure or abort the temp file is removed, an existing target is left untouched, and
+ * a GatepassError is thrown: DISK_FULL, PERMISSION_DENIED, CANCELLED or WRITE_FAILED. A
+ * process killed midway cannot remove its temp file: the next save into the folder does
+ * ({@link removeStaleTempFiles}).
  * `produce` should end the stream; if it resolves without doing so, it is ended for it.
  */
 export async function writeFileAtomic(
@@ -92,7 +159,9 @@ export async function writeFileAtomic(
   const { signal } = opts;
   if (signal?.aborted) throw new GatepassError('CANCELLED', 'Export cancelled');
 
-  const tmp = path.join(folder, `.gatepass-${randomBytes(8).toString('hex')}.tmp`);
+  // Leftovers of saves killed midway (their temp files hold sign-in credentials too).
+  await removeStaleTempFiles(folder);
+  const tmp = path.join(folder, tempName());
   let fd: number | undefined;
   let stream: Writable | undefined;
   let created = false;
