@@ -14,7 +14,8 @@ import type { QrJob } from './job-store';
 // Above this many users, paging the whole list is cheaper than one request per user.
 const LOOKUP_ONE_BY_ONE_MAX = 50;
 const LOOKUP_CONCURRENCY = 8;
-const ISSUE_CHUNK = 250;
+/** Users per issueQrBatch request: the console's chunk, which the crash runs (scripts/crash) send too. */
+export const ISSUE_CHUNK = 250;
 // Setting a password hashes it (argon2): a chunk of hundreds can take a while.
 const ISSUE_CHUNK_TIMEOUT_MS = 5 * 60_000;
 
