@@ -80,7 +80,7 @@ function tempName(): string {
 }
 
 /** Whether a process with this id runs on this computer (EPERM: it runs, as another user). */
-function processRuns(pid: number): boolean {
+export function processRuns(pid: number): boolean {
   if (pid === process.pid) return true;
   try {
     process.kill(pid, 0);
