@@ -65,7 +65,8 @@ export interface IssueCrashFigures {
   elapsedMs: number;
 }
 
-const ADMIN_PASSWORD = `Crash-Admin-${randomBytes(6).toString('hex')}-Pw9`;
+// The first administrator's password meets the policy too: it must not contain the login "admin".
+const ADMIN_PASSWORD = `Crash-Operator-${randomBytes(6).toString('hex')}-Pw9`;
 
 export interface UserRow {
   id: string;
