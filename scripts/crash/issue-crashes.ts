@@ -21,7 +21,7 @@ import { startPgCluster, type PgCluster } from '../pg-cluster.mjs';
 import { ISSUE_CHUNK } from '../../src/main/services/issuing/issue-job';
 import { openDatabase } from '../../src/server/db/connect';
 import { call, okBody } from '../../src/server/test-support/client';
-import { argValue, deadline, deciles, median, REPO, seededRandom, spread, startChild, stratifiedPoints, type Child } from './common';
+import { argValue, deadline, deciles, median, REPO, seededRandom, sleep, spread, startChild, stratifiedPoints, type Child } from './common';
 
 export type Engine = 'sqlite' | 'postgres';
 
@@ -187,6 +187,20 @@ function newPassword(): string {
   return `Crash-${randomBytes(9).toString('base64url')}-Pw9`;
 }
 
+/**
+ * A sign-in as a well-behaved client makes it: a server busy checking passwords (503
+ * SERVER_BUSY, on a machine shared with other work) is asked again after its Retry-After.
+ */
+async function untilNotBusy<A extends { ok: boolean; status: number; error: { code: string; details?: unknown } | null }>(attempt: () => Promise<A>): Promise<A> {
+  for (let tries = 1; ; tries++) {
+    const answer = await attempt();
+    if (answer.ok || answer.error?.code !== 'SERVER_BUSY' || tries >= 20) return answer;
+    const details = answer.error.details;
+    const seconds = typeof details === 'object' && details !== null && 'retryAfterSeconds' in details && typeof details.retryAfterSeconds === 'number' ? details.retryAfterSeconds : 1;
+    await sleep(Math.min(seconds, 10) * 1000);
+  }
+}
+
 interface BatchRun {
   /** Users the server answered "issued" for. */
   acknowledged: Map<string, string>;
@@ -281,12 +295,12 @@ export async function runIssueCrashes(opts: IssueCrashOptions): Promise<IssueCra
         who,
         async (id) => {
           const login = logins.get(id)!;
-          const pw = await call(url, 'userSignin', { body: { login, password: current.get(id)! } });
+          const pw = await untilNotBusy(() => call(url, 'userSignin', { body: { login, password: current.get(id)! } }));
           if (pw.ok && pw.body.status === 'signed_in') ok++;
           else problems.push(`${login} could not sign in with their password: ${pw.ok ? pw.body.status : `${pw.error.code} ${pw.error.message}`}`);
           const credential = credentials.get(id);
           if (credential) {
-            const qr = await call(url, 'qrSignin', { body: { login, credential } });
+            const qr = await untilNotBusy(() => call(url, 'qrSignin', { body: { login, credential } }));
             if (!qr.ok) problems.push(`${login} could not sign in with their QR credential: ${qr.error.code}`);
           }
         },
