@@ -66,6 +66,7 @@ export const ERROR_CODES = [
   'ORIGIN_REQUIRED', // a browser-host console call without an Origin header: it did not come from the console's page
   'PAGE_KEY_REQUIRED', // a browser-host console call without a valid page key (the page asks for a new one)
   'LAST_ADMIN', // the change would leave the server with no enabled administrator
+  'ISSUE_UNCONFIRMED', // the server stopped answering while it issued: the user may or may not have been re-keyed
   'PAYLOAD_TOO_LARGE', // the request body is larger than the route accepts (open routes: 16 KiB)
   'SERVER_BUSY', // the server is checking as many passwords as it can: try again after Retry-After (seconds)
 ] as const;

@@ -92,11 +92,13 @@ export function brokenReadme(cards: readonly Card[], serverName: string, at: Dat
     `Gatepass sign-in codes for ${serverName}, exported ${at.toISOString()}`,
     '',
     `${cards.length - broken.length} of ${cards.length} users got a new sign-in code. These ${broken.length} did not:`,
-    'they keep their previous password and codes. ' +
+    (broken.some((c) => c.unconfirmed)
+      ? 'they keep their previous password and codes, except those marked MAY BE RE-KEYED (the server stopped answering while it issued: use Generate again for them). '
+      : 'they keep their previous password and codes. ') +
       (omitted ? 'They have no card' : 'Their card is marked NOT ISSUED') +
       (includeConfig ? (omitted ? ' and no .usr file.' : ' and they have no .usr file.') : '.'),
     '',
-    ...broken.map((c) => `${c.login}\t${(c.reason ?? 'unknown reason').replace(/[\r\n\t]+/g, ' ')}`),
+    ...broken.map((c) => `${c.login}\t${c.unconfirmed ? 'MAY BE RE-KEYED: ' : ''}${(c.reason ?? 'unknown reason').replace(/[\r\n\t]+/g, ' ')}`),
     '',
   ];
   // CRLF so Notepad shows the lines too; unzip and every editor read it.

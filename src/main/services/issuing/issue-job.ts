@@ -19,6 +19,11 @@ export const ISSUE_CHUNK = 250;
 // Setting a password hashes it (argon2): a chunk of hundreds can take a while.
 const ISSUE_CHUNK_TIMEOUT_MS = 5 * 60_000;
 
+/** A failure after which nobody knows whether the server committed the request: no answer came. */
+function outcomeUnknown(e: GatepassError): boolean {
+  return e.code === 'SERVER_UNREACHABLE' || e.code === 'SERVER_ERROR';
+}
+
 interface Issued {
   codes: Map<string, GeneratedCode>;
   cards: Map<string, Card>;
@@ -87,10 +92,24 @@ async function issueFor(input: {
       );
       results = res.results;
     } catch (err) {
-      // Nothing issued yet: the whole call failed, say so. Otherwise keep what was issued.
-      if (!issuedAny) throw err;
       const e = err instanceof GatepassError ? err : new GatepassError('SERVER_ERROR', 'The server stopped answering');
-      for (const u of toIssue.slice(i)) broken(u.id, u.login, u.displayName, e.code, e.message);
+      if (!outcomeUnknown(e)) {
+        // The server refused the request as a whole (nothing was issued for it). Nothing issued
+        // yet: the run failed, say so. Otherwise keep what was issued.
+        if (!issuedAny) throw err;
+        for (const u of toIssue.slice(i)) broken(u.id, u.login, u.displayName, e.code, e.message);
+        break;
+      }
+      // No answer (the server or the connection died mid-request): the server may have committed
+      // some or all of this chunk, so these users may already have their new password and their
+      // old code may be void. Said so, never "they keep their previous password"; the users of
+      // later chunks were never sent and are listed as not re-keyed, as after a cancel.
+      for (const u of chunk) {
+        broken(u.id, u.login, u.displayName, 'ISSUE_UNCONFIRMED', `The server stopped answering while it issued (${e.message}): this user may already have the new password, and their earlier code may no longer work`);
+        cards.set(u.id, { ...cards.get(u.id)!, unconfirmed: true });
+      }
+      for (const u of toIssue.slice(i + ISSUE_CHUNK)) notIssued.push({ userId: u.id, login: u.login, displayName: u.displayName });
+      report();
       break;
     }
     const byId = new Map(results.map((r) => [r.userId, r]));

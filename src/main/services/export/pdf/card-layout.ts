@@ -28,6 +28,8 @@ export interface CardData {
   payload: string | null;
   /** Why no code was issued, when broken */
   reason?: string;
+  /** Broken because no answer came while the server issued: the user may already be re-keyed. */
+  unconfirmed?: boolean;
   issuedAt: string | null;
   expiresAt: string | null;
 }
@@ -100,6 +102,8 @@ const INSTRUCTION = 'Scan with the Gatepass app to sign in. Keep this card priva
  */
 const BROKEN_NOTE = "This user's previous password and sign-in code still work. Use Generate again in the Gatepass console.";
 const BROKEN_FOOTER = 'For the administrator: do not hand out this card, it holds no sign-in code.';
+/** A broken sign-in card whose issue was never confirmed (the server stopped answering mid-request). */
+const UNCONFIRMED_NOTE = 'This user may already have a new password, and their earlier code may no longer work. Use Generate again in the Gatepass console.';
 const QUIET = 4;
 
 /** What a card says, by kind: its label, what to do with the code, and what a broken one means. */
@@ -134,6 +138,7 @@ export const FIXED_TEXT = [
   INSTRUCTION,
   'GATEPASS SIGN-IN CARD · NOT ISSUED NO VALID CODE For the administrator: no code was issued.',
   BROKEN_NOTE,
+  UNCONFIRMED_NOTE,
   BROKEN_FOOTER,
   'Server Address Issued Expires Until replaced, or until the password or login changes card of Gatepass … unknown reason the server returned no code',
   ...Object.values(WORDS).flatMap((w) => [w.label, w.instruction, w.brokenNote, w.brokenFooter, w.expires, w.noExpiry]),
@@ -438,7 +443,7 @@ export class CardRenderer {
 
     if (!ok) {
       const below = c.wrapped(med, 11, DANGER, `For the administrator: no code was issued. ${withStop(reason)}`, MARGIN, y, contentW, 'center', 4);
-      const note = c.wrapped(reg, 10, INK, words.brokenNote, MARGIN, Math.max(y + 20, below) + 4, contentW, 'center', 2);
+      const note = c.wrapped(reg, 10, INK, card.unconfirmed ? UNCONFIRMED_NOTE : words.brokenNote, MARGIN, Math.max(y + 20, below) + 4, contentW, 'center', 2);
       y = note + 12;
     }
 
