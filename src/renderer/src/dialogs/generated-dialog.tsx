@@ -163,7 +163,13 @@ export function GeneratedDialog({ jobId }: { jobId: string }) {
         {broken > 0 ? <strong className="error-text">, {broken.toLocaleString('en-US')} broken</strong> : <span>, 0 broken</span>}
         {waiting.length > 0 ? <strong className="warning-text">, {waiting.length.toLocaleString('en-US')} not re-keyed</strong> : null}
         {job ? <span className="muted"> · {job.serverName}</span> : null}
-        {broken > 0 ? <span className="muted"> · broken users keep their old password and codes</span> : null}
+        {broken > 0 ? (
+          <span className="muted">
+            {job?.codes.some((c) => c.errorCode === 'ISSUE_UNCONFIRMED')
+              ? ' · broken users keep their old password and codes, except those marked unconfirmed (the server stopped answering: use Generate again for them)'
+              : ' · broken users keep their old password and codes'}
+          </span>
+        ) : null}
       </div>
       {waiting.length > 0 ? <NotReKeyed users={waiting} /> : null}
       <div ref={scrollRef} className="qr-scroll" role="list" aria-label="Generated QR codes" tabIndex={0}>

@@ -35,7 +35,7 @@ export function QrCard({ code }: { code: GeneratedCode }) {
       <div className="qr-login" title={code.login}>{code.login}</div>
       <div className="qr-name" title={code.displayName}>{code.displayName || '\u00a0'}</div>
       {broken ? (
-        <div className="qr-status bad">Broken: keeps the old password</div>
+        <div className="qr-status bad">{code.errorCode === 'ISSUE_UNCONFIRMED' ? 'Unconfirmed: may be re-keyed' : 'Broken: keeps the old password'}</div>
       ) : (
         <div className="qr-status ok">Issued</div>
       )}
