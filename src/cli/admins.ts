@@ -3,8 +3,7 @@ import type { AdminSummary } from '../shared/api/admins';
 import { generateStrongPassword } from '../shared/password-template';
 import { printJson } from './output';
 import { printTable, withAdmin } from './computers';
-import { adminSession, badInput, secondFactorFrom, type AdminSession } from './sign-in';
-import { readStdin } from './stdin';
+import { adminSession, badInput, passwordLinesFromStdin, secondFactorFrom, type AdminSession } from './sign-in';
 
 interface AdminsOptions {
   server: string;
@@ -17,15 +16,9 @@ interface AdminsOptions {
 
 /**
  * Stdin's lines for the admins commands: the first is your password (as for every command),
- * the second, where a command sets one, the other administrator's new password. Never on the
- * command line: other local users can read it.
+ * the second, where a command sets one, the other administrator's new password.
  */
-async function stdinLines(o: AdminsOptions): Promise<string[]> {
-  if (!o.passwordStdin) throw badInput("give the administrator's password on stdin with --password-stdin");
-  const lines = (await readStdin()).replace(/^\uFEFF/, '').split(/\r?\n/);
-  if (!lines[0]) throw badInput('no administrator password on stdin');
-  return lines;
-}
+const stdinLines = (o: AdminsOptions) => passwordLinesFromStdin(o.passwordStdin);
 
 async function signIn(o: AdminsOptions, password: string): Promise<AdminSession> {
   return adminSession(o.server, o.login, password, secondFactorFrom(o));
@@ -48,7 +41,7 @@ function describe(a: AdminSummary): string {
 /** `gatepass admins list` */
 export async function adminsListCommand(o: AdminsOptions): Promise<void> {
   const [password] = await stdinLines(o);
-  const session = await signIn(o, password!);
+  const session = await signIn(o, password);
   try {
     const { items } = await session.call('listAdmins', {});
     if (o.json) {
@@ -67,7 +60,7 @@ export async function adminsListCommand(o: AdminsOptions): Promise<void> {
 /** `gatepass admins create LOGIN`: the new password from stdin's second line, or generated and shown once. */
 export async function adminsCreateCommand(login: string, o: AdminsOptions): Promise<void> {
   const [password, given] = await stdinLines(o);
-  const session = await signIn(o, password!);
+  const session = await signIn(o, password);
   try {
     const newPassword = given ? given : generateStrongPassword(20);
     const admin = await session.call('createAdmin', { body: { login, password: newPassword } });
@@ -85,7 +78,7 @@ export async function adminsCreateCommand(login: string, o: AdminsOptions): Prom
 /** `gatepass admins disable|enable LOGIN` */
 export async function adminsSetDisabledCommand(disabled: boolean, login: string, o: AdminsOptions): Promise<void> {
   const [password] = await stdinLines(o);
-  const session = await signIn(o, password!);
+  const session = await signIn(o, password);
   try {
     const target = await findAdmin(session, login);
     const admin = await session.call(disabled ? 'disableAdmin' : 'enableAdmin', { params: { id: target.id } });
@@ -100,10 +93,10 @@ export async function adminsSetDisabledCommand(disabled: boolean, login: string,
 export async function adminsPasswordCommand(login: string, o: AdminsOptions): Promise<void> {
   const [password, newPassword] = await stdinLines(o);
   if (!newPassword) throw badInput('give the new password on the second line of stdin');
-  const session = await signIn(o, password!);
+  const session = await signIn(o, password);
   try {
     const target = await findAdmin(session, login);
-    const admin = await session.call('setAdminPassword', { params: { id: target.id }, body: { password: newPassword, ...(target.you ? { currentPassword: password! } : {}) } });
+    const admin = await session.call('setAdminPassword', { params: { id: target.id }, body: { password: newPassword, ...(target.you ? { currentPassword: password } : {}) } });
     if (o.json) printJson({ ok: true, admin });
     else console.log(`Password changed for ${admin.login}; their other sessions ended.`);
   } finally {

@@ -14,12 +14,20 @@ export function firstLine(text: string): string {
   return text.replace(/^\uFEFF/, '').split(/\r?\n/, 1)[0] ?? '';
 }
 
-/** The password on stdin's first line; `who` names whose it is in the messages. Never from argv: other local users can read a command line. */
-export async function passwordFromStdin(passwordStdin: boolean | undefined, who: 'administrator' | 'user' = 'administrator'): Promise<string> {
+/**
+ * Stdin's lines (a byte-order mark dropped), the first one a password that must be there; `who`
+ * names whose it is in the messages. Never from argv: other local users can read a command line.
+ */
+export async function passwordLinesFromStdin(passwordStdin: boolean | undefined, who: 'administrator' | 'user' = 'administrator'): Promise<[string, ...string[]]> {
   if (!passwordStdin) throw badInput(`give the ${who}'s password on stdin with --password-stdin`);
-  const pw = firstLine(await readStdin());
-  if (!pw) throw badInput(`no ${who} password on stdin`);
-  return pw;
+  const [first = '', ...rest] = (await readStdin()).replace(/^\uFEFF/, '').split(/\r?\n/);
+  if (!first) throw badInput(`no ${who} password on stdin`);
+  return [first, ...rest];
+}
+
+/** The password on stdin's first line (see {@link passwordLinesFromStdin}). */
+export async function passwordFromStdin(passwordStdin: boolean | undefined, who: 'administrator' | 'user' = 'administrator'): Promise<string> {
+  return (await passwordLinesFromStdin(passwordStdin, who))[0];
 }
 
 /** The server's address, checked: a bad one is bad input, not an internal error. */

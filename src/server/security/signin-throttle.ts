@@ -48,7 +48,8 @@ export function delayAfter(n: number, rule: Rule): number {
   return n < rule.free ? 0 : Math.min(2 ** (n - rule.free) * 1000, rule.capMs);
 }
 
-function loginKeyOf(login: string): string {
+/** How the limits name a login: NFC, trimmed, any case (`Admin`, ` admin` and `ADMIN` are one). */
+export function loginKeyOf(login: string): string {
   return login.normalize('NFC').trim().toLowerCase();
 }
 

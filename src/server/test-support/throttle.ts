@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema';
-import type { ThrottleScope } from '../security/signin-throttle';
+import { loginKeyOf, type ThrottleScope } from '../security/signin-throttle';
 
 /**
  * How many tries the sign-in limits hold against a login now (the largest of its counts: from
@@ -11,7 +11,7 @@ export async function chargedTries(db: Kysely<Database>, scope: ThrottleScope, l
     .selectFrom('signin_throttle')
     .select('failures')
     .where('scope', '=', scope)
-    .where('login_key', '=', login.normalize('NFC').trim().toLowerCase())
+    .where('login_key', '=', loginKeyOf(login))
     .execute();
   return Math.max(0, ...rows.map((r) => r.failures));
 }

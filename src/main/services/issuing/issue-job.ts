@@ -63,7 +63,8 @@ async function issueFor(input: {
   const broken = (userId: string, login: string, displayName: string, code: string, reason: string) => {
     brokenCount++;
     codes.set(userId, { userId, login, displayName, status: 'broken', reason, errorCode: code, qr: null, issuedAt: null, expiresAt: null });
-    cards.set(userId, { login, displayName, serverName: input.serverName, serverUrl, status: 'broken', payload: null, reason, issuedAt: null, expiresAt: null });
+    const unconfirmed = code === 'ISSUE_UNCONFIRMED';
+    cards.set(userId, { login, displayName, serverName: input.serverName, serverUrl, status: 'broken', payload: null, reason, issuedAt: null, expiresAt: null, ...(unconfirmed ? { unconfirmed } : {}) });
   };
 
   const toIssue: User[] = [];
@@ -106,7 +107,6 @@ async function issueFor(input: {
       // later chunks were never sent and are listed as not re-keyed, as after a cancel.
       for (const u of chunk) {
         broken(u.id, u.login, u.displayName, 'ISSUE_UNCONFIRMED', `The server stopped answering while it issued (${e.message}): this user may already have the new password, and their earlier code may no longer work`);
-        cards.set(u.id, { ...cards.get(u.id)!, unconfirmed: true });
       }
       for (const u of toIssue.slice(i + ISSUE_CHUNK)) notIssued.push({ userId: u.id, login: u.login, displayName: u.displayName });
       report();
