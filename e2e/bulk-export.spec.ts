@@ -3,6 +3,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { addServerInUi, chooseRadio, cli, root, setCheckbox, startStack, type Stack } from './support';
+import { zbarScan } from '../src/test-support/zbar';
 
 /** The seed's first five logins in login order (src/server/modules/users/demo-users.ts, --seed-demo 25). */
 const firstFive = ['a.berg', 'b.ito', 'c.petrov', 'd.weber', 'e.dubois'];
@@ -63,8 +64,8 @@ function decodePdf(pdf: string, outPrefix: string): string | null {
   const base = outPrefix.slice(dir.length + 1);
   const pngs = readdirSync(dir).filter((f) => f.startsWith(`${base}-`) && f.endsWith('.png'));
   expect(pngs.length).toBeGreaterThan(0);
-  const res = spawnSync('zbarimg', ['--nodbus', '-q', '--raw', ...pngs.map((p) => join(dir, p))], { encoding: 'utf8' });
-  return res.status === 0 ? res.stdout.trim() : null;
+  const codes = zbarScan(pngs.map((p) => join(dir, p)));
+  return codes.length > 0 ? codes.join('\n') : null;
 }
 
 /** Clicks a radio's label, as a person does (React Aria keeps the native input visually hidden), and checks it took. */

@@ -3,6 +3,7 @@ import { execFileSync, spawnSync, type SpawnSyncReturns } from 'node:child_proce
 import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ADMIN_PASSWORD, cli, root, type Stack } from './support';
+import { zbarRead } from '../src/test-support/zbar';
 
 /**
  * What other people and programs do to a server while an administrator watches it in the
@@ -26,9 +27,8 @@ export function issueCodes(stack: Stack, logins: readonly string[], mode: string
   execFileSync('pdftoppm', ['-r', '150', '-png', pdf, join(stack.work, name)]);
   const codes = new Map<string, string>();
   for (const png of readdirSync(stack.work).filter((f) => f.startsWith(`${name}-`) && f.endsWith('.png'))) {
-    const read = spawnSync('zbarimg', ['--nodbus', '-q', '--raw', join(stack.work, png)], { encoding: 'utf8' });
-    if (read.status !== 0) continue; // a broken card: drawn so no scanner reads it
-    const text = read.stdout.trim();
+    const text = zbarRead(join(stack.work, png));
+    if (text === null) continue; // a broken card: drawn so no scanner reads it
     codes.set((JSON.parse(text) as { l: string }).l, text);
   }
   return codes;

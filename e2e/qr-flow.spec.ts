@@ -3,6 +3,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { addServerInUi, cli, root, startStack, type Stack } from './support';
+import { zbarRead } from '../src/test-support/zbar';
 
 const userPassword = 'Harbour-Lights-42';
 
@@ -64,7 +65,7 @@ test('an administrator adds a server, issues QR codes for three users, and every
 
   const decodedLogins: string[] = [];
   for (const png of pages) {
-    const text = execFileSync('zbarimg', ['--nodbus', '-q', '--raw', join(stack.work, png)], { encoding: 'utf8' }).trim();
+    const text = zbarRead(join(stack.work, png)) ?? '';
     const payload = JSON.parse(text) as { l: string; s: string };
     expect(payload.s).toBe(stack.serverUrl);
     decodedLogins.push(payload.l);

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { decodeProvisioningPayload } from '../shared/provisioning-payload';
 import { ADMIN_PASSWORD, eachBackend, startTestServer, useServer } from '../server/test-support/backends';
 import { call, okBody } from '../server/test-support/client';
-import { zbarRead } from '../server/test-support/provisioning';
+import { zbarRead } from '../test-support/zbar';
 import { startSmtpSink, type SmtpSink } from '../server/test-support/smtp-sink';
 import { runCli, type CliRun } from './test-support/run-cli';
 

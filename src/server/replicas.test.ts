@@ -6,7 +6,8 @@ import { loadMailSettings } from './mail/settings';
 import { ADMIN_PASSWORD, postgres, startTestServer, useDatabases } from './test-support/backends';
 import { call, okBody } from './test-support/client';
 import { decodeProvisioningPayload } from '../shared/provisioning-payload';
-import { issueCode, zbarReadPng } from './test-support/provisioning';
+import { zbarReadBytes } from '../test-support/zbar';
+import { issueCode } from './test-support/provisioning';
 import { oathtool, passwordSession, testClock, userWithPassword } from './test-support/two-step';
 import { startSmtpSink, type SmtpSink } from './test-support/smtp-sink';
 import { agentSignin, otpFromMail, registerComputer, requestOtp, smtpTo, waitForMail } from './test-support/email-otp';
@@ -186,7 +187,7 @@ describe('two replicas on one PostgreSQL database', () => {
     expect(p.serverId).toBe(idA);
     // The image is served by either replica: the code is live in the shared database.
     const png = Buffer.from(await (await fetch(`${b.url}/userportal/getQRCode?text=${encodeURIComponent(issued.payload)}`)).arrayBuffer());
-    expect(zbarReadPng(png)).toBe(issued.payload);
+    expect(zbarReadBytes(png)).toBe(issued.payload);
     const answers = await Promise.all(
       Array.from({ length: 20 }, (_, i) =>
         call(i % 2 ? a.url : b.url, 'redeemProvisioningCode', { body: { serverId: p.serverId, login: p.login, code: p.code, deviceName: `Phone ${i}` } }),

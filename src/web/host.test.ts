@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeSigninPayload } from '../shared/qr-payload';
 import { createServerClient } from '../main/services/server-client';
 import { startWebHost, type WebHost } from './host';
+import { zbarRead } from '../test-support/zbar';
 
 interface Reply {
   status: number;
@@ -343,8 +344,7 @@ describe('the whole flow through the browser host', () => {
     await writeFile(pdf, file.body);
     execFileSync('/usr/bin/pdftoppm', ['-r', '150', '-png', '-f', '1', '-l', '1', pdf, join(root, 'page')]);
     const png = (await readdir(root)).find((f) => f.startsWith('page') && f.endsWith('.png'))!;
-    const text = execFileSync('/usr/bin/zbarimg', ['--nodbus', '-q', '--raw', join(root, png)]).toString().trim();
-    const payload = decodeSigninPayload(text);
+    const payload = decodeSigninPayload(zbarRead(join(root, png)) ?? '');
     expect(payload.login).toBe(users[0]!.login);
     expect(payload.server).toBe(list[0]!.url);
     const device = await createServerClient(payload.server).call('qrSignin', { body: { login: payload.login, credential: payload.credential } });

@@ -3,7 +3,7 @@ import { decodeProvisioningPayload, provisioningLink } from '../../shared/provis
 import { eachBackend, useServer } from '../test-support/backends';
 import { call, okBody } from '../test-support/client';
 import { PortalBrowser, alertsOf, decode, headingOf, stripTags } from '../test-support/portal-browser';
-import { zbarReadPng } from '../test-support/provisioning';
+import { zbarReadBytes } from '../../test-support/zbar';
 import { userWithPassword } from '../test-support/two-step';
 
 const PASSWORD = 'Granite-Orchard-58';
@@ -11,7 +11,7 @@ const PASSWORD = 'Granite-Orchard-58';
 /** The QR code a page shows, as zbarimg reads the PNG it carries. */
 function qrOf(html: string): string | null {
   const src = /<img class="qr" src="data:image\/png;base64,([A-Za-z0-9+/=]+)"/.exec(html)?.[1];
-  return src ? zbarReadPng(Buffer.from(src, 'base64')) : null;
+  return src ? zbarReadBytes(Buffer.from(src, 'base64')) : null;
 }
 
 async function signedIn(base: string, login: string): Promise<PortalBrowser> {

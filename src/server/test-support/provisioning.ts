@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RouteResponse } from '../../shared/api/routes';
+import { zbarRead } from '../../test-support/zbar';
 import { call, okBody } from './client';
 
 /** One user's issued provisioning code, as the admin route answers it. */
@@ -28,27 +29,6 @@ export interface QrImageAnswer {
 export async function fetchQrImage(url: string, query: Record<string, string>): Promise<QrImageAnswer> {
   const res = await fetch(`${url}/userportal/getQRCode?${new URLSearchParams(query).toString()}`);
   return { status: res.status, contentType: res.headers.get('content-type') ?? '', cacheControl: res.headers.get('cache-control'), body: Buffer.from(await res.arrayBuffer()) };
-}
-
-/** What zbarimg (ZBar, a real reader) reads in an image file, or null when it finds no code. */
-export function zbarRead(file: string): string | null {
-  try {
-    return execFileSync('zbarimg', ['--nodbus', '-q', '--raw', file], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).replace(/\n$/, '');
-  } catch {
-    return null;
-  }
-}
-
-/** zbarimg's reading of PNG bytes. */
-export function zbarReadPng(png: Buffer): string | null {
-  const dir = mkdtempSync(join(tmpdir(), 'gp-qr-'));
-  try {
-    const file = join(dir, 'code.png');
-    writeFileSync(file, png);
-    return zbarRead(file);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
 }
 
 /**

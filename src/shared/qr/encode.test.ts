@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -6,6 +5,7 @@ import path from 'node:path';
 import QRCode from 'qrcode';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type EcLevel, encodeQrText, qrVersionFor } from './encode';
+import { zbarRead } from '../../test-support/zbar';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'gp-qrenc-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -89,9 +89,8 @@ describe('encodeQr', () => {
       }
       const file = path.join(dir, `sym-${ec}.pbm`);
       writeFileSync(file, `P1\n${full} ${full}\n${rows.join('\n')}\n`);
-      // -Sbinary: the raw bytes, not zbar's guess at a character set (it takes some UTF-8 for Shift-JIS).
-      const raw = execFileSync('zbarimg', ['--nodbus', '-q', '--raw', '-Sbinary', file]);
-      expect(raw.toString('utf8').replace(/\n$/, '')).toBe(text);
+      // binary: the raw bytes, not zbar's guess at a character set (it takes some UTF-8 for Shift-JIS).
+      expect(zbarRead(file, { binary: true })).toBe(text);
     }
   });
 });

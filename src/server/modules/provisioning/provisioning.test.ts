@@ -6,7 +6,8 @@ import { encodeSigninPayload } from '../../../shared/qr-payload';
 import { eachBackend, startTestServer, useServer } from '../../test-support/backends';
 import { call, okBody } from '../../test-support/client';
 import { FUZZ_RUNS, nastyString, wellFormed } from '../../test-support/fuzz';
-import { fetchQrImage, issueCode, zbarReadPng, zbarReadSvg } from '../../test-support/provisioning';
+import { zbarReadBytes } from '../../../test-support/zbar';
+import { fetchQrImage, issueCode, zbarReadSvg } from '../../test-support/provisioning';
 import { testClock } from '../../test-support/two-step';
 import { PROVISION_FAILURE_WINDOW_MS, PROVISION_FAILURES_PER_LOGIN, PROVISION_FAILURES_PER_SOURCE, sweepProvisioning } from './service';
 
@@ -321,7 +322,7 @@ eachBackend('Mobile provisioning', (backend) => {
       const bytes = Buffer.from(await png.arrayBuffer());
       const decoded = PNG.sync.read(bytes);
       expect(decoded.width).toBeLessThanOrEqual(1024);
-      expect(zbarReadPng(bytes)).toBe(issued.payload);
+      expect(zbarReadBytes(bytes)).toBe(issued.payload);
       const svg = await fetchQrImage(url(), { text: issued.payload, format: 'svg' });
       expect([svg.status, svg.contentType, svg.cacheControl]).toEqual([200, 'image/svg+xml; charset=utf-8', 'no-store']);
       expect(zbarReadSvg(svg.body.toString('utf8'))).toBe(issued.payload);
@@ -412,7 +413,7 @@ eachBackend('Mobile provisioning', (backend) => {
         expect(decodeProvisioningPayload(issued.payload).server).toBe('https://gatepass.example.org');
         expect(issued.qrImageUrl.startsWith('https://gatepass.example.org/userportal/getQRCode?text=')).toBe(true);
         // Served here under the public name: the image route checks the payload names it.
-        expect(zbarReadPng((await fetchQrImage(s.url, { text: issued.payload })).body)).toBe(issued.payload);
+        expect(zbarReadBytes((await fetchQrImage(s.url, { text: issued.payload })).body)).toBe(issued.payload);
       } finally {
         await s.close();
       }

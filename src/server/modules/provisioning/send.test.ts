@@ -3,7 +3,8 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { decodeProvisioningPayload, provisioningLink } from '../../../shared/provisioning-payload';
 import { eachBackend, startTestServer, useServer } from '../../test-support/backends';
 import { call, okBody } from '../../test-support/client';
-import { issueCode, zbarReadPng } from '../../test-support/provisioning';
+import { zbarReadBytes } from '../../../test-support/zbar';
+import { issueCode } from '../../test-support/provisioning';
 import { startSmtpSink, type SmtpSink } from '../../test-support/smtp-sink';
 
 eachBackend('Send provisioning email', (backend) => {
@@ -56,14 +57,14 @@ eachBackend('Send provisioning email', (backend) => {
     expect(html).toContain('<img src="cid:provisioning-qr@gatepass"');
     const inline = mail.attachments.find((a) => a.contentId === '<provisioning-qr@gatepass>' || a.cid === 'provisioning-qr@gatepass');
     if (!inline) throw new Error('no inline QR');
-    const payload = zbarReadPng(inline.content);
+    const payload = zbarReadBytes(inline.content);
     if (!payload) throw new Error('the inline QR does not read');
     const p = decodeProvisioningPayload(payload);
     expect(p).toMatchObject({ server: url(), login: anna.login });
     const href = /<a href="([^"]+)">Open the QR code in your browser/.exec(html)?.[1]?.replace(/&#38;/g, '&');
     expect(href).toBe(`${url()}/userportal/getQRCode?text=${encodeURIComponent(payload)}`);
     // The hosted image, as a mail client that loads remote images shows it: the same payload.
-    expect(zbarReadPng(Buffer.from(await (await fetch(href!)).arrayBuffer()))).toBe(payload);
+    expect(zbarReadBytes(Buffer.from(await (await fetch(href!)).arrayBuffer()))).toBe(payload);
     expect(mail.text).toContain(provisioningLink(payload));
     expect(mail.text).toContain(`Your login: ${anna.login}.`);
     // The database keeps the code's hash and nothing of the message once sent.
@@ -93,7 +94,7 @@ eachBackend('Send provisioning email', (backend) => {
     expect(mail.attachments).toEqual([]);
     const src = /<img src="([^"]+)"/.exec(typeof mail.html === 'string' ? mail.html : '')?.[1]?.replace(/&#38;/g, '&');
     expect(src?.startsWith(`${url()}/userportal/getQRCode?text=`)).toBe(true);
-    const payload = zbarReadPng(Buffer.from(await (await fetch(src!)).arrayBuffer()));
+    const payload = zbarReadBytes(Buffer.from(await (await fetch(src!)).arrayBuffer()));
     expect(decodeProvisioningPayload(payload ?? '').login).toBe(u.login);
   });
 
@@ -110,7 +111,7 @@ eachBackend('Send provisioning email', (backend) => {
     expect(Date.parse(p.validUntil) - Date.now()).toBeGreaterThan(3500_000);
     const [qr] = p.inline;
     expect(qr).toMatchObject({ cid: 'provisioning-qr@gatepass', contentType: 'image/png' });
-    const sample = decodeProvisioningPayload(zbarReadPng(Buffer.from(qr!.contentBase64, 'base64')) ?? '');
+    const sample = decodeProvisioningPayload(zbarReadBytes(Buffer.from(qr!.contentBase64, 'base64')) ?? '');
     expect(sample).toMatchObject({ login: u.login, code: 'PREVIEW0NOT0A0REAL0CODE' });
     // The sample redeems nothing, and the preview changed nothing.
     expect((await call(url(), 'redeemProvisioningCode', { body: { serverId: sample.serverId, login: sample.login, code: sample.code } })).error?.code).toBe('INVALID_PROVISION_CODE');

@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +9,7 @@ import { newSecretKey } from '../../security/secret-box';
 import { ADMIN_PASSWORD, eachBackend, postgres, startTestServer, useServer } from '../../test-support/backends';
 import { call, okBody } from '../../test-support/client';
 import { enrolledUser, oathtool, passwordSession, testClock, userWithPassword } from '../../test-support/two-step';
+import { zbarRead } from '../../../test-support/zbar';
 
 const STEP = 30_000;
 const scratch = mkdtempSync(join(tmpdir(), 'gp-totp-qr-'));
@@ -40,7 +40,9 @@ function decodeQrSvg(svg: string): string {
   }
   const file = join(scratch, `qr-${Math.random().toString(36).slice(2)}.pbm`);
   writeFileSync(file, `P1\n${side * scale} ${side * scale}\n${rows.join('\n')}\n`);
-  return execFileSync('zbarimg', ['--nodbus', '-q', '--raw', file], { encoding: 'utf8' }).trim();
+  const uri = zbarRead(file);
+  if (uri === null) throw new Error('zbarimg found no code in the QR SVG');
+  return uri;
 }
 
 eachBackend('Two-step verification (TOTP)', (backend) => {

@@ -8,6 +8,7 @@ import { encodeSigninPayload } from '../../../../shared/qr-payload';
 import { visualOrder } from './card-text';
 import { defaultFontDir } from './font-dir';
 import { type Card, WORKER_MIN_CARDS, renderCardPdfs, writeCardsPdf } from './cards';
+import { zbarRead } from '../../../../test-support/zbar';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'gp-fallback-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -43,8 +44,7 @@ const withoutBidiMarks = (s: string): string => s.replace(/[\u202a-\u202e]/g, ''
 function decodePage(file: string, page: number, prefix: string): string {
   execFileSync('pdftoppm', ['-r', '150', '-png', '-f', String(page), '-l', String(page), file, path.join(dir, prefix)]);
   const png = readdirSync(dir).find((f) => f.startsWith(`${prefix}-`) && f.endsWith('.png'));
-  const res = spawnSync('zbarimg', ['--nodbus', '-q', '--raw', '-Sbinary', path.join(dir, png ?? 'missing.png')]);
-  return res.stdout.toString('utf8').replace(/\n$/, '');
+  return png ? (zbarRead(path.join(dir, png), { binary: true }) ?? '') : '';
 }
 
 const EMBEDDED_SUBSET = (font: string): RegExp => new RegExp(`^[A-Z]{6}\\+${font}\\s+CID TrueType\\s+Identity-H\\s+yes\\s+yes\\s+yes\\s`);
