@@ -1,9 +1,7 @@
-import { useCallback, useEffect, useState } from 'react';
 import { Button, FileTrigger, Input, Label, TextField } from 'react-aria-components';
 import { CARD_TEXT_MAX, LOGO_MAX_BYTES, type CardBranding } from '../../../shared/api/cards';
 import { errorMessage } from '../lib/format';
-import { useAppStore } from '../store/store';
-import { useUnsavedGuard } from './use-unsaved-guard';
+import { SettingsFormFooter, submitSettings, useSettingsForm } from './use-settings-form';
 
 /** The logo is scaled down to fit this many pixels: about 270 dpi in the card's 160 x 36 pt corner. */
 const LOGO_BOX = { width: 600, height: 200 };
@@ -63,39 +61,18 @@ export async function logoPngFrom(file: File): Promise<string> {
  * from now on (a job keeps the branding it was issued with).
  */
 export function CardSettings({ serverId, serverName }: { serverId: string; serverName: string }) {
-  const refreshTick = useAppStore((s) => s.refreshTick);
-  const [saved, setSaved] = useState<Draft | null>(null);
-  const [draft, setDraft] = useState<Draft | null>(null);
-  const [loadError, setLoadError] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [status, setStatus] = useState('');
-  const [saving, setSaving] = useState(false);
-
-  const load = useCallback(async () => {
-    try {
-      const b = toDraft(await window.gatepass.cards.getBranding({ serverId }));
-      setSaved(b);
-      setDraft(b);
-      setLoadError(null);
-      setError(null);
-    } catch (err) {
-      setLoadError(errorMessage(err));
-    }
-  }, [serverId]);
-
-  useEffect(() => {
-    // Fetching on mount and on Refresh (F5) is the point of this effect; Refresh drops unsaved edits.
-    // eslint-disable-next-line react-hooks/set-state-in-effect
-    void load();
-  }, [load, refreshTick]);
-
-  const changed = saved !== null && draft !== null && (saved.text !== draft.text.trim() || saved.png !== draft.png);
-
-  function edit(patch: Partial<Draft>) {
-    setDraft((d) => (d ? { ...d, ...patch } : d));
-    setStatus('');
-    setError(null);
-  }
+  // Leaving Settings with unsaved card edits asks first, as for the password policy.
+  const form = useSettingsForm<CardBranding, Draft>({
+    part: 'cards',
+    what: `the sign-in cards of ${serverName}`,
+    source: serverId,
+    load: () => window.gatepass.cards.getBranding({ serverId }),
+    toDraft,
+    changed: (d, b) => b.text !== d.text.trim() || (b.logo?.png ?? null) !== d.png,
+    submit: (d) => window.gatepass.cards.setBranding({ serverId, branding: { text: d.text, logo: d.png ? { png: d.png } : null } }),
+    savedText: 'Saved. Codes issued from now on carry them.',
+  });
+  const { draft, loadError, saving, edit } = form;
 
   async function chooseLogo(files: FileList | null) {
     const file = files?.[0];
@@ -103,33 +80,9 @@ export function CardSettings({ serverId, serverName }: { serverId: string; serve
     try {
       edit({ png: await logoPngFrom(file) });
     } catch (err) {
-      setError(errorMessage(err));
+      form.setError(errorMessage(err));
     }
   }
-
-  /** Saves the form; false when it was refused (the reason is then shown under it). */
-  async function save(): Promise<boolean> {
-    if (!draft) return false;
-    setSaving(true);
-    setError(null);
-    try {
-      const b = await window.gatepass.cards.setBranding({ serverId, branding: { text: draft.text, logo: draft.png ? { png: draft.png } : null } });
-      setSaved(toDraft(b));
-      setDraft(toDraft(b));
-      setStatus('Saved. Codes issued from now on carry them.');
-      return true;
-    } catch (err) {
-      setError(errorMessage(err));
-      return false;
-    } finally {
-      setSaving(false);
-    }
-  }
-
-  // Leaving Settings with unsaved card edits asks first, as for the password policy.
-  useUnsavedGuard('cards', changed, `the sign-in cards of ${serverName}`, save, () => {
-    if (saved) setDraft(saved);
-  });
 
   if (loadError) return <p className="grid-message error-text" role="alert">Card settings: {loadError}</p>;
   if (!draft) return null;
@@ -137,10 +90,7 @@ export function CardSettings({ serverId, serverName }: { serverId: string; serve
     <form
       className="settings-section"
       aria-label="Sign-in cards"
-      onSubmit={(e) => {
-        e.preventDefault();
-        if (changed && !saving) void save();
-      }}
+      onSubmit={submitSettings(form)}
     >
       <h2 className="settings-heading">Sign-in cards</h2>
       <TextField className="field" value={draft.text} onChange={(v) => edit({ text: v })} maxLength={CARD_TEXT_MAX} isDisabled={saving}>
@@ -162,22 +112,7 @@ export function CardSettings({ serverId, serverName }: { serverId: string; serve
         ) : null}
       </div>
       <p className="note">The logo prints at the top right of each card, the line under the instructions. Both apply to codes issued from now on.</p>
-      {error ? (
-        <p className="dialog-error" role="alert">
-          {error}
-        </p>
-      ) : null}
-      <div className="settings-buttons">
-        <Button type="submit" className="button primary" isDisabled={!changed || saving}>
-          Save
-        </Button>
-        <Button className="button" isDisabled={!changed || saving} onPress={() => saved && setDraft(saved)}>
-          Revert
-        </Button>
-        <span className="ok-text" role="status">
-          {status}
-        </span>
-      </div>
+      <SettingsFormFooter form={form} />
     </form>
   );
 }

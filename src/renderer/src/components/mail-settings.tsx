@@ -16,7 +16,7 @@ import {
 } from '../lib/mail-form';
 import { mailItemText } from '../lib/mail-text';
 import { useAppStore } from '../store/store';
-import { useUnsavedGuard } from './use-unsaved-guard';
+import { SettingsFormFooter, submitSettings, useSettingsForm } from './use-settings-form';
 import { triggerDownload } from '../transport/http-transport';
 import { useBatchReport } from './use-batch-report';
 
@@ -292,78 +292,19 @@ function TestMessage({ serverId, blocked }: { serverId: string; blocked: string 
  * before leaving, as the other Settings do.
  */
 export function MailSettings({ serverId, serverName }: { serverId: string; serverName: string }) {
-  const refreshTick = useAppStore((s) => s.refreshTick);
-  const [saved, setSaved] = useState<MailSettingsView | null>(null);
-  const [draft, setDraft] = useState<MailDraft | null>(null);
-  const [loadError, setLoadError] = useState<string | null>(null);
-  const [saveError, setSaveError] = useState<string | null>(null);
-  const [tried, setTried] = useState(false);
-  const [status, setStatus] = useState('');
-  const [saving, setSaving] = useState(false);
-
-  const load = useCallback(async () => {
-    try {
-      const v = await window.gatepass.mail.settings({ serverId });
-      setSaved(v);
-      setDraft(toMailDraft(v));
-      setLoadError(null);
-      setSaveError(null);
-      setTried(false);
-    } catch (err) {
-      setLoadError(errorMessage(err));
-    }
-  }, [serverId]);
-
-  useEffect(() => {
-    // Fetching on mount and on Refresh (F5) is the point of this effect; Refresh drops unsaved edits.
-    // eslint-disable-next-line react-hooks/set-state-in-effect
-    void load();
-  }, [load, refreshTick]);
-
-  const changed = saved !== null && draft !== null && mailDraftChanged(draft, saved);
-  const problems = saved && draft ? mailProblems(draft, saved) : {};
-  const valid = Object.keys(problems).length === 0;
-
-  function edit(patch: Partial<MailDraft>) {
-    setDraft((d) => (d ? { ...d, ...patch } : d));
-    setStatus('');
-    setSaveError(null);
-  }
-
-  /** Saves the form; false when it was refused (the reason is then shown under it). */
-  async function save(): Promise<boolean> {
-    setTried(true);
-    if (!draft || !saved) return false;
-    if (!valid) {
-      setSaveError('Put right what is marked above, then save.');
-      return false;
-    }
-    setSaving(true);
-    setSaveError(null);
-    try {
-      const v = await window.gatepass.mail.setSettings({ serverId, settings: mailInput(draft, saved) });
-      setSaved(v);
-      setDraft(toMailDraft(v));
-      setTried(false);
-      setStatus('Saved.');
-      return true;
-    } catch (err) {
-      setSaveError(errorMessage(err));
-      return false;
-    } finally {
-      setSaving(false);
-    }
-  }
-
-  function revert() {
-    if (saved) setDraft(toMailDraft(saved));
-    setSaveError(null);
-    setTried(false);
-    setStatus('');
-  }
-
   // Leaving with unsaved edits asks first, as for the password policy.
-  useUnsavedGuard('mail', changed, `the mail settings of ${serverName}`, save, revert);
+  const form = useSettingsForm<MailSettingsView, MailDraft>({
+    part: 'mail',
+    what: `the mail settings of ${serverName}`,
+    source: serverId,
+    load: () => window.gatepass.mail.settings({ serverId }),
+    toDraft: toMailDraft,
+    changed: mailDraftChanged,
+    submit: (d, s) =>
+      Object.keys(mailProblems(d, s)).length > 0 ? 'Put right what is marked above, then save.' : window.gatepass.mail.setSettings({ serverId, settings: mailInput(d, s) }),
+  });
+  const { saved, draft, loadError, saving, changed, tried, edit } = form;
+  const problems = saved && draft ? mailProblems(draft, saved) : {};
 
   if (loadError) {
     return (
@@ -386,10 +327,7 @@ export function MailSettings({ serverId, serverName }: { serverId: string; serve
       <form
         className="settings-subsection"
         aria-label="Mail settings"
-        onSubmit={(e) => {
-          e.preventDefault();
-          if (changed && !saving) void save();
-        }}
+        onSubmit={submitSettings(form)}
       >
         <RadioGroup
           className="option-group"
@@ -421,7 +359,7 @@ export function MailSettings({ serverId, serverName }: { serverId: string; serve
               <Field label="Host" value={draft.host} onChange={(v) => edit({ host: v })} error={shown(problems.host)} placeholder="smtp.example.org" isDisabled={saving} />
               <Field label="Port" value={draft.port} onChange={(v) => edit({ port: v })} error={shown(problems.port)} inputMode="numeric" isDisabled={saving} />
             </div>
-            <RadioGroup className="option-group" value={draft.security} onChange={(v) => setDraft((d) => (d ? withSecurity(d, v as SmtpSecurity) : d))} isDisabled={saving}>
+            <RadioGroup className="option-group" value={draft.security} onChange={(v) => edit(withSecurity(draft, v as SmtpSecurity))} isDisabled={saving}>
               <Label className="group-label">Encryption</Label>
               <Choice value="starttls">{SECURITY_TEXT.starttls}</Choice>
               <Choice value="tls">{SECURITY_TEXT.tls}</Choice>
@@ -444,22 +382,7 @@ export function MailSettings({ serverId, serverName }: { serverId: string; serve
             {saved.updatedBy ? ` by ${saved.updatedBy}` : ''}.
           </p>
         ) : null}
-        {saveError ? (
-          <p className="dialog-error" role="alert">
-            {saveError}
-          </p>
-        ) : null}
-        <div className="settings-buttons">
-          <Button type="submit" className="button primary" isDisabled={!changed || saving}>
-            Save
-          </Button>
-          <Button className="button" isDisabled={!changed || saving} onPress={revert}>
-            Revert
-          </Button>
-          <span className="ok-text" role="status">
-            {status}
-          </span>
-        </div>
+        <SettingsFormFooter form={form} />
       </form>
       {draft.transport === 'folder' && saved.transport === 'folder' ? <MailFolderPanel serverId={serverId} /> : null}
       <TestMessage serverId={serverId} blocked={testBlocked} />

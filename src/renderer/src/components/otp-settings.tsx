@@ -1,11 +1,9 @@
-import { useCallback, useEffect, useState } from 'react';
-import { Button, Checkbox, FieldError, Input, Label, Text, TextField } from 'react-aria-components';
+import { Checkbox, FieldError, Input, Label, Text, TextField } from 'react-aria-components';
 import { OTP_EXPIRATION_MINUTES, offeredModes, type OtpMode } from '../../../shared/api/email-otp';
 import type { ChannelOutput } from '../../../shared/ipc/contract';
 import { parseExpirationMinutes } from '../lib/computer-signin';
-import { errorMessage, formatDateTime } from '../lib/format';
-import { useAppStore } from '../store/store';
-import { useUnsavedGuard } from './use-unsaved-guard';
+import { formatDateTime } from '../lib/format';
+import { SettingsFormFooter, submitSettings, useSettingsForm } from './use-settings-form';
 
 type Settings = ChannelOutput<'emailOtp:settings'>;
 
@@ -56,78 +54,22 @@ function orList(items: readonly string[]): string {
  * before leaving, as the other parts of Settings do.
  */
 export function OtpSettings({ serverId, serverName }: { serverId: string; serverName: string }) {
-  const refreshTick = useAppStore((s) => s.refreshTick);
-  const [saved, setSaved] = useState<Settings | null>(null);
-  const [draft, setDraft] = useState<Draft | null>(null);
-  const [loadError, setLoadError] = useState<string | null>(null);
-  const [saveError, setSaveError] = useState<string | null>(null);
-  const [status, setStatus] = useState('');
-  const [saving, setSaving] = useState(false);
-
-  const load = useCallback(async () => {
-    try {
-      const s = await window.gatepass.emailOtp.settings({ serverId });
-      setSaved(s);
-      setDraft(toDraft(s));
-      setLoadError(null);
-      setSaveError(null);
-    } catch (err) {
-      setLoadError(errorMessage(err));
-    }
-  }, [serverId]);
-
-  useEffect(() => {
-    // Fetching on mount and on Refresh (F5) is the point of this effect; Refresh drops unsaved edits.
-    // eslint-disable-next-line react-hooks/set-state-in-effect
-    void load();
-  }, [load, refreshTick]);
-
-  const changed = saved !== null && draft !== null && !sameDraft(draft, toDraft(saved));
+  const form = useSettingsForm<Settings, Draft>({
+    part: 'emailOtp',
+    what: `the computer sign-in settings of ${serverName}`,
+    source: serverId,
+    load: () => window.gatepass.emailOtp.settings({ serverId }),
+    toDraft,
+    changed: (d, s) => !sameDraft(d, toDraft(s)),
+    submit: (d) => {
+      const expirationMinutes = parseExpirationMinutes(d.minutes);
+      if (expirationMinutes === null) return RANGE_SENTENCE;
+      // The server's or the contract's refusal is shown as is: it names what is wrong.
+      return window.gatepass.emailOtp.setSettings({ serverId, expirationMinutes, autoDirectory: d.autoDirectory, autoInternal: d.autoInternal, emergencyAccess: d.emergencyAccess });
+    },
+  });
+  const { saved, draft, loadError, saving, edit } = form;
   const minutes = draft ? parseExpirationMinutes(draft.minutes) : null;
-
-  function edit(patch: Partial<Draft>) {
-    setDraft((d) => (d ? { ...d, ...patch } : d));
-    setStatus('');
-    setSaveError(null);
-  }
-
-  /** Saves the form; false when it was refused (the reason is then shown under the form). */
-  async function save(): Promise<boolean> {
-    if (!draft) return false;
-    if (minutes === null) {
-      setSaveError(RANGE_SENTENCE);
-      return false;
-    }
-    setSaving(true);
-    setSaveError(null);
-    try {
-      const s = await window.gatepass.emailOtp.setSettings({
-        serverId,
-        expirationMinutes: minutes,
-        autoDirectory: draft.autoDirectory,
-        autoInternal: draft.autoInternal,
-        emergencyAccess: draft.emergencyAccess,
-      });
-      setSaved(s);
-      setDraft(toDraft(s));
-      setStatus('Saved.');
-      return true;
-    } catch (err) {
-      // The server's or the contract's refusal, shown as is: it names what is wrong.
-      setSaveError(errorMessage(err));
-      return false;
-    } finally {
-      setSaving(false);
-    }
-  }
-
-  function revert() {
-    if (saved) setDraft(toDraft(saved));
-    setSaveError(null);
-    setStatus('');
-  }
-
-  useUnsavedGuard('emailOtp', changed, `the computer sign-in settings of ${serverName}`, save, revert);
 
   if (loadError) {
     return (
@@ -147,10 +89,7 @@ export function OtpSettings({ serverId, serverName }: { serverId: string; server
     <form
       className="settings-section"
       aria-label="Computer sign-in"
-      onSubmit={(e) => {
-        e.preventDefault();
-        if (changed && !saving) void save();
-      }}
+      onSubmit={submitSettings(form)}
     >
       <h2 className="settings-heading">Computer sign-in</h2>
       <p className="note">
@@ -204,22 +143,7 @@ export function OtpSettings({ serverId, serverName }: { serverId: string; server
           {saved.updatedBy ? ` by ${saved.updatedBy}` : ''}.
         </p>
       ) : null}
-      {saveError ? (
-        <p className="dialog-error" role="alert">
-          {saveError}
-        </p>
-      ) : null}
-      <div className="settings-buttons">
-        <Button type="submit" className="button primary" isDisabled={!changed || saving}>
-          Save
-        </Button>
-        <Button className="button" isDisabled={!changed || saving} onPress={revert}>
-          Revert
-        </Button>
-        <span className="ok-text" role="status">
-          {status}
-        </span>
-      </div>
+      <SettingsFormFooter form={form} />
     </form>
   );
 }

@@ -1,16 +1,14 @@
-import { useCallback, useEffect, useState } from 'react';
 import { Button, Checkbox, FieldError, Input, Label, TextField } from 'react-aria-components';
 import { useShallow } from 'zustand/react/shallow';
 import { formatZodError } from '../../../shared/errors';
 import { MIN_LENGTH_FLOOR, PolicyUpdateSchema, type PasswordPolicy } from '../../../shared/model/password-policy';
-import { errorMessage } from '../lib/format';
 import { useAppStore } from '../store/store';
-import { useUnsavedGuard } from './use-unsaved-guard';
 import { CardSettings } from './card-settings';
 import { OtpSettings } from './otp-settings';
 import { MailSettings } from './mail-settings';
 import { ProvisioningSettings } from './provisioning-settings';
 import { TwoStepSettings } from './two-step-settings';
+import { SettingsFormFooter, submitSettings, useSettingsForm } from './use-settings-form';
 
 type Flag = 'requireLowercase' | 'requireUppercase' | 'requireDigit' | 'requireSymbol' | 'forbidLogin' | 'forbidCommon';
 
@@ -108,78 +106,27 @@ function ServerSection({ serverId }: { serverId: string }) {
  * refusal (e.g. a minimum above the maximum) is shown with its message.
  */
 export function PolicySettings({ serverId, serverName }: { serverId: string; serverName: string }) {
-  const refreshTick = useAppStore((s) => s.refreshTick);
-  const [saved, setSaved] = useState<PasswordPolicy | null>(null);
-  const [draft, setDraft] = useState<Draft | null>(null);
-  const [loadError, setLoadError] = useState<string | null>(null);
-  const [saveError, setSaveError] = useState<string | null>(null);
-  const [status, setStatus] = useState<string>('');
-  const [saving, setSaving] = useState(false);
-
-  const load = useCallback(async () => {
-    try {
-      const p = await window.gatepass.policy.get({ serverId });
-      setSaved(p);
-      setDraft(toDraft(p));
-      setLoadError(null);
-      setSaveError(null);
-    } catch (err) {
-      setLoadError(errorMessage(err));
-    }
-  }, [serverId]);
-
-  useEffect(() => {
-    // Fetching on mount and on Refresh (F5) is the point of this effect; Refresh drops unsaved edits.
-    // eslint-disable-next-line react-hooks/set-state-in-effect
-    void load();
-  }, [load, refreshTick]);
-
-  const changed = saved !== null && draft !== null && !sameDraft(draft, toDraft(saved));
-  const minLength = draft ? parseLength(draft.minLength) : null;
-  const maxLength = draft ? parseLength(draft.maxLength) : null;
-  const canSave = changed && !saving && minLength !== null && maxLength !== null;
-
-  function edit(patch: Partial<Draft>) {
-    setDraft((d) => (d ? { ...d, ...patch } : d));
-    setStatus('');
-  }
-
-  /** Saves the form; false when it was refused (the reason is then shown under the form). */
-  async function save(): Promise<boolean> {
-    if (!draft || minLength === null || maxLength === null) return false;
-    const policy: PasswordPolicy = { ...draft, minLength, maxLength };
-    // The rules the server applies (the shared schema): refused here in the same words, without a round trip.
-    const checked = PolicyUpdateSchema.safeParse(policy);
-    if (!checked.success) {
-      setSaveError(formatZodError(checked.error));
-      return false;
-    }
-    setSaving(true);
-    setSaveError(null);
-    try {
-      const p = await window.gatepass.policy.set({ serverId, policy: checked.data });
-      setSaved(p);
-      setDraft(toDraft(p));
-      setStatus('Saved.');
-      return true;
-    } catch (err) {
-      // The server's or the contract's refusal, shown as is: it names the rule that failed.
-      setSaveError(errorMessage(err));
-      return false;
-    } finally {
-      setSaving(false);
-    }
-  }
-
-  function revert() {
-    if (saved) setDraft(toDraft(saved));
-    setSaveError(null);
-    setStatus('');
-  }
-
-  // Leaving with unsaved edits (another node of the tree, closing the tab) asks first: the store
-  // holds what to ask about and how to save or drop the edits, for as long as there are any.
-  useUnsavedGuard('policy', changed, `the password policy of ${serverName}`, save, revert);
+  // Leaving with unsaved edits (another node of the tree, closing the tab) asks first.
+  const form = useSettingsForm<PasswordPolicy, Draft>({
+    part: 'policy',
+    what: `the password policy of ${serverName}`,
+    source: serverId,
+    load: () => window.gatepass.policy.get({ serverId }),
+    toDraft,
+    changed: (d, p) => !sameDraft(d, toDraft(p)),
+    submit: (d) => {
+      const minLength = parseLength(d.minLength);
+      const maxLength = parseLength(d.maxLength);
+      if (minLength === null || maxLength === null) return 'The minimum and maximum lengths are whole numbers.';
+      // The rules the server applies (the shared schema): refused here in the same words, without a round trip.
+      const checked = PolicyUpdateSchema.safeParse({ ...d, minLength, maxLength });
+      if (!checked.success) return formatZodError(checked.error);
+      // The server's or the contract's refusal is shown as is: it names the rule that failed.
+      return window.gatepass.policy.set({ serverId, policy: checked.data });
+    },
+  });
+  const { draft, loadError, saving, edit } = form;
+  const lengthsParse = draft !== null && parseLength(draft.minLength) !== null && parseLength(draft.maxLength) !== null;
 
   return (
     <div className="table-pane">
@@ -197,8 +144,8 @@ export function PolicySettings({ serverId, serverName }: { serverId: string; ser
             className="settings-section"
             aria-label="Password policy"
             onSubmit={(e) => {
-              e.preventDefault();
-              if (canSave) void save();
+              if (lengthsParse) submitSettings(form)(e);
+              else e.preventDefault();
             }}
           >
             <h2 className="settings-heading">Password policy</h2>
@@ -220,22 +167,7 @@ export function PolicySettings({ serverId, serverName }: { serverId: string; ser
             <p className="note">
               The policy applies to passwords set from now on. Existing passwords and issued QR codes stay valid.
             </p>
-            {saveError ? (
-              <p className="dialog-error" role="alert">
-                {saveError}
-              </p>
-            ) : null}
-            <div className="settings-buttons">
-              <Button type="submit" className="button primary" isDisabled={!canSave}>
-                Save
-              </Button>
-              <Button className="button" isDisabled={!changed || saving} onPress={revert}>
-                Revert
-              </Button>
-              <span className="ok-text" role="status">
-                {status}
-              </span>
-            </div>
+            <SettingsFormFooter form={form} canSave={lengthsParse} />
           </form>
         ) : null}
         <CardSettings serverId={serverId} serverName={serverName} />

@@ -1,12 +1,9 @@
-import { useCallback, useEffect, useState } from 'react';
-import { Button } from 'react-aria-components';
 import type { ChannelOutput } from '../../../shared/ipc/contract';
 import { Field } from '../dialogs/field';
 import { ValidityField } from '../dialogs/validity-field';
-import { errorMessage, formatDateTime } from '../lib/format';
+import { formatDateTime } from '../lib/format';
 import { validityDraft, validityProblem, validitySeconds, type ValidityDraft } from '../lib/validity';
-import { useAppStore } from '../store/store';
-import { useUnsavedGuard } from './use-unsaved-guard';
+import { SettingsFormFooter, submitSettings, useSettingsForm } from './use-settings-form';
 
 type Settings = ChannelOutput<'provisioning:settings'>;
 
@@ -18,6 +15,11 @@ interface Draft {
 
 function toDraft(s: Settings): Draft {
   return { validity: validityDraft(s.codeValiditySeconds), qrCodeUrl: s.qrCodeUrlCustom ?? '' };
+}
+
+/** The validity as seconds, or null while it is not a valid one. */
+function draftSeconds(d: Draft): number | null {
+  return validityProblem(d.validity) === null ? validitySeconds(d.validity) : null;
 }
 
 /** An http(s) address, as the server takes it; null when it is one (or empty: the default). */
@@ -39,72 +41,21 @@ function urlProblem(text: string): string | null {
  * this server's own image route), with the public URL and server ID every code carries.
  */
 export function ProvisioningSettings({ serverId, serverName }: { serverId: string; serverName: string }) {
-  const refreshTick = useAppStore((s) => s.refreshTick);
-  const [saved, setSaved] = useState<Settings | null>(null);
-  const [draft, setDraft] = useState<Draft | null>(null);
-  const [loadError, setLoadError] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [status, setStatus] = useState('');
-  const [saving, setSaving] = useState(false);
-
-  const load = useCallback(async () => {
-    try {
-      const s = await window.gatepass.provisioning.settings({ serverId });
-      setSaved(s);
-      setDraft(toDraft(s));
-      setLoadError(null);
-      setError(null);
-    } catch (err) {
-      setLoadError(errorMessage(err));
-    }
-  }, [serverId]);
-
-  useEffect(() => {
-    // Fetching on mount and on Refresh (F5) is the point of this effect; Refresh drops unsaved edits.
-    // eslint-disable-next-line react-hooks/set-state-in-effect
-    void load();
-  }, [load, refreshTick]);
-
-  const seconds = draft && validityProblem(draft.validity) === null ? validitySeconds(draft.validity) : null;
-  const changed = saved !== null && draft !== null && (seconds !== saved.codeValiditySeconds || draft.qrCodeUrl.trim() !== (saved.qrCodeUrlCustom ?? ''));
-  const problem = draft ? (validityProblem(draft.validity) ?? urlProblem(draft.qrCodeUrl)) : null;
-
-  function edit(patch: Partial<Draft>) {
-    setDraft((d) => (d ? { ...d, ...patch } : d));
-    setStatus('');
-    setError(null);
-  }
-
-  /** Saves the form; false when it was refused (the reason is then shown under it). */
-  async function save(): Promise<boolean> {
-    if (!draft || seconds === null || problem) {
-      setError(problem ?? 'Put right what is marked above, then save.');
-      return false;
-    }
-    setSaving(true);
-    setError(null);
-    try {
-      const s = await window.gatepass.provisioning.setSettings({ serverId, codeValiditySeconds: seconds, qrCodeUrl: draft.qrCodeUrl.trim() || null });
-      setSaved(s);
-      setDraft(toDraft(s));
-      setStatus('Saved.');
-      return true;
-    } catch (err) {
-      setError(errorMessage(err));
-      return false;
-    } finally {
-      setSaving(false);
-    }
-  }
-
-  function revert() {
-    if (saved) setDraft(toDraft(saved));
-    setError(null);
-    setStatus('');
-  }
-
-  // Leaving with unsaved edits asks first, as for the rest of Settings.
-  useUnsavedGuard('provisioning', changed, `the mobile provisioning settings of ${serverName}`, save, revert);
+  const form = useSettingsForm<Settings, Draft>({
+    part: 'provisioning',
+    what: `the mobile provisioning settings of ${serverName}`,
+    source: serverId,
+    load: () => window.gatepass.provisioning.settings({ serverId }),
+    toDraft,
+    changed: (d, s) => draftSeconds(d) !== s.codeValiditySeconds || d.qrCodeUrl.trim() !== (s.qrCodeUrlCustom ?? ''),
+    submit: (d) => {
+      const seconds = draftSeconds(d);
+      const problem = validityProblem(d.validity) ?? urlProblem(d.qrCodeUrl);
+      if (problem || seconds === null) return problem ?? 'Put right what is marked above, then save.';
+      return window.gatepass.provisioning.setSettings({ serverId, codeValiditySeconds: seconds, qrCodeUrl: d.qrCodeUrl.trim() || null });
+    },
+  });
+  const { saved, draft, loadError, saving, edit } = form;
 
   if (loadError) {
     return (
@@ -119,10 +70,7 @@ export function ProvisioningSettings({ serverId, serverName }: { serverId: strin
       className="settings-section"
       aria-label="Mobile provisioning"
       noValidate
-      onSubmit={(e) => {
-        e.preventDefault();
-        if (changed && !saving) void save();
-      }}
+      onSubmit={submitSettings(form)}
     >
       <h2 className="settings-heading">Mobile provisioning</h2>
       <ValidityField label="Provision code validity" value={draft.validity} onChange={(validity) => edit({ validity })} serverDefault={null} isDisabled={saving} />
@@ -151,22 +99,7 @@ export function ProvisioningSettings({ serverId, serverName }: { serverId: strin
           </>
         ) : null}
       </dl>
-      {error ? (
-        <p className="dialog-error" role="alert">
-          {error}
-        </p>
-      ) : null}
-      <div className="settings-buttons">
-        <Button type="submit" className="button primary" isDisabled={!changed || saving}>
-          Save
-        </Button>
-        <Button className="button" isDisabled={!changed || saving} onPress={revert}>
-          Revert
-        </Button>
-        <span className="ok-text" role="status">
-          {status}
-        </span>
-      </div>
+      <SettingsFormFooter form={form} />
     </form>
   );
 }
