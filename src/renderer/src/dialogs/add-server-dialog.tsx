@@ -1,13 +1,12 @@
 import { useState } from 'react';
 import { Button, Checkbox } from 'react-aria-components';
-import { tlsRefusalOf, type TlsRefusal } from '../../../shared/model/tls-certificate';
 import { errorMessage } from '../lib/format';
 import { useAppStore } from '../store/store';
 import type { SignedInServer } from '../store/types';
 import { Field } from './field';
 import { DialogButtons, DialogError, ModalFrame } from './modal-frame';
 import { asksForCode, EMPTY_FACTOR, factorInput, factorProblem, SecondFactorField, type SecondFactorDraft } from './second-factor-field';
-import { ENTER_HINT, pastedProblem, trustOnEnter, TrustKeyStep } from './trust-key-step';
+import { TrustKeyStep, useTrustStep } from './trust-key-step';
 
 /**
  * What follows a sign-in: a recovery code used says how many are left, and an administrator
@@ -76,13 +75,9 @@ export function AddServerDialog() {
   const [factor, setFactor] = useState<SecondFactorDraft | null>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  /** The certificate the server presented when it was refused: the trust step shows it. */
-  const [refusal, setRefusal] = useState<TlsRefusal | null>(null);
-  const [pasted, setPasted] = useState('');
-  const [pastedChecked, setPastedChecked] = useState(false);
-  /** The key the administrator trusted, for the address it was trusted at (another address drops it). */
-  const [trusted, setTrusted] = useState<{ url: string; pin: string } | null>(null);
-  const trustedPin = trusted && trusted.url === url.trim() ? trusted.pin : null;
+  /** A certificate this machine does not trust: reviewed before the password goes out. */
+  const trustStep = useTrustStep({ url: url.trim(), error, setError, busy, send: (pin) => void signIn(pin) });
+  const trustedPin = trustStep.trusted && trustStep.trusted.url === url.trim() ? trustStep.trusted.pin : null;
   /** The address whose key the administrator declined (Cancel in the trust step), said under the form. */
   const [notTrusted, setNotTrusted] = useState<string | null>(null);
 
@@ -116,17 +111,7 @@ export function AddServerDialog() {
       });
       afterSignIn(server);
     } catch (err) {
-      const refused = tlsRefusalOf(err);
-      if (refused) {
-        // Nothing was sent: show what the server presents (again, if its key changed since it was shown).
-        setRefusal(refused);
-        setTrusted(null);
-        setPasted('');
-        setPastedChecked(false);
-        setError(tlsPin ? errorMessage(err) : null);
-        return;
-      }
-      setRefusal(null);
+      if (trustStep.refusedBy(err, tlsPin)) return;
       if (asksForCode(err) && factor === null) {
         // The password was right: ask for the code, and send it all again with it.
         setFactor(EMPTY_FACTOR);
@@ -137,43 +122,14 @@ export function AddServerDialog() {
     }
   }
 
-  /** Trust: the key shown (compared by the administrator), or the pasted pin once it matches it. */
-  function trust() {
-    if (!refusal) return;
-    setPastedChecked(true);
-    if (pastedProblem(pasted, refusal)) return;
-    const pin = refusal.certificate.pin;
-    setTrusted({ url: url.trim(), pin });
-    void signIn(pin);
-  }
-
-  function enterInTrustStep() {
-    if (!refusal) return;
-    const next = trustOnEnter(pasted, refusal);
-    if (next === 'trust') trust();
-    else if (next === 'problem') setPastedChecked(true);
-    else setError(ENTER_HINT);
-  }
-
-  if (refusal) {
+  if (trustStep.stepProps) {
     return (
-      <ModalFrame title="Add server" onSubmit={enterInTrustStep} busy={busy}>
+      <ModalFrame title="Add server" onSubmit={trustStep.enter} busy={busy}>
         <TrustKeyStep
-          url={url.trim()}
-          refusal={refusal}
-          pasted={pasted}
-          onPasted={(v) => {
-            setPasted(v);
-            setPastedChecked(false);
-            setError(null);
-          }}
-          showProblem={pastedChecked}
-          error={error}
-          busy={busy}
-          onTrust={trust}
+          {...trustStep.stepProps}
           onCancel={() => {
             // Back to the form: nothing was trusted and nothing was sent.
-            setRefusal(null);
+            trustStep.leave();
             setNotTrusted(url.trim());
           }}
         />

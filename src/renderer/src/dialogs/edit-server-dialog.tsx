@@ -1,13 +1,12 @@
 import { useState } from 'react';
 import { Button } from 'react-aria-components';
-import { tlsRefusalOf, type TlsRefusal } from '../../../shared/model/tls-certificate';
 import { errorMessage } from '../lib/format';
 import { useAppStore } from '../store/store';
 import { urlProblem } from './add-server-dialog';
 import { Field } from './field';
 import { DialogButtons, DialogError, ModalFrame } from './modal-frame';
 import { asksForCode, EMPTY_FACTOR, factorInput, factorProblem, SecondFactorField, type SecondFactorDraft } from './second-factor-field';
-import { ENTER_HINT, pastedProblem, trustOnEnter, TrustKeyStep } from './trust-key-step';
+import { TrustKeyStep, useTrustStep } from './trust-key-step';
 
 /**
  * Rename a server, change its address, or trust its new TLS key: the console checks that the
@@ -26,15 +25,17 @@ export function EditServerDialog({ serverId }: { serverId: string }) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   /** The certificate to review: the one the server presented when its key was refused, or what a new address presents. */
-  const [refusal, setRefusal] = useState<TlsRefusal | null>(() =>
-    server?.presentedCertificate ? { certificate: server.presentedCertificate, pinned: server.tlsPin ?? null } : null,
-  );
-  const [pasted, setPasted] = useState('');
-  const [pastedChecked, setPastedChecked] = useState(false);
-  /** The key the administrator trusted, for the address it was trusted at. */
-  const [trusted, setTrusted] = useState<{ url: string; pin: string } | null>(null);
+  const trustStep = useTrustStep({
+    url: url.trim(),
+    error,
+    setError,
+    busy,
+    send: (pin) => void save(pin),
+    initial: server?.presentedCertificate ? { certificate: server.presentedCertificate, pinned: server.tlsPin ?? null } : null,
+  });
   if (!server) return null;
 
+  const { trusted } = trustStep;
   const pendingPin = trusted && trusted.url === url.trim() && trusted.pin !== server.tlsPin ? trusted.pin : null;
   const moving = !server.embedded && url.trim() !== server.url;
   const signingIn = moving || pendingPin !== null;
@@ -74,17 +75,7 @@ export function EditServerDialog({ serverId }: { serverId: string }) {
         text: moving ? `${updated.name} now connects to ${updated.url}` : tlsPin ? `${updated.name}: its new TLS key is trusted, and signed in` : `Renamed to ${updated.name}`,
       });
     } catch (err) {
-      const refused = tlsRefusalOf(err);
-      if (refused) {
-        // Nothing was sent: show the key presented (again, if it changed since it was shown).
-        setRefusal(refused);
-        setTrusted(null);
-        setPasted('');
-        setPastedChecked(false);
-        setError(tlsPin ? errorMessage(err) : null);
-        return;
-      }
-      setRefusal(null);
+      if (trustStep.refusedBy(err, tlsPin)) return;
       if (asksForCode(err) && factor === null) {
         setFactor(EMPTY_FACTOR);
         setTried(false);
@@ -94,44 +85,17 @@ export function EditServerDialog({ serverId }: { serverId: string }) {
     }
   }
 
-  function trust() {
-    if (!refusal) return;
-    setPastedChecked(true);
-    if (pastedProblem(pasted, refusal)) return;
-    const pin = refusal.certificate.pin;
-    setTrusted({ url: url.trim(), pin });
-    void save(pin);
-  }
-
-  function enterInTrustStep() {
-    if (!refusal) return;
-    const next = trustOnEnter(pasted, refusal);
-    if (next === 'trust') trust();
-    else if (next === 'problem') setPastedChecked(true);
-    else setError(ENTER_HINT);
-  }
-
-  if (refusal) {
+  const { refusal, stepProps } = trustStep;
+  if (refusal && stepProps) {
     // The trusted key changed at the same address; a new address's key is reviewed as a first one.
     const changed = refusal.pinned !== null && url.trim() === server.url;
     return (
-      <ModalFrame title="Edit server" onSubmit={enterInTrustStep} busy={busy}>
+      <ModalFrame title="Edit server" onSubmit={trustStep.enter} busy={busy}>
         <TrustKeyStep
-          url={url.trim()}
-          refusal={refusal}
+          {...stepProps}
           changedFor={changed ? server.name : undefined}
-          pasted={pasted}
-          onPasted={(v) => {
-            setPasted(v);
-            setPastedChecked(false);
-            setError(null);
-          }}
-          showProblem={pastedChecked}
-          error={error}
-          busy={busy}
-          onTrust={trust}
           onCancel={() => {
-            setRefusal(null);
+            trustStep.leave();
             setError(null);
           }}
         />
@@ -165,7 +129,7 @@ export function EditServerDialog({ serverId }: { serverId: string }) {
                 className="button"
                 onPress={() => {
                   setError(null);
-                  setRefusal({ certificate: reviewable, pinned: server.tlsPin ?? null });
+                  trustStep.review({ certificate: reviewable, pinned: server.tlsPin ?? null });
                 }}
               >
                 Review the key…

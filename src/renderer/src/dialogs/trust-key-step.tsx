@@ -1,7 +1,7 @@
 import { useId, useLayoutEffect, useRef, useState } from 'react';
 import { Button } from 'react-aria-components';
-import { pastedKeyMatches, type TlsRefusal } from '../../../shared/model/tls-certificate';
-import { formatDateTime } from '../lib/format';
+import { pastedKeyMatches, tlsRefusalOf, type TlsRefusal } from '../../../shared/model/tls-certificate';
+import { errorMessage, formatDateTime } from '../lib/format';
 import { Field } from './field';
 import { DialogButtons, DialogError } from './modal-frame';
 
@@ -32,6 +32,105 @@ export function trustOnEnter(pasted: string, refusal: TlsRefusal): 'trust' | 'pr
 
 /** The line shown when Enter was pressed with nothing pasted. */
 export const ENTER_HINT = 'Enter does not trust a key: compare the fingerprint above, then choose Trust (or paste the pin the operator gave you).';
+
+/** The trust step's state in a dialog that signs in to a server (Add server, Edit server). */
+export interface TrustStep {
+  /** The certificate presented when the server was refused: while set, the dialog shows the step. */
+  readonly refusal: TlsRefusal | null;
+  /** The key trusted in this dialog, for the address it was trusted at (another address drops it). */
+  readonly trusted: { url: string; pin: string } | null;
+  /**
+   * After a failed sign-in: true when the server's TLS key was the reason. Nothing was sent then;
+   * the step shows what the server presents (again, if its key changed since it was shown).
+   */
+  refusedBy(err: unknown, tlsPin: string | null): boolean;
+  /** Shows the step for a certificate the dialog already has (the one a server was refused with before). */
+  review(refusal: TlsRefusal): void;
+  /** What Enter does in the step (see trustOnEnter). */
+  enter(): void;
+  /** Back to the form: nothing is trusted. */
+  leave(): void;
+  /** TrustKeyStep's props but the dialog's own (changedFor, onCancel). */
+  readonly stepProps: Pick<Parameters<typeof TrustKeyStep>[0], 'url' | 'refusal' | 'pasted' | 'onPasted' | 'showProblem' | 'error' | 'busy' | 'onTrust'> | null;
+}
+
+/**
+ * The trust step of a dialog, in one place: the refusal to review, the pin or fingerprint pasted
+ * and whether it was checked, the key trusted and for which address. Trust (or Enter on a pin that
+ * matches) calls `send` with the key's pin: the dialog signs in again, pinned to it.
+ */
+export function useTrustStep(opts: {
+  url: string;
+  error: string | null;
+  setError: (message: string | null) => void;
+  busy: boolean;
+  send: (pin: string) => void;
+  initial?: TlsRefusal | null;
+}): TrustStep {
+  const [refusal, setRefusal] = useState<TlsRefusal | null>(opts.initial ?? null);
+  const [pasted, setPasted] = useState('');
+  const [pastedChecked, setPastedChecked] = useState(false);
+  const [trusted, setTrusted] = useState<{ url: string; pin: string } | null>(null);
+  const { url, setError } = opts;
+
+  function trust() {
+    if (!refusal) return;
+    setPastedChecked(true);
+    if (pastedProblem(pasted, refusal)) return;
+    const pin = refusal.certificate.pin;
+    setTrusted({ url, pin });
+    opts.send(pin);
+  }
+
+  return {
+    refusal,
+    trusted,
+    refusedBy(err, tlsPin) {
+      const refused = tlsRefusalOf(err);
+      if (!refused) {
+        setRefusal(null);
+        return false;
+      }
+      setRefusal(refused);
+      setTrusted(null);
+      setPasted('');
+      setPastedChecked(false);
+      setError(tlsPin ? errorMessage(err) : null);
+      return true;
+    },
+    review(r) {
+      setRefusal(r);
+      setPasted('');
+      setPastedChecked(false);
+    },
+    enter() {
+      if (!refusal) return;
+      const next = trustOnEnter(pasted, refusal);
+      if (next === 'trust') trust();
+      else if (next === 'problem') setPastedChecked(true);
+      else setError(ENTER_HINT);
+    },
+    leave() {
+      setRefusal(null);
+    },
+    stepProps: refusal
+      ? {
+          url,
+          refusal,
+          pasted,
+          onPasted: (v) => {
+            setPasted(v);
+            setPastedChecked(false);
+            setError(null);
+          },
+          showProblem: pastedChecked,
+          error: opts.error,
+          busy: opts.busy,
+          onTrust: trust,
+        }
+      : null,
+  };
+}
 
 /**
  * One step of Add server and Edit server: the certificate a server presents when this machine
