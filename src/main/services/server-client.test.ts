@@ -1,7 +1,12 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createServerClient } from './server-client';
+import { startServer } from '../../server/index';
+import { GatepassError } from '../../shared/errors';
+import { BUSY_RETRIES, createServerClient } from './server-client';
 
 // Small real HTTP servers on 127.0.0.1 stand in for servers that misbehave in specific
 // ways; the real Gatepass server is exercised by the web host and CLI tests.
@@ -134,4 +139,71 @@ describe('the server client', () => {
     expect(JSON.stringify(err)).not.toContain('Hunter2-secret');
     expect(String((err as Error).message)).not.toContain('Hunter2-secret');
   });
+});
+
+describe('a busy server (503 SERVER_BUSY, refused before any work)', () => {
+  const busy = (seconds: number) => JSON.stringify({ code: 'SERVER_BUSY', message: 'The server is busy checking other passwords', details: { retryAfterSeconds: seconds } });
+  const session = { token: 't', expiresAt: '2030-01-01T00:00:00.000Z', login: 'admin' };
+
+  it('is asked again after its Retry-After, and the answer that follows is the one returned', async () => {
+    const seen: number[] = [];
+    const base = await serve((_req, res) => {
+      seen.push(Date.now());
+      if (seen.length <= 2) res.writeHead(503, { 'content-type': 'application/json', 'retry-after': '1' }).end(busy(0.2));
+      else res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(session));
+    });
+    const got = await createServerClient(base).call('adminSignin', { body: { login: 'admin', password: 'pw' } });
+    expect(got.login).toBe('admin');
+    expect(seen).toHaveLength(3);
+    // Each new try waited the server's 0.2 s at least.
+    expect(seen[1]! - seen[0]!).toBeGreaterThanOrEqual(190);
+    expect(seen[2]! - seen[1]!).toBeGreaterThanOrEqual(190);
+  });
+
+  it(`says SERVER_BUSY after ${BUSY_RETRIES} more tries, and at once with busyRetries 0`, async () => {
+    let hits = 0;
+    const base = await serve((_req, res) => {
+      hits++;
+      res.writeHead(503, { 'content-type': 'application/json' }).end(busy(0.05));
+    });
+    await expect(createServerClient(base).call('adminSignin', { body: { login: 'admin', password: 'pw' } })).rejects.toMatchObject({ code: 'SERVER_BUSY' });
+    expect(hits).toBe(1 + BUSY_RETRIES);
+    hits = 0;
+    await expect(createServerClient(base).call('adminSignin', { body: { login: 'admin', password: 'pw' } }, undefined, { busyRetries: 0 })).rejects.toMatchObject({ code: 'SERVER_BUSY' });
+    expect(hits).toBe(1);
+  });
+
+  it('never asks again after RATE_LIMITED: that wait is the point of it', async () => {
+    let hits = 0;
+    const base = await serve((_req, res) => {
+      hits++;
+      res.writeHead(429, { 'content-type': 'application/json' }).end(JSON.stringify({ code: 'RATE_LIMITED', message: 'Too many attempts', details: { retryAfterSeconds: 1 } }));
+    });
+    await expect(createServerClient(base).call('adminSignin', { body: { login: 'admin', password: 'pw' } })).rejects.toMatchObject({ code: 'RATE_LIMITED' });
+    expect(hits).toBe(1);
+  });
+
+  it('lets every one of a crowd of sign-ins to a real server with one hash slot and no queue through, where one try each refuses some', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'gp-client-busy-'));
+    const server = await startServer(
+      { db: join(dir, 'server.sqlite'), port: 0, name: 'Busy', adminPassword: 'Quiet-Harbour-2048' },
+      { hashCost: 'production', hashGate: { slots: 1, maxQueue: 0 } },
+    );
+    try {
+      const client = createServerClient(server.url);
+      const signIn = (busyRetries: number) =>
+        client.call('adminSignin', { body: { login: 'admin', password: 'Quiet-Harbour-2048' } }, undefined, { busyRetries }).then(
+          () => 'ok',
+          (err: unknown) => (err instanceof GatepassError ? err.code : String(err)),
+        );
+      const once = await Promise.all(Array.from({ length: 12 }, () => signIn(0)));
+      expect(once.filter((r) => r === 'SERVER_BUSY').length).toBeGreaterThan(0);
+      expect(once.every((r) => r === 'ok' || r === 'SERVER_BUSY')).toBe(true);
+      const patient = await Promise.all(Array.from({ length: 12 }, () => signIn(30)));
+      expect(patient).toEqual(Array.from({ length: 12 }, () => 'ok'));
+    } finally {
+      await server.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });

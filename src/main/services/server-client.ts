@@ -15,7 +15,18 @@ export interface CallInput<N extends RouteName> {
 /** Per-call overrides; a bulk issue may need longer than the default timeout. */
 export interface CallOptions {
   timeoutMs?: number;
+  /** How many times a SERVER_BUSY answer is asked again after its Retry-After; default BUSY_RETRIES, 0 to see the first one. */
+  busyRetries?: number;
 }
+
+/**
+ * A server refuses a sign-in with SERVER_BUSY before doing any of it (hash-gate.ts: nothing checked,
+ * nothing charged to the sign-in limits), so asking again after its Retry-After is safe for every
+ * route. A few times, each wait capped: an administrator or a script waits seconds, not minutes,
+ * before being told the server is busy. RATE_LIMITED is never retried: that wait is the point.
+ */
+export const BUSY_RETRIES = 3;
+const BUSY_WAIT_CAP_MS = 5_000;
 
 /** The console's typed client for one Gatepass server. */
 export interface ServerClient {
@@ -96,47 +107,70 @@ export function createServerClient(baseUrl: string, opts: { timeoutMs?: number; 
     if (token) headers.Authorization = `Bearer ${token}`;
     if (hasBody) headers['Content-Type'] = 'application/json';
 
-    let res;
-    try {
-      res = await http.request<string>({
-        method: route.method,
-        url,
-        headers,
-        data: hasBody ? JSON.stringify(body ?? {}) : undefined,
-        ...(options.timeoutMs ? { timeout: options.timeoutMs } : {}),
-        ...(httpsAgent ? { httpsAgent } : {}),
-      });
-    } catch (err) {
-      const mapped = mapTransportError(err, origin);
-      if (pin && mapped.code === 'TLS_UNTRUSTED') {
-        // The pinned self-signed certificate is the agent's only trust anchor, so another key fails
-        // the chain check before the pin is looked at. Look again (nothing is sent): another key is
-        // TLS_PIN_MISMATCH with the key presented; the same key (an expired certificate) stays untrusted.
-        agent = null;
-        await pinnedAgent(baseUrl, pin, opts.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+    const retries = options.busyRetries ?? BUSY_RETRIES;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await send();
+      } catch (err) {
+        if (!(err instanceof GatepassError) || err.code !== 'SERVER_BUSY' || attempt >= retries) throw err;
+        await sleep(busyWaitMs(err));
       }
-      throw mapped;
     }
 
-    const json = parseJson(res.data);
-    if (res.status >= 200 && res.status < 300) {
-      const parsed = route.response.safeParse(json);
-      if (!parsed.success) {
-        throw new GatepassError('SERVER_ERROR', `${origin} answered ${name} with an unexpected shape: ${formatZodError(parsed.error)}`);
+    async function send(): Promise<RouteResponse<N>> {
+      let res;
+      try {
+        res = await http.request<string>({
+          method: route.method,
+          url,
+          headers,
+          data: hasBody ? JSON.stringify(body ?? {}) : undefined,
+          ...(options.timeoutMs ? { timeout: options.timeoutMs } : {}),
+          ...(httpsAgent ? { httpsAgent } : {}),
+        });
+      } catch (err) {
+        const mapped = mapTransportError(err, origin);
+        if (pin && mapped.code === 'TLS_UNTRUSTED') {
+          // The pinned self-signed certificate is the agent's only trust anchor, so another key fails
+          // the chain check before the pin is looked at. Look again (nothing is sent): another key is
+          // TLS_PIN_MISMATCH with the key presented; the same key (an expired certificate) stays untrusted.
+          agent = null;
+          await pinnedAgent(baseUrl, pin, opts.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+        }
+        throw mapped;
       }
-      return parsed.data as RouteResponse<N>;
+
+      const json = parseJson(res.data);
+      if (res.status >= 200 && res.status < 300) {
+        const parsed = route.response.safeParse(json);
+        if (!parsed.success) {
+          throw new GatepassError('SERVER_ERROR', `${origin} answered ${name} with an unexpected shape: ${formatZodError(parsed.error)}`);
+        }
+        return parsed.data as RouteResponse<N>;
+      }
+      const errBody = ErrorBodySchema.safeParse(json);
+      if (errBody.success) {
+        const code = ErrorCodeSchema.safeParse(errBody.data.code);
+        // Keep the server's code so the UI and scripts can branch on it; an unknown code is still a server error.
+        if (code.success) throw new GatepassError(code.data, errBody.data.message, errBody.data.details);
+        throw new GatepassError('SERVER_ERROR', `${origin}: ${errBody.data.message} (${errBody.data.code})`);
+      }
+      throw new GatepassError('SERVER_ERROR', `${origin} answered HTTP ${res.status} to ${name}`);
     }
-    const errBody = ErrorBodySchema.safeParse(json);
-    if (errBody.success) {
-      const code = ErrorCodeSchema.safeParse(errBody.data.code);
-      // Keep the server's code so the UI and scripts can branch on it; an unknown code is still a server error.
-      if (code.success) throw new GatepassError(code.data, errBody.data.message, errBody.data.details);
-      throw new GatepassError('SERVER_ERROR', `${origin}: ${errBody.data.message} (${errBody.data.code})`);
-    }
-    throw new GatepassError('SERVER_ERROR', `${origin} answered HTTP ${res.status} to ${name}`);
   }
 
   return { origin, call };
+}
+
+/** The server's Retry-After (seconds, from the error's details), capped, with a little jitter so a crowd does not come back at once. */
+function busyWaitMs(err: GatepassError): number {
+  const seconds = (err.details as { retryAfterSeconds?: unknown } | undefined)?.retryAfterSeconds;
+  const base = typeof seconds === 'number' && Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : 1000;
+  return Math.min(base, BUSY_WAIT_CAP_MS) + Math.floor(Math.random() * 250);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 function checkInput(schema: z.ZodType, value: unknown, name: string, part: string): unknown {
