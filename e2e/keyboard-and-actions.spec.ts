@@ -2,6 +2,8 @@ import { test, expect, type Locator, type Page } from '@playwright/test';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { naturalCompare } from '../src/shared/natural-sort';
+import { gatepass } from './cli-tools';
 import { ADMIN_PASSWORD, addServerInUi, cli, root, startStack, type Stack } from './support';
 
 // Issue 8, points 5 and 7, as an administrator works: focus starts on each step's primary
@@ -222,6 +224,50 @@ test('Ctrl+Arrow moves focus without changing the selection, Ctrl+Space toggles 
   await page.keyboard.press('ArrowUp');
   await expect(selectedRows()).toHaveCount(1);
   await expect(selectedRows()).toContainText(first);
+});
+
+/** The login of the row that has keyboard focus (the grid's active descendant). */
+async function focusedLogin(): Promise<string> {
+  const id = await grid().getAttribute('aria-activedescendant');
+  expect(id).toMatch(/^user-row-\d+$/);
+  return loginOf(page.locator(`#${id}`));
+}
+
+test('type-ahead: letters typed in the grid go to the first login they begin after the focused row, the same letter again to the next, wrapping', async () => {
+  // What the server lists now, in the list's order (login, ascending), as a script reads it.
+  const listed = gatepass(['users', 'list', '--server', stack.serverUrl, '--login', 'admin', '--password-stdin', '--json']);
+  expect(listed.status, listed.stderr).toBe(0);
+  const logins = (JSON.parse(listed.stdout.trim().split('\n').at(-1)!) as { items: Array<{ login: string }> }).items.map((u) => u.login).sort(naturalCompare);
+  const cs = logins.filter((l) => l.startsWith('c'));
+  expect(cs.length).toBeGreaterThanOrEqual(2);
+  expect(logins[0]!.startsWith('c')).toBe(false);
+
+  await row(0).click();
+  await page.keyboard.press('c');
+  await expect.poll(focusedLogin).toBe(cs[0]);
+  // The row it went to is selected alone, as an arrow key would.
+  await expect(selectedRows()).toHaveCount(1);
+  await expect(selectedRows()).toContainText(cs[0]!);
+  await page.keyboard.press('c');
+  await expect.poll(focusedLogin).toBe(cs[1]);
+  for (let i = 2; i < cs.length; i++) await page.keyboard.press('c');
+  await expect.poll(focusedLogin).toBe(cs.at(-1));
+  // Past the last one, back to the first.
+  await page.keyboard.press('c');
+  await expect.poll(focusedLogin).toBe(cs[0]);
+
+  // After a pause, a whole login typed quickly lands on it, and nothing else happened on the way.
+  await page.waitForTimeout(1_100);
+  const target = cs.at(-1)!;
+  await page.keyboard.type(target, { delay: 40 });
+  await expect.poll(focusedLogin).toBe(target);
+  await expect(page.getByRole('dialog')).toHaveCount(0);
+  // Typing on past what any login begins with leaves focus where the last match put it.
+  await page.waitForTimeout(1_100);
+  await page.keyboard.type(`${cs[0]}~~`, { delay: 40 });
+  await expect.poll(focusedLogin).toBe(cs[0]);
+  await page.waitForTimeout(300);
+  expect(await focusedLogin()).toBe(cs[0]);
 });
 
 test('a toolbar button names its shortcut in its tooltip, and a disabled one says why, also to assistive tech', async () => {

@@ -72,7 +72,19 @@ export const UserActionsResultSchema = z.object({ results: z.array(UserActionRes
 export const LocateUsersSchema = UserListQuerySchema.omit({ offset: true, limit: true, signedIn: true, disabled: true }).extend({
   signedIn: z.boolean().optional(),
   disabled: z.boolean().optional(),
-  userIds: z.array(z.string().min(1).max(64)).min(1).max(10_000),
+  /** The users to find: the first of them in the list's order. */
+  userIds: z.array(z.string().min(1).max(64)).min(1).max(10_000).optional(),
+  /** Type-ahead instead: the first row whose login starts with this, ignoring case. */
+  loginPrefix: z
+    .string()
+    .min(1)
+    .max(128)
+    .regex(/^[^\p{Cc}]*$/u, 'The login prefix has no control characters')
+    .optional(),
+  /** With loginPrefix: start at this row (the focused one) and wrap to the top; an unknown id starts at the top. */
+  fromUserId: z.string().min(1).max(64).optional(),
+  /** With fromUserId: start after it, so typing the same letter again goes on to the next match. */
+  skipFrom: z.boolean().default(false),
 });
 /** The first of the users in the list's order and its row index (the list's offset), or nulls when the list hides them all. */
 export const LocateUsersResultSchema = z.object({ userId: z.string().nullable(), index: z.number().int().nonnegative().nullable() });
@@ -131,7 +143,7 @@ export const usersApi = {
   locateUsers: route({
     method: 'POST',
     path: '/api/v1/users/locate',
-    summary: 'Where the first of these users is in the list (same search, filters and sort): its row index, or null when the list hides them',
+    summary: 'Where the first of these users (or the first login starting with loginPrefix at or after fromUserId: type-ahead) is in the list (same search, filters and sort): its row index, or null when the list hides them',
     auth: 'admin',
     body: LocateUsersSchema,
     response: LocateUsersResultSchema,

@@ -3,6 +3,7 @@ import { useEffect, useRef, useState, type KeyboardEvent, type MouseEvent } from
 import { useShallow } from 'zustand/react/shallow';
 import type { UserSort } from '../../../shared/model/user';
 import { gridCommand } from '../lib/grid-keys';
+import { searching, typeAheadStep, typedCharacter, type TypeAhead } from '../lib/type-ahead';
 import { hasUserFilters } from '../lib/list-filters';
 import { rowAt } from '../lib/page-cache';
 import { headerCheckState, isSelected, selectedCount } from '../lib/selection';
@@ -60,6 +61,8 @@ export function UserTable() {
   const groupStarts = allServers ? new Set(starts(sources.map((x) => (x.state === 'ok' ? (x.total ?? 0) : 0))).filter((i) => i > 0)) : null;
   const scrollRef = useRef<HTMLDivElement>(null);
   const gridRef = useRef<HTMLDivElement>(null);
+  /** The type-ahead search under way, if a key came within the pause. */
+  const typeAhead = useRef<TypeAhead | null>(null);
   const [menuAt, setMenuAt] = useState<MenuPoint | null>(null);
   const count = total ?? 0;
 
@@ -148,6 +151,17 @@ export function UserTable() {
   function onKeyDown(e: KeyboardEvent<HTMLDivElement>) {
     if (e.target !== gridRef.current) return; // keys in the header checkbox or buttons are theirs
     const st = useAppStore.getState();
+    // Type-ahead (lib/type-ahead.ts): one server's list only, where the server knows the order.
+    const now = Date.now();
+    const char = query && query.serverId !== null && count > 0 ? typedCharacter(e, searching(typeAhead.current, now)) : null;
+    if (char !== null) {
+      e.preventDefault();
+      e.stopPropagation();
+      const step = typeAheadStep(typeAhead.current, char, now);
+      typeAhead.current = step.state;
+      void st.typeAhead(step.prefix, step.skipFrom).catch(() => {});
+      return;
+    }
     const pageRows = Math.max(1, Math.floor((scrollRef.current?.clientHeight ?? 240) / ROW_HEIGHT) - 1);
     const command = gridCommand(e, { focus: focusIndex, count, pageRows });
     if (!command) return;

@@ -253,6 +253,12 @@ export interface UsersSlice {
   setUsersPassword(users: readonly TargetUser[], password: string, control?: RunControl): Promise<RunOutcome>;
   /** Selects these users (just created or imported) and focuses the first in the list's order; false when the search or filters hide them all. */
   showUsers(userIds: readonly string[]): Promise<boolean>;
+  /**
+   * Type-ahead: focuses and selects the first row whose login starts with `prefix`, at or after
+   * the focused row (after it with `skipFrom`), wrapping; false when none does, or in the "All
+   * servers" view (each server sorts its own list). Only the latest of overlapping calls moves focus.
+   */
+  typeAhead(prefix: string, skipFrom: boolean): Promise<boolean>;
 }
 
 export interface SelectionSlice {

@@ -186,6 +186,9 @@ export const createUsersSlice: StateCreator<AppState, [], [], UsersSlice> = (set
     }
   }
 
+  /** Numbers the type-ahead searches, so an answer to an older one is dropped. */
+  let typeAheadSeq = 0;
+
   function oneServer(): { q: UserQuery; serverId: string } {
     const q = get().query;
     if (!q || q.serverId === null) throw new Error("Open one server's Users first");
@@ -351,6 +354,24 @@ export const createUsersSlice: StateCreator<AppState, [], [], UsersSlice> = (set
         ),
         focusIndex: where.index,
       });
+      return true;
+    },
+
+    async typeAhead(prefix, skipFrom) {
+      const q = get().query;
+      if (!q || q.serverId === null) return false;
+      const serverId = q.serverId;
+      const seq = ++typeAheadSeq;
+      const { generation, focusIndex, pages } = get();
+      const focused = focusIndex === null ? undefined : rowAt(pages, focusIndex);
+      const where = await window.gatepass.users.locate({
+        ...userListQuery(q, serverId),
+        loginPrefix: prefix,
+        ...(focused ? { fromUserId: focused.id, skipFrom } : {}),
+      });
+      // A later key, another search or a refresh came first: that one decides.
+      if (seq !== typeAheadSeq || get().generation !== generation || where.index === null) return false;
+      await get().moveFocus(where.index, 'select');
       return true;
     },
 

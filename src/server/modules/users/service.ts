@@ -111,9 +111,9 @@ function toUser(r: UserRow): User {
   };
 }
 
-/** `%term%` for LIKE with the wildcard characters in the term escaped (ESCAPE '\'). */
-function likePattern(term: string): string {
-  return `%${term.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+/** The term in lower case (as users.search_text is) with LIKE's wildcard characters escaped (ESCAPE '\'). */
+function likeLiteral(term: string): string {
+  return term.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
 /** What narrows the list: its search and filters (the list route and locate share it). */
@@ -127,7 +127,7 @@ type ListFilter = Pick<UserListQuery, 'search' | 'qr' | 'qrIssuedBefore' | 'crea
 function listCondition(q: ListFilter, nowIso: string, totpIndexed: boolean) {
   const parts = [];
   const term = q.search?.trim();
-  if (term) parts.push(sql<boolean>`u.search_text like ${likePattern(term)} escape '\\'`);
+  if (term) parts.push(sql<boolean>`u.search_text like ${`%${likeLiteral(term)}%`} escape '\\'`);
   // qr_issued_at is kept by the writes and the hourly sweep; the live check makes it exact.
   const live = sql<boolean>`exists (select 1 from qr_credentials q where q.user_id = u.id and q.voided_at is null
     and (q.expires_at is null or q.expires_at > ${nowIso}))`;
@@ -222,30 +222,58 @@ export async function listUsers(ctx: ServiceContext, q: UserListQuery): Promise<
 }
 
 /**
- * The first of `userIds` in the list's order (its search, filters and sort) and how many rows
- * come before it, which is the offset at which the list shows it; nulls when none of them is
- * listed. Two indexed queries, whatever the list's size: the first user's sort keys, then a
- * row-value count of the rows before them.
+ * Where a row is in the list: the first of `userIds` in the list's order (its search, filters and
+ * sort), or with `loginPrefix` the list's type-ahead: the first row at or after `fromUserId`
+ * (after it, with `skipFrom`) whose login starts with the prefix, ignoring case, wrapping to the
+ * top. Answers that row and how many rows come before it, which is the offset at which the list
+ * shows it; nulls when there is none. Indexed queries, whatever the list's size: the row's sort
+ * keys, then a row-value count of the rows before them.
  */
 export async function locateUsers(ctx: ServiceContext, q: z.output<typeof LocateUsersSchema>): Promise<z.output<typeof LocateUsersResultSchema>> {
   const nowIso = ctx.now().toISOString();
   const { where, keys } = listPlan(q, q.sort, nowIso);
-  let first = ctx.db
-    .selectFrom('users as u')
-    .select(keys.map((k, i) => sql<string | number>`${k}`.as(`k${i}`)))
-    .where('u.id', 'in', [...new Set(q.userIds)])
-    .$if(where !== null, (qb) => qb.where(where ?? sql<boolean>`true`));
-  for (const key of keys) first = first.orderBy(key, q.order);
-  const row: Record<string, string | number> | undefined = await first.limit(1).executeTakeFirst();
-  if (!row) return { userId: null, index: null };
-  const values = keys.map((_, i) => row[`k${i}`]);
+  const listed = where ?? sql<boolean>`true`;
+  const cmp = (strict: boolean) => sql.raw(q.order === 'asc' ? (strict ? '>' : '>=') : strict ? '<' : '<=');
+
+  /** The sort keys of the first row in the list's order that also meets `extra`. */
+  async function firstKeys(extra: ReturnType<typeof sql<boolean>>): Promise<Array<string | number> | null> {
+    let first = ctx.db
+      .selectFrom('users as u')
+      .select(keys.map((k, i) => sql<string | number>`${k}`.as(`k${i}`)))
+      .where(listed)
+      .where(extra);
+    for (const key of keys) first = first.orderBy(key, q.order);
+    const row: Record<string, string | number> | undefined = await first.limit(1).executeTakeFirst();
+    return row ? keys.map((_, i) => row[`k${i}`]!) : null;
+  }
+
+  let values: Array<string | number> | null;
+  if (q.loginPrefix !== undefined) {
+    // users.search_text begins with the login in lower case (searchText): a prefix of it, lowered the same way.
+    const starts = sql<boolean>`u.search_text like ${`${likeLiteral(q.loginPrefix)}%`} escape '\\'`;
+    const from = q.fromUserId
+      ? await ctx.db
+          .selectFrom('users as u')
+          .select(keys.map((k, i) => sql<string | number>`${k}`.as(`k${i}`)))
+          .where('u.id', '=', q.fromUserId)
+          .executeTakeFirst()
+      : undefined;
+    const fromValues = from ? keys.map((_, i) => (from as Record<string, string | number>)[`k${i}`]!) : null;
+    values = fromValues ? await firstKeys(sql<boolean>`${starts} and (${sql.join(keys)}) ${cmp(q.skipFrom)} (${sql.join(fromValues)})`) : null;
+    values ??= await firstKeys(starts);
+  } else if (q.userIds !== undefined) {
+    values = await firstKeys(sql<boolean>`u.id in (${sql.join([...new Set(q.userIds)])})`);
+  } else {
+    throw new GatepassError('VALIDATION_FAILED', 'Say which users to locate (userIds) or what their login starts with (loginPrefix)');
+  }
+  if (!values) return { userId: null, index: null };
   // (k0, k1, id) < (v0, v1, vid) is exactly "sorts before" under ORDER BY k0, k1, id (both engines compare row values so).
   const before = sql<boolean>`(${sql.join(keys)}) ${sql.raw(q.order === 'asc' ? '<' : '>')} (${sql.join(values)})`;
   const counted = await ctx.db
     .selectFrom('users as u')
     .select((eb) => eb.fn.countAll().as('n'))
     .where(before)
-    .$if(where !== null, (qb) => qb.where(where ?? sql<boolean>`true`))
+    .where(listed)
     .executeTakeFirstOrThrow();
   return { userId: String(values[values.length - 1]), index: toCount(counted.n) };
 }

@@ -358,6 +358,37 @@ eachBackend('Locating users in the list', (backend) => {
     }
   });
 
+  it('finds the type-ahead row: the first login starting with what was typed at or after the focused row, ignoring case, wrapping', async () => {
+    const tag = `ta${backend.name.toLowerCase()}`;
+    const ids: Record<string, string> = {};
+    for (const login of ['carl', 'Cara', 'bea', 'cy', 'c%x', 'c_y', 'dan']) {
+      ids[login] = okBody(await call(url(), 'createUser', { body: { login: `${tag}${login}`, displayName: `TA ${login}` } }, admin())).id;
+    }
+    const q = { search: tag, sort: 'login' as const };
+    const order = okBody(await list(q)).items.map((u) => u.id);
+    const at = (login: string) => ({ userId: ids[login], index: order.indexOf(ids[login]!) });
+    // The list by login: bea, c%x, c_y, cara, carl, cy, dan (natural order, case ignored).
+    expect(okBody(await locate({ ...q, loginPrefix: `${tag}C` }))).toEqual(at('c%x'));
+    expect(okBody(await locate({ ...q, loginPrefix: `${tag.toUpperCase()}CAR` }))).toEqual(at('Cara'));
+    // At or after the focused row; with skipFrom after it, so the same letter again moves on.
+    expect(okBody(await locate({ ...q, loginPrefix: `${tag}car`, fromUserId: ids.Cara }))).toEqual(at('Cara'));
+    expect(okBody(await locate({ ...q, loginPrefix: `${tag}c`, fromUserId: ids.Cara, skipFrom: true }))).toEqual(at('carl'));
+    // Past the last match it wraps to the top.
+    expect(okBody(await locate({ ...q, loginPrefix: `${tag}c`, fromUserId: ids.cy, skipFrom: true }))).toEqual(at('c%x'));
+    expect(okBody(await locate({ ...q, loginPrefix: `${tag}c`, fromUserId: ids.dan }))).toEqual(at('c%x'));
+    // % and _ are letters here, not wildcards.
+    expect(okBody(await locate({ ...q, loginPrefix: `${tag}c_` }))).toEqual(at('c_y'));
+    expect(okBody(await locate({ ...q, loginPrefix: `${tag}c%` }))).toEqual(at('c%x'));
+    // The list's order and filters hold: descending, the first match from the top is the last by login.
+    const desc = okBody(await list({ ...q, order: 'desc' })).items.map((u) => u.id);
+    expect(okBody(await locate({ ...q, order: 'desc', loginPrefix: `${tag}c` }))).toEqual({ userId: ids.cy, index: desc.indexOf(ids.cy!) });
+    expect(okBody(await locate({ ...q, loginPrefix: `${tag}x` }))).toEqual({ userId: null, index: null });
+    expect(okBody(await locate({ search: `${tag}dan`, loginPrefix: `${tag}c` }))).toEqual({ userId: null, index: null });
+    // Neither users nor a prefix, or a control character: refused.
+    expect((await locate({ search: tag })).error?.code).toBe('VALIDATION_FAILED');
+    expect((await locate({ loginPrefix: 'a\u0000' })).error?.code).toBe('VALIDATION_FAILED');
+  });
+
   it('answers nulls when the search or a filter hides every one of them, and refuses an empty list', async () => {
     const u = await newUser('hidden');
     expect(okBody(await locate({ userIds: [u.id], search: 'no-such-person-anywhere' }))).toEqual({ userId: null, index: null });
