@@ -63,7 +63,7 @@ export function AdministratorsView({ serverId, serverName }: { serverId: string;
 
   const chosen = selected ? (selected.admin ?? rows.rowAt(selected.index)) : undefined;
   const reasons = adminActionReasons(chosen);
-  const note = !chosen ? reasons.password : chosen.you ? `Selected: ${chosen.login} (you). ${reasons.disable ?? ''}` : `Selected: ${chosen.login}`;
+  const note = !chosen ? reasons.password : chosen.you ? `Selected: ${chosen.login} (you). ${reasons.disable ?? ''}` : `Selected: ${chosen.login}${reasons.disable ? `. ${reasons.disable}` : ''}`;
 
   const open = useAppStore.getState().openDialog;
   const openAdd = useCallback(() => useAppStore.getState().openDialog({ kind: 'addAdmin', serverId, onDone: reload }), [serverId, reload]);
@@ -102,13 +102,15 @@ export function AdministratorsView({ serverId, serverName }: { serverId: string;
           >
             Change password…
           </Button>
-          {/* Why a button is greyed out, beside them (not in them, where it would become part of their names). */}
-          <span id={reasonId} className="muted small-note">
-            {note}
-          </span>
           <span className="spacer" />
           <span className="count" aria-live="polite">
             {rows.total === null || !all ? 'Loading…' : adminCountText(all)}
+          </span>
+        </div>
+        {/* Why a button is greyed out, under them (not in them, where it would become part of their names), on a line of its own so the list does not move as it changes. */}
+        <div className="bar-row">
+          <span id={reasonId} className="muted small-note">
+            {note || '\u00a0'}
           </span>
         </div>
       </div>
