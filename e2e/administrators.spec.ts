@@ -83,6 +83,14 @@ test('Add administrator: a weak password is refused with the policy\'s reason, t
   await expect(add).toBeVisible();
   await page.screenshot({ path: test.info().outputPath('add-administrator-refused.png') });
   expect(cliSignIn(NEW, 'lantern').ok).toBe(false);
+  // Long and mixed enough, but it contains the new login: the policy's login rule, checked as typed.
+  await add.getByLabel('Password', { exact: true }).fill(`My-${NEW}-2048`);
+  await add.getByLabel('Confirm password').fill(`My-${NEW}-2048`);
+  await expect(add.getByRole('region', { name: 'Password policy' }).getByRole('listitem').filter({ hasText: 'Must not contain the login' })).toHaveText(
+    `Must not contain the login (${NEW}): not met`,
+  );
+  await add.getByRole('button', { name: 'Add administrator' }).click();
+  await expect(add.getByLabel('Password', { exact: true })).toHaveAccessibleDescription('Password does not meet the policy: must not contain the login');
 
   await add.getByLabel('Password', { exact: true }).fill(NEW_PASSWORD);
   await add.getByLabel('Confirm password').fill(NEW_PASSWORD);

@@ -97,7 +97,7 @@ export function AddAdminDialog({ serverId, onDone }: { serverId: string; onDone?
           <Field label="Password" value={password} onChange={setPassword} type="password" isRequired autoComplete="new-password" error={tried ? problems.password : undefined} />
           <Field label="Confirm password" value={confirm} onChange={setConfirm} type="password" isRequired autoComplete="new-password" error={tried ? problems.confirm : undefined} />
         </div>
-        <PolicyPanel policy={policy} error={policyError} password={password} />
+        <PolicyPanel policy={policy} error={policyError} password={password} login={login} />
       </div>
       <DialogError message={error} />
       <DialogButtons>
@@ -218,7 +218,7 @@ export function AdminPasswordDialog({ serverId, admin, onDone }: { serverId: str
           />
           <Field label="Confirm password" value={confirm} onChange={setConfirm} type="password" isRequired autoComplete="new-password" error={tried ? problems.confirm : undefined} />
         </div>
-        <PolicyPanel policy={policy} error={policyError} password={password} />
+        <PolicyPanel policy={policy} error={policyError} password={password} login={admin.login} />
       </div>
       <DialogError message={error} />
       <DialogButtons>
