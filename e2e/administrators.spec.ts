@@ -120,8 +120,14 @@ test('Disable asks first, naming the administrator; their sign-in is then refuse
   const row = rowOf(NEW);
   await row.click();
   await expect(row).toHaveAttribute('aria-selected', 'true');
-  await page.getByRole('button', { name: 'Disable…' }).click();
+  // Delete on the selected row asks the same question; Esc leaves the administrator as they were.
+  await page.keyboard.press('Delete');
   const confirm = page.getByRole('alertdialog', { name: 'Disable administrator' });
+  await expect(confirm).toBeVisible();
+  await page.keyboard.press('Escape');
+  await expect(confirm).toBeHidden();
+  await expect(rowOf(NEW).getByRole('gridcell').nth(1)).toHaveText('Enabled');
+  await page.getByRole('button', { name: 'Disable…' }).click();
   await expect(confirm).toContainText(`Disable ${NEW} on ${SERVER}?`);
   await expect(confirm).toContainText('Their sessions end at once');
   await expect(confirm.getByRole('button', { name: `Disable ${NEW}` })).toBeFocused();
@@ -149,7 +155,8 @@ test('Disable asks first, naming the administrator; their sign-in is then refuse
 
 test("Change password: another's says their sessions end; yours needs the current password", async () => {
   await rowOf(NEW).click();
-  await page.getByRole('button', { name: 'Change password…' }).click();
+  // Enter on the selected row opens it, as the button does.
+  await page.keyboard.press('Enter');
   const dialog = page.getByRole('dialog', { name: `Change password of ${NEW}` });
   await expect(dialog).toContainText(`Their sessions end at once: ${NEW} signs in again with the new password.`);
   await expect(dialog.getByLabel('Current password')).toHaveCount(0);
