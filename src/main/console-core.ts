@@ -2,6 +2,7 @@ import { existsSync, promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import type { EventName, EventPayload } from '../shared/ipc/contract';
 import { startServer } from '../server/index';
+import { adminHandlers } from './handlers/admins';
 import { appHandlers } from './handlers/app';
 import { auditHandlers } from './handlers/audit';
 import { cardHandlers } from './handlers/cards';
@@ -134,6 +135,7 @@ export async function createConsoleCore(opts: ConsoleCoreOptions): Promise<Conso
     ...emailOtpHandlers(connections),
     ...mailHandlers({ connections, folders: mailFolders, saveTarget: opts.saveTarget }),
     ...provisioningHandlers({ connections, jobs, runs: sendRuns }),
+    ...adminHandlers(connections),
   };
 
   const dispatch = createDispatcher(handlers, {

@@ -85,6 +85,11 @@ export interface Connections {
    * two-step verification, grace period) is a full one from now on, with the same token.
    */
   enrolled(serverId: string): void;
+  /**
+   * The administrator changed their own password on this server: the console signs in with the
+   * new one from now on (the keychain entry, when the password is saved there, and this session's).
+   */
+  ownPasswordChanged(serverId: string, password: string): Promise<void>;
   /** Connects every server in the background; failures only change statuses. */
   connectAll(): Promise<void>;
   /** Adds or updates the embedded local server and connects it. */
@@ -477,6 +482,22 @@ export function createConnections(deps: {
     enrolled(serverId) {
       const l = entry(serverId);
       if (l.status === 'needs-enrolment') setStatus(l, 'connected');
+    },
+    async ownPasswordChanged(serverId, password) {
+      const l = entry(serverId);
+      // The local server issues its token without a password: there is none to replace.
+      if (l.saved.embedded) return;
+      session.setPassword(serverId, password);
+      if (!l.passwordSaved) return;
+      try {
+        await credentials.set(serverId, password);
+      } catch {
+        // The old password must not stay saved (every later sign-in would fail with it): drop it, this session has the new one.
+        log(`server "${l.saved.name}": the keychain did not take the new password; it is no longer saved there`);
+        await credentials.delete(serverId).catch(() => {});
+        l.passwordSaved = false;
+        onChange();
+      }
     },
     async connectAll() {
       await Promise.allSettled(

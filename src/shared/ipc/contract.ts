@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { adminChannels } from './channels/admins';
 import { appChannels } from './channels/app';
 import { auditChannels } from './channels/audit';
 import { cardChannels } from './channels/cards';
@@ -37,7 +38,7 @@ export { ShownRecoveryCodesSchema, type BulkTwoStepAction, type ShownRecoveryCod
  * Every console channel's table, by domain (channels/<domain>.ts). contract.test.ts checks
  * that no two domains claim one channel and that each holds only its own `domain:` names.
  */
-export const channelDomains = { appChannels, serverChannels, userChannels, policyChannels, auditChannels, cardChannels, qrChannels, exportChannels, prefsChannels, twoStepChannels, computerChannels, clientSessionChannels, emailOtpChannels, mailChannels, provisioningChannels } as const;
+export const channelDomains = { appChannels, serverChannels, userChannels, policyChannels, auditChannels, cardChannels, qrChannels, exportChannels, prefsChannels, twoStepChannels, computerChannels, clientSessionChannels, emailOtpChannels, mailChannels, provisioningChannels, adminChannels } as const;
 
 /**
  * Every console channel, `domain:verb` -> zod input and output. Main validates inputs
@@ -60,6 +61,7 @@ export const contract = {
   ...emailOtpChannels,
   ...mailChannels,
   ...provisioningChannels,
+  ...adminChannels,
 } as const;
 
 export type Contract = typeof contract;

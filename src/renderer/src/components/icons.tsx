@@ -103,6 +103,17 @@ export function UsersIcon({ className }: IconProps) {
   );
 }
 
+/** A person with a shield (administrators node). */
+export function AdminsIcon({ className }: IconProps) {
+  return (
+    <Svg className={className}>
+      <circle cx="6" cy="5" r="2.3" stroke="currentColor" strokeWidth="1.3" fill="none" />
+      <path d="M1.8 13.5c0-2.3 1.7-3.8 4-3.8 .8 0 1.5.2 2.1.5" stroke="currentColor" strokeWidth="1.3" fill="none" />
+      <path d="M11.5 8.2l2.7 1v2c0 1.6-1.2 2.7-2.7 3.2-1.5-.5-2.7-1.6-2.7-3.2v-2z" stroke="currentColor" strokeWidth="1.2" strokeLinejoin="round" fill="none" />
+    </Svg>
+  );
+}
+
 /** List (audit node). */
 export function ListIcon({ className }: IconProps) {
   return (

@@ -3,6 +3,7 @@ import { useShallow } from 'zustand/react/shallow';
 import type { Server } from '../../../shared/model/server';
 import { formatDateTime } from '../lib/format';
 import { useAppStore } from '../store/store';
+import { AdministratorsView } from './administrators';
 import { AuditTable } from './audit-table';
 import { ClientSessionsView } from './client-sessions';
 import { ComputersView } from './computers';
@@ -38,7 +39,7 @@ function EnrolmentPane({ server }: { server: Server }) {
   );
 }
 
-/** The right-hand side: the users, client sessions, computers, audit or settings of the chosen server, the users of every server, or why it cannot be shown. */
+/** The right-hand side: the users, client sessions, computers, administrators, audit or settings of the chosen server, the users of every server, or why it cannot be shown. */
 export function MainPane() {
   const { view, server } = useAppStore(
     useShallow((s) => ({ view: s.view, server: s.view ? s.servers.find((x) => x.id === s.view?.serverId) : undefined })),
@@ -71,5 +72,6 @@ export function MainPane() {
   if (view.section === 'settings') return <PolicySettings key={server.id} serverId={server.id} serverName={server.name} />;
   if (view.section === 'clientSessions') return <ClientSessionsView key={server.id} serverId={server.id} />;
   if (view.section === 'computers') return <ComputersView key={server.id} serverId={server.id} serverName={server.name} />;
+  if (view.section === 'admins') return <AdministratorsView key={server.id} serverId={server.id} serverName={server.name} />;
   return view.section === 'users' ? <UserTable /> : <AuditTable key={server.id} serverId={server.id} />;
 }

@@ -7,7 +7,7 @@ import { ALL_SERVERS_FROM } from '../store/servers-slice';
 import { useAppStore } from '../store/store';
 import type { View } from '../store/types';
 import { ClientSessionIcon, ComputerIcon } from './computer-icons';
-import { ChevronIcon, ListIcon, ServerIcon, SettingsIcon, UsersIcon } from './icons';
+import { AdminsIcon, ChevronIcon, ListIcon, ServerIcon, SettingsIcon, UsersIcon } from './icons';
 
 /**
  * The navigation tree, following the WAI-ARIA tree pattern (role tree/treeitem/group,
@@ -28,6 +28,7 @@ const SECTIONS: { section: View['section']; label: string }[] = [
   { section: 'users', label: 'Users' },
   { section: 'clientSessions', label: 'Client sessions' },
   { section: 'computers', label: 'Computers' },
+  { section: 'admins', label: 'Administrators' },
   { section: 'audit', label: 'Audit' },
   { section: 'settings', label: 'Settings' },
 ];
@@ -387,6 +388,8 @@ export function ServerTree() {
                           <ComputerIcon />
                         ) : s.section === 'clientSessions' ? (
                           <ClientSessionIcon />
+                        ) : s.section === 'admins' ? (
+                          <AdminsIcon />
                         ) : (
                           <ListIcon />
                         )}

@@ -15,6 +15,8 @@ export function ConfirmDialog(props: {
   confirmLabel: string;
   busyLabel: string;
   disabled?: boolean;
+  /** The confirm button's look: `danger` (the default) for what takes something away, `primary` for what gives it back. */
+  tone?: 'danger' | 'primary';
   /** Runs the action; resolves when done (the dialog then closes). */
   onConfirm: () => Promise<void>;
 }) {
@@ -34,7 +36,7 @@ export function ConfirmDialog(props: {
         <Button className="button" onPress={() => useAppStore.getState().closeDialog()} isDisabled={busy}>
           Cancel
         </Button>
-        <Button className="button danger" type="submit" isDisabled={busy || !!props.disabled} data-autofocus>
+        <Button className={`button ${props.tone ?? 'danger'}`} type="submit" isDisabled={busy || !!props.disabled} data-autofocus>
           {busy ? props.busyLabel : props.confirmLabel}
         </Button>
       </DialogButtons>

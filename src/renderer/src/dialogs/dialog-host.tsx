@@ -1,5 +1,6 @@
 import { useAppStore } from '../store/store';
 import type { DialogState } from '../store/types';
+import { AddAdminDialog, AdminPasswordDialog, AdminStateDialog } from './admin-dialogs';
 import { AddServerDialog } from './add-server-dialog';
 import { ConfirmMandatoryDialog } from './confirm-mandatory-dialog';
 import { ConnectDialog } from './connect-dialog';
@@ -76,6 +77,12 @@ function dialogContent(dialog: DialogState) {
       return <RegisterComputerDialog key={dialog.serverId} serverId={dialog.serverId} {...(dialog.onDone ? { onDone: dialog.onDone } : {})} />;
     case 'revokeComputer':
       return <RevokeComputerDialog key={dialog.computer.id} serverId={dialog.serverId} computer={dialog.computer} {...(dialog.onDone ? { onDone: dialog.onDone } : {})} />;
+    case 'addAdmin':
+      return <AddAdminDialog key={dialog.serverId} serverId={dialog.serverId} {...(dialog.onDone ? { onDone: dialog.onDone } : {})} />;
+    case 'adminState':
+      return <AdminStateDialog key={`${dialog.action}-${dialog.admin.id}`} serverId={dialog.serverId} admin={dialog.admin} action={dialog.action} {...(dialog.onDone ? { onDone: dialog.onDone } : {})} />;
+    case 'adminPassword':
+      return <AdminPasswordDialog key={dialog.admin.id} serverId={dialog.serverId} admin={dialog.admin} {...(dialog.onDone ? { onDone: dialog.onDone } : {})} />;
     case 'sendProvisioning':
       return <SendProvisioningDialog key={dialog.serverId} serverId={dialog.serverId} count={dialog.count} />;
     case 'provisioningQr':

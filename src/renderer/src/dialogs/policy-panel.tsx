@@ -22,10 +22,11 @@ export function violationsFor(password: string, policy: ServerPolicy, login: str
 /**
  * The server's policy beside the password fields. With `password` set each local rule shows
  * met / not met live; without it (template and unique modes) the rules are listed and each
- * password is checked on its own row instead.
+ * password is checked on its own row instead. With `login` (one account, an administrator's) the
+ * login rule is checked live too, instead of "checked per user".
  */
-export function PolicyPanel(props: { policy: ServerPolicy | null; error: string | null; password?: string; children?: ReactNode }) {
-  const { policy, error, password } = props;
+export function PolicyPanel(props: { policy: ServerPolicy | null; error: string | null; password?: string; login?: string; children?: ReactNode }) {
+  const { policy, error, password, login } = props;
   const failed = new Set(policy && password !== undefined ? checkAgainstServer(password, policy).map((v) => v.rule) : []);
   return (
     <section className="policy" aria-label="Password policy">
@@ -52,7 +53,11 @@ export function PolicyPanel(props: { policy: ServerPolicy | null; error: string 
               </li>
             );
           })}
-          {policy.forbidLogin ? <li className="server-checked">Must not contain the user's login (checked per user)</li> : null}
+          {policy.forbidLogin && login !== undefined && password !== undefined ? (
+            <LoginRule policy={policy} password={password} login={login} />
+          ) : policy.forbidLogin ? (
+            <li className="server-checked">Must not contain the user&apos;s login (checked per user)</li>
+          ) : null}
           {!commonChecked(policy) ? (
             <li className="server-checked">Not a common password: this server does not publish its list, so it may still refuse a password that passes here</li>
           ) : null}
@@ -60,5 +65,17 @@ export function PolicyPanel(props: { policy: ServerPolicy | null; error: string 
       ) : null}
       {props.children}
     </section>
+  );
+}
+
+/** The login rule for one known login, met or not as typed (the server checks logins of 3 characters or more). */
+function LoginRule({ policy, password, login }: { policy: ServerPolicy; password: string; login: string }) {
+  const ok = password.length > 0 && !checkAgainstServer(password, policy, login).some((v) => v.rule === 'forbidLogin');
+  return (
+    <li className={ok ? 'ok' : password ? 'bad' : ''}>
+      {ok ? <CheckIcon /> : <CrossIcon />}
+      <span>Must not contain the login{login.trim() ? ` (${login.trim()})` : ''}</span>
+      <span className="visually-hidden">{ok ? ': met' : ': not met'}</span>
+    </li>
   );
 }

@@ -16,7 +16,7 @@ export interface CommandContext {
   /** The users of every server at once ("All servers" in the tree): only what makes sense per user on their own server applies. */
   readonly allServers?: boolean;
   /** Which part of the server the main pane shows. */
-  readonly section: 'users' | 'clientSessions' | 'computers' | 'audit' | 'settings' | null;
+  readonly section: 'users' | 'clientSessions' | 'computers' | 'admins' | 'audit' | 'settings' | null;
   /** Selected users. */
   readonly count: number;
   /** Codes are being issued (one run at a time). */

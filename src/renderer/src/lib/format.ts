@@ -21,3 +21,12 @@ export function errorMessage(err: unknown): string {
   if (err instanceof Error && err.message) return err.message;
   return 'Something went wrong';
 }
+
+/**
+ * The message of anything thrown with its stable code after it ("… already exists [LOGIN_TAKEN]"),
+ * so an administrator can quote the code to whoever runs the server, or look it up.
+ */
+export function errorWithCode(err: unknown): string {
+  const code = err instanceof Error && 'code' in err && typeof err.code === 'string' && err.code ? err.code : null;
+  return code ? `${errorMessage(err)} [${code}]` : errorMessage(err);
+}

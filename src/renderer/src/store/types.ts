@@ -60,7 +60,7 @@ export type View =
   | { readonly serverId: null; readonly section: 'users'; readonly userFilters?: UserFilters };
 
 /** The nodes under each server in the tree (the main pane's views of one server). */
-export type ServerSection = 'users' | 'clientSessions' | 'computers' | 'audit' | 'settings';
+export type ServerSection = 'users' | 'clientSessions' | 'computers' | 'admins' | 'audit' | 'settings';
 
 /** The user list's server-side query; any change resets the page cache and the selection. */
 export interface UserQuery {
@@ -94,6 +94,12 @@ export interface ListSource {
   readonly message?: string;
 }
 
+/** An administrator a dialog acts on: the id for the call, the login to name them by. */
+export interface AdminRef {
+  readonly id: string;
+  readonly login: string;
+}
+
 /** Which modal is open: one value, so two dialogs can never be open at once. */
 export type DialogState =
   | { readonly kind: 'none' }
@@ -122,6 +128,12 @@ export type DialogState =
   | { readonly kind: 'registerComputer'; readonly serverId: string; readonly onDone?: (computerId: string) => void }
   /** Revoke a computer, named in the confirmation. */
   | { readonly kind: 'revokeComputer'; readonly serverId: string; readonly computer: { readonly id: string; readonly name: string }; readonly onDone?: () => void }
+  /** Add an administrator: login, password and its confirmation, checked against the server's policy. `onDone` refreshes the Administrators list. */
+  | { readonly kind: 'addAdmin'; readonly serverId: string; readonly onDone?: () => void }
+  /** Disable or enable an administrator, named in the confirmation (disabling ends their sessions). */
+  | { readonly kind: 'adminState'; readonly serverId: string; readonly admin: AdminRef; readonly action: 'disable' | 'enable'; readonly onDone?: () => void }
+  /** Change an administrator's password: yours needs the current one; another's sessions end. */
+  | { readonly kind: 'adminPassword'; readonly serverId: string; readonly admin: AdminRef & { readonly you: boolean }; readonly onDone?: () => void }
   /** Send provisioning email to the selected users: validity, a preview, then the per-user report. */
   | { readonly kind: 'sendProvisioning'; readonly serverId: string; readonly count: number }
   /** Show provisioning QR: validity, then new codes for the selected users in a popup (print, save as PDF). */

@@ -7,7 +7,7 @@ export type HideableColumn = z.infer<typeof HideableColumnSchema>;
 
 /** Which part of which server the main pane shows; `serverId: null` is the users of every server at once ("All servers"). */
 export const SavedViewSchema = z.union([
-  z.object({ serverId: z.string().min(1).max(64), section: z.enum(['users', 'clientSessions', 'computers', 'audit', 'settings']) }),
+  z.object({ serverId: z.string().min(1).max(64), section: z.enum(['users', 'clientSessions', 'computers', 'admins', 'audit', 'settings']) }),
   z.object({ serverId: z.null(), section: z.literal('users') }),
 ]);
 
