@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -26,6 +26,17 @@ describe('the saved server list', () => {
     expect((await stat(store.path)).mode & 0o077).toBe(0);
     // No temp files left behind by the atomic write.
     expect(await readdir(dir)).toEqual(['servers.json']);
+  });
+
+  it('removes the temp file a save killed midway left in the folder, and nothing else', async () => {
+    // What a console killed during a save leaves: a hidden temp file, untouched for two days.
+    const leftover = join(dir, '.gatepass-0123456789abcdef.tmp');
+    await writeFile(leftover, '{"version":1,"servers":[');
+    const twoDaysAgo = new Date(Date.now() - 2 * 24 * 3600_000);
+    await utimes(leftover, twoDaysAgo, twoDaysAgo);
+    await writeFile(join(dir, 'notes.txt'), 'mine');
+    await createSettingsStore(dir).save([plant]);
+    expect((await readdir(dir)).sort()).toEqual(['notes.txt', 'servers.json']);
   });
 
   it('keeps only the saved fields, so a password passed along by mistake is never written', async () => {

@@ -1,10 +1,10 @@
-import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { ConsolePrefsSchema, type ConsolePrefs } from '../../shared/ipc/channels/prefs';
 import { TlsPinSchema } from '../../shared/model/tls-certificate';
+import { writeFileAtomic } from './files/atomic-write';
 
 const APP_FOLDER = 'Gatepass';
 const SETTINGS_FILE = 'servers.json';
@@ -116,21 +116,14 @@ export function createSettingsStore(dir: string, logger: (line: string) => void 
   };
 }
 
-/** temp file in the same folder, fsync, rename: a reader sees the old file or the new one, never half. */
+/**
+ * The owner-only folder, then writeFileAtomic: a temp file in the same folder, fsync, rename, so a
+ * reader sees the old file or the new one, never half; and the temp file of a write killed midway
+ * is removed by the next one.
+ */
 async function writeJsonAtomic(dir: string, path: string, data: unknown): Promise<void> {
   await fs.mkdir(dir, { recursive: true, mode: 0o700 });
-  const tmp = join(dir, `.${SETTINGS_FILE}.${randomBytes(6).toString('hex')}.tmp`);
-  const handle = await fs.open(tmp, 'wx', 0o600);
-  try {
-    await handle.writeFile(`${JSON.stringify(data, null, 2)}\n`, 'utf8');
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  try {
-    await fs.rename(tmp, path);
-  } catch (err) {
-    await fs.rm(tmp, { force: true });
-    throw err;
-  }
+  await writeFileAtomic(path, async (out) => {
+    out.end(`${JSON.stringify(data, null, 2)}\n`, 'utf8');
+  });
 }
