@@ -44,6 +44,8 @@ interface SideResult {
   phaseRssMb: number;
   /** RSS once the drafts were built, before the timed phase. */
   startRssMb: number;
+  /** CPU time (user + system) of the side's process during the timed phase: less sensitive to other load than the wall time. */
+  cpuMs: number;
   sent: number;
 }
 
@@ -78,6 +80,11 @@ async function benchDrafts(n: number) {
 function maxRssMb(): number {
   // resourceUsage().maxRSS is in kilobytes: the process's high-water mark.
   return process.resourceUsage().maxRSS / 1024;
+}
+
+function cpuSince(start: NodeJS.CpuUsage): number {
+  const c = process.cpuUsage(start);
+  return (c.user + c.system) / 1000;
 }
 
 /** Samples RSS every 20 ms from now on: the peak of the timed phase alone (maxRSS also counts building the drafts). */
@@ -115,12 +122,14 @@ async function runBare(port: number): Promise<void> {
   const transporter = nodemailer.createTransport(smtpPoolOptions({ host: '127.0.0.1', port, security: 'none', user: '' }, null));
   const startRssMb = process.memoryUsage.rss() / 1048576;
   const phase = rssSampler();
+  const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   const infos = await Promise.all(messages.map((m) => transporter.sendMail(m)));
   const ms = performance.now() - t0;
+  const cpuMs = cpuSince(cpu0);
   const phaseRssMb = phase();
   transporter.close();
-  reply({ side: 'bare', ms, maxRssMb: maxRssMb(), phaseRssMb, startRssMb, sent: infos.filter((i) => i.accepted.length === 1).length });
+  reply({ side: 'bare', ms, maxRssMb: maxRssMb(), phaseRssMb, startRssMb, cpuMs, sent: infos.filter((i) => i.accepted.length === 1).length });
 }
 
 // ---- child: the outbox and sender of a real server ----
@@ -136,6 +145,7 @@ async function runOutbox(port: number, db: string): Promise<void> {
     await server.mail.idle();
     const startRssMb = process.memoryUsage.rss() / 1048576;
     const phase = rssSampler();
+    const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     const batch = await server.mail.queue(drafts, { kind: 'provisioning', createdBy: 'bench' });
     const queuedMs = performance.now() - t0;
@@ -144,6 +154,7 @@ async function runOutbox(port: number, db: string): Promise<void> {
     drafts = [];
     await server.mail.idle();
     const ms = performance.now() - t0;
+    const cpuMs = cpuSince(cpu0);
     const phaseRssMb = phase();
     const { openDatabase } = await import('../src/server/db/connect');
     const h = openDatabase(db);
@@ -154,7 +165,7 @@ async function runOutbox(port: number, db: string): Promise<void> {
       .where('status', '=', 'sent')
       .executeTakeFirstOrThrow();
     await h.close();
-    reply({ side: 'outbox', ms, queuedMs, maxRssMb: maxRssMb(), phaseRssMb, startRssMb, sent: Number(sent.n) });
+    reply({ side: 'outbox', ms, queuedMs, maxRssMb: maxRssMb(), phaseRssMb, startRssMb, cpuMs, sent: Number(sent.n) });
   } finally {
     await server.close();
   }
@@ -248,7 +259,7 @@ async function main(): Promise<void> {
         console.log(
           `run ${run} ${which.padEnd(6)} ${(r.ms / 1000).toFixed(2).padStart(6)} s  ${Math.round((N / r.ms) * 1000)
             .toString()
-            .padStart(5)} msg/s  peak RSS ${r.maxRssMb.toFixed(0)} MB (${r.startRssMb.toFixed(0)} MB with the drafts built, ${r.phaseRssMb.toFixed(0)} MB at most while timed)${extra}`,
+            .padStart(5)} msg/s  CPU ${(r.cpuMs / 1000).toFixed(2)} s  peak RSS ${r.maxRssMb.toFixed(0)} MB (${r.startRssMb.toFixed(0)} MB with the drafts built, ${r.phaseRssMb.toFixed(0)} MB at most while timed)${extra}`,
         );
       }
     }
@@ -277,6 +288,8 @@ async function main(): Promise<void> {
         bareRate: Math.round((N / bare.ms) * 1000),
         ratio: Number(ratio.toFixed(3)),
         outboxPeakRssMb: Math.round(peak),
+        outboxCpuMs: Math.round(outbox.cpuMs),
+        bareCpuMs: Math.round(bare.cpuMs),
         barePeakRssMb: Math.round(Math.max(...results.filter((r) => r.side === 'bare').map((r) => r.maxRssMb))),
         pass,
       }),
