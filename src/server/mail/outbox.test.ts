@@ -133,6 +133,27 @@ eachBackend('The mail outbox', (backend) => {
     expect(row).toMatchObject({ status: 'sent', attempts: 2, sent_reply: '250 2.0.0 Ok: queued as 7F', content: null, claimed_by: 'B', sent_at: at(1200).toISOString() });
   });
 
+  it('records a group of sent messages at once, each with its own reply, and only those the sender still holds', async () => {
+    const b = await queue(4, at(0));
+    const claimed = await claimDue(main.db, main.dialect, { senderId: 'A', now: at(1), leaseUntil: at(1000), limit: 4 });
+    expect(claimed).toHaveLength(4);
+    const [m1, m2, m3, m4] = claimed;
+    // m4's lease ran out and B took it: A's late record of it must not count.
+    const other = open();
+    await main.db.updateTable('mail_outbox').set({ claimed_until: at(1).toISOString() }).where('id', '=', m4!.id).execute();
+    const [taken] = await claimDue(other.db, other.dialect, { senderId: 'B', now: at(2), leaseUntil: at(5000), limit: 1 });
+    expect(taken?.id).toBe(m4!.id);
+    const group = [m1!, m2!, m3!, m4!].map((m, i) => ({ id: m.id, attempts: m.attempts, reply: `250 2.0.0 Ok: queued as Q${i}` }));
+    expect(await markSent(main.db, 'A', group, at(3))).toBe(3);
+    const byId = new Map((await rows(b.batchId)).map((r) => [r.id, r]));
+    for (const [i, m] of [m1!, m2!, m3!].entries()) {
+      expect(byId.get(m.id)).toMatchObject({ status: 'sent', sent_reply: `250 2.0.0 Ok: queued as Q${i}`, content: null, claimed_by: 'A', sent_at: at(3).toISOString() });
+    }
+    expect(byId.get(m4!.id)).toMatchObject({ status: 'sending', claimed_by: 'B', attempts: 2, sent_reply: null });
+    expect(byId.get(m4!.id)?.content).not.toBeNull();
+    await main.db.updateTable('mail_outbox').set({ status: 'failed', content: null }).where('batch_id', '=', b.batchId).execute();
+  });
+
   it('keeps the content for a retry and drops it when the message is finished, sent or failed', async () => {
     const b = await queue(3, at(0), SETTINGS, 'CODE-7Q2X-SECRET');
     const [m1, m2, m3] = await claimDue(main.db, main.dialect, { senderId: 'A', now: at(5), leaseUntil: at(60_000), limit: 3 });

@@ -249,19 +249,25 @@ export function startMailSender(deps: {
     say(`${m.messageId} to ${m.to}: attempt ${m.attempts} failed (${err.reply}), next at ${next.toISOString()}`);
   }
 
-  // Sent messages are recorded in groups: whoever finishes while a commit runs joins the next one.
+  // Sent messages are recorded in groups (a group commit): whoever finishes in the same turn of
+  // the event loop, or while a commit runs, joins the next one. On SQLite a commit is synchronous,
+  // so without waiting for the turn to end every group was one message: one statement and one
+  // commit (WAL pages written) per message, the largest database cost of a big send. The wait
+  // is one turn (setImmediate), not a timer: an idle sender records at once.
   let pendingSent: Array<{ outcome: SentOutcome; done: () => void; fail: (err: unknown) => void }> = [];
   let recording = false;
 
   function recordSent(outcome: SentOutcome): Promise<void> {
     return new Promise((done, fail) => {
       pendingSent.push({ outcome, done, fail });
-      if (!recording) void recordLoop();
+      if (!recording) {
+        recording = true;
+        setImmediate(() => void recordLoop());
+      }
     });
   }
 
   async function recordLoop(): Promise<void> {
-    recording = true;
     while (pendingSent.length > 0) {
       const group = pendingSent;
       pendingSent = [];
