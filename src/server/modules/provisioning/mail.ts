@@ -3,7 +3,7 @@ import type { PreviewProvisioningMailSchema, ProvisioningMailPreviewSchema, Prov
 import { GatepassError } from '../../../shared/errors';
 import { encodeProvisioningPayload, provisioningLink, qrImageUrlFor } from '../../../shared/provisioning-payload';
 import { toCount, type AdminCaller, type ServiceContext } from '../../context';
-import type { MailDraft } from '../../mail/index';
+import type { MailDraft, PreparedMail } from '../../mail/index';
 import { renderProvisioningMail } from '../../mail/index';
 import { effectiveFrom, loadMailSettings } from '../../mail/settings';
 import { qrPng } from '../../qr/png';
@@ -43,12 +43,13 @@ export async function sendProvisioningMail(
   const results = new Map<string, MailResult>();
   const codes = new Map<string, string>();
   const emails = new Map<string, string>();
-  const drafts: MailDraft[] = [];
+  const prepared: PreparedMail[] = [];
   // What the message says: the transaction stores an expiry a moment later, so the message never promises more.
   const validUntil = new Date(ctx.now().getTime() + validity * 1000);
   for (let i = 0; i < ids.length; i += READ_CHUNK) {
     const chunk = ids.slice(i, i + READ_CHUNK);
     const users = await ctx.db.selectFrom('users').select(['id', 'login', 'display_name', 'email', 'mobile_allowed', 'disabled_at']).where('id', 'in', chunk).execute();
+    const drafts: MailDraft[] = [];
     for (const u of users) {
       // Who may not get a code is decided in the transaction, under the user's lock.
       if (toCount(u.mobile_allowed) !== 1 || u.disabled_at !== '') continue;
@@ -62,8 +63,10 @@ export async function sendProvisioningMail(
       const content = renderFor(ctx, settings.qrCodeUrl, { login: u.login, displayName: u.display_name }, code, validUntil, input.qrImage);
       drafts.push({ to: u.email, toName: u.display_name || u.login, ref: u.id, content, expiresAt: validUntil });
     }
+    // Addressed and sealed a chunk at a time: only the sealed messages are kept until the
+    // transaction, not every user's rendered message (HTML, text, QR image) beside them.
+    if (drafts.length > 0) for (const p of await ctx.mail.prepare(drafts)) prepared.push(p);
   }
-  const prepared = await ctx.mail.prepare(drafts);
   const issuable = ids.filter((id) => !results.has(id));
   const outcome = await ctx.db.transaction().execute(async (trx) => {
     const issued = [];
