@@ -41,6 +41,11 @@ export interface MailService {
   queue(drafts: readonly MailDraft[], opts: QueueOptions): Promise<QueuedBatch>;
   /** Checks and addresses `drafts` with the current From and a Message-ID each; no database write. */
   prepare(drafts: readonly MailDraft[]): Promise<PreparedMail[]>;
+  /**
+   * {@link prepare} for a send done a chunk at a time: the settings are read once, so every chunk
+   * of one batch gets the same From and Message-ID host even if an administrator changes them meanwhile.
+   */
+  preparer(): Promise<(drafts: readonly MailDraft[]) => PreparedMail[]>;
   /** Inserts prepared messages in the caller's transaction (all or none); call {@link wake} after it commits. */
   insert(trx: Kysely<Database>, prepared: readonly PreparedMail[], opts: QueueOptions): Promise<QueuedBatch>;
   /**
@@ -71,6 +76,10 @@ export function createMailService(deps: { db: Kysely<Database>; now(): Date; sen
   const service: MailService = {
     async prepare(drafts) {
       return prepareMail(await loadMailSettings(deps.db), drafts, deps.secrets);
+    },
+    async preparer() {
+      const settings = await loadMailSettings(deps.db);
+      return (drafts) => prepareMail(settings, drafts, deps.secrets);
     },
     async insert(trx, prepared, opts) {
       // The transport is read in the same transaction: with none set, the rows are written as not sent.

@@ -268,28 +268,32 @@ export function startMailSender(deps: {
   }
 
   async function recordLoop(): Promise<void> {
-    while (pendingSent.length > 0) {
-      const group = pendingSent;
-      pendingSent = [];
-      let lastErr: unknown = null;
-      for (let tryNo = 1; tryNo <= RECORD_TRIES; tryNo++) {
-        try {
-          const n = await markSent(db, id, group.map((g) => g.outcome), deps.now());
-          if (n < group.length) say(`${group.length - n} sent messages had lost their claim to another sender before being recorded`);
-          lastErr = null;
-          break;
-        } catch (err) {
-          lastErr = err;
-          // The slots stay held meanwhile: nothing new is sent while sent messages are unrecorded.
-          if (tryNo < RECORD_TRIES) await sleep(250 * 2 ** tryNo);
+    try {
+      while (pendingSent.length > 0) {
+        const group = pendingSent;
+        pendingSent = [];
+        let lastErr: unknown = null;
+        for (let tryNo = 1; tryNo <= RECORD_TRIES; tryNo++) {
+          try {
+            const n = await markSent(db, id, group.map((g) => g.outcome), deps.now());
+            lastErr = null;
+            if (n < group.length) say(`${group.length - n} sent messages had lost their claim to another sender before being recorded`);
+            break;
+          } catch (err) {
+            lastErr = err;
+            // The slots stay held meanwhile: nothing new is sent while sent messages are unrecorded.
+            if (tryNo < RECORD_TRIES) await sleep(250 * 2 ** tryNo);
+          }
+        }
+        for (const g of group) {
+          if (lastErr) g.fail(lastErr);
+          else g.done();
         }
       }
-      for (const g of group) {
-        if (lastErr) g.fail(lastErr);
-        else g.done();
-      }
+    } finally {
+      // Whatever happened, the next sent message starts a loop again: no handle() waits forever.
+      recording = false;
     }
-    recording = false;
   }
 
   async function renew(): Promise<void> {

@@ -56,10 +56,15 @@ export function AdministratorsView({ serverId, serverName }: { serverId: string;
   const { reload, generation } = rows;
 
   useEffect(() => {
-    // A reload: the row at that index may be another administrator now.
+    // A reload (after an action, F5): the same administrator stays selected, at the row they are
+    // at now, so disabling and enabling again is one key each; gone from the list, nothing is.
     // eslint-disable-next-line react-hooks/set-state-in-effect
-    setSelected(null);
-  }, [generation]);
+    setSelected((sel) => {
+      const id = sel?.admin?.id;
+      const index = id && all ? all.findIndex((a) => a.id === id) : -1;
+      return index >= 0 && all ? { index, admin: all[index] } : null;
+    });
+  }, [generation, all]);
 
   const chosen = selected ? (selected.admin ?? rows.rowAt(selected.index)) : undefined;
   const reasons = adminActionReasons(chosen);
@@ -70,7 +75,11 @@ export function AdministratorsView({ serverId, serverName }: { serverId: string;
   const openState = useCallback(
     (a: AdminSummary, action: 'disable' | 'enable') => {
       const reason = adminActionReasons(a)[action];
-      if (reason !== null) return;
+      if (reason !== null) {
+        // Said, not ignored: Delete on your own row tells why it does nothing.
+        useAppStore.getState().showNotice({ tone: 'error', text: reason });
+        return;
+      }
       useAppStore.getState().openDialog({ kind: 'adminState', serverId, admin: { id: a.id, login: a.login }, action, onDone: reload });
     },
     [serverId, reload],

@@ -96,7 +96,17 @@ export function useSettingsForm<S, D>(spec: SettingsFormSpec<S, D>): SettingsFor
     setError(null);
   }
 
-  async function save(): Promise<boolean> {
+  // The save under way: asked again meanwhile (the leave question's Save), it is the answer.
+  const inFlight = useRef<Promise<boolean> | null>(null);
+
+  function save(): Promise<boolean> {
+    inFlight.current ??= send().finally(() => {
+      inFlight.current = null;
+    });
+    return inFlight.current;
+  }
+
+  async function send(): Promise<boolean> {
     setTried(true);
     if (!draft || !saved) return false;
     const request = spec.submit(draft, saved);

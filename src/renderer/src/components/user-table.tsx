@@ -13,6 +13,9 @@ import { columnStyle, PlaceholderCells, UserCells, UserHeaderCells, visibleColum
 import { UserContextMenu, type MenuPoint } from './user-context-menu';
 import { UserFilterBar } from './user-filter-bar';
 
+/** macOS types characters with Option; elsewhere Alt is for menus (type-ahead). */
+const IS_MAC = /Mac/.test(navigator.userAgent);
+
 /** Row height in pixels; rows are fixed-height so 100,000 of them need no measuring. */
 const ROW_HEIGHT = 24;
 
@@ -153,7 +156,8 @@ export function UserTable() {
     const st = useAppStore.getState();
     // Type-ahead (lib/type-ahead.ts): one server's list only, where the server knows the order.
     const now = Date.now();
-    const char = query && query.serverId !== null && count > 0 ? typedCharacter(e, searching(typeAhead.current, now)) : null;
+    const typed = { key: e.key, ctrlKey: e.ctrlKey, metaKey: e.metaKey, altKey: e.altKey, shiftKey: e.shiftKey, altGraph: e.getModifierState('AltGraph') };
+    const char = query && query.serverId !== null && count > 0 ? typedCharacter(typed, searching(typeAhead.current, now), IS_MAC) : null;
     if (char !== null) {
       e.preventDefault();
       e.stopPropagation();

@@ -18,6 +18,15 @@ describe('type-ahead in the user list', () => {
     expect(typedCharacter(key('a', { altKey: true }), false)).toBeNull();
   });
 
+  it('takes a character typed with AltGr (Windows reports Ctrl+Alt) or, on macOS, with Option', () => {
+    expect(typedCharacter({ ...key('@', { ctrlKey: true, altKey: true }), altGraph: true }, true)).toBe('@');
+    expect(typedCharacter({ ...key('\\'), altGraph: true }, false)).toBe('\\');
+    expect(typedCharacter(key('@', { altKey: true }), true, true)).toBe('@');
+    // Option with Cmd is a shortcut, and Alt alone elsewhere is a menu key.
+    expect(typedCharacter(key('a', { altKey: true, metaKey: true }), false, true)).toBeNull();
+    expect(typedCharacter(key('@', { altKey: true }), true, false)).toBeNull();
+  });
+
   it('builds one search from quick keys and starts again after a pause', () => {
     const a = typeAheadStep(null, 'c', 0);
     expect(a).toMatchObject({ prefix: 'c', skipFrom: true });

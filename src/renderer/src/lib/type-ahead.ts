@@ -13,9 +13,25 @@ export interface TypeAhead {
   readonly at: number;
 }
 
-/** The key as a character typed into the search, or null when it is a command (Space, arrows, Ctrl+A...). */
-export function typedCharacter(e: { key: string; ctrlKey: boolean; metaKey: boolean; altKey: boolean; shiftKey: boolean }, searching: boolean): string | null {
-  if (e.ctrlKey || e.metaKey || e.altKey) return null;
+/** What typedCharacter reads of a key press. */
+export interface TypedKey {
+  key: string;
+  ctrlKey: boolean;
+  metaKey: boolean;
+  altKey: boolean;
+  shiftKey: boolean;
+  /** AltGr held (getModifierState('AltGraph')): Windows reports it as Ctrl+Alt, yet it types @, \ or { on many layouts. */
+  altGraph?: boolean;
+}
+
+/**
+ * The key as a character typed into the search, or null when it is a command (Space, arrows,
+ * Ctrl+A...). A character typed with AltGr (or, on macOS, with Option) is a character: logins
+ * such as a.berg@corp are typed so on German or French keyboards.
+ */
+export function typedCharacter(e: TypedKey, searching: boolean, mac = false): string | null {
+  const composed = e.altGraph === true || (mac && e.altKey && !e.ctrlKey && !e.metaKey);
+  if (!composed && (e.ctrlKey || e.metaKey || e.altKey)) return null;
   if ([...e.key].length !== 1 || /\p{Cc}/u.test(e.key)) return null;
   // Space picks the focused row and Shift+Space selects a range (grid-keys.ts), unless a search is under way: then Space is part of it.
   if (e.key === ' ' && (!searching || e.shiftKey)) return null;

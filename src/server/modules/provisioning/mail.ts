@@ -44,6 +44,8 @@ export async function sendProvisioningMail(
   const codes = new Map<string, string>();
   const emails = new Map<string, string>();
   const prepared: PreparedMail[] = [];
+  // One reading of the mail settings for the whole send: every message of the batch gets the same From.
+  const prepare = await ctx.mail.preparer();
   // What the message says: the transaction stores an expiry a moment later, so the message never promises more.
   const validUntil = new Date(ctx.now().getTime() + validity * 1000);
   for (let i = 0; i < ids.length; i += READ_CHUNK) {
@@ -65,7 +67,7 @@ export async function sendProvisioningMail(
     }
     // Addressed and sealed a chunk at a time: only the sealed messages are kept until the
     // transaction, not every user's rendered message (HTML, text, QR image) beside them.
-    if (drafts.length > 0) for (const p of await ctx.mail.prepare(drafts)) prepared.push(p);
+    if (drafts.length > 0) for (const p of prepare(drafts)) prepared.push(p);
   }
   const issuable = ids.filter((id) => !results.has(id));
   const outcome = await ctx.db.transaction().execute(async (trx) => {
