@@ -1,13 +1,12 @@
-import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AdminSummary } from '../../shared/api/admins';
 import { startServer } from '../../server/index';
 import { call } from '../../server/test-support/client';
 import { startTestConsole, type TestConsole } from '../test-support/console';
+import { runConsoleInKeyring } from '../test-support/keyring';
 
 /**
  * Issue 12 in the console's main process, against a real server: the Administrators section's
@@ -185,38 +184,19 @@ describe('your own new password and the system keychain', () => {
     const work = await mkdtemp(join(tmpdir(), 'gp-keyring-admin-'));
     const own = await startServer({ db: join(work, 'server.sqlite'), port: 0, name: 'Quay', adminPassword: ADMIN_PASSWORD }, { hashCost: 'test' });
     const next = 'Walnut-Harbour-3317';
-    const script = join(work, 'own-password.mts');
-    const here = import.meta.dirname;
-    await writeFile(
-      script,
-      [
-        `import { createConsoleCore } from ${JSON.stringify(join(here, '..', 'console-core.ts'))};`,
-        `const opts = { userDataDir: ${JSON.stringify(join(work, 'console'))}, host: 'web', saveTarget: async () => ({ kind: 'cancelled' }), emit: () => {} };`,
+    try {
+      const out = (await runConsoleInKeyring(work, 'own-password', [
         'const first = await createConsoleCore(opts);',
         `const added = await first.dispatch('servers:add', { url: ${JSON.stringify(own.url)}, login: 'admin', password: ${JSON.stringify(ADMIN_PASSWORD)}, remember: true });`,
         "const me = (await first.dispatch('admins:list', { serverId: added.data?.id })).data?.items.find((a) => a.you);",
         `const changed = await first.dispatch('admins:setPassword', { serverId: added.data?.id, adminId: me?.id, password: ${JSON.stringify(next)}, currentPassword: ${JSON.stringify(ADMIN_PASSWORD)} });`,
         'await first.close();',
         'const second = await createConsoleCore(opts);',
-        'let list;',
-        'for (let i = 0; i < 100; i++) {',
-        "  list = (await second.dispatch('servers:list', {})).data;",
-        "  if (list[0]?.status !== 'disconnected') break;",
-        '  await new Promise((r) => setTimeout(r, 100));',
-        '}',
+        'const list = await started(second);',
         "const admins = await second.dispatch('admins:list', { serverId: added.data?.id });",
         'await second.close();',
         'console.log(JSON.stringify({ saved: added.ok && added.data.passwordSaved, changed: changed.ok ? changed.data.you : changed.error, after: list[0], admins: admins.data?.items.map((a) => a.login) }));',
-      ].join('\n'),
-    );
-    try {
-      const inner = `echo -n test-keyring | gnome-keyring-daemon --unlock --components=secrets >/dev/null; HOME=${JSON.stringify(work)} exec ${JSON.stringify(process.execPath)} --import tsx ${JSON.stringify(script)}`;
-      const { stdout } = await promisify(execFile)('dbus-run-session', ['--', 'bash', '-c', inner], {
-        cwd: join(here, '..', '..', '..'),
-        env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: work },
-        timeout: 60_000,
-      });
-      const out = JSON.parse(stdout.trim().split('\n').pop()!);
+      ])) as Record<string, unknown>;
       expect(out).toEqual({ saved: true, changed: true, after: expect.objectContaining({ status: 'connected', passwordSaved: true }), admins: ['admin'] });
       expect((await call(own.url, 'adminSignin', { body: { login: 'admin', password: next } })).ok).toBe(true);
     } finally {

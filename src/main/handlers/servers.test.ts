@@ -1,14 +1,13 @@
-import { execFile } from 'node:child_process';
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer } from '../../server/index';
 import { createConsoleCore, type ConsoleCore } from '../console-core';
 import { createKeychain } from '../services/keychain';
+import { runConsoleInKeyring } from '../test-support/keyring';
 
 /**
  * Issue 8, point 9, in main: an address that is not a Gatepass server is named as such, a
@@ -145,37 +144,18 @@ describe('renaming a server and changing its address', () => {
     // A private D-Bus session with an unlocked GNOME keyring, as on a desktop: add with "remember",
     // move, then a new console start signs in at the new address with what the keychain holds.
     const work = await mkdtemp(join(tmpdir(), 'gp-keyring-move-'));
-    const script = join(work, 'move.mts');
-    const here = import.meta.dirname;
-    await writeFile(
-      script,
-      [
-        `import { createConsoleCore } from ${JSON.stringify(join(here, '..', 'console-core.ts'))};`,
-        `const opts = { userDataDir: ${JSON.stringify(join(work, 'console'))}, host: 'web', saveTarget: async () => ({ kind: 'cancelled' }), emit: () => {} };`,
+    try {
+      const out = (await runConsoleInKeyring(work, 'moved', [
         'const first = await createConsoleCore(opts);',
         `const added = await first.dispatch('servers:add', { url: ${JSON.stringify(plant.url)}, login: 'admin', password: ${JSON.stringify(ADMIN_PASSWORD)}, remember: true });`,
         `const moved = await first.dispatch('servers:update', { serverId: added.data?.id, url: ${JSON.stringify(moved.url)} });`,
         'await first.close();',
         'const second = await createConsoleCore(opts);',
-        'let list;',
-        'for (let i = 0; i < 100; i++) {',
-        "  list = (await second.dispatch('servers:list', {})).data;",
-        "  if (list[0]?.status !== 'disconnected') break;",
-        '  await new Promise((r) => setTimeout(r, 100));',
-        '}',
+        'const list = await started(second);',
         "const users = await second.dispatch('users:list', { serverId: added.data?.id, limit: 1 });",
         'await second.close();',
         'console.log(JSON.stringify({ added: added.ok && added.data.passwordSaved, moved: moved.ok ? moved.data.url : moved.error, after: list[0], total: users.data?.total }));',
-      ].join('\n'),
-    );
-    try {
-      const inner = `echo -n test-keyring | gnome-keyring-daemon --unlock --components=secrets >/dev/null; HOME=${JSON.stringify(work)} exec ${JSON.stringify(process.execPath)} --import tsx ${JSON.stringify(script)}`;
-      const { stdout } = await promisify(execFile)('dbus-run-session', ['--', 'bash', '-c', inner], {
-        cwd: join(here, '..', '..', '..'),
-        env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: work },
-        timeout: 60_000,
-      });
-      const out = JSON.parse(stdout.trim().split('\n').pop()!);
+      ])) as Record<string, unknown>;
       expect(out).toEqual({
         added: true,
         moved: moved.url,

@@ -1,8 +1,6 @@
-import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer } from '../../server/index';
 import { call, okBody } from '../../server/test-support/client';
@@ -11,6 +9,7 @@ import { recoveryCodesText } from '../../shared/recovery-codes';
 import { runCli } from '../../cli/test-support/run-cli';
 import { createConsoleCore, type ConsoleCore } from '../console-core';
 import { createKeychain } from '../services/keychain';
+import { runConsoleInKeyring } from '../test-support/keyring';
 
 /**
  * Issue 9 in the console's main process, against a real server on a clock the test moves, with
@@ -284,38 +283,19 @@ describe('a password saved in the system keychain', () => {
     clock.advance(STEP);
     const first = oathtool(adminSecret, clock.now());
     const second = oathtool(adminSecret, new Date(clock.now().getTime() + STEP));
-    const script = join(work, 'reconnect.mts');
-    const here = import.meta.dirname;
-    await writeFile(
-      script,
-      [
-        `import { createConsoleCore } from ${JSON.stringify(join(here, '..', 'console-core.ts'))};`,
-        `const opts = { userDataDir: ${JSON.stringify(join(work, 'console'))}, host: 'web', saveTarget: async () => ({ kind: 'cancelled' }), emit: () => {} };`,
+    try {
+      const out = (await runConsoleInKeyring(work, 'reconnect', [
         'const one = await createConsoleCore(opts);',
         `const added = await one.dispatch('servers:add', { url: ${JSON.stringify(server.url)}, login: 'admin', password: ${JSON.stringify(ADMIN_PASSWORD)}, remember: true, otp: ${JSON.stringify(first)} });`,
         'await one.close();',
         'const two = await createConsoleCore(opts);',
-        'let list;',
-        'for (let i = 0; i < 100; i++) {',
-        "  list = (await two.dispatch('servers:list', {})).data;",
-        "  if (list[0]?.status !== 'disconnected') break;",
-        '  await new Promise((r) => setTimeout(r, 100));',
-        '}',
+        'const list = await started(two);',
         "const before = await two.dispatch('users:list', { serverId: added.data?.id, limit: 1 });",
         `const connected = await two.dispatch('servers:connect', { serverId: added.data?.id, otp: ${JSON.stringify(second)} });`,
         "const after = await two.dispatch('users:list', { serverId: added.data?.id, limit: 1 });",
         'await two.close();',
         'console.log(JSON.stringify({ saved: added.ok && added.data.passwordSaved, waiting: list[0], before: before.ok ? before.data : before.error.code, connected: connected.ok && connected.data.status, after: after.ok && after.data.total }));',
-      ].join('\n'),
-    );
-    try {
-      const inner = `echo -n test-keyring | gnome-keyring-daemon --unlock --components=secrets >/dev/null; HOME=${JSON.stringify(work)} exec ${JSON.stringify(process.execPath)} --import tsx ${JSON.stringify(script)}`;
-      const { stdout } = await promisify(execFile)('dbus-run-session', ['--', 'bash', '-c', inner], {
-        cwd: join(here, '..', '..', '..'),
-        env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: work },
-        timeout: 60_000,
-      });
-      const out = JSON.parse(stdout.trim().split('\n').pop()!);
+      ])) as Record<string, unknown>;
       expect(out).toEqual({
         saved: true,
         waiting: expect.objectContaining({ status: 'needs-code', passwordSaved: true, statusMessage: 'Enter the code from the authenticator app for admin' }),

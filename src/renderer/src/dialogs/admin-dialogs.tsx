@@ -10,6 +10,7 @@ import { ConfirmDialog } from './confirm-dialog';
 import { Field } from './field';
 import { DialogButtons, DialogError, ModalFrame } from './modal-frame';
 import { PolicyPanel } from './policy-panel';
+import { useDialogCall } from './use-dialog-call';
 
 /**
  * The Administrators section's dialogs (issue 12). Passwords live in these dialogs' state only
@@ -34,22 +35,9 @@ function usePolicy(serverId: string): { policy: ServerPolicy | null; policyError
   return { policy, policyError };
 }
 
-/** A call of the dialog with its busy state and its refusal (message and code). */
+/** A call of the dialog with its busy state and its refusal, shown with its code. */
 function useAdminCall() {
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  async function run(call: () => Promise<void>): Promise<void> {
-    setBusy(true);
-    setError(null);
-    try {
-      await call();
-    } catch (err) {
-      setError(errorWithCode(err));
-    } finally {
-      setBusy(false);
-    }
-  }
-  return { busy, error, run };
+  return useDialogCall(null, errorWithCode);
 }
 
 function serverNameOf(serverId: string): string | undefined {

@@ -3,9 +3,9 @@ import { errorMessage } from '../lib/format';
 
 /**
  * The busy/error bookkeeping every dialog's main call shares: `run` marks the dialog busy,
- * clears the last error, awaits the call, and shows a thrown error's message.
+ * clears the last error, awaits the call, and shows a thrown error as `describe` words it (its message by default).
  */
-export function useDialogCall(initialError: string | null = null) {
+export function useDialogCall(initialError: string | null = null, describe: (err: unknown) => string = errorMessage) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(initialError);
 
@@ -15,7 +15,7 @@ export function useDialogCall(initialError: string | null = null) {
     try {
       await call();
     } catch (err) {
-      setError(errorMessage(err));
+      setError(describe(err));
     } finally {
       setBusy(false);
     }
