@@ -22,9 +22,8 @@ export interface CallOptions {
 /**
  * A server refuses a sign-in with SERVER_BUSY before doing any of it (hash-gate.ts: nothing checked,
  * nothing charged to the sign-in limits), so asking again after its Retry-After is safe for every
- * route. One route does some work first: changing your own administrator password checks the
- * current one in a slot of its own, then hashes the new one, which may be refused; asked again,
- * the current password is checked again (a right one refunds its charge, nothing is audited). A few times, each wait capped: an administrator or a script waits seconds, not minutes,
+ * route (changing your own administrator password checks the current one and hashes the new one
+ * in the same slot, so it too is refused whole or not at all). A few times, each wait capped: an administrator or a script waits seconds, not minutes,
  * before being told the server is busy. RATE_LIMITED is never retried: that wait is the point.
  */
 export const BUSY_RETRIES = 3;

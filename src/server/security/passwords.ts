@@ -22,6 +22,8 @@ const ARGON2ID = 2 as Algorithm.Argon2id;
 /** Checks a password against a stored hash. */
 export interface PasswordCheck {
   verify(hashed: string, password: string): Promise<boolean>;
+  /** A new hash, in the slot already held (changing a password after checking the current one). */
+  hashInSlot(password: string): Promise<string>;
   /** Spends the same time as a real verify, for logins that do not exist. */
   verifyDummy(password: string): Promise<void>;
 }
@@ -31,7 +33,7 @@ export interface PasswordCheck {
  * gate (the server's), every call waits for a slot, and a call of a person waiting may be
  * refused with SERVER_BUSY instead (hash-gate.ts); verifies always are such calls.
  */
-export interface PasswordHasher extends PasswordCheck {
+export interface PasswordHasher extends Omit<PasswordCheck, 'hashInSlot'> {
   /** `batch` for an issuing run: it waits for a slot rather than being refused. */
   hash(password: string, priority?: HashPriority): Promise<string>;
   /**
@@ -64,6 +66,7 @@ export function createPasswordHasher(cost: HashCost = 'production', gate: HashGa
       const fake = await dummyHash();
       await verify(fake, password).catch(() => false);
     },
+    hashInSlot: (password) => hash(password, params),
   };
   return {
     hash: (password, priority = 'interactive') => gated(priority, () => hash(password, params)),

@@ -130,21 +130,26 @@ export async function setAdminPassword(ctx: ServiceContext, caller: AdminCaller,
   const target = await ctx.db.selectFrom('admins').select(['id', 'login', 'password_hash']).where('id', '=', id).executeTakeFirst();
   if (!target) throw new GatepassError('NOT_FOUND', 'No such administrator');
   assertPolicy(input.password, await getPolicy(ctx.db), target.login);
+  let hash: string;
   if (id === caller.adminId) {
     if (input.currentPassword === undefined) throw new GatepassError('VALIDATION_FAILED', 'Your current password is required to change it');
     const current = input.currentPassword;
-    // In one hash slot, or 503 SERVER_BUSY before anything is charged (hash-gate.ts).
-    const { reservation, ok } = await ctx.hasher.withSlot(async (check) => {
+    // The charge, the check and the new hash in one hash slot, or 503 SERVER_BUSY before any of
+    // it (hash-gate.ts): a busy server never refuses halfway, after the current password was checked.
+    const { reservation, newHash } = await ctx.hasher.withSlot(async (check) => {
       const reservation = await reserveAttempt(ctx, { scope: 'admin', login: target.login });
-      return { reservation, ok: await check.verify(target.password_hash, current) };
+      const ok = await check.verify(target.password_hash, current);
+      return { reservation, newHash: ok ? await check.hashInSlot(input.password) : null };
     });
-    if (!ok) {
+    if (newHash === null) {
       await recordAudit(ctx.db, ctx.now(), { actor: caller.login, action: 'admin.signin_failed', target: caller.login, detail: 'Wrong current password when changing it' });
       throw new GatepassError('INVALID_CREDENTIALS', 'Wrong current password');
     }
     await attemptSucceeded(ctx, reservation);
+    hash = newHash;
+  } else {
+    hash = await ctx.hasher.hash(input.password);
   }
-  const hash = await ctx.hasher.hash(input.password);
   await ctx.db.transaction().execute(async (trx) => {
     const now = ctx.now();
     await trx.updateTable('admins').set({ password_hash: hash }).where('id', '=', id).execute();
