@@ -34,9 +34,15 @@ describe('the saved server list', () => {
     await writeFile(leftover, '{"version":1,"servers":[');
     const twoDaysAgo = new Date(Date.now() - 2 * 24 * 3600_000);
     await utimes(leftover, twoDaysAgo, twoDaysAgo);
+    // And one named as earlier versions of the console named theirs, a day old too.
+    const older = join(dir, '.servers.json.0123456789ab.tmp');
+    await writeFile(older, '{"version":1,');
+    await utimes(older, twoDaysAgo, twoDaysAgo);
+    // A fresh one of that name may be a save under way: left alone.
+    await writeFile(join(dir, '.servers.json.ba9876543210.tmp'), '{');
     await writeFile(join(dir, 'notes.txt'), 'mine');
     await createSettingsStore(dir).save([plant]);
-    expect((await readdir(dir)).sort()).toEqual(['notes.txt', 'servers.json']);
+    expect((await readdir(dir)).sort()).toEqual(['.servers.json.ba9876543210.tmp', 'notes.txt', 'servers.json']);
   });
 
   it('keeps only the saved fields, so a password passed along by mistake is never written', async () => {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { ConsolePrefsSchema, type ConsolePrefs } from '../../shared/ipc/channels/prefs';
 import { TlsPinSchema } from '../../shared/model/tls-certificate';
-import { writeFileAtomic } from './files/atomic-write';
+import { STALE_TEMP_AGE_MS, writeFileAtomic } from './files/atomic-write';
 
 const APP_FOLDER = 'Gatepass';
 const SETTINGS_FILE = 'servers.json';
@@ -123,7 +123,25 @@ export function createSettingsStore(dir: string, logger: (line: string) => void 
  */
 async function writeJsonAtomic(dir: string, path: string, data: unknown): Promise<void> {
   await fs.mkdir(dir, { recursive: true, mode: 0o700 });
+  await removeOldTempFiles(dir);
   await writeFileAtomic(path, async (out) => {
     out.end(`${JSON.stringify(data, null, 2)}\n`, 'utf8');
   });
+}
+
+/** The temp names this file's own writer used before it wrote through writeFileAtomic. */
+const OLD_TEMP = new RegExp(`^\\.${SETTINGS_FILE.replace('.', '\\.')}\\.[0-9a-f]{12}\\.tmp$`);
+
+/**
+ * Leftovers of saves killed midway by consoles before this one (their own temp names, which
+ * writeFileAtomic does not know): removed once a day old, so a save in progress is never touched.
+ */
+async function removeOldTempFiles(dir: string, now = Date.now()): Promise<void> {
+  const names = await fs.readdir(dir).catch(() => [] as string[]);
+  for (const name of names) {
+    if (!OLD_TEMP.test(name)) continue;
+    const file = join(dir, name);
+    const st = await fs.lstat(file).catch(() => null);
+    if (st?.isFile() && now - st.mtimeMs > STALE_TEMP_AGE_MS) await fs.rm(file, { force: true }).catch(() => {});
+  }
 }
