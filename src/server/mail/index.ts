@@ -25,7 +25,8 @@ import { loadMailSettings } from './settings';
  * `ref`). A module that must commit its own rows with the mail (a provisioning code and the
  * message carrying it) prepares first and inserts inside its own transaction:
  *
- *   const prepared = await ctx.mail.prepare(drafts);             // checks addresses; no write
+ *   const prepare = await ctx.mail.preparer();                   // reads the settings once
+ *   const prepared = prepare(drafts);                            // checks addresses; no write
  *   await ctx.db.transaction().execute(async (trx) => {
  *     ...store the code hashes...
  *     batch = await ctx.mail.insert(trx, prepared, { kind: 'provisioning', createdBy });
@@ -39,11 +40,10 @@ import { loadMailSettings } from './settings';
 export interface MailService {
   /** Queues `drafts` in one transaction (one row each), then wakes the sender. */
   queue(drafts: readonly MailDraft[], opts: QueueOptions): Promise<QueuedBatch>;
-  /** Checks and addresses `drafts` with the current From and a Message-ID each; no database write. */
-  prepare(drafts: readonly MailDraft[]): Promise<PreparedMail[]>;
   /**
-   * {@link prepare} for a send done a chunk at a time: the settings are read once, so every chunk
-   * of one batch gets the same From and Message-ID host even if an administrator changes them meanwhile.
+   * Reads the mail settings once and answers what checks and addresses drafts with them (the
+   * From, a Message-ID each; no database write), so every chunk of one batch gets the same From
+   * and Message-ID host even if an administrator changes them meanwhile.
    */
   preparer(): Promise<(drafts: readonly MailDraft[]) => PreparedMail[]>;
   /** Inserts prepared messages in the caller's transaction (all or none); call {@link wake} after it commits. */
@@ -51,7 +51,7 @@ export interface MailService {
   /**
    * Prepares and inserts a few messages in the caller's transaction, reading the settings
    * through it: for a module whose message is only known inside its transaction (a one-time
-   * password re-sent from its sealed copy). {@link prepare} reads on its own connection, which
+   * password re-sent from its sealed copy). {@link preparer} reads on its own connection, which
    * inside a transaction on SQLite (one connection) would wait for that transaction forever.
    * Call {@link wake} after the commit.
    */
@@ -74,9 +74,6 @@ export interface QueueOptions {
 /** The mail service over a database and this process's sender. */
 export function createMailService(deps: { db: Kysely<Database>; now(): Date; sender: Pick<MailSender, 'wake'>; secrets: SecretBox | null }): MailService {
   const service: MailService = {
-    async prepare(drafts) {
-      return prepareMail(await loadMailSettings(deps.db), drafts, deps.secrets);
-    },
     async preparer() {
       const settings = await loadMailSettings(deps.db);
       return (drafts) => prepareMail(settings, drafts, deps.secrets);
