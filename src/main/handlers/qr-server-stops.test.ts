@@ -7,7 +7,7 @@ import type { EventPayload } from '../../shared/ipc/contract';
 import { startServer } from '../../server/index';
 import type { ConsoleCore } from '../console-core';
 import { startTestConsole, type TestConsole } from '../test-support/console';
-import { createServerClient } from '../services/server-client';
+import { allUserIds } from '../../server/test-support/client';
 
 /**
  * A server that stops answering in the middle of a run (found by `npm run crash:issue`): the
@@ -46,10 +46,7 @@ beforeAll(async () => {
       if (event === 'qr:progress') onProgress(payload as EventPayload<'qr:progress'>);
     },
   }));
-  const client = createServerClient(server.url);
-  const page = await client.call('listUsers', { query: { limit: 500 } }, token);
-  const rest = await client.call('listUsers', { query: { offset: 500, limit: 500 } }, token);
-  ids = [...page.items, ...rest.items].map((u) => u.id);
+  ids = await allUserIds(server.url, token);
 }, 60_000);
 
 afterAll(async () => {

@@ -6,6 +6,7 @@ import type { EventPayload } from '../../shared/ipc/contract';
 import { startServer } from '../../server/index';
 import type { ConsoleCore } from '../console-core';
 import { startTestConsole, type TestConsole } from '../test-support/console';
+import { allUserIds } from '../../server/test-support/client';
 import { createServerClient } from '../services/server-client';
 
 /**
@@ -48,9 +49,7 @@ beforeAll(async () => {
       onProgress(p);
     },
   }));
-  const page = await createServerClient(server.url).call('listUsers', { query: { limit: 500 } }, token);
-  const rest = await createServerClient(server.url).call('listUsers', { query: { offset: 500, limit: 500 } }, token);
-  ids = [...page.items, ...rest.items].map((u) => u.id);
+  ids = await allUserIds(server.url, token);
 }, 60_000);
 
 afterAll(async () => {

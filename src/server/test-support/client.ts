@@ -46,3 +46,13 @@ export function okBody<N extends RouteName>(answer: Answer<N>): RouteResponse<N>
   if (!answer.ok) throw new Error(`Expected 200, got ${answer.status} ${answer.error.code}: ${answer.error.message}`);
   return answer.body;
 }
+
+/** Every user's id in the list's default order, a page of 500 at a time. */
+export async function allUserIds(url: string, token: string): Promise<string[]> {
+  const ids: string[] = [];
+  for (let offset = 0; ; offset += 500) {
+    const page = okBody(await call(url, 'listUsers', { query: { offset, limit: 500 } }, token));
+    ids.push(...page.items.map((u) => u.id));
+    if (page.items.length < 500) return ids;
+  }
+}
