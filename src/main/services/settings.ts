@@ -64,6 +64,7 @@ export function createSettingsStore(dir: string, logger: (line: string) => void 
   let queue: Promise<void> = Promise.resolve();
   // The file as last read or written: servers and prefs are written together, each keeping the other.
   let current: Promise<SettingsFile> | null = null;
+  let legacyCleaned: Promise<void> | null = null;
 
   async function read(): Promise<SettingsFile> {
     const empty: SettingsFile = { version: 1, servers: [] };
@@ -100,6 +101,9 @@ export function createSettingsStore(dir: string, logger: (line: string) => void 
     const run = queue.then(async () => {
       const next = change(await loaded());
       const data: SettingsFile = { ...next, servers: next.servers.map((s) => SavedServerSchema.parse(s)) };
+      // Leftovers of earlier versions' writer come only from before this process: looked for once.
+      legacyCleaned ??= removeOldTempFiles(dir);
+      await legacyCleaned;
       await writeJsonAtomic(dir, path, data);
       current = Promise.resolve(data);
     });
@@ -123,7 +127,6 @@ export function createSettingsStore(dir: string, logger: (line: string) => void 
  */
 async function writeJsonAtomic(dir: string, path: string, data: unknown): Promise<void> {
   await fs.mkdir(dir, { recursive: true, mode: 0o700 });
-  await removeOldTempFiles(dir);
   await writeFileAtomic(path, async (out) => {
     out.end(`${JSON.stringify(data, null, 2)}\n`, 'utf8');
   });
