@@ -1,15 +1,14 @@
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { Button } from 'react-aria-components';
 import { LoginSchema } from '../../../shared/model/user';
-import type { ServerPolicy } from '../../../shared/model/password-policy';
-import { errorMessage, errorWithCode } from '../lib/format';
+import { errorWithCode } from '../lib/format';
 import { setPasswordProblems } from '../lib/set-password-check';
 import { useAppStore } from '../store/store';
 import type { AdminRef } from '../store/types';
 import { ConfirmDialog } from './confirm-dialog';
 import { Field } from './field';
 import { DialogButtons, DialogError, ModalFrame } from './modal-frame';
-import { PolicyPanel } from './policy-panel';
+import { PolicyPanel, usePolicy } from './policy-panel';
 import { useDialogCall } from './use-dialog-call';
 
 /**
@@ -17,23 +16,6 @@ import { useDialogCall } from './use-dialog-call';
  * and go to main in the one call that uses them; refusals are shown with their stable code.
  */
 
-/** The server's password policy for a dialog, or why it could not be read. */
-function usePolicy(serverId: string): { policy: ServerPolicy | null; policyError: string | null } {
-  const [policy, setPolicy] = useState<ServerPolicy | null>(null);
-  const [policyError, setPolicyError] = useState<string | null>(null);
-  useEffect(() => {
-    let live = true;
-    useAppStore
-      .getState()
-      .getPolicy(serverId)
-      .then((p) => live && setPolicy(p))
-      .catch((err: unknown) => live && setPolicyError(errorMessage(err)));
-    return () => {
-      live = false;
-    };
-  }, [serverId]);
-  return { policy, policyError };
-}
 
 /** A call of the dialog with its busy state and its refusal, shown with its code. */
 function useAdminCall() {

@@ -1,6 +1,8 @@
-import type { ReactNode } from 'react';
+import { useEffect, useState, type ReactNode } from 'react';
 import { checkAgainstServer, commonChecked, type PasswordPolicy, type PolicyRule, type PolicyViolation, type ServerPolicy } from '../../../shared/model/password-policy';
 import { CheckIcon, CrossIcon } from '../components/icons';
+import { errorMessage } from '../lib/format';
+import { useAppStore } from '../store/store';
 
 /** The rules the console can check as the administrator types, in the order they are shown. */
 export function localRules(p: PasswordPolicy | ServerPolicy): { rule: PolicyRule; text: string }[] {
@@ -78,4 +80,22 @@ function LoginRule({ policy, password, login }: { policy: ServerPolicy; password
       <span className="visually-hidden">{ok ? ': met' : ': not met'}</span>
     </li>
   );
+}
+
+/** The server's password policy for a dialog, or why it could not be read. */
+export function usePolicy(serverId: string): { policy: ServerPolicy | null; policyError: string | null } {
+  const [policy, setPolicy] = useState<ServerPolicy | null>(null);
+  const [policyError, setPolicyError] = useState<string | null>(null);
+  useEffect(() => {
+    let live = true;
+    useAppStore
+      .getState()
+      .getPolicy(serverId)
+      .then((p) => live && setPolicy(p))
+      .catch((err: unknown) => live && setPolicyError(errorMessage(err)));
+    return () => {
+      live = false;
+    };
+  }, [serverId]);
+  return { policy, policyError };
 }

@@ -1,6 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
 import { Button } from 'react-aria-components';
-import type { ServerPolicy } from '../../../shared/model/password-policy';
 import type { RunOutcome } from '../lib/chunked-run';
 import { errorMessage, formatCount } from '../lib/format';
 import { setPasswordProblems } from '../lib/set-password-check';
@@ -9,7 +8,7 @@ import { useAppStore } from '../store/store';
 import type { TargetUser } from '../store/types';
 import { Field } from './field';
 import { DialogButtons, DialogError, ModalFrame } from './modal-frame';
-import { PolicyPanel } from './policy-panel';
+import { PolicyPanel, usePolicy } from './policy-panel';
 import { RunProgress, RunResult } from './run-result';
 
 const DONE = 'Set the password of';
@@ -22,8 +21,7 @@ const DONE = 'Set the password of';
  */
 export function SetPasswordDialog({ serverId }: { serverId: string }) {
   const [users, setUsers] = useState<readonly TargetUser[] | null>(null);
-  const [policy, setPolicy] = useState<ServerPolicy | null>(null);
-  const [policyError, setPolicyError] = useState<string | null>(null);
+  const { policy, policyError } = usePolicy(serverId);
   const [password, setPassword] = useState('');
   const [confirm, setConfirm] = useState('');
   const [tried, setTried] = useState(false);
@@ -36,11 +34,9 @@ export function SetPasswordDialog({ serverId }: { serverId: string }) {
 
   useEffect(() => {
     let live = true;
-    const st = useAppStore.getState();
-    st.getPolicy(serverId)
-      .then((p) => live && setPolicy(p))
-      .catch((err: unknown) => live && setPolicyError(errorMessage(err)));
-    st.resolveSelectedUsers()
+    useAppStore
+      .getState()
+      .resolveSelectedUsers()
       .then((u) => live && setUsers(u))
       .catch((err: unknown) => live && setError(errorMessage(err)));
     return () => {
