@@ -20,6 +20,8 @@ export default defineConfig({
           cli: resolve('src/cli/index.ts'),
           // Export worker threads load their own file: out/main/export-worker.js (export/pdf/render-pool.ts).
           'export-worker': resolve('src/main/services/export/pdf/worker.ts'),
+          // The server's SMTP thread: out/main/mail-worker.js (src/server/mail/smtp-thread.ts).
+          'mail-worker': resolve('src/server/mail/smtp-worker.ts'),
         },
       },
     },

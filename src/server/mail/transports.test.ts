@@ -1,6 +1,9 @@
-import { createServer } from 'node:net';
+import { createServer, type Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { createSmtpTransport, emlFileName, SendError } from './transports';
+import { composeMessage, type ComposeInput } from './compose';
+import { startSmtpSink } from '../test-support/smtp-sink';
+import { SmtpThread } from './smtp-thread';
+import { createSmtpTransport, emlFileName, SendError, type MailTransport } from './transports';
 
 /** A port nothing listens on: bound, then closed. */
 async function closedPort(): Promise<number> {
@@ -12,12 +15,36 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
+/** A message with a non-ASCII name, an inline image and both parts: what a provisioning mail has. */
+function sample(messageId: string): ComposeInput {
+  return {
+    from: { name: 'Gatepass', address: 'gp@example.org' },
+    to: { name: 'Zoë Ørsted', address: 'zoe@example.org' },
+    content: {
+      subject: 'Set up your phone',
+      html: '<p>Scan <img src="cid:qr@gatepass"></p>',
+      text: 'Open the link',
+      inline: [{ cid: 'qr@gatepass', filename: 'qr.png', contentType: 'image/png', content: new Uint8Array([137, 80, 78, 71, 13, 10, 26, 10, 0, 255]) }],
+    },
+    messageId,
+    date: new Date('2030-01-02T03:04:05.000Z'),
+    boundary: 'row-1',
+  };
+}
+
+function sendSample(t: MailTransport, input: ComposeInput): Promise<string> {
+  return t.send({ input, envelope: { from: 'gp@example.org', to: input.to.address }, createdAt: input.date.toISOString() });
+}
+
 describe('mail transports', () => {
-  it('treats a relay that cannot be reached as transient, and says what happened', async () => {
-    const t = createSmtpTransport({ host: '127.0.0.1', port: await closedPort(), security: 'none', user: '' }, null);
+  it.each([
+    ['its own thread', true],
+    ['the calling thread', false],
+  ])('treats a relay that cannot be reached as transient, and says what happened (SMTP from %s)', async (_where, thread) => {
+    const t = createSmtpTransport({ host: '127.0.0.1', port: await closedPort(), security: 'none', user: '' }, null, { thread });
     try {
-      const input = { from: { name: '', address: 'gp@example.org' }, to: { name: '', address: 'x@example.org' }, content: { subject: 'x', html: '<p>x</p>', text: 'x' }, messageId: '<a@b>', date: new Date(), boundary: 'b' };
-      const err = await t.send({ input, envelope: { from: 'gp@example.org', to: 'x@example.org' }, createdAt: new Date().toISOString() }).then(
+      expect(t.description.includes('own thread')).toBe(thread);
+      const err = await sendSample(t, sample('<a@b>')).then(
         () => null,
         (e: unknown) => e,
       );
@@ -26,6 +53,64 @@ describe('mail transports', () => {
       expect((err as SendError).reply).toMatch(/ECONNREFUSED/);
     } finally {
       await t.close();
+    }
+  });
+
+  it('sends the same bytes from its own thread as from the calling thread, and as the .eml file holds', async () => {
+    const sink = await startSmtpSink();
+    const threaded = createSmtpTransport({ host: '127.0.0.1', port: sink.port, security: 'none', user: '' }, null);
+    const inline = createSmtpTransport({ host: '127.0.0.1', port: sink.port, security: 'none', user: '' }, null, { thread: false });
+    try {
+      expect(await sendSample(threaded, sample('<same@example.org>'))).toMatch(/^250 /);
+      expect(await sendSample(inline, sample('<same@example.org>'))).toMatch(/^250 /);
+      const [a, b] = sink.received;
+      expect(a?.raw.equals(b!.raw)).toBe(true);
+      expect(a?.raw.equals(await composeMessage(sample('<same@example.org>')))).toBe(true);
+      expect(a?.raw.toString('latin1')).toMatch(/^To: =\?UTF-8\?/m);
+    } finally {
+      await threaded.close();
+      await inline.close();
+      await sink.close();
+    }
+  });
+
+  it('passes a relay refusing a message through as permanent, with the relay reply', async () => {
+    const sink = await startSmtpSink({ rcpt: (a) => (a.startsWith('zoe') ? { code: 550, text: '5.1.1 No such user here' } : null) });
+    const t = createSmtpTransport({ host: '127.0.0.1', port: sink.port, security: 'none', user: '' }, null);
+    try {
+      const err = await sendSample(t, sample('<refused@example.org>')).then(
+        () => null,
+        (e: unknown) => e,
+      );
+      expect(err).toBeInstanceOf(SendError);
+      expect((err as SendError).transient).toBe(false);
+      expect((err as SendError).reply).toMatch(/550.*No such user here/);
+    } finally {
+      await t.close();
+      await sink.close();
+    }
+  });
+
+  it('ends a thread whose relay stopped answering at close, and fails its message as transient (tried again later)', async () => {
+    // A relay that accepts the connection and never says a word.
+    const sockets: Socket[] = [];
+    const mute = createServer((s) => sockets.push(s));
+    await new Promise<void>((ok) => mute.listen(0, '127.0.0.1', () => ok()));
+    const address = mute.address();
+    const thread = SmtpThread.start({ smtp: { host: '127.0.0.1', port: typeof address === 'object' && address ? address.port : 0, security: 'none', user: '' }, password: null, maxConnections: 1 });
+    expect(thread).not.toBeNull();
+    try {
+      const outcome = thread!.send(sample('<hung@example.org>'), { from: 'gp@example.org', to: 'zoe@example.org' });
+      while (sockets.length === 0) await new Promise((r) => setTimeout(r, 20));
+      const t0 = Date.now();
+      await thread!.close(300);
+      expect(Date.now() - t0).toBeLessThan(5000);
+      expect(await outcome).toEqual({ ok: false, transient: true, reply: 'the mail thread was closed before the relay answered' });
+      expect(thread!.usable).toBe(false);
+      expect(await thread!.send(sample('<later@example.org>'), { from: 'gp@example.org', to: 'zoe@example.org' })).toMatchObject({ ok: false, transient: true });
+    } finally {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((ok) => mute.close(() => ok()));
     }
   });
 

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import nodemailer from 'nodemailer';
 import { composeMessage, mailOptions, type ComposeInput } from './compose';
 import type { SmtpServerSettings, TransportConfig } from './settings';
+import { SmtpThread, smtpThreadFile } from './smtp-thread';
 
 /**
  * The two ways a message leaves the server. Both build it with nodemailer's MailComposer from
@@ -51,6 +52,8 @@ export interface MailTransport {
 export interface TransportOptions {
   /** SMTP connections kept open, and so the most messages in flight (default 5). */
   maxConnections?: number;
+  /** SMTP from a thread of its own (smtp-thread.ts; the default) or from the calling thread (false). */
+  thread?: boolean;
 }
 
 /** Connections nodemailer keeps open; also the bound on messages a crash can send twice. */
@@ -84,7 +87,7 @@ export function smtpPoolOptions(smtp: SmtpServerSettings, password: string | nul
 }
 
 /** One line from a reply or an error: replies span lines; a line break in the report would be a new row. */
-function replyText(text: string): string {
+export function replyText(text: string): string {
   return text.replace(/\s*[\r\n]+\s*/g, ' ').trim().slice(0, 500);
 }
 
@@ -116,26 +119,44 @@ const SESSION_STEP: Record<string, string> = {
   CONN: 'connection failed',
 };
 
-/** The pooled SMTP transport (nodemailer, pool: true). */
+/**
+ * The pooled SMTP transport (nodemailer, pool: true). By default nodemailer runs in a thread of
+ * its own (smtp-thread.ts), started at the first message and again after it stopped; where its
+ * code is not found, or with `thread: false`, in the calling thread. Either way the same options,
+ * the same MIME and the same classification of failures.
+ */
 export function createSmtpTransport(smtp: SmtpServerSettings, password: string | null, opts: TransportOptions = {}): MailTransport {
   const options = smtpPoolOptions(smtp, password, opts);
-  const transporter = nodemailer.createTransport(options);
   const security = { starttls: 'STARTTLS required', tls: 'implicit TLS', none: 'no encryption' }[smtp.security];
+  const threaded = opts.thread !== false && smtpThreadFile() !== null;
+  let thread: SmtpThread | null = null;
+  let transporter: ReturnType<typeof nodemailer.createTransport> | null = null;
   return {
     kind: 'smtp',
     concurrency: options.maxConnections,
-    description: `SMTP ${smtp.user ? `${smtp.user}@` : ''}${smtp.host}:${smtp.port} (${security}, pool of ${options.maxConnections})`,
+    description: `SMTP ${smtp.user ? `${smtp.user}@` : ''}${smtp.host}:${smtp.port} (${security}, pool of ${options.maxConnections}${threaded ? ', own thread' : ''})`,
     async send(m) {
+      const envelope = { from: m.envelope.from, to: m.envelope.to };
+      if (threaded) {
+        if (!thread?.usable) thread = SmtpThread.start({ smtp, password, maxConnections: options.maxConnections });
+        if (thread) {
+          const outcome = await thread.send(m.input, envelope);
+          if (!outcome.ok) throw new SendError(outcome.transient, outcome.reply);
+          return outcome.reply;
+        }
+      }
       try {
+        transporter ??= nodemailer.createTransport(options);
         // nodemailer builds the MIME with the same MailComposer options as the folder transport.
-        const info = await transporter.sendMail({ ...mailOptions(m.input), envelope: { from: m.envelope.from, to: [m.envelope.to] } });
+        const info = await transporter.sendMail({ ...mailOptions(m.input), envelope: { from: envelope.from, to: [envelope.to] } });
         return replyText(info.response || '250 accepted');
       } catch (err) {
         throw smtpFailure(err);
       }
     },
     async close() {
-      transporter.close();
+      transporter?.close();
+      await thread?.close();
     },
   };
 }
