@@ -10,8 +10,10 @@
  * run what production runs: this file and the server's code bundled (esbuild, packages from
  * node_modules as in out/main), on plain Node, with the server's SMTP thread as its own file
  * beside it. BENCH_MAIL_LOADER=tsx runs them from the TypeScript sources through tsx instead,
- * whose loader adds about 40 MB to every process and more to the outbox's thread. Preparing
- * the messages (QR images, templates) is the same for both and not timed: the time runs from
+ * whose loader adds about 40 MB to every process and more to the outbox's thread.
+ * BENCH_MAIL_SMTP_THREAD=0 keeps nodemailer in the server's main thread (the design before
+ * smtp-thread.ts), for comparison. Preparing the messages (QR images, templates) is the same
+ * for both and not timed: the time runs from
  * handing over the first message to the last one accepted (and, for the outbox, recorded).
  * Runs alternate, BENCH_MAIL_RUNS of each (default 2); the best time of each side counts.
  * Targets: >= 500 msg/s, <= 1.3x bare nodemailer's time, peak RSS <= 300 MB.
@@ -144,7 +146,8 @@ async function runOutbox(port: number, db: string): Promise<void> {
   let drafts = await benchDrafts(N);
   const server = await startServer(
     { db, port: 0, adminPassword: 'Bench-Harbour-2048', mail: { smtpUrl: `smtp://127.0.0.1:${port}?security=none`, from: FROM } },
-    { hashCost: 'test' },
+    // BENCH_MAIL_SMTP_THREAD=0: nodemailer in the server's main thread, as before the SMTP thread (for comparison).
+    { hashCost: 'test', mail: process.env.BENCH_MAIL_SMTP_THREAD === '0' ? { transport: { thread: false } } : undefined },
   );
   try {
     await server.mail.idle();
@@ -277,8 +280,9 @@ async function main(): Promise<void> {
       const { startPgCluster } = await import('../scripts/pg-cluster.mjs');
       cluster = await startPgCluster();
     }
+    const smtpWhere = process.env.BENCH_MAIL_SMTP_THREAD === '0' ? "nodemailer in the server's main thread" : 'SMTP in its own thread';
     console.log(
-      `mail benchmark: ${N.toLocaleString('en')} provisioning messages with an inline QR each, ${RUNS} run(s) a side, outbox on ${DB_KIND}, ${bundled ? 'bundled code on plain Node (as out/main runs)' : 'TypeScript sources through tsx'}`,
+      `mail benchmark: ${N.toLocaleString('en')} provisioning messages with an inline QR each, ${RUNS} run(s) a side, outbox on ${DB_KIND}, ${bundled ? 'bundled code on plain Node (as out/main runs)' : 'TypeScript sources through tsx'}, ${smtpWhere}`,
     );
     const results: SideResult[] = [];
     for (let run = 1; run <= RUNS; run++) {
@@ -317,6 +321,7 @@ async function main(): Promise<void> {
         messages: N,
         db: DB_KIND,
         loader: LOADER,
+        smtpThread: process.env.BENCH_MAIL_SMTP_THREAD !== '0',
         runs: RUNS,
         outboxMs: Math.round(outbox.ms),
         outboxQueuedMs: Math.round(outbox.queuedMs ?? 0),

@@ -36,7 +36,7 @@ export type SmtpThreadOutcome = { ok: true; reply: string } | { ok: false; trans
  * The thread holds at most the pool's connections and the messages on them; a small young
  * generation makes it collect each message's garbage early rather than grow its heap.
  */
-const THREAD_LIMITS = { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 128 };
+const THREAD_LIMITS = { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 128 };
 
 function hereDir(): string {
   try {
