@@ -24,7 +24,7 @@ import { loadTransportConfig, type TransportConfig } from './settings';
 import { createTransport, SendError, type MailTransport, type TransportOptions } from './transports';
 
 /**
- * The sender of one server process (docs/mail.md, "Sending"). It claims due outbox rows with
+ * The sender of one server process (docs/mail.md, "Message-ID, crashes and duplicates"). It claims due outbox rows with
  * a lease, hands them to the transport, and records each outcome. A slot (a pool connection)
  * is held from the moment a message goes to the transport until its outcome is committed,
  * so at any instant at most `concurrency` messages (the pool size) have been accepted by the

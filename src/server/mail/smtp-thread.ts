@@ -7,13 +7,14 @@ import type { ComposeInput } from './compose';
 import type { SmtpServerSettings } from './settings';
 
 /**
- * The SMTP transport's thread (docs/mail.md, "Sending"). Building each message's MIME and
- * driving the pooled SMTP connections is most of the CPU a big send costs; in the server's
- * main thread it competed with sign-ins and with the outbox's own database work, and a busy
- * main thread kept every message alive longer (more of it promoted into the old heap). Here
- * nodemailer runs in a worker thread of its own; the sender in the main thread still decides
- * what is sent and records every outcome, exactly as before: a message goes to the thread
- * only when the sender holds a slot for it, and the slot is held until its outcome is recorded.
+ * The SMTP transport's thread (docs/mail.md, "Transports" and "Throughput"). Building each
+ * message's MIME and driving the pooled SMTP connections is most of the CPU a big send costs;
+ * in the server's main thread it competed with sign-ins and with the outbox's own database
+ * work, and a busy main thread kept every message alive longer (more of it promoted into the
+ * old heap). Here nodemailer runs in a worker thread of its own; the sender in the main thread
+ * still decides what is sent and records every outcome, exactly as before: a message goes to
+ * the thread only when the sender holds a slot for it, and the slot is held until its outcome
+ * is recorded.
  */
 
 /** What the thread is started with. The password stays in this process's memory, as before. */
