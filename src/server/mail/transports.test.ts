@@ -74,6 +74,26 @@ describe('mail transports', () => {
     }
   });
 
+  it('gives back an idle thread and its relay connections, and starts another for the next message', async () => {
+    const sink = await startSmtpSink();
+    const t = createSmtpTransport({ host: '127.0.0.1', port: sink.port, security: 'none', user: '' }, null, { threadIdleMs: 300 });
+    const until = async (what: () => boolean) => {
+      for (let i = 0; i < 250 && !what(); i++) await new Promise((r) => setTimeout(r, 20));
+      return what();
+    };
+    try {
+      expect(await sendSample(t, sample('<first@example.org>'))).toMatch(/^250 /);
+      expect(sink.openConnections).toBe(1);
+      // Idle: the thread closes its pool (QUIT) and ends.
+      expect(await until(() => sink.openConnections === 0)).toBe(true);
+      expect(await sendSample(t, sample('<second@example.org>'))).toMatch(/^250 /);
+      expect(sink.received.map((r) => r.messageId)).toEqual(['<first@example.org>', '<second@example.org>']);
+    } finally {
+      await t.close();
+      await sink.close();
+    }
+  });
+
   it('passes a relay refusing a message through as permanent, with the relay reply', async () => {
     const sink = await startSmtpSink({ rcpt: (a) => (a.startsWith('zoe') ? { code: 550, text: '5.1.1 No such user here' } : null) });
     const t = createSmtpTransport({ host: '127.0.0.1', port: sink.port, security: 'none', user: '' }, null);

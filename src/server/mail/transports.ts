@@ -54,7 +54,16 @@ export interface TransportOptions {
   maxConnections?: number;
   /** SMTP from a thread of its own (smtp-thread.ts; the default) or from the calling thread (false). */
   thread?: boolean;
+  /** A thread with nothing to send for this long is closed; the next message starts another (default {@link SMTP_THREAD_IDLE_MS}). */
+  threadIdleMs?: number;
 }
+
+/**
+ * An SMTP thread idle this long is closed: its memory (a V8 heap of its own) and its relay
+ * connections are given back between sends, at the cost of starting a thread (~50 ms) and
+ * connecting again for the next one.
+ */
+export const SMTP_THREAD_IDLE_MS = 60_000;
 
 /** Connections nodemailer keeps open; also the bound on messages a crash can send twice. */
 export const DEFAULT_MAX_CONNECTIONS = 5;
@@ -130,7 +139,21 @@ export function createSmtpTransport(smtp: SmtpServerSettings, password: string |
   const security = { starttls: 'STARTTLS required', tls: 'implicit TLS', none: 'no encryption' }[smtp.security];
   const threaded = opts.thread !== false && smtpThreadFile() !== null;
   let thread: SmtpThread | null = null;
+  let threadSends = 0;
+  let idleTimer: ReturnType<typeof setTimeout> | null = null;
   let transporter: ReturnType<typeof nodemailer.createTransport> | null = null;
+  const idleMs = opts.threadIdleMs ?? SMTP_THREAD_IDLE_MS;
+  function closeWhenIdle(): void {
+    if (threadSends > 0 || !thread) return;
+    if (idleTimer) clearTimeout(idleTimer);
+    idleTimer = setTimeout(() => {
+      idleTimer = null;
+      const idle = thread;
+      thread = null;
+      void idle?.close();
+    }, idleMs);
+    idleTimer.unref();
+  }
   return {
     kind: 'smtp',
     concurrency: options.maxConnections,
@@ -138,11 +161,19 @@ export function createSmtpTransport(smtp: SmtpServerSettings, password: string |
     async send(m) {
       const envelope = { from: m.envelope.from, to: m.envelope.to };
       if (threaded) {
+        if (idleTimer) clearTimeout(idleTimer);
+        idleTimer = null;
         if (!thread?.usable) thread = SmtpThread.start({ smtp, password, maxConnections: options.maxConnections });
         if (thread) {
-          const outcome = await thread.send(m.input, envelope);
-          if (!outcome.ok) throw new SendError(outcome.transient, outcome.reply);
-          return outcome.reply;
+          threadSends++;
+          try {
+            const outcome = await thread.send(m.input, envelope);
+            if (!outcome.ok) throw new SendError(outcome.transient, outcome.reply);
+            return outcome.reply;
+          } finally {
+            threadSends--;
+            closeWhenIdle();
+          }
         }
       }
       try {
@@ -155,6 +186,8 @@ export function createSmtpTransport(smtp: SmtpServerSettings, password: string |
       }
     },
     async close() {
+      if (idleTimer) clearTimeout(idleTimer);
+      idleTimer = null;
       transporter?.close();
       await thread?.close();
     },

@@ -47,6 +47,8 @@ export interface SmtpSink {
   readonly tries: Map<string, Array<{ at: number; raw: Buffer }>>;
   /** AUTH attempts: user and password as the client sent them. */
   readonly logins: Array<{ user: string; pass: string; ok: boolean }>;
+  /** Client connections open now. */
+  readonly openConnections: number;
   /** Resolves once `n` messages were accepted (rejects after `timeoutMs`). */
   waitForReceived(n: number, timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
@@ -62,8 +64,16 @@ export async function startSmtpSink(opts: SinkOptions = {}): Promise<SmtpSink> {
   const tries = new Map<string, Array<{ at: number; raw: Buffer }>>();
   const logins: SmtpSink['logins'] = [];
   let waiters: Array<{ n: number; done: () => void }> = [];
+  let open = 0;
   const server = new SMTPServer({
     logger: false,
+    onConnect(_session, cb) {
+      open++;
+      cb();
+    },
+    onClose() {
+      open--;
+    },
     secure: opts.secure ?? false,
     disabledCommands: opts.starttls ? [] : ['STARTTLS'],
     authOptional: !opts.auth,
@@ -128,6 +138,9 @@ export async function startSmtpSink(opts: SinkOptions = {}): Promise<SmtpSink> {
     received,
     tries,
     logins,
+    get openConnections() {
+      return open;
+    },
     waitForReceived(n, timeoutMs = 30_000) {
       if (received.length >= n) return Promise.resolve();
       return new Promise((done, fail) => {
