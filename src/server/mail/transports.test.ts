@@ -1,9 +1,12 @@
+import { mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { createServer, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { composeMessage, type ComposeInput } from './compose';
 import { startSmtpSink } from '../test-support/smtp-sink';
 import { SmtpThread } from './smtp-thread';
-import { createSmtpTransport, emlFileName, SendError, type MailTransport } from './transports';
+import { createFolderTransport, createSmtpTransport, emlFileName, SendError, STALE_MAIL_TEMP_MS, type MailTransport } from './transports';
 
 /** A port nothing listens on: bound, then closed. */
 async function closedPort(): Promise<number> {
@@ -131,6 +134,29 @@ describe('mail transports', () => {
     } finally {
       for (const s of sockets) s.destroy();
       await new Promise<void>((ok) => mute.close(() => ok()));
+    }
+  });
+
+  it('removes the temporary files a killed server left in the mail folder, and leaves a write under way alone', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gatepass-mail-folder-'));
+    try {
+      const stale = '.20300102-030405-dead.eml.0123456789ab.tmp';
+      const fresh = '.20300102-030405-busy.eml.ba9876543210.tmp';
+      for (const [name, age] of [
+        [stale, STALE_MAIL_TEMP_MS + 60_000],
+        [fresh, 0],
+      ] as const) {
+        writeFileSync(join(dir, name), 'Message-ID: <half', { mode: 0o600 });
+        const t = (Date.now() - age) / 1000;
+        utimesSync(join(dir, name), t, t);
+      }
+      writeFileSync(join(dir, 'notes.tmp'), 'not ours');
+      const t = createFolderTransport(dir);
+      const input = sample('<3f1c9d0e-5b7a-4c2e-9f11-2d3c4b5a6978@example.org>');
+      await sendSample(t, input);
+      expect(readdirSync(dir).sort()).toEqual([fresh, emlFileName({ messageId: input.messageId, createdAt: input.date.toISOString() }), 'notes.tmp'].sort());
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 

@@ -5,6 +5,7 @@ import nodemailer from 'nodemailer';
 import { composeMessage, mailOptions, type ComposeInput } from './compose';
 import type { SmtpServerSettings, TransportConfig } from './settings';
 import { SmtpThread, smtpThreadFile } from './smtp-thread';
+import { removeStaleTempFiles } from '../stale-temp-files';
 
 /**
  * The two ways a message leaves the server. Both build it with nodemailer's MailComposer from
@@ -201,6 +202,9 @@ export function emlFileName(m: { messageId: string; createdAt: string }): string
   return `${stamp}-${local}.eml`;
 }
 
+/** A mail folder's temporary file older than this is a left-over of a killed server, not a write under way. */
+export const STALE_MAIL_TEMP_MS = 10 * 60_000;
+
 /**
  * Writes each message as an RFC 5322 .eml file into a folder, as Django's file e-mail backend
  * and mail pickup directories do. Atomic: a temporary file in the same folder, flushed, then
@@ -218,7 +222,11 @@ export function createFolderTransport(dir: string, opts: TransportOptions = {}):
       const name = emlFileName({ messageId: m.input.messageId, createdAt: m.createdAt });
       const tmp = join(dir, `.${name}.${randomBytes(6).toString('hex')}.tmp`);
       try {
-        ready ??= fs.mkdir(dir, { recursive: true, mode: 0o700 }).then(() => undefined);
+        ready ??= fs.mkdir(dir, { recursive: true, mode: 0o700 }).then(() => {
+          // A server killed between writing and renaming left a hidden temporary file (it may
+          // hold a code): removed once it is old enough not to be another process's write.
+          removeStaleTempFiles(dir, (name) => /^\..+\.eml\.[0-9a-f]{12}\.tmp$/.test(name), STALE_MAIL_TEMP_MS);
+        });
         await ready;
         const fh = await fs.open(tmp, 'wx', 0o600);
         try {

@@ -1,8 +1,10 @@
 import { createHash, createPrivateKey, generateKeyPairSync, randomBytes, X509Certificate } from 'node:crypto';
 import { existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { isIP } from 'node:net';
+import { basename, dirname } from 'node:path';
 import forge from 'node-forge';
 import { GatepassError } from '../../shared/errors';
+import { removeStaleTempFiles } from '../stale-temp-files';
 
 /** A certificate and key the server serves HTTPS with, and what clients pin. */
 export interface TlsMaterial {
@@ -85,8 +87,16 @@ export function selfSignedTls(certFile: string, keyFile: string, hosts: readonly
   return { ...material(certPem, keyPem), created: true };
 }
 
-/** Writes a whole file or none of it (a crash never leaves half a key to fail the next start). */
+/** Temporary files of {@link writeAtomic} older than this are left-overs of a killed start. */
+const STALE_TEMP_MS = 60_000;
+
+/**
+ * Writes a whole file or none of it (a crash never leaves half a key to fail the next start).
+ * A temporary copy a killed start left beside it (it may hold a private key) is removed first.
+ */
 function writeAtomic(path: string, text: string, mode: number): void {
+  const base = `${basename(path)}.`;
+  removeStaleTempFiles(dirname(path), (name) => name.startsWith(base) && /^[0-9a-f]{12}\.tmp$/.test(name.slice(base.length)), STALE_TEMP_MS);
   const tmp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
   writeFileSync(tmp, text, { mode, flag: 'wx' });
   renameSync(tmp, path);
