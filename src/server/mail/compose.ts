@@ -152,7 +152,14 @@ export function decodeStored(row: { id: string; messageId: string; createdAt: st
   return {
     from: m.from,
     to: m.to,
-    content: { subject: m.subject, html: m.html, text: m.text, inline: m.inline.map((i) => ({ ...i, content: Buffer.from(i.base64, 'base64') })) },
+    content: {
+      subject: m.subject,
+      html: m.html,
+      text: m.text,
+      // A copy of its own for each image: a small decoded Buffer is a view of Node's shared 8 KB
+      // pool, and handing it to the SMTP thread would copy the whole pool.
+      inline: m.inline.map((i) => ({ cid: i.cid, filename: i.filename, contentType: i.contentType, content: new Uint8Array(Buffer.from(i.base64, 'base64')) })),
+    },
     messageId: row.messageId,
     date: new Date(row.createdAt),
     boundary: row.id,

@@ -41,12 +41,16 @@ export interface SenderOptions {
   /** Batches whose messages are all finished are deleted this long after they were queued: the report's retention. */
   retentionMs?: number;
   transport?: TransportOptions;
+  /** How long a clean stop lets messages in flight finish (default 10 s). */
+  stopGraceMs?: number;
 }
 
 export const DEFAULT_POLL_MS = 1000;
 /** Long enough for a slow relay (the lease is renewed anyway), short enough that a crashed replica's messages go out within seconds. */
 export const DEFAULT_LEASE_MS = 20_000;
 export const DEFAULT_RETENTION_MS = 90 * 24 * 3600_000;
+/** A clean stop (SIGTERM) waits this long for messages in flight, then gives them back to the lease. */
+export const DEFAULT_STOP_GRACE_MS = 10_000;
 /** Claims ahead of free slots, so a slot never waits for a claim round trip. */
 const PREFETCH = 4;
 /** Expired leases are looked for this many times per lease length. */
@@ -369,7 +373,7 @@ export function startMailSender(deps: {
         await sleep(10);
       }
     },
-    async stop(graceMs = 10_000) {
+    async stop(graceMs = o.stopGraceMs ?? DEFAULT_STOP_GRACE_MS) {
       if (stopping) return;
       stopping = true;
       clearInterval(poll);
@@ -380,7 +384,8 @@ export function startMailSender(deps: {
       const unsent = waiting.splice(0).map((m) => ({ id: m.id, attempts: m.attempts }));
       if (unsent.length > 0) await releaseClaims(db, id, unsent).catch((err: unknown) => problem('giving back claimed messages failed (they are retried when their lease ends)', err));
       if (inFlight > 0) say(`${inFlight} messages were still being sent at shutdown; they are retried when their lease ends`);
-      await transport?.close().catch(() => {});
+      // What is still under way gets the rest of the grace, not a second one.
+      await transport?.close(Math.max(0, deadline - Date.now())).catch(() => {});
       transport = null;
     },
   };

@@ -5,6 +5,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { ComposeInput } from './compose';
 import type { SmtpServerSettings } from './settings';
+import { replyText } from './smtp-reply';
 
 /**
  * The SMTP transport's thread (docs/mail.md, "Transports" and "Throughput"). Building each
@@ -77,6 +78,7 @@ export class SmtpThread {
   private nextId = 1;
   private closing: Promise<void> | null = null;
   private onClosed: (() => void) | null = null;
+  private everAnswered = false;
   /** Set when close() ends the thread itself. */
   private ending = false;
   /** Why the thread stopped on its own (it crashed or could not load), or null while it runs. */
@@ -85,6 +87,7 @@ export class SmtpThread {
   private constructor(private readonly worker: Worker) {
     worker.unref();
     worker.on('message', (m: FromSmtpThread) => {
+      this.everAnswered = true;
       if (m.type === 'closed') {
         this.onClosed?.();
         return;
@@ -95,17 +98,27 @@ export class SmtpThread {
       done?.(m.type === 'sent' ? { ok: true, reply: m.reply } : { ok: false, transient: m.transient, reply: m.reply });
     });
     worker.on('error', (err) => this.stopped(`the mail thread failed: ${err.message}`));
+    // A reply that cannot be read leaves its send without an answer: the thread is ended instead.
+    worker.on('messageerror', () => {
+      this.stopped('the mail thread sent a reply that could not be read');
+      void worker.terminate();
+    });
     worker.on('exit', (code) => {
       this.stopped(this.ending ? 'the mail thread was closed before the relay answered' : `the mail thread stopped (exit code ${code})`);
       this.onClosed?.();
     });
   }
 
-  /** Starts a thread, or returns null when its code is not found. */
-  static start(init: SmtpThreadInit): SmtpThread | null {
-    const wf = smtpThreadFile();
+  /** Starts a thread (from `file` when given, else {@link smtpThreadFile}), or returns null when its code is not found. */
+  static start(init: SmtpThreadInit, file?: string): SmtpThread | null {
+    const wf = file ? { file, ts: false } : smtpThreadFile();
     if (!wf) return null;
     return new SmtpThread(wf.ts ? tsWorker(wf.file, init) : new Worker(wf.file, { workerData: init, resourceLimits: THREAD_LIMITS }));
+  }
+
+  /** Whether the thread ever answered: one that stops before it did could not load. */
+  get answered(): boolean {
+    return this.everAnswered;
   }
 
   /** False once the thread stopped or is closing: the transport starts another for the next message. */
@@ -116,20 +129,26 @@ export class SmtpThread {
   /** Every message in flight fails as transient (it is tried again): the thread is gone. */
   private stopped(why: string): void {
     if (this.dead !== null) return;
-    this.dead = why;
+    this.dead = replyText(why);
     const waiting = [...this.pending.values()];
     this.pending.clear();
-    for (const done of waiting) done({ ok: false, transient: true, reply: why });
+    for (const done of waiting) done({ ok: false, transient: true, reply: this.dead });
   }
 
   send(input: ComposeInput, envelope: { from: string; to: string }): Promise<SmtpThreadOutcome> {
     if (!this.usable) return Promise.resolve({ ok: false, transient: true, reply: this.dead ?? 'the mail thread is closing' });
     const id = this.nextId++;
     return new Promise((done) => {
+      try {
+        this.worker.postMessage({ type: 'send', id, input, envelope } satisfies ToSmtpThread);
+      } catch (err) {
+        // Not copyable to the thread: nothing was handed over, so nothing waits for an answer.
+        done({ ok: false, transient: false, reply: replyText(`the message could not be handed to the mail thread: ${err instanceof Error ? err.message : String(err)}`) });
+        return;
+      }
       this.pending.set(id, done);
       // Referenced while a message is on its way, so the process does not exit under it.
       this.worker.ref();
-      this.worker.postMessage({ type: 'send', id, input, envelope } satisfies ToSmtpThread);
     });
   }
 

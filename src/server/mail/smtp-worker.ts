@@ -2,7 +2,8 @@ import { parentPort, workerData } from 'node:worker_threads';
 import nodemailer from 'nodemailer';
 import { mailOptions } from './compose';
 import type { FromSmtpThread, SmtpThreadInit, ToSmtpThread } from './smtp-thread';
-import { replyText, smtpFailure, smtpPoolOptions } from './transports';
+import { replyText } from './smtp-reply';
+import { smtpFailure, smtpPoolOptions } from './transports';
 
 /**
  * The SMTP thread (smtp-thread.ts): one pooled nodemailer transport, built from the same
@@ -23,6 +24,10 @@ function reply(m: FromSmtpThread): void {
 function closedWhenDone(): void {
   if (closing && inFlight === 0) reply({ type: 'closed' });
 }
+
+// A message that cannot be read has no id to answer: end the thread, so the main thread fails
+// what it had handed over as transient instead of waiting for an answer that never comes.
+parentPort?.on('messageerror', () => process.exit(1));
 
 parentPort?.on('message', (m: ToSmtpThread) => {
   if (m.type === 'close') {

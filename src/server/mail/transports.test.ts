@@ -97,6 +97,31 @@ describe('mail transports', () => {
     }
   });
 
+  it('sends from the calling thread once its own thread could not load, and says why in one line', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gatepass-smtp-thread-'));
+    const broken = join(dir, 'mail-worker.mjs');
+    writeFileSync(broken, "throw new Error('cannot load\\nsecond line');\n");
+    const sink = await startSmtpSink();
+    const t = createSmtpTransport({ host: '127.0.0.1', port: sink.port, security: 'none', user: '' }, null, { threadFile: broken });
+    try {
+      expect(t.description).toContain('own thread');
+      const err = await sendSample(t, sample('<first@example.org>')).then(
+        () => null,
+        (e: unknown) => e,
+      );
+      expect(err).toBeInstanceOf(SendError);
+      expect((err as SendError).transient).toBe(true);
+      expect((err as SendError).reply).toBe('the mail thread failed: cannot load second line');
+      expect(t.description).not.toContain('own thread');
+      expect(await sendSample(t, sample('<first@example.org>'))).toMatch(/^250 /);
+      expect(sink.received.map((r) => r.messageId)).toEqual(['<first@example.org>']);
+    } finally {
+      await t.close();
+      await sink.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('passes a relay refusing a message through as permanent, with the relay reply', async () => {
     const sink = await startSmtpSink({ rcpt: (a) => (a.startsWith('zoe') ? { code: 550, text: '5.1.1 No such user here' } : null) });
     const t = createSmtpTransport({ host: '127.0.0.1', port: sink.port, security: 'none', user: '' }, null);

@@ -6,6 +6,7 @@ import { composeMessage, mailOptions, type ComposeInput } from './compose';
 import type { SmtpServerSettings, TransportConfig } from './settings';
 import { SmtpThread, smtpThreadFile } from './smtp-thread';
 import { removeStaleTempFiles } from '../stale-temp-files';
+import { replyText } from './smtp-reply';
 
 /**
  * The two ways a message leaves the server. Both build it with nodemailer's MailComposer from
@@ -46,7 +47,8 @@ export interface MailTransport {
   /** For the server log: where mail goes, never the password. */
   readonly description: string;
   send(m: OutgoingMessage): Promise<string>;
-  close(): Promise<void>;
+  /** Stops taking messages; a delivery still under way after `graceMs` (default 10 s) is abandoned (it fails as transient). */
+  close(graceMs?: number): Promise<void>;
 }
 
 /** Pool and timeout settings; the benchmark and the tests use the same as production. */
@@ -55,6 +57,8 @@ export interface TransportOptions {
   maxConnections?: number;
   /** SMTP from a thread of its own (smtp-thread.ts; the default) or from the calling thread (false). */
   thread?: boolean;
+  /** The thread's code instead of the bundled one (tests: a file that cannot load). */
+  threadFile?: string;
   /** A thread with nothing to send for this long is closed; the next message starts another (default {@link SMTP_THREAD_IDLE_MS}). */
   threadIdleMs?: number;
 }
@@ -96,11 +100,6 @@ export function smtpPoolOptions(smtp: SmtpServerSettings, password: string | nul
   };
 }
 
-/** One line from a reply or an error: replies span lines; a line break in the report would be a new row. */
-export function replyText(text: string): string {
-  return text.replace(/\s*[\r\n]+\s*/g, ' ').trim().slice(0, 500);
-}
-
 /**
  * Classifies what nodemailer threw. An SMTP reply 5xx is permanent (RFC 5321 §4.2.1: do not
  * repeat the same request); 4xx and anything without a reply (refused, timed out, TLS or
@@ -138,7 +137,7 @@ const SESSION_STEP: Record<string, string> = {
 export function createSmtpTransport(smtp: SmtpServerSettings, password: string | null, opts: TransportOptions = {}): MailTransport {
   const options = smtpPoolOptions(smtp, password, opts);
   const security = { starttls: 'STARTTLS required', tls: 'implicit TLS', none: 'no encryption' }[smtp.security];
-  const threaded = opts.thread !== false && smtpThreadFile() !== null;
+  let threaded = opts.thread !== false && (opts.threadFile !== undefined || smtpThreadFile() !== null);
   let thread: SmtpThread | null = null;
   let threadSends = 0;
   let idleTimer: ReturnType<typeof setTimeout> | null = null;
@@ -158,17 +157,24 @@ export function createSmtpTransport(smtp: SmtpServerSettings, password: string |
   return {
     kind: 'smtp',
     concurrency: options.maxConnections,
-    description: `SMTP ${smtp.user ? `${smtp.user}@` : ''}${smtp.host}:${smtp.port} (${security}, pool of ${options.maxConnections}${threaded ? ', own thread' : ''})`,
+    get description() {
+      return `SMTP ${smtp.user ? `${smtp.user}@` : ''}${smtp.host}:${smtp.port} (${security}, pool of ${options.maxConnections}${threaded ? ', own thread' : ''})`;
+    },
     async send(m) {
       const envelope = { from: m.envelope.from, to: m.envelope.to };
       if (threaded) {
         if (idleTimer) clearTimeout(idleTimer);
         idleTimer = null;
-        if (!thread?.usable) thread = SmtpThread.start({ smtp, password, maxConnections: options.maxConnections });
+        if (!thread?.usable) thread = SmtpThread.start({ smtp, password, maxConnections: options.maxConnections }, opts.threadFile);
         if (thread) {
+          const current = thread;
           threadSends++;
           try {
-            const outcome = await thread.send(m.input, envelope);
+            const outcome = await current.send(m.input, envelope);
+            // A thread that stopped before it ever answered could not load (a broken file, or
+            // a packaging that cannot start it): later messages go from this thread instead of
+            // failing the same way until their attempts run out. This one is tried again.
+            if (!current.usable && !current.answered) threaded = false;
             if (!outcome.ok) throw new SendError(outcome.transient, outcome.reply);
             return outcome.reply;
           } finally {
@@ -186,11 +192,11 @@ export function createSmtpTransport(smtp: SmtpServerSettings, password: string |
         throw smtpFailure(err);
       }
     },
-    async close() {
+    async close(graceMs) {
       if (idleTimer) clearTimeout(idleTimer);
       idleTimer = null;
       transporter?.close();
-      await thread?.close();
+      await thread?.close(graceMs);
     },
   };
 }
