@@ -109,6 +109,41 @@ function infoNotice(): Locator {
   return page.getByRole('contentinfo').getByRole('status').filter({ hasText: /\w/ }).last();
 }
 
+test('a click on a row of a list that never had focus selects that row only, never the first one on the way', async () => {
+  await expect(row(3)).not.toContainText('Loading');
+  const clicked = await loginOf(row(3));
+  // Every row that is ever marked selected, from before the click on.
+  await grid().evaluate((el) => {
+    // This runs in the page; the e2e type-check has no DOM library, so what it needs is typed here.
+    interface Row {
+      getAttribute(name: string): string | null;
+    }
+    const g = globalThis as unknown as {
+      seenSelected: string[];
+      MutationObserver: new (cb: (changes: Array<{ target: Row }>) => void) => { observe(target: unknown, options: object): void };
+    };
+    g.seenSelected = [];
+    new g.MutationObserver((changes) => {
+      for (const c of changes) if (c.target.getAttribute('aria-selected') === 'true') g.seenSelected.push(c.target.getAttribute('aria-rowindex') ?? '?');
+    }).observe(el, { subtree: true, attributes: true, attributeFilter: ['aria-selected'] });
+  });
+  await expect(selectedRows()).toHaveCount(0);
+  await row(3).click();
+  await expect(selectedRows()).toHaveCount(1);
+  await expect(selectedRows()).toContainText(clicked);
+  await expect(grid()).toHaveAttribute('aria-activedescendant', 'user-row-3');
+  expect(await page.evaluate(() => (globalThis as unknown as { seenSelected: string[] }).seenSelected)).toEqual(['5']);
+
+  // Keyboard focus entering a list that never had focus still lands on (and selects) the first row.
+  await page.reload();
+  await expect(row(0)).not.toContainText('Loading');
+  await expect(selectedRows()).toHaveCount(0);
+  await grid().focus();
+  await expect(grid()).toHaveAttribute('aria-activedescendant', 'user-row-0');
+  await expect(selectedRows()).toHaveCount(1);
+  await expect(row(0)).toHaveAttribute('aria-selected', 'true');
+});
+
 test('focus starts on the primary button of each step, Enter takes it, and focus returns to the opener after Esc and after a mouse Delete', async () => {
   const testInfo = test.info();
   await row(0).click();

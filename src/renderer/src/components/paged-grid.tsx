@@ -2,6 +2,7 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import { useCallback, useEffect, useRef, useState, type CSSProperties, type KeyboardEvent, type ReactNode } from 'react';
 import { errorMessage } from '../lib/format';
 import { missingPages, pageOf, pagesInRange, PAGE_SIZE, rowAt, withPage } from '../lib/page-cache';
+import { usePointerFocus } from '../lib/pointer-focus';
 
 /** Row height in pixels, as the user grid: fixed, so long lists need no measuring. */
 const ROW_HEIGHT = 24;
@@ -136,6 +137,7 @@ export function PagedGrid<T>(props: {
   const count = rows.total ?? 0;
   const scrollRef = useRef<HTMLDivElement>(null);
   const gridRef = useRef<HTMLDivElement>(null);
+  const pointer = usePointerFocus();
   const [ownFocus, setOwnFocus] = useState<number | null>(null);
   const focus = props.selectable ? (props.selected ?? null) : ownFocus;
 
@@ -222,9 +224,11 @@ export function PagedGrid<T>(props: {
       className="grid paged-grid"
       style={style}
       onKeyDown={onKeyDown}
+      {...pointer.handlers}
       onFocus={(e) => {
-        // The first Tab into the grid lands on the first row, so arrows have a place to start.
-        if (e.target === gridRef.current && focus === null && count > 0) moveTo(0);
+        // The first Tab into the grid lands on the first row, so arrows have a place to start
+        // (a click lands on the clicked row instead).
+        if (e.target === gridRef.current && focus === null && count > 0 && !pointer.pressing()) moveTo(0);
       }}
     >
       <div role="row" aria-rowindex={1} className="grid-row header">

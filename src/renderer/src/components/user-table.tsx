@@ -7,6 +7,7 @@ import { searching, typeAheadStep, typedCharacter, type TypeAhead } from '../lib
 import { hasUserFilters } from '../lib/list-filters';
 import { rowAt } from '../lib/page-cache';
 import { headerCheckState, isSelected, selectedCount } from '../lib/selection';
+import { usePointerFocus } from '../lib/pointer-focus';
 import { rowKey, starts } from '../lib/server-segments';
 import { useAppStore } from '../store/store';
 import { columnStyle, PlaceholderCells, UserCells, UserHeaderCells, visibleColumns } from './user-columns';
@@ -64,6 +65,7 @@ export function UserTable() {
   const groupStarts = allServers ? new Set(starts(sources.map((x) => (x.state === 'ok' ? (x.total ?? 0) : 0))).filter((i) => i > 0)) : null;
   const scrollRef = useRef<HTMLDivElement>(null);
   const gridRef = useRef<HTMLDivElement>(null);
+  const pointer = usePointerFocus();
   /** The type-ahead search under way, if a key came within the pause. */
   const typeAhead = useRef<TypeAhead | null>(null);
   const [menuAt, setMenuAt] = useState<MenuPoint | null>(null);
@@ -235,9 +237,11 @@ export function UserTable() {
             openMenuAtFocus();
           } else if (e.target instanceof Element && e.target.closest('.menu-popover')) e.preventDefault();
         }}
+        {...pointer.handlers}
         onFocus={(e) => {
-          // The first Tab into the grid lands on the first row, so arrows have a place to start.
-          if (e.target === gridRef.current && focusIndex === null && count > 0) void useAppStore.getState().moveFocus(0, 'select');
+          // The first Tab into the grid lands on the first row, so arrows have a place to start
+          // (a click lands on the clicked row instead).
+          if (e.target === gridRef.current && focusIndex === null && count > 0 && !pointer.pressing()) void useAppStore.getState().moveFocus(0, 'select');
         }}
       >
         <div role="row" aria-rowindex={1} className="grid-row header">
