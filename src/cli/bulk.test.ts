@@ -143,4 +143,23 @@ describe('gatepass users import', () => {
     const lines = readFileSync(report, 'utf8').trim().split('\r\n');
     expect(lines.map((l) => l.split(',').slice(0, 4).join(','))).toEqual(['line,login,status,code', '2,f.six,created,', '3,g.seven,created,', '4,f.six,failed,DUPLICATE_IN_FILE', '5,a.one,failed,LOGIN_TAKEN']);
   }, 30_000);
+
+  it('with --json, prints one object as the last line: what was created and each refused row with its line and code', async () => {
+    const csv = path.join(dir, 'more.csv');
+    // Line 3: a login with a right-to-left override in it (it would show as another name).
+    writeFileSync(csv, 'login,display name,email\nh.eight,Aitch,h@example.com\ni.ni\u202Ene,Eye,\nh.eight,Again,\n');
+    const r = await cli(['users', 'import', csv, ...base(), '--json']);
+    expect(r.code).toBe(3);
+    const lines = r.stdout.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    const out = JSON.parse(lines[0]!) as { ok: boolean; created: number; failed: number; errors: Array<{ line: number; login: string; code: string }>; report: string | null };
+    expect(out).toMatchObject({ ok: false, created: 1, failed: 2, report: null });
+    expect(out.errors.map((e) => [e.line, e.code])).toEqual([
+      [3, 'VALIDATION_FAILED'],
+      [4, 'DUPLICATE_IN_FILE'],
+    ]);
+    // The malformed login is that row's error, not a different login created.
+    expect(out.errors[0]!.login).toBe('i.ni\u202Ene');
+    expect(r.stdout).not.toMatch(/created, .* failed/);
+  }, 30_000);
 });

@@ -8,6 +8,7 @@ import { importUsers } from '../main/services/users/csv-import';
 import type { AdminCall } from '../main/services/connections';
 import { writeFileAtomic } from '../main/services/files/atomic-write';
 import { generateQrJob } from '../main/services/issuing/issue-job';
+import { printJson } from './output';
 import { adminSession, badInput, firstLine, passwordFromStdin, secondFactorFrom } from './sign-in';
 
 /** Options of `gatepass export`, as commander parses them. */
@@ -43,6 +44,7 @@ export interface ImportCliOptions {
   otp?: string;
   recoveryCode?: string;
   report?: string;
+  json?: boolean;
 }
 
 // Same codes as EXIT in index.ts (kept here so this module does not import the entry point).
@@ -203,7 +205,8 @@ export async function usersImportCommand(file: string, o: ImportCliOptions): Pro
   try {
     const result = await importUsers(session.call, csv);
     for (const f of result.failed) console.error(`  ${f.message} (${f.code})`);
-    console.log(`${result.created} created, ${result.failed.length} failed`);
+    if (!o.json) console.log(`${result.created} created, ${result.failed.length} failed`);
+    let reportPath: string | null = null;
     if (o.report) {
       const report = await writeFileAtomic(
         resolve(o.report),
@@ -212,8 +215,11 @@ export async function usersImportCommand(file: string, o: ImportCliOptions): Pro
         },
         { mode: 0o600 },
       );
-      console.log(`Report: ${report.path}`);
+      reportPath = report.path;
+      if (!o.json) console.log(`Report: ${report.path}`);
     }
+    // One object as the last line: each refused row by its line in the file, with its stable code.
+    if (o.json) printJson({ ok: result.failed.length === 0, created: result.created, failed: result.failed.length, errors: result.failed, report: reportPath });
     return result.failed.length > 0 ? PARTIAL : OK;
   } finally {
     await session.close();

@@ -273,6 +273,7 @@ ${EXIT_HELP}`,
     .option('--report <out.csv>', "write every row's outcome to this CSV file")
     .option('--otp <code>', "the administrator's authenticator code, when the account has two-step verification")
     .option('--recovery-code <code>', 'an administrator recovery code instead of --otp')
+    .option('--json', 'print one JSON object as the last line: created, failed, and each refused row (line, login, code, message)')
     .addHelpText('after', EXIT_HELP)
     .action(async (file: string, o: ImportCliOptions) => {
       state.exitCode = await usersImportCommand(file, o);
