@@ -154,8 +154,9 @@ export class SmtpThread {
 
   /**
    * Closes the pool and ends the thread. nodemailer's close lets the delivery on each connection
-   * finish, and the thread answers once they have; a thread that has not answered within `graceMs` (a relay that stopped responding) is
-   * ended, and what it still had fails as transient: the outbox tries those messages again.
+   * finish, and the thread answers once they have; a thread that has not answered within
+   * `graceMs` (a relay that stopped responding) is ended, and what it still had fails as
+   * transient: the outbox tries those messages again.
    */
   close(graceMs = 10_000): Promise<void> {
     this.closing ??= new Promise<void>((done) => {
