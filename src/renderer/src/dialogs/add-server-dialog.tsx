@@ -4,7 +4,7 @@ import { errorMessage } from '../lib/format';
 import { useAppStore } from '../store/store';
 import type { SignedInServer } from '../store/types';
 import { Field } from './field';
-import { DialogButtons, DialogError, ModalFrame } from './modal-frame';
+import { CancelButton, DialogButtons, DialogError, ModalFrame } from './modal-frame';
 import { asksForCode, EMPTY_FACTOR, factorInput, factorProblem, SecondFactorField, type SecondFactorDraft } from './second-factor-field';
 import { TrustKeyStep, useTrustStep } from './trust-key-step';
 
@@ -174,9 +174,7 @@ export function AddServerDialog() {
       {factor ? <SecondFactorField value={factor} onChange={setFactor} login={login.trim()} showErrors={tried} /> : null}
       <DialogError message={error} />
       <DialogButtons>
-        <Button className="button" onPress={() => useAppStore.getState().closeDialog()} isDisabled={busy}>
-          Cancel
-        </Button>
+        <CancelButton busy={busy} />
         <Button className="button primary" type="submit" isDisabled={busy}>
           {busy ? 'Signing in…' : 'Add'}
         </Button>

@@ -7,7 +7,7 @@ import { useAppStore } from '../store/store';
 import type { AdminRef } from '../store/types';
 import { ConfirmDialog } from './confirm-dialog';
 import { Field } from './field';
-import { DialogButtons, DialogError, ModalFrame } from './modal-frame';
+import { CancelButton, DialogButtons, DialogError, ModalFrame } from './modal-frame';
 import { PolicyPanel, usePolicy } from './policy-panel';
 import { useDialogCall } from './use-dialog-call';
 
@@ -71,9 +71,7 @@ export function AddAdminDialog({ serverId, onDone }: { serverId: string; onDone?
       </div>
       <DialogError message={error} />
       <DialogButtons>
-        <Button className="button" onPress={() => useAppStore.getState().closeDialog()} isDisabled={busy}>
-          Cancel
-        </Button>
+        <CancelButton busy={busy} />
         <Button className="button primary" type="submit" isDisabled={busy || !policy}>
           {busy ? 'Adding…' : 'Add administrator'}
         </Button>
@@ -192,9 +190,7 @@ export function AdminPasswordDialog({ serverId, admin, onDone }: { serverId: str
       </div>
       <DialogError message={error} />
       <DialogButtons>
-        <Button className="button" onPress={() => useAppStore.getState().closeDialog()} isDisabled={busy}>
-          Cancel
-        </Button>
+        <CancelButton busy={busy} />
         <Button className="button primary" type="submit" isDisabled={busy || !policy}>
           {busy ? 'Changing…' : 'Change password'}
         </Button>

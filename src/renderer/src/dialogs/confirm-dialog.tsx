@@ -1,7 +1,7 @@
 import type { ReactNode } from 'react';
 import { Button } from 'react-aria-components';
 import { useAppStore } from '../store/store';
-import { DialogButtons, DialogError, ModalFrame } from './modal-frame';
+import { CancelButton, DialogButtons, DialogError, ModalFrame } from './modal-frame';
 import { useDialogCall } from './use-dialog-call';
 
 /**
@@ -33,9 +33,7 @@ export function ConfirmDialog(props: {
       {props.children}
       <DialogError message={error} />
       <DialogButtons>
-        <Button className="button" onPress={() => useAppStore.getState().closeDialog()} isDisabled={busy}>
-          Cancel
-        </Button>
+        <CancelButton busy={busy} />
         <Button className={`button ${props.tone ?? 'danger'}`} type="submit" isDisabled={busy || !!props.disabled} data-autofocus>
           {busy ? props.busyLabel : props.confirmLabel}
         </Button>

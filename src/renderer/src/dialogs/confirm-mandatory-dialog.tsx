@@ -6,7 +6,7 @@ import { activeUsersText, lockoutWhen } from '../lib/two-step-text';
 import { namesSummary } from '../lib/user-actions';
 import { useAppStore } from '../store/store';
 import type { TwoStepImpact } from '../store/types';
-import { DialogButtons, DialogError, ModalFrame } from './modal-frame';
+import { CancelButton, DialogButtons, DialogError, ModalFrame } from './modal-frame';
 
 /** What CONFIRMATION_REQUIRED carries: the count now, and the first logins. */
 function impactFrom(details: unknown, before: TwoStepImpact): TwoStepImpact | null {
@@ -80,9 +80,7 @@ export function ConfirmMandatoryDialog(props: { serverId: string; serverName: st
       </Checkbox>
       <DialogError message={error} />
       <DialogButtons>
-        <Button className="button" onPress={() => useAppStore.getState().closeDialog()} isDisabled={busy}>
-          Cancel
-        </Button>
+        <CancelButton busy={busy} />
         <Button className="button danger" type="submit" isDisabled={busy || !understood}>
           {busy ? 'Saving…' : 'Make mandatory'}
         </Button>

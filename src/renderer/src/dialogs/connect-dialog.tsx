@@ -4,7 +4,7 @@ import { errorMessage } from '../lib/format';
 import { useAppStore } from '../store/store';
 import { afterSignIn } from './add-server-dialog';
 import { Field } from './field';
-import { DialogButtons, DialogError, ModalFrame } from './modal-frame';
+import { CancelButton, DialogButtons, DialogError, ModalFrame } from './modal-frame';
 import { asksForCode, EMPTY_FACTOR, factorInput, factorProblem, SecondFactorField, type SecondFactorDraft } from './second-factor-field';
 
 /**
@@ -75,9 +75,7 @@ export function ConnectDialog({ serverId }: { serverId: string }) {
           </Button>
         ) : null}
         <span className="spacer" />
-        <Button className="button" onPress={() => useAppStore.getState().closeDialog()} isDisabled={busy}>
-          Cancel
-        </Button>
+        <CancelButton busy={busy} />
         <Button className="button primary" type="submit" isDisabled={busy}>
           {busy ? 'Connecting…' : 'Connect'}
         </Button>

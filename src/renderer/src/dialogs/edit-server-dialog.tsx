@@ -4,7 +4,7 @@ import { errorMessage } from '../lib/format';
 import { useAppStore } from '../store/store';
 import { urlProblem } from './add-server-dialog';
 import { Field } from './field';
-import { DialogButtons, DialogError, ModalFrame } from './modal-frame';
+import { CancelButton, DialogButtons, DialogError, ModalFrame } from './modal-frame';
 import { asksForCode, EMPTY_FACTOR, factorInput, factorProblem, SecondFactorField, type SecondFactorDraft } from './second-factor-field';
 import { TrustKeyStep, useTrustStep } from './trust-key-step';
 
@@ -160,9 +160,7 @@ export function EditServerDialog({ serverId }: { serverId: string }) {
       )}
       <DialogError message={error} />
       <DialogButtons>
-        <Button className="button" onPress={() => useAppStore.getState().closeDialog()} isDisabled={busy}>
-          Cancel
-        </Button>
+        <CancelButton busy={busy} />
         <Button className="button primary" type="submit" isDisabled={busy}>
           {busy ? (signingIn ? 'Checking…' : 'Saving…') : 'Save'}
         </Button>

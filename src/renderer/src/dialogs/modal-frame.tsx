@@ -1,5 +1,5 @@
 import { useEffect, useLayoutEffect, useRef, type FormEvent, type ReactNode } from 'react';
-import { Dialog, Heading, Modal, ModalOverlay } from 'react-aria-components';
+import { Button, Dialog, Heading, Modal, ModalOverlay } from 'react-aria-components';
 import { useAppStore } from '../store/store';
 
 /**
@@ -94,6 +94,15 @@ export function ModalFrame(props: {
 /** The row of buttons at the bottom of a dialog. */
 export function DialogButtons({ children }: { children: ReactNode }) {
   return <div className="dialog-buttons">{children}</div>;
+}
+
+/** A dialog's Cancel: closes it, except while its work is under way. */
+export function CancelButton({ busy }: { busy: boolean }) {
+  return (
+    <Button className="button" onPress={() => useAppStore.getState().closeDialog()} isDisabled={busy}>
+      Cancel
+    </Button>
+  );
 }
 
 /** An error from the last attempt, announced to screen readers. */

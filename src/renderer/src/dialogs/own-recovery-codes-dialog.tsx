@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { Button } from 'react-aria-components';
 import type { ShownRecoveryCodes } from '../../../shared/ipc/contract';
 import { useAppStore } from '../store/store';
-import { DialogButtons, DialogError, ModalFrame } from './modal-frame';
+import { CancelButton, DialogButtons, DialogError, ModalFrame } from './modal-frame';
 import { RecoveryCodesPanel } from './recovery-codes-panel';
 import { useDialogCall } from './use-dialog-call';
 
@@ -44,9 +44,7 @@ export function OwnRecoveryCodesDialog({ serverId }: { serverId: string }) {
       <p>Every recovery code you have now stops working. The 8 new ones are shown once: save or print them.</p>
       <DialogError message={error} />
       <DialogButtons>
-        <Button className="button" onPress={() => useAppStore.getState().closeDialog()} isDisabled={busy}>
-          Cancel
-        </Button>
+        <CancelButton busy={busy} />
         <Button className="button primary" type="submit" isDisabled={busy} data-autofocus>
           {busy ? 'Making codes…' : 'Make new codes'}
         </Button>

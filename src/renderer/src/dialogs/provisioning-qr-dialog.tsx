@@ -11,7 +11,7 @@ import { validityDraft, validityProblem, validitySeconds, type ValidityDraft } f
 import { useAppStore } from '../store/store';
 import type { SaveOptions, SelectedUser } from '../store/types';
 import { columnsFor } from './generated-dialog';
-import { DialogButtons, DialogError, ModalFrame } from './modal-frame';
+import { CancelButton, DialogButtons, DialogError, ModalFrame } from './modal-frame';
 import { QrSvg } from './qr-card';
 import { SaveStatus } from './save-status';
 import { ValidityField } from './validity-field';
@@ -81,9 +81,7 @@ export function ProvisioningQrDialog({ serverId, count }: { serverId: string; co
       ) : null}
       <DialogError message={error} />
       <DialogButtons>
-        <Button className="button" onPress={() => useAppStore.getState().closeDialog()} isDisabled={busy}>
-          Cancel
-        </Button>
+        <CancelButton busy={busy} />
         <Button className="button primary" type="submit" isDisabled={busy || !users || users.length === 0 || seconds === null} data-autofocus>
           Show codes
         </Button>

@@ -6,7 +6,7 @@ import { triggerDownload } from '../transport/http-transport';
 import { insecureOverNetwork } from './add-server-dialog';
 import { useAppStore } from '../store/store';
 import { Field } from './field';
-import { DialogButtons, DialogError, ModalFrame } from './modal-frame';
+import { CancelButton, DialogButtons, DialogError, ModalFrame } from './modal-frame';
 import { useDialogCall } from './use-dialog-call';
 
 type Registered = ChannelOutput<'computers:register'>;
@@ -109,9 +109,7 @@ export function RegisterComputerDialog({ serverId, onDone }: { serverId: string;
       {cancelled ? <p className="note" role="status">Nothing was registered: choose where to save the agent file to register the computer.</p> : null}
       <DialogError message={error} />
       <DialogButtons>
-        <Button className="button" onPress={() => useAppStore.getState().closeDialog()} isDisabled={busy}>
-          Cancel
-        </Button>
+        <CancelButton busy={busy} />
         <Button className="button primary" type="submit" isDisabled={busy}>
           {busy ? 'Registering…' : 'Register and save agent file…'}
         </Button>

@@ -4,7 +4,7 @@ import { EmailSchema, LoginSchema, type UserSource } from '../../../shared/model
 import { errorMessage } from '../lib/format';
 import { useAppStore } from '../store/store';
 import { Field } from './field';
-import { DialogButtons, DialogError, ModalFrame } from './modal-frame';
+import { CancelButton, DialogButtons, DialogError, ModalFrame } from './modal-frame';
 import { useDialogCall } from './use-dialog-call';
 import { UserDevices } from './user-devices';
 import { UserSecurity } from './user-security';
@@ -103,9 +103,7 @@ export function UserDialog({ serverId, userId }: { serverId: string; userId?: st
   );
   const buttons = (
     <DialogButtons>
-      <Button className="button" onPress={() => useAppStore.getState().closeDialog()} isDisabled={busy}>
-        Cancel
-      </Button>
+      <CancelButton busy={busy} />
       <Button className="button primary" type={editing ? 'button' : 'submit'} onPress={editing ? () => void submit() : undefined} isDisabled={busy || !loaded}>
         {editing ? 'Save' : 'Add'}
       </Button>
