@@ -1,6 +1,6 @@
 import { test, expect, type Locator, type Page } from '@playwright/test';
 import { gatepass } from './cli-tools';
-import { addServerInUi, startStack, type Stack } from './support';
+import { openConsole, startStack, type Stack } from './support';
 
 // Issue 12, end to end in Chromium: an administrator opens Administrators, adds a second one
 // (a weak password refused first with the policy's reason, a login taken in another case
@@ -21,10 +21,7 @@ test.describe.configure({ mode: 'serial' });
 
 test.beforeAll(async ({ browser }) => {
   stack = await startStack(SERVER, 3);
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-  page = await context.newPage();
-  await page.goto(stack.consoleUrl);
-  await addServerInUi(page, SERVER, stack.serverUrl);
+  page = await openConsole(browser, stack, SERVER);
 });
 
 test.afterAll(async () => {

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { parseCsv } from '../src/shared/csv';
 import { otpFromMail, waitForMail } from '../src/server/test-support/email-otp';
 import { startSmtpSink, type SmtpSink } from '../src/server/test-support/smtp-sink';
-import { addServerInUi, chooseRadio, cli, root, setCheckbox, startStack, type Stack } from './support';
+import { chooseRadio, cli, openConsole, root, setCheckbox, startStack, type Stack } from './support';
 
 // Issue 11, end to end in Chromium: the administrator turns on "send to internal users" in
 // Settings, registers a computer in the console and saves its agent file; the real agent
@@ -34,10 +34,7 @@ test.beforeAll(async ({ browser }) => {
   // The server sends its mail to the sink, in plain SMTP on loopback.
   stack = await startStack(SERVER, 5, { serverArgs: () => ['--smtp-url', `smtp://127.0.0.1:${sink.port}?security=none`, '--mail-from', 'Gatepass <gatepass@plant12.example>'] });
   agentFile = join(stack.work, 'pc.agent');
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
-  page = await context.newPage();
-  await page.goto(stack.consoleUrl);
-  await addServerInUi(page, SERVER, stack.serverUrl);
+  page = await openConsole(browser, stack, SERVER);
 });
 
 test.afterAll(async () => {

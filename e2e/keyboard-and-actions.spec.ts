@@ -4,7 +4,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { naturalCompare } from '../src/shared/natural-sort';
 import { gatepass } from './cli-tools';
-import { ADMIN_PASSWORD, addServerInUi, cli, root, startStack, type Stack } from './support';
+import { ADMIN_PASSWORD, cli, openConsole, root, startStack, type Stack } from './support';
 
 // Issue 8, points 5 and 7, as an administrator works: focus starts on each step's primary
 // button and comes back to what opened a dialog; Ctrl+Arrow moves focus only and Ctrl+Space
@@ -26,11 +26,7 @@ test.describe.configure({ mode: 'serial' });
 
 test.beforeAll(async ({ browser }) => {
   stack = await startStack(SERVER, USERS);
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
-  page = await context.newPage();
-  await page.goto(stack.consoleUrl);
-  await expect(page).toHaveURL(/\/$/);
-  await addServerInUi(page, SERVER, stack.serverUrl);
+  page = await openConsole(browser, stack, SERVER);
 });
 
 test.afterAll(async () => {

@@ -2,7 +2,7 @@ import { test, expect, type Download, type Locator, type Page } from '@playwrigh
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ADMIN_PASSWORD, addServerInUi, cli, root, startStack, type Stack } from './support';
+import { ADMIN_PASSWORD, addServerInUi, cli, openConsole, root, startStack, type Stack } from './support';
 
 // Issue 8, points 1 to 3: issued codes are never lost. Closing the Generated QR codes popup (Esc,
 // Close, the tab) with codes nobody saved asks first; a job can be saved again and again in any
@@ -25,10 +25,7 @@ test.describe.configure({ mode: 'serial' });
 
 test.beforeAll(async ({ browser }) => {
   stack = await startStack(SERVER, USERS);
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
-  page = await context.newPage();
-  await page.goto(stack.consoleUrl);
-  await expect(page).toHaveURL(/\/$/);
+  page = await openConsole(browser, stack);
   // The console's own address (a path of this launch, to which the cookie is scoped).
   home = page.url();
 });

@@ -1,4 +1,4 @@
-import { expect, type Locator, type Page } from '@playwright/test';
+import { expect, type Browser, type Locator, type Page } from '@playwright/test';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -112,6 +112,20 @@ export async function addServerInUi(page: Page, name: string, serverUrl: string)
   const usersNode = tree.getByRole('treeitem', { name: 'Users' }).first();
   if (!(await usersNode.isVisible())) await tree.getByRole('treeitem', { name }).first().press('ArrowRight');
   await usersNode.click();
+}
+
+/**
+ * The console of `stack` in a browser context of its own (1280×800, downloads allowed), at its
+ * home page, with `server` added through the UI and its Users open when a name is given. The
+ * spec closes it with `page.context().close()`.
+ */
+export async function openConsole(browser: Browser, stack: Stack, server?: string): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
+  const page = await context.newPage();
+  await page.goto(stack.consoleUrl);
+  await expect(page).toHaveURL(/\/$/);
+  if (server) await addServerInUi(page, server, stack.serverUrl);
+  return page;
 }
 
 /** Chooses a React Aria radio by its label (its input is visually hidden, so it is the label that takes the click). */
