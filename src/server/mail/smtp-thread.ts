@@ -109,11 +109,9 @@ export class SmtpThread {
     });
   }
 
-  /** Starts a thread (from `file` when given, else {@link smtpThreadFile}), or returns null when its code is not found. */
-  static start(init: SmtpThreadInit, file?: string): SmtpThread | null {
-    const wf = file ? { file, ts: false } : smtpThreadFile();
-    if (!wf) return null;
-    return new SmtpThread(wf.ts ? tsWorker(wf.file, init) : new Worker(wf.file, { workerData: init, resourceLimits: THREAD_LIMITS }));
+  /** Starts a thread from its code (found by {@link smtpThreadFile}, or given). */
+  static start(init: SmtpThreadInit, code: { file: string; ts: boolean }): SmtpThread {
+    return new SmtpThread(code.ts ? tsWorker(code.file, init) : new Worker(code.file, { workerData: init, resourceLimits: THREAD_LIMITS }));
   }
 
   /** Whether the thread ever answered: one that stops before it did could not load. */

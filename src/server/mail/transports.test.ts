@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { composeMessage, type ComposeInput } from './compose';
 import { startSmtpSink } from '../test-support/smtp-sink';
-import { SmtpThread } from './smtp-thread';
+import { SmtpThread, smtpThreadFile } from './smtp-thread';
 import { createFolderTransport, createSmtpTransport, emlFileName, SendError, STALE_MAIL_TEMP_MS, type MailTransport } from './transports';
 
 /** A port nothing listens on: bound, then closed. */
@@ -145,17 +145,18 @@ describe('mail transports', () => {
     const mute = createServer((s) => sockets.push(s));
     await new Promise<void>((ok) => mute.listen(0, '127.0.0.1', () => ok()));
     const address = mute.address();
-    const thread = SmtpThread.start({ smtp: { host: '127.0.0.1', port: typeof address === 'object' && address ? address.port : 0, security: 'none', user: '' }, password: null, maxConnections: 1 });
-    expect(thread).not.toBeNull();
+    const code = smtpThreadFile();
+    expect(code).not.toBeNull();
+    const thread = SmtpThread.start({ smtp: { host: '127.0.0.1', port: typeof address === 'object' && address ? address.port : 0, security: 'none', user: '' }, password: null, maxConnections: 1 }, code!);
     try {
-      const outcome = thread!.send(sample('<hung@example.org>'), { from: 'gp@example.org', to: 'zoe@example.org' });
+      const outcome = thread.send(sample('<hung@example.org>'), { from: 'gp@example.org', to: 'zoe@example.org' });
       while (sockets.length === 0) await new Promise((r) => setTimeout(r, 20));
       const t0 = Date.now();
-      await thread!.close(300);
+      await thread.close(300);
       expect(Date.now() - t0).toBeLessThan(5000);
       expect(await outcome).toEqual({ ok: false, transient: true, reply: 'the mail thread was closed before the relay answered' });
-      expect(thread!.usable).toBe(false);
-      expect(await thread!.send(sample('<later@example.org>'), { from: 'gp@example.org', to: 'zoe@example.org' })).toMatchObject({ ok: false, transient: true });
+      expect(thread.usable).toBe(false);
+      expect(await thread.send(sample('<later@example.org>'), { from: 'gp@example.org', to: 'zoe@example.org' })).toMatchObject({ ok: false, transient: true });
     } finally {
       for (const s of sockets) s.destroy();
       await new Promise<void>((ok) => mute.close(() => ok()));

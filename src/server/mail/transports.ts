@@ -137,7 +137,9 @@ const SESSION_STEP: Record<string, string> = {
 export function createSmtpTransport(smtp: SmtpServerSettings, password: string | null, opts: TransportOptions = {}): MailTransport {
   const options = smtpPoolOptions(smtp, password, opts);
   const security = { starttls: 'STARTTLS required', tls: 'implicit TLS', none: 'no encryption' }[smtp.security];
-  let threaded = opts.thread !== false && (opts.threadFile !== undefined || smtpThreadFile() !== null);
+  // Looked up once: where the thread's code is, or null to send from the calling thread.
+  const threadCode = opts.thread === false ? null : opts.threadFile !== undefined ? { file: opts.threadFile, ts: false } : smtpThreadFile();
+  let threaded = threadCode !== null;
   let thread: SmtpThread | null = null;
   let threadSends = 0;
   let idleTimer: ReturnType<typeof setTimeout> | null = null;
@@ -162,25 +164,23 @@ export function createSmtpTransport(smtp: SmtpServerSettings, password: string |
     },
     async send(m) {
       const envelope = { from: m.envelope.from, to: m.envelope.to };
-      if (threaded) {
+      if (threaded && threadCode) {
         if (idleTimer) clearTimeout(idleTimer);
         idleTimer = null;
-        if (!thread?.usable) thread = SmtpThread.start({ smtp, password, maxConnections: options.maxConnections }, opts.threadFile);
-        if (thread) {
-          const current = thread;
-          threadSends++;
-          try {
-            const outcome = await current.send(m.input, envelope);
-            // A thread that stopped before it ever answered could not load (a broken file, or
-            // a packaging that cannot start it): later messages go from this thread instead of
-            // failing the same way until their attempts run out. This one is tried again.
-            if (!current.usable && !current.answered) threaded = false;
-            if (!outcome.ok) throw new SendError(outcome.transient, outcome.reply);
-            return outcome.reply;
-          } finally {
-            threadSends--;
-            closeWhenIdle();
-          }
+        if (!thread?.usable) thread = SmtpThread.start({ smtp, password, maxConnections: options.maxConnections }, threadCode);
+        const current = thread;
+        threadSends++;
+        try {
+          const outcome = await current.send(m.input, envelope);
+          // A thread that stopped before it ever answered could not load (a broken file, or a
+          // packaging that cannot start it): later messages go from this thread instead of
+          // failing the same way until their attempts run out. This one is tried again.
+          if (!current.usable && !current.answered) threaded = false;
+          if (!outcome.ok) throw new SendError(outcome.transient, outcome.reply);
+          return outcome.reply;
+        } finally {
+          threadSends--;
+          closeWhenIdle();
         }
       }
       try {
